@@ -1,0 +1,4 @@
+from rest_framework.pagination import CursorPagination
+
+class DefaultPagination(CursorPagination):
+    ordering = ("id",)

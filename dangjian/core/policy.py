@@ -1,0 +1,183 @@
+"""The one rule of visibility (DESIGN.md): who may do what to which organization's data.
+
+``POLICY`` is the single table. For each resource and action it names, per role, how far the
+role reaches from the organization it is assigned to:
+
+* ``SUBTREE``      the assigned organization and everything below it;
+* ``DESCENDANTS``  only what is strictly below it (e.g. a town admin may not move the town itself);
+* ``OWN``          only the assigned organization (a member sees their branch's public page);
+* ``SELF``         only the user's own member record.
+
+Nobody reaches a sibling's or a parent's data. The same table drives queryset scoping
+(:meth:`Scope.filter`), object checks (:meth:`Scope.can`), field masking and the authz matrix
+test, which reads it to compute the expected answer for every endpoint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Organization, Role, RoleAssignment
+
+SUBTREE, DESCENDANTS, OWN, SELF = "subtree", "descendants", "own", "self"
+
+R = Role
+POLICY: dict[str, dict[str, dict[str, str]]] = {
+    "organization": {
+        "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE, R.MEMBER: OWN,
+                 R.AUDIT_ADMIN: SUBTREE, R.SECURITY_ADMIN: SUBTREE},
+        "view_stats": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
+        "add_child": {R.ORG_ADMIN: SUBTREE},
+        "change": {R.ORG_ADMIN: SUBTREE},
+        "move": {R.ORG_ADMIN: DESCENDANTS},
+        "merge": {R.ORG_ADMIN: DESCENDANTS},
+        "dissolve": {R.ORG_ADMIN: DESCENDANTS},
+        "history": {R.ORG_ADMIN: SUBTREE, R.AUDIT_ADMIN: SUBTREE},
+        "manage_roles": {R.ORG_ADMIN: SUBTREE, R.SECURITY_ADMIN: SUBTREE},
+    },
+    "member": {
+        "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE, R.MEMBER: SELF},
+        "add": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+        "change": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+        "move": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+        "reveal": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.MEMBER: SELF},
+        "export": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+    },
+    "audit": {
+        "view": {R.AUDIT_ADMIN: SUBTREE},
+        "verify": {R.AUDIT_ADMIN: SUBTREE},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """How a model reaches its organization: a path field, and optionally a 'self' field."""
+
+    name: str
+    path_field: str
+    self_field: str | None = None  # e.g. "user" on Member: SELF compares it to request.user
+
+
+RESOURCES: dict[type, Resource] = {}
+
+
+def register(model: type, resource: Resource) -> None:
+    RESOURCES[model] = resource
+
+
+@dataclass
+class Grant:
+    role: str
+    org_id: int
+    path: str
+
+
+@dataclass
+class Scope:
+    """What one user may see and do, built once per request from their active role assignments."""
+
+    user: object
+    grants: list[Grant] = field(default_factory=list)
+
+    @classmethod
+    def for_user(cls, user) -> Scope:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return cls(user=user)
+        rows = (
+            RoleAssignment.objects.filter(user=user, active=True)
+            .select_related("org")
+            .only("role", "org__id", "org__path")
+        )
+        return cls(user=user, grants=[Grant(r.role, r.org.id, r.org.path) for r in rows])
+
+    # -- questions -----------------------------------------------------------------------
+    def reaches(self, resource: str, action: str) -> list[tuple[str, str]]:
+        """(reach, path) pairs this user has for an action; empty means no access at all."""
+        table = POLICY[resource][action]
+        return [(table[g.role], g.path) for g in self.grants if g.role in table]
+
+    def has_any(self, resource: str, action: str) -> bool:
+        return bool(self.reaches(resource, action))
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def root_paths(self, resource: str = "organization", action: str = "view") -> list[str]:
+        """The tops of the visible forest, without nested duplicates."""
+        paths = sorted({p for _r, p in self.reaches(resource, action)})
+        out: list[str] = []
+        for p in paths:
+            if not any(p.startswith(q) for q in out):
+                out.append(p)
+        return out
+
+    def path_allows(self, resource: str, action: str, path: str, self_match: bool = False) -> bool:
+        for reach, p in self.reaches(resource, action):
+            if reach == SUBTREE and path.startswith(p):
+                return True
+            if reach == DESCENDANTS and path.startswith(p) and path != p:
+                return True
+            if reach == OWN and path == p:
+                return True
+            if reach == SELF and self_match:
+                return True
+        return False
+
+    def q(self, model: type, action: str) -> Q:
+        """A filter for rows of ``model`` this user may act on; matches nothing if none."""
+        res = RESOURCES[model]
+        q = Q(pk__in=[])
+        for reach, p in self.reaches(res.name, action):
+            if reach == SUBTREE:
+                q |= Q(**{f"{res.path_field}__startswith": p})
+            elif reach == DESCENDANTS:
+                q |= Q(**{f"{res.path_field}__startswith": p}) & ~Q(**{res.path_field: p})
+            elif reach == OWN:
+                q |= Q(**{res.path_field: p})
+            elif reach == SELF and res.self_field:
+                q |= Q(**{res.self_field: self.user})
+        return q
+
+    def filter(self, qs: QuerySet, action: str = "view") -> QuerySet:
+        return qs.filter(self.q(qs.model, action))
+
+    def can(self, action: str, obj) -> bool:
+        res = RESOURCES[type(obj)]
+        self_match = bool(res.self_field) and getattr(obj, f"{res.self_field}_id", None) == getattr(self.user, "pk", -1)
+        return self.path_allows(res.name, action, getattr(obj, res.path_field), self_match)
+
+    def get_for_scope(self, qs: QuerySet, action: str = "view", **lookup):
+        """The object, or 404 alike for a missing and an out-of-scope one."""
+        obj = self.filter(qs, action).filter(**lookup).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    def require(self, action: str, obj) -> None:
+        """Raise 404 (not 403: existence is not disclosed) unless the user may act on obj."""
+        if not self.can(action, obj):
+            raise Http404
+
+
+register(Organization, Resource("organization", "path"))
+
+
+def scope_of(request) -> Scope:
+    """The request's scope, built once and cached on the request."""
+    sc = getattr(request, "_dangjian_scope", None)
+    if sc is None or sc.user is not request.user:
+        sc = Scope.for_user(request.user)
+        request._dangjian_scope = sc
+    return sc
+
+
+def _register_audit() -> None:
+    from .models import AuditEvent
+
+    register(AuditEvent, Resource("audit", "org_path"))
+
+
+_register_audit()

@@ -1,0 +1,291 @@
+"""State changes of the organization tree and role assignments.
+
+Every function: keyword-only, ``actor`` first, one transaction, an audit row written inside it,
+and a docstring citing the DOMAIN.md rule it encodes. Errors are ``ValidationError`` with a
+message a user can act on; nothing is written when one is raised.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit, rollups
+from .models import (
+    ALLOWED_CHILDREN,
+    PATH_STEP,
+    AreaType,
+    Organization,
+    OrgKind,
+    OrgStatus,
+    Role,
+    RoleAssignment,
+    decode_segment,
+    encode_segment,
+)
+
+
+def term_years(kind: str, area_type: str) -> int:
+    """Term length in years (DOMAIN §2 "Terms", 2018 意见 + 条例 art. 21 [cfg]):
+    village and community bodies 5; primary committees 5; general branch and branch 3."""
+    cfg = settings.DANGJIAN_STRUCTURE["term_years"]
+    if area_type in (AreaType.VILLAGE, AreaType.COMMUNITY):
+        return cfg[area_type]
+    if kind in (OrgKind.GENERAL_BRANCH, OrgKind.BRANCH):
+        return cfg[kind]
+    if kind == OrgKind.PRIMARY_COMMITTEE:
+        return cfg["primary_committee"]
+    return cfg["committee"]
+
+
+def term_end(start: dt.date, years: int) -> dt.date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+def _next_child_path(parent: Organization | None) -> str:
+    prefix = parent.path if parent else ""
+    last = (
+        Organization.objects.filter(path__startswith=prefix, depth=len(prefix) // PATH_STEP + 1)
+        .order_by("-path")
+        .values_list("path", flat=True)
+        .first()
+    )
+    n = decode_segment(last[-PATH_STEP:]) + 1 if last else 1
+    return prefix + encode_segment(n)
+
+
+def _check_parent(parent: Organization | None, kind: str) -> None:
+    if parent is None:
+        return
+    if not parent.is_active:
+        raise ValidationError(_("“%(p)s” is dissolved; nothing can be placed under it.") % {"p": parent.name}, code="parent_inactive")
+    if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
+        raise ValidationError(
+            _("A %(kind)s cannot be placed under a %(pkind)s.")
+            % {"kind": OrgKind(kind).label, "pkind": OrgKind(parent.kind).label},
+            code="kind_not_allowed",
+        )
+
+
+def create_organization(*, actor, parent: Organization | None, name: str, kind: str, area_type: str = AreaType.OTHER,
+                        code: str = "", founded_on: dt.date | None = None, term_started_on: dt.date | None = None,
+                        is_joint: bool = False, unit_count: int = 1) -> Organization:
+    """Create an organization under ``parent``.
+
+    DOMAIN §2: new organizations are decided by the upper organization (the actor must hold
+    ``add_child`` on the parent, checked by the caller's scope); party groups are not a level of
+    organization and hold no children; a joint branch covers ≤5 units ([warn] above, §11).
+    The term end is computed from the term start and the term length of §2.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("The organization needs a name."), code="name")
+    if kind not in OrgKind.values:
+        raise ValidationError(_("Unknown organization kind."), code="kind")
+    _check_parent(parent, kind)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                org = Organization(
+                    name=name, kind=kind, area_type=area_type, code=code, parent=parent,
+                    path=_next_child_path(parent), depth=(parent.depth + 1) if parent else 1,
+                    founded_on=founded_on, term_started_on=term_started_on, is_joint=is_joint, unit_count=unit_count,
+                )
+                if term_started_on:
+                    org.term_ends_on = term_end(term_started_on, term_years(kind, area_type))
+                org.save()
+                audit.record(actor=actor, action="org.create", obj=org,
+                             data={"name": name, "kind": kind, "parent": parent.pk if parent else None})
+                return org
+        except IntegrityError:
+            continue  # a concurrent sibling took the same path segment; take the next one
+    raise ValidationError(_("Could not allocate a place in the tree; try again."), code="path")
+
+
+EDITABLE_ORG_FIELDS = ("name", "area_type", "code", "founded_on", "term_started_on", "term_ends_on", "is_joint", "unit_count")
+
+
+def update_organization(*, actor, org: Organization, **changes) -> Organization:
+    """Rename or edit an organization; every changed field is audited (old → new).
+
+    Term end defaults to term start + term length (DOMAIN §2) when only the start changes.
+    """
+    unknown = set(changes) - set(EDITABLE_ORG_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise ValidationError(_("The organization needs a name."), code="name")
+    if not org.is_active:
+        raise ValidationError(_("A dissolved organization is kept read-only."), code="inactive")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        diff = {}
+        for k, v in changes.items():
+            old = getattr(org, k)
+            if old != v:
+                diff[k] = [old, v]
+                setattr(org, k, v)
+        if "term_started_on" in diff and "term_ends_on" not in changes and org.term_started_on:
+            org.term_ends_on = term_end(org.term_started_on, term_years(org.kind, org.area_type))
+            diff["term_ends_on"] = [None, org.term_ends_on]
+        if diff:
+            org.save()
+            audit.record(actor=actor, action="org.update", obj=org, data={"changes": diff})
+        return org
+
+
+def _reparent(org: Organization, new_parent: Organization) -> tuple[str, str]:
+    """Move ``org`` and its subtree under ``new_parent``; rewrite paths of orgs and members."""
+    from dangjian.members.models import Member
+
+    old = org.path
+    new = _next_child_path(new_parent)
+    delta = new_parent.depth + 1 - org.depth
+    n = len(old)
+    Organization.objects.filter(path__startswith=old).update(
+        path=Concat(Value(new), Substr("path", n + 1)), depth=F("depth") + delta
+    )
+    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    Member.objects.filter(org_path__startswith=old).update(org_path=Concat(Value(new), Substr("org_path", n + 1)))
+    return old, new
+
+
+def _move_rollups(old_path: str, new_path: str, counts: dict[str, int]) -> None:
+    """Subtract a moved subtree's counts from its old ancestors and add them to the new ones."""
+    if not counts:
+        return
+    old_anc = rollups.ancestor_paths(old_path)[:-1]
+    new_anc = rollups.ancestor_paths(new_path)[:-1]
+    changes = []
+    for k, v in counts.items():
+        changes.append((old_anc, k, -v))
+        changes.append((new_anc, k, v))
+    from .models import OrgRollup
+
+    by_path = dict(Organization.objects.filter(path__in=old_anc + new_anc).values_list("path", "id"))
+    OrgRollup.objects.bulk_create([OrgRollup(org_id=i) for i in by_path.values()], ignore_conflicts=True)
+    rows = {r.org_id: r for r in OrgRollup.objects.select_for_update().filter(org_id__in=by_path.values()).order_by("org__path")}
+    for paths, k, v in changes:
+        for p in paths:
+            row = rows[by_path[p]]
+            row.counts[k] = row.counts.get(k, 0) + v
+    for row in rows.values():
+        row.counts = {k: v for k, v in row.counts.items() if v}
+        row.save(update_fields=["counts"])
+
+
+def move_organization(*, actor, org: Organization, new_parent: Organization) -> Organization:
+    """Re-parent an organization with its whole subtree, members and counts.
+
+    DOMAIN §2: changes of structure are decided by the upper organization. Refused: moving an
+    organization under itself or one of its descendants, under a dissolved organization, or
+    under a kind that may not hold it.
+    """
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        new_parent = Organization.objects.get(pk=new_parent.pk)
+        if new_parent.path.startswith(org.path):
+            raise ValidationError(_("An organization cannot be moved under itself or one of its own sub-organizations."), code="cycle")
+        if not org.is_active:
+            raise ValidationError(_("A dissolved organization is kept read-only."), code="inactive")
+        if org.parent_id == new_parent.pk:
+            raise ValidationError(_("The organization is already there."), code="same_parent")
+        _check_parent(new_parent, org.kind)
+        counts = rollups.counts_for(org)
+        old_parent_id = org.parent_id
+        old, new = _reparent(org, new_parent)
+        _move_rollups(old, new, counts)
+        org.refresh_from_db()
+        audit.record(actor=actor, action="org.move", obj=org,
+                     data={"from_parent": old_parent_id, "to_parent": new_parent.pk, "old_path": old, "new_path": new})
+        return org
+
+
+def merge_organizations(*, actor, source: Organization, target: Organization, reason: str = "") -> Organization:
+    """Merge ``source`` into ``target``: members and sub-organizations move to the target and the
+    source is kept, read-only, with status "merged" (history stays readable to superiors).
+
+    DOMAIN §2: merging and abolishing organizations is decided by the upper organization.
+    """
+    from dangjian.members import services as member_services
+    from dangjian.members.models import Member, RecordState
+
+    with transaction.atomic():
+        source = Organization.objects.select_for_update().get(pk=source.pk)
+        target = Organization.objects.select_for_update().get(pk=target.pk)
+        if source.pk == target.pk:
+            raise ValidationError(_("Choose a different organization to merge into."), code="same")
+        if target.path.startswith(source.path):
+            raise ValidationError(_("An organization cannot be merged into one of its own sub-organizations."), code="cycle")
+        if not (source.is_active and target.is_active):
+            raise ValidationError(_("Only active organizations can be merged."), code="inactive")
+        for child in list(source.children.filter(status=OrgStatus.ACTIVE)):
+            move_organization(actor=actor, org=child, new_parent=target)
+        moved = 0
+        for m in Member.objects.filter(org=source, state=RecordState.ACTIVE):
+            member_services.move_member(actor=actor, member=m, to_org=target, reason=_("merge of %(s)s") % {"s": source.name},
+                                        allow_below_minimum=True)
+            moved += 1
+        source.refresh_from_db()
+        source.status = OrgStatus.MERGED
+        source.merged_into = target
+        source.dissolved_on = timezone.localdate()
+        source.save()
+        audit.record(actor=actor, action="org.merge", obj=source, data={"into": target.pk, "members_moved": moved, "reason": reason})
+        return target
+
+
+def dissolve_organization(*, actor, org: Organization, reason: str, on: dt.date | None = None) -> Organization:
+    """Dissolve (撤销) an organization. Its records stay, read-only, for its superiors.
+
+    Refused while it still has active members or active sub-organizations: DOMAIN §11 [block]
+    "a member in no branch" — members must first be moved (or the organization merged).
+    """
+    from dangjian.members.models import Member, RecordState
+
+    if not (reason or "").strip():
+        raise ValidationError(_("Give the reason and the decision for dissolving."), code="reason")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        if not org.is_active:
+            raise ValidationError(_("This organization is already dissolved."), code="inactive")
+        if Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).exists():
+            raise ValidationError(_("Move its members to another organization first (or merge it): no member may be left without a branch."), code="has_members")
+        if org.children.filter(status=OrgStatus.ACTIVE).exists():
+            raise ValidationError(_("Move or dissolve its sub-organizations first."), code="has_children")
+        org.status = OrgStatus.DISSOLVED
+        org.dissolved_on = on or timezone.localdate()
+        org.save()
+        RoleAssignment.objects.filter(org=org, active=True).update(active=False)
+        audit.record(actor=actor, action="org.dissolve", obj=org, data={"reason": reason})
+        return org
+
+
+def grant_role(*, actor, user, org: Organization, role: str) -> RoleAssignment:
+    """Give ``user`` a role at ``org`` (SECURITY.md roles); audited."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."), code="role")
+    if not org.is_active:
+        raise ValidationError(_("A dissolved organization is kept read-only."), code="inactive")
+    with transaction.atomic():
+        ra, created = RoleAssignment.objects.get_or_create(user=user, org=org, role=role, active=True,
+                                                           defaults={"granted_by": actor if getattr(actor, "pk", None) else None})
+        if created:
+            audit.record(actor=actor, action="role.grant", obj=org, data={"user": user.pk, "username": user.username, "role": role})
+        return ra
+
+
+def revoke_role(*, actor, assignment: RoleAssignment) -> None:
+    with transaction.atomic():
+        RoleAssignment.objects.filter(pk=assignment.pk).update(active=False)
+        audit.record(actor=actor, action="role.revoke", obj=assignment.org,
+                     data={"user": assignment.user_id, "role": assignment.role})

@@ -1,0 +1,141 @@
+"""Member records with the fields of the national Party-member information records."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.fields import EncryptedTextField
+from dangjian.core.models import Organization, path_index
+from dangjian.core.privacy import normalize_id_number, normalize_phone
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("Primary school or below")
+    JUNIOR = "junior", _("Junior middle school")
+    SENIOR = "senior", _("Senior middle school / technical")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor")
+    MASTER = "master", _("Master")
+    DOCTOR = "doctor", _("Doctorate")
+
+
+class MemberStatus(models.TextChoices):
+    PROBATIONARY = "probationary", _("Probationary member")
+    FULL = "full", _("Full member")
+
+
+class Category(models.TextChoices):
+    IN_SERVICE = "in_service", _("In service")
+    RETIRED = "retired", _("Retired")
+    FARMER = "farmer", _("Farmer / herdsman")
+    STUDENT = "student", _("Student")
+    FLOWING = "flowing", _("Flowing member")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    OTHER = "other", _("Other")
+
+
+class Position(models.TextChoices):
+    NONE = "", _("Member")
+    SECRETARY = "secretary", _("Secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
+    ORGANIZATION = "organization", _("Organization committee member")
+    PROPAGANDA = "propaganda", _("Propaganda committee member")
+    DISCIPLINE = "discipline", _("Discipline-inspection committee member")
+    COMMITTEE = "committee", _("Committee member")
+    GROUP_LEADER = "group_leader", _("Party group leader")
+
+
+COMMITTEE_POSITIONS = {
+    Position.SECRETARY,
+    Position.DEPUTY_SECRETARY,
+    Position.ORGANIZATION,
+    Position.PROPAGANDA,
+    Position.DISCIPLINE,
+    Position.COMMITTEE,
+}
+
+
+class RecordState(models.TextChoices):
+    ACTIVE = "active", _("In the organization")
+    LEFT = "left", _("Left (transferred out of the platform, deceased, removed)")
+
+
+ETHNICITIES = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
+    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族",
+    "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族",
+    "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族",
+    "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+]
+
+
+class Member(models.Model):
+    """One Party member. ``org_path`` copies the organization's path for subtree scans."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    org_path = models.CharField(max_length=255)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member")
+    name = models.CharField(_("name"), max_length=64)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=16, default="汉族")
+    birth_date = models.DateField(_("birth date"))
+    id_number = EncryptedTextField(_("ID number"), blind_index="id_number_bidx", normalizer=normalize_id_number)
+    id_number_bidx = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    phone = EncryptedTextField(_("phone"), blind_index="phone_bidx", normalizer=normalize_phone)
+    phone_bidx = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    address = EncryptedTextField(_("residence"))
+    education = models.CharField(_("education"), max_length=16, choices=Education.choices)
+    joined_on = models.DateField(_("joined the Party on"))
+    full_member_on = models.DateField(_("became a full member on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MemberStatus.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    work_unit = models.CharField(_("work unit"), max_length=200, blank=True, default="")
+    position = models.CharField(_("position in the branch"), max_length=32, choices=Position.choices, blank=True, default="")
+    state = models.CharField(max_length=8, choices=RecordState.choices, default=RecordState.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["org_path", "id"]
+        indexes = [
+            models.Index(fields=["org_path", "id"], name="member_orgpath_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
+            models.Index(fields=["org"], name="member_org"),
+            models.Index(fields=["name"], name="member_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="probationary", full_member_on__isnull=True) | Q(status="full", full_member_on__isnull=False),
+                name="member_status_dates",
+            ),
+        ]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_committee(self) -> bool:
+        return self.position in COMMITTEE_POSITIONS
+
+
+class MemberOrgHistory(models.Model):
+    """Which organization a member belonged to, and when (moves are kept as history)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="org_history")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["member", "started_on", "id"]

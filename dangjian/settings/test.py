@@ -1,0 +1,13 @@
+"""Test profile: SQLite in memory by default, PostgreSQL when DANGJIAN_DB=postgres."""
+from .base import *  # noqa: F401,F403
+from .base import PROJECT_DIR
+
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+DANGJIAN_KEY_FILE = str(PROJECT_DIR / "tests" / "keys.test.json")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("dangjian.core.urls")),
+    path("members/", include("dangjian.members.urls")),
+    path("api/v1/", include("dangjian.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,111 @@
+"""The standard organization tree and personas every test speaks of.
+
+    M市委 (city)                          city_admin
+    ├── C县委 (county)                    county_admin, audit_admin, security_admin
+    │   ├── 东镇党委 T1 (town)            town_admin
+    │   │   ├── 东村党支部 B1 (branch)     secretary, committee, member (+ Party group G1)
+    │   │   └── 西村党支部 B2 (branch)     secretary2
+    │   └── 南镇党委 T2 (town)            town2_admin
+    │       └── 南村党支部 B3 (branch)
+    └── D县委 (county, the "other county")
+        └── 北镇党委 T3 → 北村党支部 B4
+
+Relations used by the authz matrix: own, child, sibling, parent (see tests/core/test_authz_matrix.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from types import SimpleNamespace
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+from tests.factories import member_data  # noqa: E402
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keyring():
+    from dangjian.core import crypto
+
+    crypto.keyring.cache_clear()
+    yield
+    crypto.keyring.cache_clear()
+
+
+def build_world():
+    from django.contrib.auth import get_user_model
+
+    from dangjian.core import services as org_services
+    from dangjian.members import services as member_services
+
+    User = get_user_model()
+    w = SimpleNamespace()
+    mk = org_services.create_organization
+    w.city = mk(actor=None, parent=None, name="M市委", kind="city")
+    w.county = mk(actor=None, parent=w.city, name="C县委", kind="county")
+    w.county2 = mk(actor=None, parent=w.city, name="D县委", kind="county")
+    w.t1 = mk(actor=None, parent=w.county, name="东镇党委", kind="town")
+    w.t2 = mk(actor=None, parent=w.county, name="南镇党委", kind="town")
+    w.t3 = mk(actor=None, parent=w.county2, name="北镇党委", kind="town")
+    w.b1 = mk(actor=None, parent=w.t1, name="东村党支部", kind="branch", area_type="village", term_started_on=dt.date(2021, 3, 1))
+    w.b2 = mk(actor=None, parent=w.t1, name="西村党支部", kind="branch", area_type="village")
+    w.b3 = mk(actor=None, parent=w.t2, name="南村党支部", kind="branch", area_type="village")
+    w.b4 = mk(actor=None, parent=w.t3, name="北村党支部", kind="branch", area_type="village")
+    w.g1 = mk(actor=None, parent=w.b1, name="东村第一党小组", kind="party_group")
+
+    def member(org, name, **over):
+        return member_services.create_member(actor=None, org=org, data=member_data(name=name, **over))
+
+    w.m_secretary = member(w.b1, "李书记", position="secretary")
+    w.m_committee = member(w.b1, "王委员", position="organization")
+    w.m_member = member(w.b1, "赵党员", gender="F", birth_date=dt.date(1990, 2, 3))
+    w.m_probationary = member(w.b1, "钱预备", status="probationary", joined_on=dt.date(2026, 3, 1))
+    w.m_group = member(w.g1, "孙组员")
+    w.m_b2 = [member(w.b2, f"西村党员{i}") for i in range(3)]
+    w.m_b3 = [member(w.b3, f"南村党员{i}") for i in range(3)]
+    w.m_b4 = [member(w.b4, f"北村党员{i}") for i in range(3)]
+
+    def user(username, role=None, org=None, member=None):
+        u = User.objects.create_user(username=username, password=PASSWORD)
+        if role:
+            org_services.grant_role(actor=None, user=u, org=org, role=role)
+        if member is not None:
+            member.user = u
+            member.save(update_fields=["user"])
+        return u
+
+    w.users = {
+        "city_admin": user("city_admin", "org_admin", w.city),
+        "county_admin": user("county_admin", "org_admin", w.county),
+        "town_admin": user("town_admin", "org_admin", w.t1),
+        "town2_admin": user("town2_admin", "org_admin", w.t2),
+        "secretary": user("secretary", "secretary", w.b1, w.m_secretary),
+        "secretary2": user("secretary2", "secretary", w.b2),
+        "committee": user("committee", "committee", w.b1, w.m_committee),
+        "member": user("member", "member", w.b1, w.m_member),
+        "audit_admin": user("audit_admin", "audit_admin", w.county),
+        "security_admin": user("security_admin", "security_admin", w.county),
+        "outsider": user("outsider"),
+    }
+    return w
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in (bypassing axes) and returns it."""
+
+    def _login(user, c=None):
+        c = c or client
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return _login
