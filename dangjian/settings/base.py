@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.members",
     "dangjian.api",
+    "dangjian.demo",
 ]
 
 MIDDLEWARE = [
