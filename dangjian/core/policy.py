@@ -129,16 +129,21 @@ class Scope:
     def q(self, model: type, action: str) -> Q:
         """A filter for rows of ``model`` this user may act on; matches nothing if none."""
         res = RESOURCES[model]
+        return self.q_paths(res.name, action, res.path_field, res.self_field)
+
+    def q_paths(self, resource: str, action: str, path_field: str, self_field: str | None = None) -> Q:
+        """The filter for ``resource``/``action`` applied to any model's path column (e.g. the
+        organizations where this user may add members: ``q_paths("member", "add", "path")``)."""
         q = Q(pk__in=[])
-        for reach, p in self.reaches(res.name, action):
+        for reach, p in self.reaches(resource, action):
             if reach == SUBTREE:
-                q |= Q(**{f"{res.path_field}__startswith": p})
+                q |= Q(**{f"{path_field}__startswith": p})
             elif reach == DESCENDANTS:
-                q |= Q(**{f"{res.path_field}__startswith": p}) & ~Q(**{res.path_field: p})
+                q |= Q(**{f"{path_field}__startswith": p}) & ~Q(**{path_field: p})
             elif reach == OWN:
-                q |= Q(**{res.path_field: p})
-            elif reach == SELF and res.self_field:
-                q |= Q(**{res.self_field: self.user})
+                q |= Q(**{path_field: p})
+            elif reach == SELF and self_field:
+                q |= Q(**{self_field: self.user})
         return q
 
     def filter(self, qs: QuerySet, action: str = "view") -> QuerySet:

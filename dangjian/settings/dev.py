@@ -11,3 +11,6 @@ if not SECRET_KEY:
     from dangjian.core.crypto import load_or_create_secret
 
     SECRET_KEY = load_or_create_secret(VAR_DIR / "secret_key.txt")
+
+# The demo serves static files straight from the app folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = True

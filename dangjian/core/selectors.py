@@ -1,0 +1,62 @@
+"""Reads of the organization tree, through the caller's scope."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from dangjian.members.models import COMMITTEE_POSITIONS, Member, RecordState
+
+from . import rollups, structure
+from .models import ALLOWED_CHILDREN, Organization, OrgStatus
+from .policy import Scope
+
+
+def visible_orgs(scope: Scope, action: str = "view") -> QuerySet[Organization]:
+    return scope.filter(Organization.objects.all(), action)
+
+
+def roots(scope: Scope) -> list[Organization]:
+    paths = scope.root_paths()
+    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+
+
+def children(scope: Scope, org: Organization, include_inactive: bool = False) -> list[Organization]:
+    qs = visible_orgs(scope).filter(parent=org)
+    if not include_inactive:
+        qs = qs.filter(status=OrgStatus.ACTIVE)
+    return list(qs.order_by("path"))
+
+
+def visible_ancestors(scope: Scope, org: Organization) -> list[Organization]:
+    """Breadcrumb: only the ancestors the user may see (never a parent's data otherwise)."""
+    return list(visible_orgs(scope).filter(path__in=org.ancestor_paths()[:-1]).order_by("path"))
+
+
+def leadership(org: Organization) -> tuple[Member | None, list[Member]]:
+    """The secretary and the committee recorded in the organization (positions, DOMAIN §2)."""
+    committee = list(
+        Member.objects.filter(org=org, state=RecordState.ACTIVE, position__in=[p.value for p in COMMITTEE_POSITIONS]).order_by("position", "id")
+    )
+    secretary = next((m for m in committee if m.position == "secretary"), None)
+    return secretary, committee
+
+
+def org_findings(org: Organization) -> list[structure.Finding]:
+    secretary, committee = leadership(org)
+    return structure.findings_for(org, rollups.counts_for(org), committee_size=len(committee), has_secretary=secretary is not None)
+
+
+def move_targets(scope: Scope, org: Organization) -> QuerySet[Organization]:
+    """Where ``org`` may be moved: active orgs the user may add children to, of a kind that may
+    hold it, outside its own subtree."""
+    kinds = [k for k, allowed in ALLOWED_CHILDREN.items() if org.kind in allowed]
+    return (
+        visible_orgs(scope, "add_child")
+        .filter(status=OrgStatus.ACTIVE, kind__in=kinds)
+        .exclude(path__startswith=org.path)
+        .exclude(pk=org.parent_id)
+        .order_by("path")
+    )
+
+
+def merge_targets(scope: Scope, org: Organization) -> QuerySet[Organization]:
+    return visible_orgs(scope, "change").filter(status=OrgStatus.ACTIVE, kind=org.kind).exclude(path__startswith=org.path).order_by("path")

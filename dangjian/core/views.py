@@ -1,0 +1,174 @@
+"""Organization pages: thin views that parse input, call selectors/services and render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import audit, rollups, selectors, services
+from .forms import DissolveForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
+from .models import AuditEvent, Organization
+from .policy import scope_of
+from .web import authenticated, public, scoped
+
+login_view = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+logout_view = public(auth_views.LogoutView.as_view())
+
+
+@authenticated
+def home(request):
+    scope = scope_of(request)
+    roots = selectors.roots(scope)
+    cards = [(org, rollups.counts_for(org) if scope.can("view_stats", org) else None) for org in roots]
+    return render(request, "core/home.html", {"cards": cards})
+
+
+@scoped("organization", "view")
+def org_tree(request, scope):
+    return render(request, "core/tree.html", {"roots": selectors.roots(scope)})
+
+
+@scoped("organization", "view", model=Organization)
+def org_children(request, org, scope):
+    """HTMX partial: the visible children of one node of the tree."""
+    show_all = request.GET.get("all") == "1"
+    return render(request, "core/_tree_children.html", {"nodes": selectors.children(scope, org, include_inactive=show_all)})
+
+
+@scoped("organization", "view", model=Organization)
+def org_detail(request, org, scope):
+    from dangjian.members.api import chart_series, roster_preview
+
+    secretary, committee = selectors.leadership(org)
+    can_stats = scope.can("view_stats", org)
+    counts = rollups.counts_for(org) if can_stats else {}
+    ctx = {
+        "org": org,
+        "crumbs": selectors.visible_ancestors(scope, org),
+        "children": selectors.children(scope, org, include_inactive=True),
+        "secretary": secretary,
+        "committee": committee,
+        "counts": counts,
+        "chart_data": chart_series(counts) if counts else None,
+        "findings": selectors.org_findings(org) if can_stats else [],
+        "members": roster_preview(scope, org),
+        "can": {a: scope.can(a, org) for a in ("add_child", "change", "move", "merge", "dissolve", "history")},
+        "can_add_member": scope.path_allows("member", "add", org.path),
+    }
+    return render(request, "core/org_detail.html", ctx)
+
+
+@scoped("organization", "history", model=Organization)
+def org_history(request, org, scope):
+    events = AuditEvent.objects.filter(object_type="core.organization", object_id=str(org.pk)).order_by("-seq")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/org_history.html", {"org": org, "page": page})
+
+
+@scoped("organization", "add_child", model=Organization)
+def org_add_child(request, parent, scope):
+    form = OrgCreateForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organization(actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Created “%(n)s”.") % {"n": org.name})
+            return redirect("org-detail", pk=org.pk)
+    return render(request, "core/org_form.html", {"form": form, "org": parent, "title": _("New organization under %(p)s") % {"p": parent.name}})
+
+
+@scoped("organization", "change", model=Organization)
+def org_edit(request, org, scope):
+    initial = {f: getattr(org, f) for f in services.EDITABLE_ORG_FIELDS}
+    form = OrgEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial.get(k)}
+        try:
+            services.update_organization(actor=request.user, org=org, **changes)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("org-detail", pk=org.pk)
+    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Edit %(n)s") % {"n": org.name}})
+
+
+@scoped("organization", "move", model=Organization)
+def org_move(request, org, scope):
+    form = OrgChoiceForm(request.POST or None, targets=selectors.move_targets(scope, org), target_label=_("New superior organization"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_organization(actor=request.user, org=org, new_parent=form.cleaned_data["target"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Moved."))
+            return redirect("org-detail", pk=org.pk)
+    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Move %(n)s") % {"n": org.name}})
+
+
+@scoped("organization", "merge", model=Organization)
+def org_merge(request, org, scope):
+    form = OrgChoiceForm(request.POST or None, targets=selectors.merge_targets(scope, org), target_label=_("Merge into"), reason_required=True)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            services.merge_organizations(actor=request.user, source=org, target=target, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Merged into “%(n)s”.") % {"n": target.name})
+            return redirect("org-detail", pk=target.pk)
+    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Merge %(n)s") % {"n": org.name}})
+
+
+@scoped("organization", "dissolve", model=Organization)
+def org_dissolve(request, org, scope):
+    form = DissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dissolve_organization(actor=request.user, org=org, reason=form.cleaned_data["reason"], on=form.cleaned_data["dissolved_on"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Dissolved. Its records stay readable to its superiors."))
+            return redirect("org-detail", pk=org.pk)
+    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Dissolve %(n)s") % {"n": org.name}, "danger": True})
+
+
+@scoped("audit", "view")
+def audit_log(request, scope):
+    qs = scope.filter(AuditEvent.objects.all()).order_by("-seq")
+    action = request.GET.get("action", "").strip()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "action": action})
+
+
+@require_POST
+@scoped("audit", "verify")
+def audit_verify(request, scope):
+    result = audit.verify()
+    audit.record(actor=request.user, action="audit.verify", org_path=scope.root_paths("audit", "verify")[0],
+                 data={"ok": result.ok, "checked": result.checked, "bad_seq": result.bad_seq})
+    return render(request, "core/_verify_result.html", {"result": result})
+
+
+@public
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+__all__ = ["PermissionDenied"]

@@ -1,0 +1,50 @@
+"""The web side of the one rule of visibility: every view declares the POLICY entry it needs.
+
+``@scoped(resource, action, model=...)`` logs the user in, builds the request's Scope, loads the
+object through ``get_for_scope`` (404 alike for missing and invisible objects), checks the
+action (403 when the object is visible but the action is not allowed) and records the declared
+policy on the view, where the authz-matrix test reads it.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from .policy import scope_of
+
+
+def scoped(resource: str, action: str, model: type | None = None, url_kwarg: str = "pk"):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            scope = scope_of(request)
+            if model is not None:
+                pk = kwargs.pop(url_kwarg)
+                obj = scope.get_for_scope(model.objects.all(), "view", pk=pk)
+                if action != "view" and not scope.can(action, obj):
+                    raise PermissionDenied
+                return view(request, obj, *args, scope=scope, **kwargs)
+            if not scope.has_any(resource, action):
+                raise PermissionDenied
+            return view(request, *args, scope=scope, **kwargs)
+
+        wrapper.policy = (resource, action, model)
+        return wrapper
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as reachable without a role (login page, language switch)."""
+    view.policy = ("public", None, None)
+    return view
+
+
+def authenticated(view):
+    """Any signed-in user, whatever their roles (home page, logout)."""
+    wrapped = login_required(view)
+    wrapped.policy = ("authenticated", None, None)
+    return wrapped

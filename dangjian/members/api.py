@@ -1,0 +1,30 @@
+"""What other apps may use of the members app (nothing else of it is imported from outside)."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from dangjian.core.policy import Scope
+from dangjian.core.rollups import AGE_BANDS
+
+from .models import Category, Education, Gender, MemberStatus
+from .selectors import MemberFilters, Page, member_page
+
+
+def roster_preview(scope: Scope, org, size: int = 20) -> Page:
+    """The first page of an organization's roster as this user may see it."""
+    return member_page(scope, MemberFilters(org=org), size=size)
+
+
+def chart_series(counts: dict[str, int]) -> dict[str, list[dict]]:
+    """Subtree head-counts as labelled series for charts and tables (from rollups)."""
+    dims = {
+        "gender": (_("Gender"), [(g.value, g.label) for g in Gender]),
+        "age": (_("Age"), [(label, label.replace("-30", "≤30").replace("71-", "≥71")) for _lo, _hi, label in AGE_BANDS]),
+        "edu": (_("Education"), [(e.value, e.label) for e in Education]),
+        "status": (_("Status"), [(s.value, s.label) for s in MemberStatus]),
+        "cat": (_("Category"), [(c.value, c.label) for c in Category]),
+    }
+    out = {}
+    for key, (title, buckets) in dims.items():
+        out[key] = {"title": str(title), "items": [{"name": str(lbl), "value": counts.get(f"{key}:{val}", 0)} for val, lbl in buckets]}
+    return out

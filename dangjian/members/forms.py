@@ -1,0 +1,49 @@
+"""Member forms: field widgets only; validation is members.services.clean_member_data."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.forms import DateInput, StyledForm
+
+from .models import ETHNICITIES, Category, Education, Gender, MemberStatus, Position
+
+
+class MemberForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=[(e, e) for e in ETHNICITIES], initial="汉族")
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=18,
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
+    address = forms.CharField(label=_("Residence"), max_length=200, required=False)
+    education = forms.ChoiceField(label=_("Education"), choices=Education.choices)
+    joined_on = forms.DateField(label=_("Joined the Party on"), widget=DateInput)
+    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
+    full_member_on = forms.DateField(label=_("Became a full member on"), required=False, widget=DateInput)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    work_unit = forms.CharField(label=_("Work unit"), max_length=200, required=False)
+    position = forms.ChoiceField(label=_("Position in the branch"), choices=Position.choices, required=False)
+
+
+class MemberEditForm(MemberForm):
+    """Editing: sensitive fields are left empty and only changed when something is typed."""
+
+    SENSITIVE = ("id_number", "phone", "address")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.SENSITIVE:
+            self.fields[f].required = False
+            self.fields[f].help_text = _("Leave empty to keep the recorded value.")
+
+
+class MoveForm(StyledForm):
+    target = forms.ModelChoiceField(label=_("New organization"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+        self.fields["target"].label_from_instance = lambda o: f"{'— ' * (o.depth - 1)}{o.name}"

@@ -1,0 +1,154 @@
+"""Roster and member pages: thin views over members.selectors and members.services."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.core import rollups
+from dangjian.core.forms import StyledForm, apply_service_errors
+from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
+from dangjian.core.privacy import MASKERS
+from dangjian.core.web import scoped
+
+from . import selectors, services
+from .forms import MemberEditForm, MemberForm, MoveForm
+from .models import Category, Education, Gender, Member, MemberOrgHistory, MemberStatus, Position
+
+EXACT_COUNT_LIMIT = 50_000  # above this, exact filtered counts are not computed on a page view
+
+
+def _member_orgs(scope, action: str):
+    """Active member-holding organizations where this user may ``action`` members."""
+    return (
+        Organization.objects.filter(scope.q_paths("member", action, "path"))
+        .filter(status=OrgStatus.ACTIVE, kind__in=[k.value for k in MEMBER_HOLDING_KINDS])
+        .order_by("path")
+    )
+
+
+def _org_param(scope, value):
+    if not value:
+        return None
+    if not str(value).isdigit():
+        raise Http404
+    return scope.get_for_scope(Organization.objects.all(), "view", pk=int(value))
+
+
+@scoped("member", "view")
+def roster(request, scope):
+    org = _org_param(scope, request.GET.get("org"))
+    filters = selectors.MemberFilters.from_params(request.GET, org=org)
+    page = selectors.member_page(scope, filters, after=request.GET.get("after"), size=50)
+    query = request.GET.copy()
+    query.pop("after", None)
+    total = None
+    if org is not None and scope.can("view_stats", org):
+        subtree_total = rollups.counts_for(org).get("total", 0)
+        if filters.is_plain():
+            total = subtree_total
+        elif subtree_total <= EXACT_COUNT_LIMIT:
+            total = selectors.member_queryset(scope, filters).count()
+    elif org is None and len(scope.grants) and all(r == "self" for r, _p in scope.reaches("member", "view")):
+        total = len(page.items)
+    ctx = {
+        "page": page,
+        "rows": page.items,
+        "next_url": f"?{query.urlencode()}&after={page.next_cursor}" if page.next_cursor else None,
+        "org": org,
+        "total": total,
+        "filters": filters,
+                "filter_fields": [
+            (key, label, [(v, lbl, filters.exact.get(key) == v) for v, lbl in opts if v])
+            for key, label, opts in (
+                ("gender", _("Gender"), Gender.choices),
+                ("status", _("Status"), MemberStatus.choices),
+                ("category", _("Category"), Category.choices),
+                ("education", _("Education"), Education.choices),
+                ("position", _("Position"), Position.choices),
+            )
+        ],
+        "can_add": scope.has_any("member", "add"),
+    }
+    template = "members/_roster_rows.html" if request.headers.get("HX-Request") and request.GET.get("after") else "members/roster.html"
+    return render(request, template, ctx)
+
+
+@scoped("member", "view", model=Member)
+def member_detail(request, member, scope):
+    ctx = {
+        "m": member,
+        "masked": {f: MASKERS[f](getattr(member, f)) for f in services.SENSITIVE},
+        "history": MemberOrgHistory.objects.filter(member=member).select_related("org").order_by("-started_on", "-id"),
+        "can": {a: scope.can(a, member) for a in ("change", "move", "reveal")},
+        "org_visible": scope.can("view", member.org),
+    }
+    return render(request, "members/detail.html", ctx)
+
+
+@require_POST
+@scoped("member", "reveal", model=Member)
+def member_reveal(request, member, scope, field):
+    if field not in services.SENSITIVE:
+        raise Http404
+    value = services.reveal_field(actor=request.user, member=member, field=field, purpose=request.POST.get("purpose", ""))
+    return render(request, "members/_revealed.html", {"value": value, "field": field})
+
+
+class _OrgField(StyledForm):
+    org = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+
+
+@scoped("member", "add")
+def member_add(request, scope):
+    targets = _member_orgs(scope, "add")
+    initial_org = request.GET.get("org")
+    org_form = _OrgField(request.POST or None, initial={"org": initial_org})
+    org_form.fields["org"].queryset = targets
+    org_form.fields["org"].label_from_instance = lambda o: f"{'— ' * (o.depth - 1)}{o.name}"
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and org_form.is_valid() and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "position"}
+        try:
+            m = services.create_member(actor=request.user, org=org_form.cleaned_data["org"], data=data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Added %(n)s.") % {"n": m.name})
+            return redirect("member-detail", pk=m.pk)
+    return render(request, "members/form.html", {"form": form, "org_form": org_form, "title": _("Add a member")})
+
+
+@scoped("member", "change", model=Member)
+def member_edit(request, member, scope):
+    initial = {f: getattr(member, f) for f in services.EDITABLE if f not in MemberEditForm.SENSITIVE}
+    form = MemberEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in MemberEditForm.SENSITIVE or v}
+        try:
+            services.update_member(actor=request.user, member=member, data=data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("member-detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "m": member, "title": _("Edit %(n)s") % {"n": member.name}})
+
+
+@scoped("member", "move", model=Member)
+def member_move(request, member, scope):
+    targets = _member_orgs(scope, "add").exclude(pk=member.org_id)
+    form = MoveForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_member(actor=request.user, member=member, to_org=form.cleaned_data["target"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Moved to %(o)s.") % {"o": form.cleaned_data["target"].name})
+            return redirect("member-detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "m": member, "title": _("Move %(n)s to another organization") % {"n": member.name}})
