@@ -1,0 +1,160 @@
+"""The authz matrix of SECURITY.md for every web URL: role × own / child / sibling / parent.
+
+Expected answers are computed from ``dangjian.core.policy.POLICY`` (the one table) with the
+reach semantics re-implemented here independently of ``Scope``:
+not viewable → 404; viewable but the action is not allowed → 403; allowed → 200 or 302.
+A URL whose view declares no policy fails ``test_every_url_declares_a_policy``.
+"""
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dangjian.core.policy import DESCENDANTS, OWN, POLICY, SELF, SUBTREE
+
+PERSONAS = {  # persona -> (role, world attribute of the assigned org)
+    "county_admin": ("org_admin", "county"),
+    "town_admin": ("org_admin", "t1"),
+    "secretary": ("secretary", "b1"),
+    "committee": ("committee", "b1"),
+    "member": ("member", "b1"),
+    "audit_admin": ("audit_admin", "county"),
+    "security_admin": ("security_admin", "county"),
+    "outsider": (None, None),
+}
+# relation -> for each assigned org, the world attribute of the target organization
+ORG_RELATIONS = {
+    "own": {"county": "county", "t1": "t1", "b1": "b1"},
+    "child": {"county": "t1", "t1": "b1", "b1": "g1"},
+    "sibling": {"county": "county2", "t1": "t2", "b1": "b2"},
+    "parent": {"county": "city", "t1": "county", "b1": "t1"},
+}
+# member targets: a member inside the assigned subtree, in a sibling's subtree, the user's own record
+MEMBER_RELATIONS = {
+    "inside": {"county": "m_member", "t1": "m_member", "b1": "m_probationary"},
+    "sibling": {"county": ("m_b4", 0), "t1": ("m_b3", 0), "b1": ("m_b2", 0)},
+    "self": "self",
+}
+POST_ONLY = {"member-reveal", "audit-verify"}
+EXTRA_KWARGS = {"member-reveal": {"field": "id_number"}}
+
+
+def web_patterns():
+    """(name, callback) for every named URL outside /api/ and /i18n/."""
+    out = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                route = prefix + str(p.pattern)
+                if route.startswith(("api/", "i18n/")):
+                    continue
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                out.append((p.name, p.callback, prefix + str(p.pattern)))
+
+    walk(get_resolver().url_patterns)
+    return out
+
+
+def reach_allows(reach: str, assigned_path: str, target_path: str, is_self: bool) -> bool:
+    if reach == SUBTREE:
+        return target_path.startswith(assigned_path)
+    if reach == DESCENDANTS:
+        return target_path.startswith(assigned_path) and target_path != assigned_path
+    if reach == OWN:
+        return target_path == assigned_path
+    if reach == SELF:
+        return is_self
+    raise AssertionError(reach)
+
+
+def allowed(role, assigned_path, resource, action, target_path, is_self=False) -> bool:
+    if role is None:
+        return False
+    reach = POLICY[resource][action].get(role)
+    return reach is not None and reach_allows(reach, assigned_path, target_path, is_self)
+
+
+def test_every_url_declares_a_policy():
+    missing = [name or route for name, cb, route in web_patterns() if not hasattr(cb, "policy")]
+    assert not missing, f"URLs without a declared policy (add one via core.web): {missing}"
+    for name, cb, _route in web_patterns():
+        resource, action, _model = cb.policy
+        if resource not in ("public", "authenticated"):
+            assert action in POLICY[resource], (name, resource, action)
+
+
+def _cases():
+    cases = []
+    for name, cb, _route in web_patterns():
+        resource, action, model = getattr(cb, "policy", (None, None, None))
+        if resource in (None, "public"):
+            continue
+        for persona in PERSONAS:
+            if model is None:
+                cases.append((name, persona, None))
+            elif model.__name__ == "Organization":
+                for rel in ORG_RELATIONS:
+                    cases.append((name, persona, rel))
+            else:
+                for rel in MEMBER_RELATIONS:
+                    cases.append((name, persona, rel))
+    return cases
+
+
+def _target(world, model_name, persona, rel):
+    role, assigned = PERSONAS[persona]
+    anchor = assigned or "b1"
+    if model_name == "Organization":
+        return getattr(world, ORG_RELATIONS[rel][anchor])
+    if rel == "self":
+        from dangjian.members.models import Member
+
+        return Member.objects.filter(user=world.users[persona]).first() or world.m_member
+    spec = MEMBER_RELATIONS[rel][anchor]
+    return getattr(world, spec[0])[spec[1]] if isinstance(spec, tuple) else getattr(world, spec)
+
+
+@pytest.mark.parametrize("name,persona,rel", _cases())
+def test_web_matrix(world, login, name, persona, rel):
+    cb = dict((n, c) for n, c, _r in web_patterns())[name]
+    resource, action, model = cb.policy
+    user = world.users[persona]
+    c = login(user)
+    role, assigned = PERSONAS[persona]
+    assigned_path = getattr(world, assigned).path if assigned else "~"
+    kwargs = dict(EXTRA_KWARGS.get(name, {}))
+    if model is None:
+        if resource == "authenticated":
+            expected = {200, 302}
+        else:
+            has_any = role is not None and role in POLICY[resource][action]
+            expected = {200, 302} if has_any else {403}
+    else:
+        target = _target(world, model.__name__, persona, rel)
+        kwargs["pk"] = target.pk
+        path = getattr(target, "path", None) or target.org_path
+        is_self = getattr(target, "user_id", None) == user.pk
+        if not allowed(role, assigned_path, resource, "view", path, is_self):
+            expected = {404}
+        elif not allowed(role, assigned_path, resource, action, path, is_self):
+            expected = {403}
+        else:
+            expected = {200, 302}
+    url = reverse(name, kwargs=kwargs)
+    r = c.post(url) if name in POST_ONLY else c.get(url)
+    assert r.status_code in expected, f"{persona} {name} [{rel}] -> {r.status_code}, expected {expected}"
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    for name, cb, _route in web_patterns():
+        resource = cb.policy[0]
+        if resource == "public":
+            continue
+        kwargs = dict(EXTRA_KWARGS.get(name, {}))
+        if cb.policy[2] is not None:
+            kwargs["pk"] = world.b1.pk if cb.policy[2].__name__ == "Organization" else world.m_member.pk
+        url = reverse(name, kwargs=kwargs)
+        r = client.post(url) if name in POST_ONLY else client.get(url)
+        assert r.status_code == 302 and "/accounts/login/" in r["Location"], (name, r.status_code)
