@@ -99,6 +99,33 @@ def world(db):
     return build_world()
 
 
+def set_audit_triggers(enabled: bool) -> None:
+    """The audit table refuses DELETE/TRUNCATE by trigger; a transactional test's teardown
+    flushes every table, so the triggers are lifted for the flush and put back afterwards."""
+    from django.db import connection
+
+    from dangjian.core.migrations import _audit_sql as sql  # noqa: PLC0415
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"ALTER TABLE core_auditevent {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
+        else:
+            for stmt in sql.SQLITE_DROP:
+                cur.execute(stmt)
+            if enabled:
+                for stmt in sql.SQLITE:
+                    cur.execute(stmt)
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    """The standard world for tests that run a live server (browser tests)."""
+    set_audit_triggers(True)
+    w = build_world()
+    yield w
+    set_audit_triggers(False)
+
+
 @pytest.fixture
 def login(client):
     """``login(user)`` logs the test client in (bypassing axes) and returns it."""
