@@ -84,3 +84,15 @@ def apply_service_errors(form: forms.Form, exc) -> None:
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, exc.messages)
+
+
+class GrantRoleForm(StyledForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"))
+    password = forms.CharField(label=_("Initial password (only for a new account)"), required=False,
+                               widget=forms.PasswordInput(render_value=False),
+                               help_text=_("At least 12 characters; leave empty when the account exists."))
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles

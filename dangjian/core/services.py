@@ -289,3 +289,27 @@ def revoke_role(*, actor, assignment: RoleAssignment) -> None:
         RoleAssignment.objects.filter(pk=assignment.pk).update(active=False)
         audit.record(actor=actor, action="role.revoke", obj=assignment.org,
                      data={"user": assignment.user_id, "role": assignment.role})
+
+
+def create_account(*, actor, username: str, password: str, org: Organization) -> object:
+    """Create a login account (Argon2-hashed, password rules of SECURITY.md: ≥12 characters,
+    not common, not numeric, not similar to the username); audited under ``org``."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": [_("Enter a username.")]})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": [_("This username is taken.")]})
+    user = User(username=username)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        audit.record(actor=actor, action="user.create", obj=org, data={"user": user.pk, "username": username})
+    return user

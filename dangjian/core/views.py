@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import audit, rollups, selectors, services
-from .forms import DissolveForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
-from .models import AuditEvent, Organization
+from .forms import DissolveForm, GrantRoleForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
+from .models import AuditEvent, Organization, Role, RoleAssignment
 from .policy import scope_of
 from .web import authenticated, public, scoped
 
@@ -57,7 +57,7 @@ def org_detail(request, org, scope):
         "chart_data": chart_series(counts) if counts else None,
         "findings": selectors.org_findings(org) if can_stats else [],
         "members": roster_preview(scope, org),
-        "can": {a: scope.can(a, org) for a in ("add_child", "change", "move", "merge", "dissolve", "history")},
+        "can": {a: scope.can(a, org) for a in ("add_child", "change", "move", "merge", "dissolve", "history", "manage_roles")},
         "can_add_member": scope.path_allows("member", "add", org.path),
     }
     return render(request, "core/org_detail.html", ctx)
@@ -141,6 +141,36 @@ def org_dissolve(request, org, scope):
             messages.success(request, _("Dissolved. Its records stay readable to its superiors."))
             return redirect("org-detail", pk=org.pk)
     return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Dissolve %(n)s") % {"n": org.name}, "danger": True})
+
+
+@scoped("organization", "manage_roles", model=Organization)
+def org_roles(request, org, scope):
+    """Who holds which role at this organization; grant (creating the account if needed) and revoke."""
+    from django.contrib.auth import get_user_model
+
+    form = GrantRoleForm(request.POST or None, roles=Role.choices)
+    if request.method == "POST" and request.POST.get("revoke"):
+        ra = RoleAssignment.objects.filter(pk=request.POST["revoke"], org=org, active=True).first()
+        if ra:
+            services.revoke_role(actor=request.user, assignment=ra)
+            messages.success(request, _("Role revoked."))
+        return redirect("org-roles", pk=org.pk)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            user = get_user_model().objects.filter(username=cd["username"]).first()
+            if user is None:
+                if not cd["password"]:
+                    raise ValidationError({"username": [_("No such account; give an initial password to create it.")]})
+                user = services.create_account(actor=request.user, username=cd["username"], password=cd["password"], org=org)
+            services.grant_role(actor=request.user, user=user, org=org, role=cd["role"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Role granted."))
+            return redirect("org-roles", pk=org.pk)
+    assignments = RoleAssignment.objects.filter(org=org, active=True).select_related("user").order_by("role", "user__username")
+    return render(request, "core/org_roles.html", {"org": org, "form": form, "assignments": assignments})
 
 
 @scoped("audit", "view")

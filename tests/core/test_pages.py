@@ -91,3 +91,35 @@ def test_english_switch(world, login, name):
     c.post(reverse("set_language"), {"language": "en"})
     r = c.get(reverse(name))
     assert r.status_code == 200
+
+
+def test_grant_role_creates_account_and_audits(world, login):
+    from django.contrib.auth import get_user_model
+
+    c = login(world.users["town_admin"])
+    r = c.post(reverse("org-roles", args=[world.b2.pk]), {"username": "new_sec", "role": "secretary", "password": "short"})
+    assert r.status_code == 200 and not get_user_model().objects.filter(username="new_sec").exists()
+    r = c.post(reverse("org-roles", args=[world.b2.pk]), {"username": "new_sec", "role": "secretary", "password": "a-long-enough-passphrase"})
+    assert r.status_code == 302
+    u = get_user_model().objects.get(username="new_sec")
+    assert u.password.startswith(("argon2", "md5"))
+    assert AuditEvent.objects.filter(action="role.grant", data__username="new_sec").exists()
+    assert AuditEvent.objects.filter(action="user.create", data__username="new_sec").exists()
+    # the new secretary sees B2 and not B1
+    c2 = login(u, c.__class__())
+    assert c2.get(reverse("org-detail", args=[world.b2.pk])).status_code == 200
+    assert c2.get(reverse("org-detail", args=[world.b1.pk])).status_code == 404
+
+
+def test_dissolve_refused_while_members_remain_then_history_readable(world, login):
+    c = login(world.users["town_admin"])
+    r = c.post(reverse("org-dissolve", args=[world.b2.pk]), {"reason": "村庄撤并"})
+    assert r.status_code == 200 and Organization.objects.get(pk=world.b2.pk).status == "active"
+    r = c.post(reverse("org-merge", args=[world.b2.pk]), {"target": world.b1.pk, "reason": "村庄撤并 2026-11"})
+    assert r.status_code == 302
+    b2 = Organization.objects.get(pk=world.b2.pk)
+    assert b2.status == "merged" and b2.merged_into_id == world.b1.pk
+    assert Member.objects.filter(org=world.b1, name__startswith="西村党员").count() == 3
+    # the merged organization stays readable to its superiors, with its history
+    assert c.get(reverse("org-detail", args=[b2.pk])).status_code == 200
+    assert c.get(reverse("org-history", args=[b2.pk])).status_code == 200
