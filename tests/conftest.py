@@ -14,6 +14,7 @@ Relations used by the authz matrix: own, child, sibling, parent (see tests/core/
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from types import SimpleNamespace
@@ -94,9 +95,37 @@ def build_world():
     return w
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the standard world once per session; each test sees it inside its own
+    rolled-back transaction, so tests stay isolated and the suite stays fast."""
+    from dangjian.core import crypto
+
+    crypto.keyring.cache_clear()
+    with django_db_blocker.unblock():
+        _SNAPSHOT.append(build_world())
+
+
+_SNAPSHOT: list = []
+
+
+def _world_present() -> bool:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username="county_admin").exists()
+
+
+def _fresh_world():
+    """A private copy of the world's instances (the DB rows are rolled back after each test)."""
+    if _SNAPSHOT and _world_present():
+        return copy.deepcopy(_SNAPSHOT[0])
+    _SNAPSHOT[:] = [build_world()]
+    return copy.deepcopy(_SNAPSHOT[0])
+
+
 @pytest.fixture
 def world(db):
-    return build_world()
+    return _fresh_world()
 
 
 def set_audit_triggers(enabled: bool) -> None:
@@ -121,7 +150,7 @@ def set_audit_triggers(enabled: bool) -> None:
 def live_world(transactional_db):
     """The standard world for tests that run a live server (browser tests)."""
     set_audit_triggers(True)
-    w = build_world()
+    w = _fresh_world()
     yield w
     set_audit_triggers(False)
 
