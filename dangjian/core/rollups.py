@@ -77,6 +77,14 @@ def counts_for(org: Organization) -> dict[str, int]:
     return row.counts if row else {}
 
 
+def totals_for(orgs: list[Organization]) -> dict[int, int]:
+    """Subtree member totals for several organizations in one query."""
+    if not orgs:
+        return {}
+    rows = OrgRollup.objects.filter(org_id__in=[o.pk for o in orgs]).values_list("org_id", "counts")
+    return {org_id: counts.get("total", 0) for org_id, counts in rows}
+
+
 def refresh_all(batch: int = 5000) -> int:
     """Rebuild every rollup from the member table (a full scan; the nightly job)."""
     from dangjian.members.models import Member, RecordState

@@ -28,16 +28,31 @@ def home(request):
     return render(request, "core/home.html", {"cards": cards})
 
 
+def _with_totals(scope, nodes):
+    """Attach subtree member totals (from rollups) where the user may see statistics."""
+    totals = rollups.totals_for([n for n in nodes if scope.can("view_stats", n)])
+    for n in nodes:
+        n.member_total = totals.get(n.pk)
+    return nodes
+
+
 @scoped("organization", "view")
 def org_tree(request, scope):
-    return render(request, "core/tree.html", {"roots": selectors.roots(scope)})
+    q = (request.GET.get("q") or "").strip()
+    matches = None
+    if q:
+        qs = selectors.visible_orgs(scope).filter(name__contains=q).order_by("path")
+        matches = Paginator(qs, 50).get_page(request.GET.get("page"))
+        _with_totals(scope, list(matches))
+    return render(request, "core/tree.html", {"roots": _with_totals(scope, selectors.roots(scope)), "q": q, "matches": matches})
 
 
 @scoped("organization", "view", model=Organization)
 def org_children(request, org, scope):
     """HTMX partial: the visible children of one node of the tree."""
     show_all = request.GET.get("all") == "1"
-    return render(request, "core/_tree_children.html", {"nodes": selectors.children(scope, org, include_inactive=show_all)})
+    nodes = _with_totals(scope, selectors.children(scope, org, include_inactive=show_all))
+    return render(request, "core/_tree_children.html", {"nodes": nodes})
 
 
 @scoped("organization", "view", model=Organization)

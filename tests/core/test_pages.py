@@ -123,3 +123,9 @@ def test_dissolve_refused_while_members_remain_then_history_readable(world, logi
     # the merged organization stays readable to its superiors, with its history
     assert c.get(reverse("org-detail", args=[b2.pk])).status_code == 200
     assert c.get(reverse("org-history", args=[b2.pk])).status_code == 200
+
+
+def test_org_search_is_scoped(world, login):
+    c = login(world.users["town_admin"])
+    body = c.get(reverse("org-tree"), {"q": "村党支部"}).content.decode()
+    assert world.b1.name in body and world.b2.name in body and world.b3.name not in body
