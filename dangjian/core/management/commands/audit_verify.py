@@ -21,5 +21,5 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(f"audit chain OK: {result.checked} rows")
             return
-        self.stderr.write(f"audit chain BROKEN at seq {result.bad_seq}: {result.reason} ({result.checked} rows verified before it)")
+        self.stderr.write(f"audit chain BROKEN at seq {result.bad_seq}: {result.reason}")
         raise SystemExit(1)

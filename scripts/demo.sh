@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make demo`: migrate, load the county demo data into an empty database, collect static files
+# (DEBUG is off, WhiteNoise serves STATIC_ROOT) and run gunicorn on 127.0.0.1:8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-dangjian.settings.dev}
+PY=.venv/bin/python
+BIND=${DANGJIAN_BIND:-127.0.0.1:8000}
+
+"$PY" manage.py migrate --noinput -v 0
+if "$PY" manage.py shell -c 'from dangjian.core.models import Organization; raise SystemExit(1 if Organization.objects.exists() else 0)'; then
+  echo "==> empty database: manage.py demo_data --scale county"
+  "$PY" manage.py demo_data --scale county
+fi
+"$PY" manage.py collectstatic --noinput -v 0
+echo "==> 智慧党建 demo: http://${BIND}/   (Ctrl-C stops it)"
+exec .venv/bin/gunicorn dangjian.wsgi -b "$BIND" -w 2 --access-logfile - --error-logfile -
