@@ -1,0 +1,178 @@
+"""The scoped base view every /api/v1/ endpoint derives from.
+
+It resolves the caller's :class:`~dangjian.core.policy.Scope` once per request, loads objects
+through ``scope.get_for_scope`` (404 alike for missing and out-of-scope), answers 403 for a
+viewable object the action does not reach, resolves organizations named in the request through
+the scope as well (never ``Organization.objects.get`` on raw input), and turns the services'
+``django.core.exceptions.ValidationError`` into DRF 400 responses.
+
+Every check is driven by the route's entries in :mod:`dangjian.api.registry`; a successful
+response for which the view did not run the checks its entry asks for is a programming error
+and is refused (``ImproperlyConfigured``), so a handler cannot silently skip its policy.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import APIException, ErrorDetail, PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.settings import api_settings
+
+from dangjian.core.models import Organization
+from dangjian.core.policy import RESOURCES, Scope, scope_of
+
+from .permissions import ApiPolicyPermission, is_object_route, policy_method, rule_for, url_name_of
+from .registry import API_FIELD_POLICY, API_TARGETS
+from .schema import PolicyAutoSchema
+
+
+def drf_errors(exc: DjangoValidationError) -> dict[str, list[ErrorDetail]]:
+    """``{field: [ErrorDetail(message, code)]}`` from a Django ValidationError (codes kept)."""
+
+    def details(errors) -> list[ErrorDetail]:
+        out = []
+        for e in errors:
+            for msg in e:  # iterating a single ValidationError yields its formatted message
+                out.append(ErrorDetail(str(msg), code=e.code or "invalid"))
+        return out
+
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): details(errors)
+            for field, errors in exc.error_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: details(exc.error_list)}
+
+
+INVALID_ID = _("A valid integer is required.")
+MAX_DB_INT = 2**63 - 1
+
+
+class ScopedAPIView(GenericAPIView):
+    """Base of every API view: registry-driven permission, scope, 404/403 object checks."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]  # token first: 401 + WWW-Authenticate
+    permission_classes = [ApiPolicyPermission]
+    metadata_class = None  # OPTIONS answers 405: no unlisted method serves anything
+    schema = PolicyAutoSchema()
+    filter_backends: list = []
+    pagination_class = None
+
+    def initial(self, request, *args, **kwargs):
+        self._checks_done: set[str] = set()
+        super().initial(request, *args, **kwargs)
+
+    # -- what the registry says ---------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        return scope_of(self.request)
+
+    @property
+    def rule(self) -> tuple[str, str]:
+        rule = rule_for(self.request)
+        if not isinstance(rule, tuple):
+            raise ImproperlyConfigured(f"{type(self).__name__}: {url_name_of(self.request)} has no POLICY row")
+        return rule
+
+    def _targets(self) -> tuple[tuple[str, str, str], ...]:
+        return API_TARGETS.get(url_name_of(self.request) or "", {}).get(policy_method(self.request), ())
+
+    def may_see(self, field: str, obj) -> bool:
+        """Whether an optional response field (API_FIELD_POLICY) is shown for ``obj``."""
+        resource, action = API_FIELD_POLICY[RESOURCES[type(obj)].name][field]
+        return self.scope.path_allows(resource, action, getattr(obj, RESOURCES[type(obj)].path_field))
+
+    # -- checks -------------------------------------------------------------------------------
+    def get_subject(self, qs: QuerySet, pk: int):
+        """The URL's object: 404 unless viewable, 403 unless the route's action reaches it."""
+        resource, action = self.rule
+        if RESOURCES[qs.model].name != resource:
+            raise ImproperlyConfigured(f"{type(self).__name__} loads {qs.model.__name__} for a {resource} rule")
+        obj = self.scope.get_for_scope(qs, "view", pk=pk)
+        if action != "view" and not self.scope.can(action, obj):
+            raise PermissionDenied
+        self._checks_done.add("subject")
+        return obj
+
+    def scoped(self, qs: QuerySet) -> QuerySet:
+        """The rows of a collection GET: ``scope.filter(qs, action)``."""
+        resource, action = self.rule
+        if RESOURCES[qs.model].name != resource:
+            raise ImproperlyConfigured(f"{type(self).__name__} lists {qs.model.__name__} for a {resource} rule")
+        self._checks_done.add("subject")
+        return self.scope.filter(qs, action)
+
+    def list_action(self) -> str:
+        """For collection GETs read through a selector that applies the scope itself."""
+        self._checks_done.add("subject")
+        return self.rule[1]
+
+    def get_targets(self, params) -> dict[str, Organization | None]:
+        """Organizations named in the request (API_TARGETS), each checked through the scope."""
+        out: dict[str, Organization | None] = {}
+        for field, resource, action in self._targets():
+            raw = params.get(field)
+            if raw in (None, ""):
+                out[field] = None
+                continue
+            try:
+                pk = int(raw)
+            except (TypeError, ValueError):
+                raise ValidationError({field: [ErrorDetail(str(INVALID_ID), code="invalid")]}) from None
+            if not 0 < pk <= MAX_DB_INT:
+                raise Http404
+            org = self.scope.get_for_scope(Organization.objects.all(), "view", pk=pk)
+            if not self.scope.path_allows(resource, action, org.path):
+                raise PermissionDenied
+            out[field] = org
+        self._checks_done.add("targets")
+        return out
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError(drf_errors(exc))
+        elif isinstance(exc, Http404):
+            exc = Http404()  # one body for "missing" and "not yours"
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if 200 <= response.status_code < 300 and isinstance(rule_for_or_none(request), tuple):
+            missing = []
+            if is_object_route(self) or policy_method(request) == "GET":
+                if "subject" not in self._checks_done:
+                    missing.append("subject")
+            if self._targets() and "targets" not in self._checks_done:
+                missing.append("targets")
+            if not is_object_route(self) and policy_method(request) != "GET" and not self._targets():
+                missing.append("a target for the collection write")
+            if missing:
+                raise ImproperlyConfigured(f"{type(self).__name__} answered without checking: {', '.join(missing)}")
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def rule_for_or_none(request):
+    try:
+        return rule_for(request)
+    except APIException:  # unlisted route or method: there is no successful answer to vet
+        return None
+
+
+ERROR_TEXTS = {
+    400: "Invalid input: messages per field (``non_field_errors`` for the whole request).",
+    401: "Not signed in (no data is returned).",
+    403: "The object is visible to you but the action is not allowed.",
+    404: "No such object in your scope (missing and out-of-scope look alike).",
+    429: "Too many requests.",
+}
+
+
+def error_responses(*codes: int) -> dict:
+    """OpenAPI entries for the error statuses an operation can answer."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {code: OpenApiResponse(description=ERROR_TEXTS[code]) for code in codes}

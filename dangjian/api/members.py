@@ -1,0 +1,168 @@
+"""REST endpoints of member records (党员信息).
+
+Reads go through ``members.selectors`` (scoped roster, keyset pages ordered by ``(org_path, id)``);
+writes through ``members.services`` (validated by ``clean_member_data``, audited). ID number,
+phone and residence are masked in every response; the clear value comes only from the reveal
+endpoint, which the service audits (SECURITY.md "Field privacy").
+
+Each view's access rule is its row in :data:`dangjian.api.registry.API_POLICY`.
+"""
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from dangjian.members import services as member_services
+from dangjian.members.models import Category, Education, Gender, Member, MemberStatus, Position
+from dangjian.members.selectors import MemberFilters, decode_cursor, member_page
+
+from .base import ScopedAPIView, error_responses
+from .pagination import MAX_PAGE_SIZE
+from .serializers import (
+    MemberMoveSerializer,
+    MemberPageSerializer,
+    MemberSerializer,
+    RevealRequestSerializer,
+    RevealResponseSerializer,
+)
+
+TAG = ["members"]
+DEFAULT_PAGE_SIZE = 50
+MAX_DB_INT = 2**63 - 1
+SMALL_NUMBER = re.compile(r"^[0-9]{1,3}$")
+
+REQUIRED_MSG = _("This field is required.")
+INVALID_CURSOR = _("Invalid cursor.")
+INVALID_NUMBER = _("A whole number between %(lo)s and %(hi)s is required.")
+USE_MOVE = _("A member changes organization through the move operation (POST /api/v1/members/{id}/move/).")
+
+
+def _error(field: str, message, code: str = "invalid") -> ValidationError:
+    return ValidationError({field: [ErrorDetail(str(message), code=code)]})
+
+
+def _number(params, name: str, lo: int, hi: int, default: int | None) -> int | None:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    if not SMALL_NUMBER.match(raw) or not lo <= int(raw) <= hi:
+        raise _error(name, INVALID_NUMBER % {"lo": lo, "hi": hi})
+    return int(raw)
+
+
+def _choices(enum) -> list[str]:
+    return [v for v in enum.values if v]
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("org", OpenApiTypes.INT, description="Only this organization's subtree (must be visible to you)."),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Name (contains), or an exact ID number or mobile number."),
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="The position returned in `next`."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Rows per page, 1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})."),
+    OpenApiParameter("include_left", OpenApiTypes.BOOL, description="Include records of members who left."),
+    OpenApiParameter("age_min", OpenApiTypes.INT, description="Age at least (0–150)."),
+    OpenApiParameter("age_max", OpenApiTypes.INT, description="Age at most (0–150)."),
+    OpenApiParameter("gender", OpenApiTypes.STR, enum=_choices(Gender)),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=_choices(MemberStatus)),
+    OpenApiParameter("category", OpenApiTypes.STR, enum=_choices(Category)),
+    OpenApiParameter("education", OpenApiTypes.STR, enum=_choices(Education)),
+    OpenApiParameter("position", OpenApiTypes.STR, enum=_choices(Position)),
+    OpenApiParameter("ethnicity", OpenApiTypes.STR),
+]
+
+
+class MemberViewMixin:
+    queryset = Member.objects.none()  # handlers never read it: rows come through the scope
+    serializer_class = MemberSerializer
+
+    def member_fields(self, request) -> dict:
+        """Parse member fields (types only); the service validates them all at once."""
+        ser = MemberSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        return dict(ser.validated_data)
+
+
+class MemberListApi(MemberViewMixin, ScopedAPIView):
+    """The roster (花名册) ordered by organization then id, in keyset pages; adding a member (DOMAIN §2, §4)."""
+
+    @extend_schema(tags=TAG, operation_id="members_list", summary="Members you may view, in roster order (keyset pages)", parameters=LIST_PARAMETERS,
+                   responses={200: MemberPageSerializer, **error_responses(400, 401, 403, 404)})
+    def get(self, request):
+        params = request.query_params
+        org = self.get_targets(params)["org"]
+        size = min(_number(params, "page_size", 1, 10**3 - 1, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        for name in ("age_min", "age_max"):
+            _number(params, name, 0, 150, None)  # the selector trusts these to be small numbers
+        cursor = params.get("cursor") or None
+        if cursor is not None:
+            pos = decode_cursor(cursor)
+            if pos is None or not 0 <= pos[1] <= MAX_DB_INT:
+                raise _error("cursor", INVALID_CURSOR)
+        filters = MemberFilters.from_params(params, org=org)
+        page = member_page(self.scope, filters, after=cursor, size=size, action=self.list_action())
+        nxt = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor) if page.next_cursor else None
+        return Response({"next": nxt, "results": MemberSerializer(page.items, many=True).data})
+
+    @extend_schema(tags=TAG, operation_id="members_create", summary="Add a member to a branch", request=MemberSerializer,
+                   responses={201: MemberSerializer, **error_responses(400, 401, 403, 404)})
+    def post(self, request):
+        data = self.member_fields(request)
+        org = self.get_targets({"org": data.pop("org_id", None)})["org"]
+        if org is None:
+            raise _error("org", REQUIRED_MSG, code="required")
+        member = member_services.create_member(actor=request.user, org=org, data=data)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(MemberViewMixin, ScopedAPIView):
+    """One member record; ID number, phone and residence masked."""
+
+    @extend_schema(tags=TAG, operation_id="members_retrieve", summary="One member record (sensitive fields masked)",
+                   responses={200: MemberSerializer, **error_responses(401, 404)})
+    def get(self, request, pk: int):
+        return Response(MemberSerializer(self.get_subject(Member.objects.select_related("org"), pk)).data)
+
+    @extend_schema(tags=TAG, operation_id="members_partial_update", summary="Edit a member record", request=MemberSerializer,
+                   responses={200: MemberSerializer, **error_responses(400, 401, 403, 404)})
+    def patch(self, request, pk: int):
+        member = self.get_subject(Member.objects.select_related("org"), pk)
+        data = self.member_fields(request)
+        if "org_id" in data:
+            raise _error("org", USE_MOVE)
+        member = member_services.update_member(actor=request.user, member=member, data=data)
+        return Response(MemberSerializer(member).data)
+
+
+class MemberMoveApi(MemberViewMixin, ScopedAPIView):
+    """Move a member inside the platform; the old membership stays as history (DOMAIN §11)."""
+
+    @extend_schema(tags=TAG, operation_id="members_move", summary="Move a member to another organization (kept as history)", request=MemberMoveSerializer,
+                   responses={200: MemberSerializer, **error_responses(400, 401, 403, 404)})
+    def post(self, request, pk: int):
+        member = self.get_subject(Member.objects.select_related("org"), pk)
+        ser = MemberMoveSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        to_org = self.get_targets(ser.validated_data)["org"]
+        member = member_services.move_member(actor=request.user, member=member, to_org=to_org, reason=ser.validated_data["reason"])
+        return Response(MemberSerializer(member).data)
+
+
+class MemberRevealApi(MemberViewMixin, ScopedAPIView):
+    """Return one sensitive field in clear; every reveal is audited (SECURITY.md "Field privacy")."""
+
+    @extend_schema(tags=TAG, operation_id="members_reveal", summary="Reveal one sensitive field in clear (audited)", request=RevealRequestSerializer,
+                   responses={200: RevealResponseSerializer, **error_responses(400, 401, 403, 404)})
+    def post(self, request, pk: int):
+        member = self.get_subject(Member.objects.select_related("org"), pk)
+        ser = RevealRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        field = ser.validated_data["field"]
+        value = member_services.reveal_field(actor=request.user, member=member, field=field, purpose=ser.validated_data["purpose"])
+        return Response({"field": field, "value": value or ""}, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})

@@ -1,0 +1,55 @@
+"""OpenAPI generation: every operation states the policy row it enforces.
+
+The description of each operation ends with its access rule, and the ``x-dangjian-policy``
+extension carries it in machine-readable form (read by the fuzzing and matrix tests), both
+taken from :mod:`dangjian.api.registry` — the same entry the view enforces.
+"""
+from __future__ import annotations
+
+import re
+
+from django.urls import Resolver404, resolve
+from drf_spectacular.openapi import AutoSchema
+
+from .registry import API_POLICY, API_TARGETS, AUTHENTICATED, PUBLIC
+
+
+class PolicyAutoSchema(AutoSchema):
+    def _url_name(self) -> str | None:
+        try:
+            return resolve(re.sub(r"\{[^}]+\}", "1", self.path)).url_name
+        except Resolver404:
+            return None
+
+    def _policy(self) -> dict:
+        name = self._url_name() or ""
+        rule = API_POLICY.get(name, {}).get(self.method)
+        if rule is None:
+            return {}
+        out: dict = {"route": name, "rule": rule if isinstance(rule, str) else "/".join(rule)}
+        targets = API_TARGETS.get(name, {}).get(self.method, ())
+        if targets:
+            out["targets"] = {field: f"{resource}/{action}" for field, resource, action in targets}
+        return out
+
+    def get_description(self) -> str:
+        text = super().get_description() or ""
+        policy = self._policy()
+        if not policy:
+            return text
+        if policy["rule"] == PUBLIC:
+            access = "Access: public (no sign-in)."
+        elif policy["rule"] == AUTHENTICATED:
+            access = "Access: any signed-in user."
+        else:
+            access = f"Access: policy row `{policy['rule']}` (not visible → 404; visible but not allowed → 403)."
+        for field, row in policy.get("targets", {}).items():
+            access += f" `{field}` must name an organization you may view, with `{row}` there."
+        return f"{text}\n\n{access}".strip()
+
+    def get_extensions(self) -> dict:
+        ext = dict(super().get_extensions())
+        policy = self._policy()
+        if policy:
+            ext["x-dangjian-policy"] = policy
+        return ext

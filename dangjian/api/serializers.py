@@ -1,0 +1,176 @@
+"""Serializers of the API: shapes only.
+
+Rules live in the services: member input is parsed here (types, lengths) and validated by
+``members.services.clean_member_data`` so the API, the web forms and the import give the same
+messages. Organizations named in a request are plain integers here — they are resolved through
+the caller's scope in the view (a ``PrimaryKeyRelatedField`` would reveal which ids exist).
+
+Sensitive member fields (ID number, phone, residence) are masked in every response
+(SECURITY.md "Field privacy"); only the audited reveal endpoint returns one in clear.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from dangjian.core.models import AreaType, OrgKind, OrgStatus
+from dangjian.core.privacy import MASKERS
+from dangjian.members.models import Category, Education, Gender, MemberStatus, Position, RecordState
+from dangjian.members.services import SENSITIVE
+
+DATE_ERRORS = {"invalid": _("Enter a valid date.")}
+
+
+# -- organizations ----------------------------------------------------------------------------
+class CommitteeMemberSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    position = serializers.ChoiceField(choices=Position.choices, read_only=True)
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField(read_only=True)
+    level = serializers.ChoiceField(choices=[("block", "block"), ("warn", "warn")], read_only=True)
+    message = serializers.CharField(read_only=True)
+    source = serializers.CharField(read_only=True)
+
+
+class OrganizationSerializer(serializers.Serializer):
+    """One organization. ``secretary``/``committee`` appear in the detail; ``findings`` and
+    ``counts`` only for callers holding ``organization/view_stats`` on it."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=OrgKind.choices, read_only=True)
+    area_type = serializers.ChoiceField(choices=AreaType.choices, read_only=True)
+    code = serializers.CharField(read_only=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    depth = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=OrgStatus.choices, read_only=True)
+    is_joint = serializers.BooleanField(read_only=True)
+    unit_count = serializers.IntegerField(read_only=True)
+    founded_on = serializers.DateField(read_only=True, allow_null=True)
+    dissolved_on = serializers.DateField(read_only=True, allow_null=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
+    term_started_on = serializers.DateField(read_only=True, allow_null=True)
+    term_ends_on = serializers.DateField(read_only=True, allow_null=True)
+    # Optional parts: present only when the view attached them to the instance.
+    secretary = serializers.CharField(source="api_secretary", required=False, allow_null=True,
+                                      help_text="Name of the secretary recorded in this organization (detail only).")
+    committee = CommitteeMemberSerializer(source="api_committee", many=True, required=False,
+                                          help_text="Committee members recorded in this organization (detail only).")
+    findings = FindingSerializer(source="api_findings", many=True, required=False,
+                                 help_text="Structure rule findings (detail, callers with view_stats only).")
+    counts = serializers.DictField(source="api_counts", child=serializers.IntegerField(), required=False,
+                                   help_text="Subtree head-counts by bucket (callers with view_stats only).")
+
+
+class OrganizationCreateSerializer(serializers.Serializer):
+    parent = serializers.IntegerField(help_text="The organization to create under (needs add_child there).")
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=OrgKind.choices)
+    area_type = serializers.ChoiceField(choices=AreaType.choices, default=AreaType.OTHER)
+    code = serializers.CharField(max_length=32, allow_blank=True, default="")
+    founded_on = serializers.DateField(allow_null=True, default=None, error_messages=DATE_ERRORS)
+    term_started_on = serializers.DateField(allow_null=True, default=None, error_messages=DATE_ERRORS)
+    is_joint = serializers.BooleanField(default=False)
+    unit_count = serializers.IntegerField(min_value=1, max_value=32767, default=1)
+
+
+class OrganizationUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    area_type = serializers.ChoiceField(choices=AreaType.choices, required=False)
+    code = serializers.CharField(max_length=32, allow_blank=True, required=False)
+    founded_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
+    term_started_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
+    term_ends_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
+    is_joint = serializers.BooleanField(required=False)
+    unit_count = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+
+
+class OrganizationMoveSerializer(serializers.Serializer):
+    parent = serializers.IntegerField(help_text="The new parent organization (needs add_child there).")
+
+
+class OrganizationMergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The organization that takes over members and sub-organizations.")
+    reason = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class OrganizationDissolveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True, help_text="The reason and the decision for dissolving.")
+
+
+# -- members ----------------------------------------------------------------------------------
+class ServiceChoiceField(serializers.ChoiceField):
+    """Documents its choices in the schema but leaves the check to ``clean_member_data``,
+    so an out-of-list value gets the same message as in the web form."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid_choice", input=data)
+        return str(data)
+
+
+class MemberSerializer(serializers.Serializer):
+    """A member record. ``id_number``, ``phone`` and ``address`` are masked in responses
+    (e.g. ``3707**********1234``); in requests they are given in clear.
+
+    ``org`` is set on creation only; use ``POST /members/{id}/move/`` to change it.
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    org = serializers.IntegerField(source="org_id", help_text="The member's organization (on creation: needs member/add there).")
+    org_name = serializers.CharField(source="org.name", read_only=True)
+    name = serializers.CharField(max_length=64, allow_blank=True)
+    gender = ServiceChoiceField(choices=Gender.choices)
+    ethnicity = serializers.CharField(max_length=16, required=False)
+    birth_date = serializers.DateField(error_messages=DATE_ERRORS)
+    id_number = serializers.CharField(max_length=32, allow_blank=True, trim_whitespace=False,
+                                      help_text="National ID number (GB 11643); masked in responses.")
+    phone = serializers.CharField(max_length=32, allow_blank=True, required=False, help_text="Mobile number; masked in responses.")
+    address = serializers.CharField(max_length=200, allow_blank=True, required=False, help_text="Residence; masked in responses.")
+    education = ServiceChoiceField(choices=Education.choices)
+    joined_on = serializers.DateField(error_messages=DATE_ERRORS)
+    full_member_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
+    status = ServiceChoiceField(choices=MemberStatus.choices)
+    category = ServiceChoiceField(choices=Category.choices)
+    work_unit = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    position = ServiceChoiceField(choices=Position.choices, allow_blank=True, required=False)
+    state = serializers.ChoiceField(choices=RecordState.choices, read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for field in SENSITIVE:
+            data[field] = MASKERS[field](getattr(instance, field))
+        return data
+
+
+class MemberPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, read_only=True, help_text="The next page, or null on the last page.")
+    results = MemberSerializer(many=True, read_only=True)
+
+
+class MemberMoveSerializer(serializers.Serializer):
+    org = serializers.IntegerField(help_text="The receiving organization (needs member/add there).")
+    reason = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[(f, f) for f in SENSITIVE])
+    purpose = serializers.CharField(max_length=200, allow_blank=True, default="", help_text="Why the clear value is needed (audited).")
+
+
+class RevealResponseSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[(f, f) for f in SENSITIVE], read_only=True)
+    value = serializers.CharField(read_only=True, help_text="The clear value.")
+
+
+# -- authentication ---------------------------------------------------------------------------
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
