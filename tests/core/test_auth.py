@@ -165,13 +165,13 @@ def test_session_settings():
 
 
 class Clock:
-    """Moves Django's clock (sessions, axes) and the session middleware's clock together."""
+    """A frozen clock for Django (sessions, axes) and the session middleware, moved by hand."""
 
     def __init__(self, monkeypatch):
         self.offset = 0.0
-        real_now, real_time = timezone.now, session_middleware.time.time
-        monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(seconds=self.offset))
-        monkeypatch.setattr(session_middleware, "time", types.SimpleNamespace(time=lambda: real_time() + self.offset))
+        base_now, base_time = timezone.now(), float(int(session_middleware.time.time()))
+        monkeypatch.setattr(timezone, "now", lambda: base_now + dt.timedelta(seconds=self.offset))
+        monkeypatch.setattr(session_middleware, "time", types.SimpleNamespace(time=lambda: base_time + self.offset))
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
