@@ -3,11 +3,17 @@
 # Safe to run again and again; every step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 npm_config_fund=false npm_config_audit=false
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
+quiet() { # run a command; show its output only if it fails
+  local log rc=0
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || rc=$?
+  if ((rc)); then cat "$log" >&2; rm -f "$log"; die "failed ($rc): $*"; fi
+  rm -f "$log"
+}
 
 # --- Debian packages --------------------------------------------------------------------
 # "package probe": the probe (a command name or an absolute path) proves the package is there.
@@ -34,8 +40,8 @@ done
 if ((${#missing[@]})); then
   [[ $(id -u) == 0 ]] || die "missing Debian packages (${missing[*]}); run as root or install them"
   say "apt-get install ${missing[*]}"
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  quiet apt-get update -qq
+  quiet apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # --- Python -----------------------------------------------------------------------------
@@ -48,19 +54,19 @@ fi
 req_stamp=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 if [[ $(cat .venv/.requirements-stamp 2>/dev/null) != "$req_stamp" ]]; then
   say "pip install -r requirements-dev.txt"
-  .venv/bin/python -m pip install -q -r requirements-dev.txt
+  quiet .venv/bin/python -m pip install -q -r requirements-dev.txt
   echo "$req_stamp" > .venv/.requirements-stamp
 fi
 
 # --- front-end packages (npm) -> dangjian/static/vendor ---------------------------------
 if [[ ! -f package-lock.json ]]; then
   say "npm install (creating package-lock.json)"
-  npm install --no-fund --no-audit --loglevel=error >/dev/null
+  quiet npm install --no-fund --no-audit --loglevel=error
 fi
 lock_stamp=$(sha256sum package-lock.json | cut -c1-16)
 if [[ $(cat node_modules/.dangjian-stamp 2>/dev/null) != "$lock_stamp" ]]; then
   say "npm ci"
-  npm ci --no-fund --no-audit --loglevel=error >/dev/null
+  quiet npm ci --no-fund --no-audit --loglevel=error
   echo "$lock_stamp" > node_modules/.dangjian-stamp
 fi
 VENDOR=dangjian/static/vendor
