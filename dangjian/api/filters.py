@@ -18,7 +18,7 @@ class IntegerFilter(django_filters.NumberFilter):
 class OrganizationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices)
     status = django_filters.ChoiceFilter(choices=OrgStatus.choices)
-    parent = IntegerFilter(field_name="parent_id", help_text="Direct children of this organization id.")
+    parent = IntegerFilter(field_name="parent_id", min_value=1, max_value=2**63 - 1, help_text="Direct children of this organization id.")
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100, help_text="Name contains.")
 
     class Meta:

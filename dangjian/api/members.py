@@ -103,7 +103,7 @@ class MemberListApi(MemberViewMixin, ScopedAPIView):
         cursor = params.get("cursor") or None
         if cursor is not None:
             pos = decode_cursor(cursor)
-            if pos is None or not 0 <= pos[1] <= MAX_DB_INT:
+            if pos is None or not 0 <= pos[1] <= MAX_DB_INT or "\x00" in pos[0]:
                 raise _error("cursor", INVALID_CURSOR)
         filters = MemberFilters.from_params(params, org=org)
         page = member_page(self.scope, filters, after=cursor, size=size, action=self.list_action())

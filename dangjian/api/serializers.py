@@ -10,6 +10,8 @@ Sensitive member fields (ID number, phone, residence) are masked in every respon
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -19,6 +21,22 @@ from dangjian.members.models import Category, Education, Gender, MemberStatus, P
 from dangjian.members.services import SENSITIVE
 
 DATE_ERRORS = {"invalid": _("Enter a valid date.")}
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+DATE_RANGE = _("Enter a date between %(lo)s and %(hi)s.")
+
+
+class DateField(serializers.DateField):
+    """A date within 1900–2199: services add term lengths to dates, and year 9999 + 5 overflows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", DATE_ERRORS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        date = super().to_internal_value(value)
+        if not EARLIEST <= date <= LATEST:
+            raise serializers.ValidationError(str(DATE_RANGE % {"lo": EARLIEST, "hi": LATEST}), code="date_range")
+        return date
 
 
 # -- organizations ----------------------------------------------------------------------------
@@ -70,8 +88,8 @@ class OrganizationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OrgKind.choices)
     area_type = serializers.ChoiceField(choices=AreaType.choices, default=AreaType.OTHER)
     code = serializers.CharField(max_length=32, allow_blank=True, default="")
-    founded_on = serializers.DateField(allow_null=True, default=None, error_messages=DATE_ERRORS)
-    term_started_on = serializers.DateField(allow_null=True, default=None, error_messages=DATE_ERRORS)
+    founded_on = DateField(allow_null=True, default=None)
+    term_started_on = DateField(allow_null=True, default=None)
     is_joint = serializers.BooleanField(default=False)
     unit_count = serializers.IntegerField(min_value=1, max_value=32767, default=1)
 
@@ -80,9 +98,9 @@ class OrganizationUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     area_type = serializers.ChoiceField(choices=AreaType.choices, required=False)
     code = serializers.CharField(max_length=32, allow_blank=True, required=False)
-    founded_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
-    term_started_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
-    term_ends_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
+    founded_on = DateField(allow_null=True, required=False)
+    term_started_on = DateField(allow_null=True, required=False)
+    term_ends_on = DateField(allow_null=True, required=False)
     is_joint = serializers.BooleanField(required=False)
     unit_count = serializers.IntegerField(min_value=1, max_value=32767, required=False)
 
@@ -124,14 +142,14 @@ class MemberSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=64, allow_blank=True)
     gender = ServiceChoiceField(choices=Gender.choices)
     ethnicity = serializers.CharField(max_length=16, required=False)
-    birth_date = serializers.DateField(error_messages=DATE_ERRORS)
+    birth_date = DateField()
     id_number = serializers.CharField(max_length=32, allow_blank=True, trim_whitespace=False,
                                       help_text="National ID number (GB 11643); masked in responses.")
     phone = serializers.CharField(max_length=32, allow_blank=True, required=False, help_text="Mobile number; masked in responses.")
     address = serializers.CharField(max_length=200, allow_blank=True, required=False, help_text="Residence; masked in responses.")
     education = ServiceChoiceField(choices=Education.choices)
-    joined_on = serializers.DateField(error_messages=DATE_ERRORS)
-    full_member_on = serializers.DateField(allow_null=True, required=False, error_messages=DATE_ERRORS)
+    joined_on = DateField()
+    full_member_on = DateField(allow_null=True, required=False)
     status = ServiceChoiceField(choices=MemberStatus.choices)
     category = ServiceChoiceField(choices=Category.choices)
     work_unit = serializers.CharField(max_length=200, allow_blank=True, required=False)
