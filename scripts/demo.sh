@@ -8,9 +8,11 @@ PY=.venv/bin/python
 BIND=${DANGJIAN_BIND:-127.0.0.1:8000}
 
 "$PY" manage.py migrate --noinput -v 0
-if "$PY" manage.py shell -c 'from dangjian.core.models import Organization; raise SystemExit(1 if Organization.objects.exists() else 0)'; then
+if "$PY" manage.py shell -v 0 --no-imports -c 'from dangjian.demo.generator import database_is_empty; raise SystemExit(0 if database_is_empty() else 1)'; then
   echo "==> empty database: manage.py demo_data --scale county"
   "$PY" manage.py demo_data --scale county
+else
+  echo "==> the database already holds data: demo accounts as printed when it was loaded (\`manage.py demo_data --reset\` reloads)"
 fi
 "$PY" manage.py collectstatic --noinput -v 0
 echo "==> 智慧党建 demo: http://${BIND}/   (Ctrl-C stops it)"
