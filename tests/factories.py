@@ -9,11 +9,13 @@ from dangjian.core.privacy import id_check_char
 _serial = itertools.count(1)
 
 
-def make_id_number(birth: dt.date, sex: str = "M", region: str = "370702") -> str:
-    """A valid GB 11643 ID number for ``birth`` and ``sex`` (odd 17th digit = male)."""
-    n = next(_serial) % 50
-    seq = f"{n:02d}{1 if sex == 'M' else 2}"
-    first17 = f"{region}{birth:%Y%m%d}{seq}"
+def make_id_number(birth: dt.date, sex: str = "M", region: str | None = None) -> str:
+    """A valid GB 11643 ID number for ``birth`` and ``sex`` (odd 17th digit = male), unique for
+    the whole test session (500 per region, birth date and sex; the region moves on after)."""
+    n = next(_serial)
+    region = region or f"37{(n // 500) % 10000:04d}"
+    parity = "13579"[(n // 100) % 5] if sex == "M" else "02468"[(n // 100) % 5]
+    first17 = f"{region}{birth:%Y%m%d}{n % 100:02d}{parity}"
     return first17 + id_check_char(first17)
 
 

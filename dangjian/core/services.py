@@ -44,6 +44,20 @@ def term_years(kind: str, area_type: str) -> int:
     return cfg["committee"]
 
 
+TERM_DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
+
+
+def _check_dates(**dates: dt.date | None) -> None:
+    """Dates on organizations lie in a plausible range; a term ends after it starts."""
+    lo, hi = TERM_DATE_RANGE
+    for field, value in dates.items():
+        if value is not None and not (lo <= value <= hi):
+            raise ValidationError({field: [_("Enter a date between %(lo)s and %(hi)s.") % {"lo": lo, "hi": hi}]})
+    start, end = dates.get("term_started_on"), dates.get("term_ends_on")
+    if start and end and end <= start:
+        raise ValidationError({"term_ends_on": [_("The term must end after it starts.")]})
+
+
 def term_end(start: dt.date, years: int) -> dt.date:
     try:
         return start.replace(year=start.year + years)
@@ -91,10 +105,17 @@ def create_organization(*, actor, parent: Organization | None, name: str, kind: 
         raise ValidationError(_("The organization needs a name."), code="name")
     if kind not in OrgKind.values:
         raise ValidationError(_("Unknown organization kind."), code="kind")
-    _check_parent(parent, kind)
+    _check_dates(founded_on=founded_on, term_started_on=term_started_on)
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                if parent is not None:
+                    # Re-read and lock the parent: it must exist now, and siblings are numbered
+                    # one at a time under it.
+                    parent = Organization.objects.select_for_update().filter(pk=parent.pk).first()
+                    if parent is None:
+                        raise ValidationError(_("The superior organization does not exist."), code="parent_missing")
+                _check_parent(parent, kind)
                 org = Organization(
                     name=name, kind=kind, area_type=area_type, code=code, parent=parent,
                     path=_next_child_path(parent), depth=(parent.depth + 1) if parent else 1,
@@ -134,9 +155,11 @@ def update_organization(*, actor, org: Organization, **changes) -> Organization:
             if old != v:
                 diff[k] = [old, v]
                 setattr(org, k, v)
+        _check_dates(founded_on=org.founded_on, term_started_on=org.term_started_on, term_ends_on=changes.get("term_ends_on"))
         if "term_started_on" in diff and "term_ends_on" not in changes and org.term_started_on:
             org.term_ends_on = term_end(org.term_started_on, term_years(org.kind, org.area_type))
             diff["term_ends_on"] = [None, org.term_ends_on]
+        _check_dates(term_started_on=org.term_started_on, term_ends_on=org.term_ends_on)
         if diff:
             org.save()
             audit.record(actor=actor, action="org.update", obj=org, data={"changes": diff})

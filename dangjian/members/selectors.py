@@ -35,11 +35,11 @@ class MemberFilters:
     @classmethod
     def from_params(cls, params, org: Organization | None = None) -> MemberFilters:
         def intval(name):
-            v = params.get(name)
-            return int(v) if v and str(v).isdigit() else None
+            v = str(params.get(name) or "")
+            return int(v) if v.isascii() and v.isdigit() and len(v) <= 3 else None
 
         return cls(
-            q=(params.get("q") or "").strip(),
+            q=(params.get("q") or "").replace("\x00", "").strip()[:100],
             org=org,
             include_left=params.get("include_left") in ("1", "true"),
             age_min=intval("age_min"),
@@ -91,6 +91,8 @@ def encode_cursor(m: Member) -> str:
 def decode_cursor(cursor: str) -> tuple[str, int] | None:
     try:
         path, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        if "\x00" in path or not path.isalnum():
+            return None
         return path, int(pk)
     except (ValueError, UnicodeDecodeError):
         return None

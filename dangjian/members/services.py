@@ -116,6 +116,14 @@ def clean_member_data(data: dict, *, instance: Member | None = None) -> dict:
     return out
 
 
+def _current_org(org: Organization) -> Organization:
+    """Re-read the organization inside the transaction: it must still exist."""
+    current = Organization.objects.filter(pk=getattr(org, "pk", None)).first()
+    if current is None:
+        raise ValidationError({"org": [_("This organization does not exist.")]})
+    return current
+
+
 def _check_org_holds_members(org: Organization) -> None:
     if org.kind not in MEMBER_HOLDING_KINDS:
         raise ValidationError({"org": [_("Members belong to a branch, general branch, Party group or primary committee, not to “%(o)s”.") % {"o": org.name}]})
@@ -129,9 +137,10 @@ def _masked(field: str, value) -> str:
 
 def create_member(*, actor, org: Organization, data: dict) -> Member:
     """Add a member to a branch (DOMAIN §2, §4): validated, encrypted, counted, audited."""
-    _check_org_holds_members(org)
     clean = clean_member_data(data)
     with transaction.atomic():
+        org = _current_org(org)
+        _check_org_holds_members(org)
         m = Member(org=org, org_path=org.path, **{k: v for k, v in clean.items() if k in EDITABLE})
         try:
             m.save()
@@ -186,9 +195,10 @@ def move_member(*, actor, member: Member, to_org: Organization, reason: str = ""
     the sending branch (not a Party group inside it) below that, unless ``allow_below_minimum``
     (used by merges and dissolutions, and recorded in the audit row).
     """
-    _check_org_holds_members(to_org)
     on = on or timezone.localdate()
     with transaction.atomic():
+        to_org = _current_org(to_org)
+        _check_org_holds_members(to_org)
         member = Member.objects.select_for_update().get(pk=member.pk)
         from_org = member.org
         if from_org.pk == to_org.pk:

@@ -158,3 +158,99 @@ def test_anonymous_is_sent_to_login(world, client):
         url = reverse(name, kwargs=kwargs)
         r = client.post(url) if name in POST_ONLY else client.get(url)
         assert r.status_code == 302 and "/accounts/login/" in r["Location"], (name, r.status_code)
+
+
+# -- REST API: the same table, through dangjian.api.registry.API_POLICY --------------------------
+
+def api_patterns():
+    from django.urls import get_resolver
+
+    out = []
+    for p in get_resolver().url_patterns:
+        if isinstance(p, URLResolver) and str(p.pattern).startswith("api/"):
+            for sub in p.url_patterns:
+                out.append((sub.name, str(sub.pattern)))
+    return out
+
+
+def test_every_api_route_is_in_the_policy_table():
+    from dangjian.api.registry import API_POLICY, AUTHENTICATED, PUBLIC
+
+    names = [n for n, _r in api_patterns()]
+    assert None not in names, "every API route needs a name"
+    missing = [n for n in names if n not in API_POLICY]
+    assert not missing, f"API routes missing from API_POLICY: {missing}"
+    for name, methods in API_POLICY.items():
+        assert name in names, f"API_POLICY lists {name}, which is not routed"
+        for rule in methods.values():
+            if rule not in (PUBLIC, AUTHENTICATED):
+                resource, action = rule
+                assert action in POLICY[resource], (name, rule)
+
+
+def _api_cases():
+    from dangjian.api.registry import API_POLICY, AUTHENTICATED, PUBLIC
+
+    routes = dict(api_patterns())
+    cases = []
+    for name, methods in API_POLICY.items():
+        for method, rule in methods.items():
+            if rule in (PUBLIC, AUTHENTICATED):
+                continue
+            resource = rule[0]
+            if "<int:pk>" in routes[name]:
+                rels = ORG_RELATIONS if resource == "organization" else MEMBER_RELATIONS
+                cases += [(name, method, persona, rel) for persona in PERSONAS for rel in rels]
+            else:
+                cases += [(name, method, persona, None) for persona in PERSONAS]
+    return cases
+
+
+@pytest.mark.parametrize("name,method,persona,rel", _api_cases())
+def test_api_matrix(world, name, method, persona, rel):
+    from rest_framework.test import APIClient
+
+    from dangjian.api.registry import API_POLICY
+
+    resource, action = API_POLICY[name][method]
+    user = world.users[persona]
+    c = APIClient()
+    c.force_authenticate(user)
+    role, assigned = PERSONAS[persona]
+    assigned_path = getattr(world, assigned).path if assigned else "~"
+    kwargs = {}
+    if rel is None:
+        has_any = role is not None and role in POLICY[resource][action]
+        ok = {200} if method == "GET" else {400}
+        expected = ok if has_any else {403}
+    else:
+        target = _target(world, "Organization" if resource == "organization" else "Member", persona, rel)
+        kwargs["pk"] = target.pk
+        path = getattr(target, "path", None) or target.org_path
+        is_self = getattr(target, "user_id", None) == user.pk
+        if not allowed(role, assigned_path, resource, "view", path, is_self):
+            expected = {404}
+        elif not allowed(role, assigned_path, resource, action, path, is_self):
+            expected = {403}
+        else:
+            expected = {200} if method == "GET" else {200, 400}
+    url = reverse(name, kwargs=kwargs)
+    r = getattr(c, method.lower())(url, {}, format="json") if method != "GET" else c.get(url)
+    assert r.status_code in expected, f"{persona} {method} {name} [{rel}] -> {r.status_code} {r.content[:200]!r}, expected {expected}"
+
+
+def test_api_refuses_anonymous(world):
+    from rest_framework.test import APIClient
+
+    from dangjian.api.registry import API_POLICY, PUBLIC
+
+    routes = dict(api_patterns())
+    c = APIClient()
+    for name, methods in API_POLICY.items():
+        for method, rule in methods.items():
+            if rule == PUBLIC:
+                continue
+            kwargs = {"pk": world.b1.pk} if "<int:pk>" in routes[name] else {}
+            r = getattr(c, method.lower())(reverse(name, kwargs=kwargs))
+            assert r.status_code in (401, 403), (name, method, r.status_code)
+            assert b"results" not in r.content

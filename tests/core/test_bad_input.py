@@ -179,11 +179,6 @@ def test_moving_under_a_missing_parent_fails_cleanly(world):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: create_organization trusts the parent object it is given (no re-read), so a missing "
-    "parent is only caught by the deferred FK check at COMMIT — an IntegrityError that its retry loop "
-    "turns into 'Could not allocate a place in the tree'; inside an outer transaction the row and "
-    "its audit entry are written"))
 def test_creating_under_a_missing_parent_fails_cleanly(world):
     before = snapshot()
     with pytest.raises((ValidationError, ObjectDoesNotExist)):
@@ -191,9 +186,6 @@ def test_creating_under_a_missing_parent_fails_cleanly(world):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: create_member trusts the org object it is given (no re-read); a missing organization is "
-    "only caught by the deferred FK check at COMMIT"))
 def test_member_into_a_missing_org_fails_cleanly(world):
     before = snapshot()
     with pytest.raises((ValidationError, ObjectDoesNotExist)):
