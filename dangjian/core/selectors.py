@@ -60,3 +60,36 @@ def move_targets(scope: Scope, org: Organization) -> QuerySet[Organization]:
 
 def merge_targets(scope: Scope, org: Organization) -> QuerySet[Organization]:
     return visible_orgs(scope, "change").filter(status=OrgStatus.ACTIVE, kind=org.kind).exclude(path__startswith=org.path).order_by("path")
+
+
+def subtree_findings(scope: Scope, org: Organization, limit: int = 200) -> tuple[int, list[tuple[Organization, list[structure.Finding]]]]:
+    """Branches below ``org`` that break a structure rule, worst first, for their superiors.
+
+    Three queries whatever the subtree size: the branches, their rollups, and their committee
+    positions (DOMAIN §2/§11 "Structure & terms").
+    """
+    from django.db.models import Count, Q
+
+    branches = list(
+        visible_orgs(scope, "view_stats")
+        .filter(path__startswith=org.path, status=OrgStatus.ACTIVE, kind__in=[k.value for k in structure.BRANCH_KINDS])
+        .order_by("path")
+    )
+    if not branches:
+        return 0, []
+    ids = [b.pk for b in branches]
+    counts = dict(rollups.OrgRollup.objects.filter(org_id__in=ids).values_list("org_id", "counts"))
+    officers = {
+        row["org_id"]: row
+        for row in Member.objects.filter(org_id__in=ids, state=RecordState.ACTIVE, position__in=[p.value for p in COMMITTEE_POSITIONS])
+        .values("org_id")
+        .annotate(committee=Count("id"), secretaries=Count("id", filter=Q(position="secretary")))
+    }
+    flagged = []
+    for b in branches:
+        o = officers.get(b.pk, {})
+        f = structure.findings_for(b, counts.get(b.pk, {}), committee_size=o.get("committee", 0), has_secretary=bool(o.get("secretaries")))
+        if f:
+            flagged.append((b, f))
+    flagged.sort(key=lambda item: (not any(x.level == "block" for x in item[1]), item[0].path))
+    return len(flagged), flagged[:limit]

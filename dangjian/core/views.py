@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, rollups, selectors, services
+from . import audit, rollups, selectors, services, structure
 from .forms import DissolveForm, GrantRoleForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
 from .models import AuditEvent, Organization, Role, RoleAssignment
 from .policy import scope_of
@@ -65,12 +65,13 @@ def org_detail(request, org, scope):
     ctx = {
         "org": org,
         "crumbs": selectors.visible_ancestors(scope, org),
-        "children": selectors.children(scope, org, include_inactive=True),
+        "children": _with_totals(scope, selectors.children(scope, org, include_inactive=True)),
         "secretary": secretary,
         "committee": committee,
         "counts": counts,
         "chart_data": chart_series(counts) if counts else None,
         "findings": selectors.org_findings(org) if can_stats else [],
+        "subtree_findings": selectors.subtree_findings(scope, org) if can_stats and org.kind not in structure.BRANCH_KINDS else (0, []),
         "members": roster_preview(scope, org),
         "can": {a: scope.can(a, org) for a in ("add_child", "change", "move", "merge", "dissolve", "history", "manage_roles")},
         "can_add_member": scope.path_allows("member", "add", org.path),

@@ -39,9 +39,17 @@ def _org_param(scope, value):
     return scope.get_for_scope(Organization.objects.all(), "view", pk=int(value))
 
 
+def _single_root(scope):
+    """When the user's roster is one subtree, show it as that organization's roster (with totals)."""
+    subtree_roots = [p for reach, p in scope.reaches("member", "view") if reach == "subtree"]
+    if len(set(subtree_roots)) == 1 and len(scope.reaches("member", "view")) == 1:
+        return Organization.objects.filter(path=subtree_roots[0]).first()
+    return None
+
+
 @scoped("member", "view")
 def roster(request, scope):
-    org = _org_param(scope, request.GET.get("org"))
+    org = _org_param(scope, request.GET.get("org")) or _single_root(scope)
     filters = selectors.MemberFilters.from_params(request.GET, org=org)
     page = selectors.member_page(scope, filters, after=request.GET.get("after"), size=50)
     query = request.GET.copy()

@@ -129,3 +129,12 @@ def test_org_search_is_scoped(world, login):
     c = login(world.users["town_admin"])
     body = c.get(reverse("org-tree"), {"q": "村党支部"}).content.decode()
     assert world.b1.name in body and world.b2.name in body and world.b3.name not in body
+
+
+def test_superiors_see_branches_that_break_structure_rules(world, login):
+    # B2 has 3 full members and no secretary; B3 likewise; B1's secretary is recorded
+    c = login(world.users["town_admin"])
+    body = c.get(reverse("org-detail", args=[world.t1.pk])).content.decode()
+    assert 'data-testid="subtree-findings"' in body
+    section = body.split('data-testid="subtree-findings"', 1)[1].split("</details>", 1)[0]
+    assert world.b2.name in section and world.b3.name not in section  # never a sibling town's branch

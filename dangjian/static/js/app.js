@@ -12,7 +12,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var chart = window.echarts.init(box);
     chart.setOption({
       tooltip: { trigger: "item" },
-      series: [{ type: "pie", radius: ["35%", "65%"], data: data[key].items.filter(function (d) { return d.value > 0; }) }]
+      series: [{ type: "pie", radius: ["35%", "65%"], label: { show: false }, data: data[key].items.filter(function (d) { return d.value > 0; }) }]
     });
   });
 });
