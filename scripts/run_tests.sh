@@ -29,7 +29,7 @@ run_pytest() { # name allow_empty(0|1) env... -- pytest args...
   local envs=()
   while [[ $1 != -- ]]; do envs+=("$1"); shift; done; shift
   local log="$LOGDIR/${name// /_}.log" start=$SECONDS rc
-  printf '\n==> %s: pytest %s\n' "$name" "$*"
+  printf '\n==> %s: pytest' "$name"; printf ' %q' "$@"; printf '\n'
   env "${envs[@]}" "$PY" -m pytest "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   local detail; detail=$(pytest_summary "$log")
