@@ -147,12 +147,17 @@ def set_audit_triggers(enabled: bool) -> None:
 
 
 @pytest.fixture
+def transactional_db(transactional_db):
+    """pytest-django's transactional_db, with the audit triggers lifted for its final flush."""
+    set_audit_triggers(True)
+    yield
+    set_audit_triggers(False)
+
+
+@pytest.fixture
 def live_world(transactional_db):
     """The standard world for tests that run a live server (browser tests)."""
-    set_audit_triggers(True)
-    w = _fresh_world()
-    yield w
-    set_audit_triggers(False)
+    return _fresh_world()
 
 
 @pytest.fixture

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "dangjian.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from . import middleware  # noqa: F401  (connects the login-time signal receiver)

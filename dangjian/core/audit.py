@@ -29,7 +29,7 @@ def canonical(ev: AuditEvent) -> str:
     """The exact bytes that are hashed for one row (stable across SQLite and PostgreSQL)."""
     body = {
         "seq": ev.seq,
-        "at": ev.created_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": ev.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor": ev.actor_id,
         "actor_name": ev.actor_name,
         "action": ev.action,

@@ -44,6 +44,13 @@ class EncryptedTextField(models.TextField):
             return ""
         return crypto.encrypt(value, self.label)
 
+    def get_lookup(self, lookup_name):
+        """Only ``isnull`` works on ciphertext; anything else would silently match nothing.
+        Exact lookups go through the blind index (``<field>_bidx``) instead."""
+        if lookup_name not in ("isnull",):
+            return None
+        return super().get_lookup(lookup_name)
+
     def normalize(self, value: str) -> str:
         return self.normalizer(value) if self.normalizer else value
 

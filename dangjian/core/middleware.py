@@ -6,6 +6,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.shortcuts import redirect
 
 from .audit import current_ip
@@ -32,3 +34,10 @@ class SessionExpiryMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+@receiver(user_logged_in)
+def stamp_login_time(sender, request, user, **kwargs):
+    """The absolute session limit counts from this login (a re-login restarts it)."""
+    if request is not None and hasattr(request, "session"):
+        request.session["_dj_login_at"] = int(time.time())

@@ -172,6 +172,9 @@ class AuditEvent(models.Model):
         ordering = ["seq"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object"), path_index("org_path", "audit_org_path_like")]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("audit rows are append-only")
@@ -187,6 +190,9 @@ class AuditHead(models.Model):
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
+
 
 class OrgRollup(models.Model):
     """Head-counts of an organization's whole subtree, one JSON row per organization.
@@ -200,3 +206,6 @@ class OrgRollup(models.Model):
     org = models.OneToOneField(Organization, primary_key=True, on_delete=models.CASCADE, related_name="rollup")
     counts = models.JSONField(default=dict)
     refreshed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"rollup of {self.org_id}: {self.counts.get('total', 0)}"

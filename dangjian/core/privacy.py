@@ -19,7 +19,7 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 def id_check_char(first17: str) -> str:
     """GB 11643 check character for the first 17 digits."""
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def normalize_id_number(value: str) -> str:

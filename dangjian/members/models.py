@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.fields import EncryptedTextField
-from dangjian.core.models import Organization, path_index
+from dangjian.core.models import Organization
 from dangjian.core.privacy import normalize_id_number, normalize_phone
 
 
@@ -139,3 +139,6 @@ class MemberOrgHistory(models.Model):
 
     class Meta:
         ordering = ["member", "started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.org_id} from {self.started_on}"

@@ -1,8 +1,8 @@
 """Demo / development profile: embedded SQLite, local keys generated on first run."""
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import VAR_DIR
-
-import os
 
 DEBUG = os.environ.get("DANGJIAN_DEBUG", "0") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [h for h in os.environ.get("DANGJIAN_HOSTS", "").split(",") if h]

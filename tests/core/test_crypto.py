@@ -245,3 +245,17 @@ def test_key_rotation_in_the_database(world, monkeypatch):
     assert Member.objects.get(pk=m.pk).phone == "13700137000"
     field = Member._meta.get_field("id_number")
     assert Member.objects.get(id_number_bidx=field.index_of(m.id_number)) == m
+
+
+def test_lookups_on_ciphertext_are_refused(world):
+    """A filter on an encrypted column would compare fresh ciphertext and silently match
+    nothing; it is refused so callers use the blind index."""
+    from django.core.exceptions import FieldError
+
+    from dangjian.members.models import Member
+
+    with pytest.raises(FieldError):
+        list(Member.objects.filter(phone__startswith="139"))
+    with pytest.raises(FieldError):
+        list(Member.objects.filter(id_number=world.m_member.id_number))
+    assert Member.objects.filter(address__isnull=False).exists()
