@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from . import audit, rollups, selectors, services, structure
 from .forms import DissolveForm, GrantRoleForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
 from .models import AuditEvent, Organization, Role, RoleAssignment
 from .policy import scope_of
-from .web import authenticated, public, scoped
+from .web import authenticated, form_view, public, scoped
 
 login_view = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
 logout_view = public(auth_views.LogoutView.as_view())
@@ -86,77 +87,65 @@ def org_history(request, org, scope):
     return render(request, "core/org_history.html", {"org": org, "page": page})
 
 
+def _org_url(org: Organization) -> str:
+    return reverse("org-detail", kwargs={"pk": org.pk})
+
+
 @scoped("organization", "add_child", model=Organization)
 def org_add_child(request, parent, scope):
-    form = OrgCreateForm(request.POST or None, parent=parent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.create_organization(actor=request.user, parent=parent, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Created “%(n)s”.") % {"n": org.name})
-            return redirect("org-detail", pk=org.pk)
-    return render(request, "core/org_form.html", {"form": form, "org": parent, "title": _("New organization under %(p)s") % {"p": parent.name}})
+    return form_view(
+        request, OrgCreateForm(request.POST or None, parent=parent),
+        perform=lambda cd: services.create_organization(actor=request.user, parent=parent, **cd),
+        done=lambda org: (_("Created “%(n)s”.") % {"n": org.name}, _org_url(org)),
+        template="core/org_form.html",
+        context={"org": parent, "title": _("New organization under %(p)s") % {"p": parent.name}},
+    )
 
 
 @scoped("organization", "change", model=Organization)
 def org_edit(request, org, scope):
     initial = {f: getattr(org, f) for f in services.EDITABLE_ORG_FIELDS}
-    form = OrgEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items() if v != initial.get(k)}
-        try:
-            services.update_organization(actor=request.user, org=org, **changes)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("org-detail", pk=org.pk)
-    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Edit %(n)s") % {"n": org.name}})
+    return form_view(
+        request, OrgEditForm(request.POST or None, initial=initial),
+        perform=lambda cd: services.update_organization(
+            actor=request.user, org=org, **{k: v for k, v in cd.items() if v != initial.get(k)}),
+        done=lambda _result: (_("Saved."), _org_url(org)),
+        template="core/org_form.html",
+        context={"org": org, "title": _("Edit %(n)s") % {"n": org.name}},
+    )
 
 
 @scoped("organization", "move", model=Organization)
 def org_move(request, org, scope):
-    form = OrgChoiceForm(request.POST or None, targets=selectors.move_targets(scope, org), target_label=_("New superior organization"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.move_organization(actor=request.user, org=org, new_parent=form.cleaned_data["target"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Moved."))
-            return redirect("org-detail", pk=org.pk)
-    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Move %(n)s") % {"n": org.name}})
+    return form_view(
+        request, OrgChoiceForm(request.POST or None, targets=selectors.move_targets(scope, org), target_label=_("New superior organization")),
+        perform=lambda cd: services.move_organization(actor=request.user, org=org, new_parent=cd["target"]),
+        done=lambda moved: (_("Moved."), _org_url(moved)),
+        template="core/org_form.html",
+        context={"org": org, "title": _("Move %(n)s") % {"n": org.name}},
+    )
 
 
 @scoped("organization", "merge", model=Organization)
 def org_merge(request, org, scope):
-    form = OrgChoiceForm(request.POST or None, targets=selectors.merge_targets(scope, org), target_label=_("Merge into"), reason_required=True)
-    if request.method == "POST" and form.is_valid():
-        target = form.cleaned_data["target"]
-        try:
-            services.merge_organizations(actor=request.user, source=org, target=target, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Merged into “%(n)s”.") % {"n": target.name})
-            return redirect("org-detail", pk=target.pk)
-    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Merge %(n)s") % {"n": org.name}})
+    return form_view(
+        request, OrgChoiceForm(request.POST or None, targets=selectors.merge_targets(scope, org), target_label=_("Merge into"), reason_required=True),
+        perform=lambda cd: services.merge_organizations(actor=request.user, source=org, target=cd["target"], reason=cd["reason"]),
+        done=lambda target: (_("Merged into “%(n)s”.") % {"n": target.name}, _org_url(target)),
+        template="core/org_form.html",
+        context={"org": org, "title": _("Merge %(n)s") % {"n": org.name}},
+    )
 
 
 @scoped("organization", "dissolve", model=Organization)
 def org_dissolve(request, org, scope):
-    form = DissolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dissolve_organization(actor=request.user, org=org, reason=form.cleaned_data["reason"], on=form.cleaned_data["dissolved_on"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Dissolved. Its records stay readable to its superiors."))
-            return redirect("org-detail", pk=org.pk)
-    return render(request, "core/org_form.html", {"form": form, "org": org, "title": _("Dissolve %(n)s") % {"n": org.name}, "danger": True})
+    return form_view(
+        request, DissolveForm(request.POST or None),
+        perform=lambda cd: services.dissolve_organization(actor=request.user, org=org, reason=cd["reason"], on=cd["dissolved_on"]),
+        done=lambda dissolved: (_("Dissolved. Its records stay readable to its superiors."), _org_url(dissolved)),
+        template="core/org_form.html",
+        context={"org": org, "title": _("Dissolve %(n)s") % {"n": org.name}, "danger": True},
+    )
 
 
 @scoped("organization", "manage_roles", model=Organization)

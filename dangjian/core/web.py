@@ -48,3 +48,27 @@ def authenticated(view):
     wrapped = login_required(view)
     wrapped.policy = ("authenticated", None, None)
     return wrapped
+
+
+def form_view(request, form, *, perform, done, template: str, context: dict):
+    """The one shape of every form page: validate, call the service, show the service's
+    ValidationError on the form (nothing written), or report success and redirect.
+
+    ``perform(cleaned_data)`` calls the service; ``done(result)`` returns (message, url).
+    """
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect, render
+
+    from .forms import apply_service_errors
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    return render(request, template, {"form": form, **context})

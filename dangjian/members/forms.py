@@ -27,6 +27,19 @@ class MemberForm(StyledForm):
     position = forms.ChoiceField(label=_("Position in the branch"), choices=Position.choices, required=False)
 
 
+class MemberAddForm(MemberForm):
+    """Adding: the member's organization comes first, chosen among those the user may add to."""
+
+    org = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    field_order = ["org"]
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = targets
+        self.fields["org"].label_from_instance = lambda o: f"{'— ' * (o.depth - 1)}{o.name}"
+        self.fields["org"].widget.attrs.setdefault("class", "form-select")
+
+
 class MemberEditForm(MemberForm):
     """Editing: sensitive fields are left empty and only changed when something is typed."""
 

@@ -1,22 +1,19 @@
 """Roster and member pages: thin views over members.selectors and members.services."""
 from __future__ import annotations
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import rollups
-from dangjian.core.forms import StyledForm, apply_service_errors
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import MASKERS
-from dangjian.core.web import scoped
+from dangjian.core.web import form_view, scoped
 
 from . import selectors, services
-from .forms import MemberEditForm, MemberForm, MoveForm
+from .forms import MemberAddForm, MemberEditForm, MoveForm
 from .models import Category, Education, Gender, Member, MemberOrgHistory, MemberStatus, Position
 
 EXACT_COUNT_LIMIT = 50_000  # above this, exact filtered counts are not computed on a page view
@@ -107,56 +104,41 @@ def member_reveal(request, member, scope, field):
     return render(request, "members/_revealed.html", {"value": value, "field": field})
 
 
-class _OrgField(StyledForm):
-    org = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+def _member_url(m: Member) -> str:
+    return reverse("member-detail", kwargs={"pk": m.pk})
 
 
 @scoped("member", "add")
 def member_add(request, scope):
-    targets = _member_orgs(scope, "add")
-    initial_org = request.GET.get("org")
-    org_form = _OrgField(request.POST or None, initial={"org": initial_org})
-    org_form.fields["org"].queryset = targets
-    org_form.fields["org"].label_from_instance = lambda o: f"{'— ' * (o.depth - 1)}{o.name}"
-    form = MemberForm(request.POST or None)
-    if request.method == "POST" and org_form.is_valid() and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "position"}
-        try:
-            m = services.create_member(actor=request.user, org=org_form.cleaned_data["org"], data=data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Added %(n)s.") % {"n": m.name})
-            return redirect("member-detail", pk=m.pk)
-    return render(request, "members/form.html", {"form": form, "org_form": org_form, "title": _("Add a member")})
+    form = MemberAddForm(request.POST or None, initial={"org": request.GET.get("org")}, targets=_member_orgs(scope, "add"))
+
+    def perform(cd):
+        data = {k: v for k, v in cd.items() if k != "org" and (v not in (None, "") or k == "position")}
+        return services.create_member(actor=request.user, org=cd["org"], data=data)
+
+    return form_view(request, form, perform=perform, done=lambda m: (_("Added %(n)s.") % {"n": m.name}, _member_url(m)),
+                     template="members/form.html", context={"title": _("Add a member")})
 
 
 @scoped("member", "change", model=Member)
 def member_edit(request, member, scope):
     initial = {f: getattr(member, f) for f in services.EDITABLE if f not in MemberEditForm.SENSITIVE}
-    form = MemberEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in MemberEditForm.SENSITIVE or v}
-        try:
-            services.update_member(actor=request.user, member=member, data=data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("member-detail", pk=member.pk)
-    return render(request, "members/form.html", {"form": form, "m": member, "title": _("Edit %(n)s") % {"n": member.name}})
+    return form_view(
+        request, MemberEditForm(request.POST or None, initial=initial),
+        perform=lambda cd: services.update_member(
+            actor=request.user, member=member, data={k: v for k, v in cd.items() if k not in MemberEditForm.SENSITIVE or v}),
+        done=lambda m: (_("Saved."), _member_url(m)),
+        template="members/form.html",
+        context={"m": member, "title": _("Edit %(n)s") % {"n": member.name}},
+    )
 
 
 @scoped("member", "move", model=Member)
 def member_move(request, member, scope):
-    targets = _member_orgs(scope, "add").exclude(pk=member.org_id)
-    form = MoveForm(request.POST or None, targets=targets)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.move_member(actor=request.user, member=member, to_org=form.cleaned_data["target"], reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Moved to %(o)s.") % {"o": form.cleaned_data["target"].name})
-            return redirect("member-detail", pk=member.pk)
-    return render(request, "members/form.html", {"form": form, "m": member, "title": _("Move %(n)s to another organization") % {"n": member.name}})
+    return form_view(
+        request, MoveForm(request.POST or None, targets=_member_orgs(scope, "add").exclude(pk=member.org_id)),
+        perform=lambda cd: services.move_member(actor=request.user, member=member, to_org=cd["target"], reason=cd["reason"]),
+        done=lambda m: (_("Moved to %(o)s.") % {"o": m.org.name}, _member_url(m)),
+        template="members/form.html",
+        context={"m": member, "title": _("Move %(n)s to another organization") % {"n": member.name}},
+    )
