@@ -116,32 +116,41 @@ def _target(world, model_name, persona, rel):
     return getattr(world, spec[0])[spec[1]] if isinstance(spec, tuple) else getattr(world, spec)
 
 
+def expected_statuses(world, persona, resource, action, model_name, rel, ok):
+    """What the table says a persona gets: (expected statuses, target pk or None).
+
+    Collection (no target): ``ok`` if the role has any reach for the row, else 403.
+    Object: 404 if not viewable, 403 if viewable but the action is not allowed, else ``ok``.
+    """
+    role, assigned = PERSONAS[persona]
+    if rel is None:
+        has_any = role is not None and role in POLICY[resource][action]
+        return (ok if has_any else {403}), None
+    user = world.users[persona]
+    assigned_path = getattr(world, assigned).path if assigned else "~"
+    target = _target(world, model_name, persona, rel)
+    path = getattr(target, "path", None) or target.org_path
+    is_self = getattr(target, "user_id", None) == user.pk
+    if not allowed(role, assigned_path, resource, "view", path, is_self):
+        return {404}, target.pk
+    if not allowed(role, assigned_path, resource, action, path, is_self):
+        return {403}, target.pk
+    return ok, target.pk
+
+
 @pytest.mark.parametrize("name,persona,rel", _cases())
 def test_web_matrix(world, login, name, persona, rel):
     cb = dict((n, c) for n, c, _r in web_patterns())[name]
     resource, action, model = cb.policy
     user = world.users[persona]
     c = login(user)
-    role, assigned = PERSONAS[persona]
-    assigned_path = getattr(world, assigned).path if assigned else "~"
     kwargs = dict(EXTRA_KWARGS.get(name, {}))
-    if model is None:
-        if resource == "authenticated":
-            expected = {200, 302}
-        else:
-            has_any = role is not None and role in POLICY[resource][action]
-            expected = {200, 302} if has_any else {403}
+    if resource == "authenticated":
+        expected = {200, 302}
     else:
-        target = _target(world, model.__name__, persona, rel)
-        kwargs["pk"] = target.pk
-        path = getattr(target, "path", None) or target.org_path
-        is_self = getattr(target, "user_id", None) == user.pk
-        if not allowed(role, assigned_path, resource, "view", path, is_self):
-            expected = {404}
-        elif not allowed(role, assigned_path, resource, action, path, is_self):
-            expected = {403}
-        else:
-            expected = {200, 302}
+        expected, pk = expected_statuses(world, persona, resource, action, model and model.__name__, rel, {200, 302})
+        if pk is not None:
+            kwargs["pk"] = pk
     url = reverse(name, kwargs=kwargs)
     r = c.post(url) if name in POST_ONLY else c.get(url)
     assert r.status_code in expected, f"{persona} {name} [{rel}] -> {r.status_code}, expected {expected}"
@@ -216,24 +225,13 @@ def test_api_matrix(world, name, method, persona, rel):
     user = world.users[persona]
     c = APIClient()
     c.force_authenticate(user)
-    role, assigned = PERSONAS[persona]
-    assigned_path = getattr(world, assigned).path if assigned else "~"
-    kwargs = {}
     if rel is None:
-        has_any = role is not None and role in POLICY[resource][action]
         ok = {200} if method == "GET" else {400}
-        expected = ok if has_any else {403}
     else:
-        target = _target(world, "Organization" if resource == "organization" else "Member", persona, rel)
-        kwargs["pk"] = target.pk
-        path = getattr(target, "path", None) or target.org_path
-        is_self = getattr(target, "user_id", None) == user.pk
-        if not allowed(role, assigned_path, resource, "view", path, is_self):
-            expected = {404}
-        elif not allowed(role, assigned_path, resource, action, path, is_self):
-            expected = {403}
-        else:
-            expected = {200} if method == "GET" else {200, 400}
+        ok = {200} if method == "GET" else {200, 400}
+    model_name = "Organization" if resource == "organization" else "Member"
+    expected, pk = expected_statuses(world, persona, resource, action, model_name, rel, ok)
+    kwargs = {} if pk is None else {"pk": pk}
     url = reverse(name, kwargs=kwargs)
     r = getattr(c, method.lower())(url, {}, format="json") if method != "GET" else c.get(url)
     assert r.status_code in expected, f"{persona} {method} {name} [{rel}] -> {r.status_code} {r.content[:200]!r}, expected {expected}"
