@@ -26,7 +26,8 @@ def home(request):
     scope = scope_of(request)
     roots = selectors.roots(scope)
     cards = [(org, rollups.counts_for(org) if scope.can("view_stats", org) else None) for org in roots]
-    return render(request, "core/home.html", {"cards": cards})
+    own_record = getattr(request.user, "member", None)
+    return render(request, "core/home.html", {"cards": cards, "own_record": own_record})
 
 
 def _with_totals(scope, nodes):

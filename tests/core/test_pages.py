@@ -138,3 +138,11 @@ def test_superiors_see_branches_that_break_structure_rules(world, login):
     assert 'data-testid="subtree-findings"' in body
     section = body.split('data-testid="subtree-findings"', 1)[1].split("</details>", 1)[0]
     assert world.b2.name in section and world.b3.name not in section  # never a sibling town's branch
+
+
+def test_member_home_links_to_own_record_only(world, login):
+    c = login(world.users["member"])
+    body = c.get(reverse("home")).content.decode()
+    assert reverse("member-detail", args=[world.m_member.pk]) in body
+    assert c.get(reverse("member-detail", args=[world.m_member.pk])).status_code == 200
+    assert c.get(reverse("member-detail", args=[world.m_secretary.pk])).status_code == 404
