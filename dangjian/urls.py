@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),
+    path("accounts/", include("dangjian.accounts.urls")),
     path("members/", include("dangjian.members.urls")),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

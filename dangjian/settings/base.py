@@ -27,10 +27,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dangjian.core",
     "dangjian.members",
     "dangjian.api",
     "dangjian.demo",
+    "dangjian.accounts",
 ]
 
 MIDDLEWARE = [
@@ -41,8 +45,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "dangjian.core.middleware.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dangjian.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -124,6 +130,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (SECURITY.md: TOTP required for admins, org-department staff and
+# secretaries; 等保 two or more authentication factors). Holders of these roles must confirm a
+# TOTP device and enter a code after the password; the dev (demo) and test profiles turn it off.
+DANGJIAN_OTP_REQUIRED_ROLES = ["org_admin", "secretary", "audit_admin", "security_admin"]
+DANGJIAN_OTP_ENFORCED = True
+DANGJIAN_OTP_RECOVERY_CODES = 8
+OTP_TOTP_ISSUER = "智慧党建"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds; doubles with each consecutive wrong code (django-otp)
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions: server-side, idle 30 min, absolute 12 h (SECURITY.md).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

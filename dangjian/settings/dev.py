@@ -14,3 +14,6 @@ if not SECRET_KEY:
 
 # The demo serves static files straight from the app folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
+
+# The demo signs in with a password alone (docs/operations.md "Two-factor sign-in").
+DANGJIAN_OTP_ENFORCED = False

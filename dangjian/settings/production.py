@@ -19,6 +19,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_SAMESITE = "Strict"
+DANGJIAN_OTP_ENFORCED = True  # TOTP for the roles in DANGJIAN_OTP_REQUIRED_ROLES (SECURITY.md)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -12,3 +12,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Tests sign in with force_login; tests/accounts/ turn two-factor sign-in on with override_settings.
+DANGJIAN_OTP_ENFORCED = False

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("2fa/setup/", views.otp_setup, name="otp-setup"),
+    path("2fa/verify/", views.otp_verify, name="otp-verify"),
+]

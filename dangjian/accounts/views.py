@@ -1,0 +1,88 @@
+"""The two-factor pages: enrol an authenticator app (setup) and enter a code after the password
+(verify). Both need a signed-in user; the gate that sends people here is
+:class:`dangjian.accounts.middleware.TwoFactorMiddleware`."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from dangjian.core.web import authenticated
+
+from . import services
+from .forms import SetupCodeForm, VerifyCodeForm
+
+OTP_PREFIX = "/accounts/2fa/"
+
+
+def _next_url(request) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and not nxt.startswith(OTP_PREFIX) and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return reverse("home")
+
+
+def _with_next(name: str, nxt: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': nxt})}"
+
+
+def _refusal(outcome) -> str:
+    if outcome.locked_until is not None:
+        when = formats.time_format(timezone.localtime(outcome.locked_until), "H:i:s")
+        return _("Too many wrong codes. Wait until %(time)s, then enter a new code.") % {"time": when}
+    return _("That code is not valid. Check the time on your phone and enter the current code.")
+
+
+@authenticated
+@never_cache
+def otp_setup(request):
+    """Show a new TOTP secret (text and QR code); a current code confirms it, then the recovery
+    codes are shown once."""
+    user = request.user
+    nxt = _next_url(request)
+    if services.has_confirmed_totp(user):
+        if services.is_verified(user):
+            messages.info(request, _("Two-factor sign-in is already set up for your account."))
+            return redirect(nxt)
+        # A password alone must not enrol a second device next to the confirmed one.
+        return redirect(_with_next("otp-verify", nxt))
+    device = services.pending_totp(user)
+    form = SetupCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.confirm_totp(request, device, form.cleaned_data["code"])
+        if outcome.ok:
+            return render(request, "accounts/otp_recovery_codes.html", {"codes": outcome.recovery_codes, "next": nxt})
+        form.add_error("code", _refusal(outcome))
+    ctx = {"form": form, "secret": services.secret_text(device), "qr": services.qr_data_uri(device), "next": nxt,
+           "required": services.requires_otp(user)}
+    return render(request, "accounts/otp_setup.html", ctx)
+
+
+@authenticated
+@never_cache
+def otp_verify(request):
+    """Ask for the current TOTP code (or a recovery code) after the password."""
+    user = request.user
+    nxt = _next_url(request)
+    if services.is_verified(user):
+        return redirect(nxt)
+    if not services.has_confirmed_totp(user):
+        return redirect(_with_next("otp-setup", nxt))
+    form = VerifyCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.verify(request, form.cleaned_data["code"])
+        if outcome.ok:
+            if outcome.method == "recovery":
+                left = services.remaining_recovery_codes(user)
+                messages.warning(request, _("You signed in with a recovery code; %(n)d left. Each code works once.") % {"n": left})
+            return redirect(nxt)
+        form.add_error("code", _refusal(outcome))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": nxt})
