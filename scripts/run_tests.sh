@@ -93,9 +93,21 @@ for i in "${!NAMES[@]}"; do
   printf '%-4s  %-24s %5ss  %s\n' "${RESULTS[$i]}" "${NAMES[$i]}" "${TIMES[$i]}" "${DETAILS[$i]}"
 done
 printf '%s\n' "------------------------------------------------------------"
+# One closing line over every pytest run (the plain "N passed, N failed" form CI reads); a step
+# that failed outside pytest (deploy check, migrations, lint) counts as one failure.
+sum_of() { for f in "$LOGDIR"/pytest_*.log; do [[ -f $f ]] && pytest_summary "$f"; done | grep -oE "[0-9]+ $1" | awk '{s+=$1} END {print s+0}'; }
+n_passed=$(sum_of passed); n_failed=$(( $(sum_of failed) + $(sum_of error) ))
+for i in "${!NAMES[@]}"; do
+  [[ ${NAMES[$i]} != pytest* && ${RESULTS[$i]} == FAIL ]] && n_failed=$((n_failed + 1))
+done
 if ((failed)); then
+  printf 'FAILED (%ss); logs in %s\n' $((SECONDS - total_start)) "$LOGDIR"
+  printf 'tests: %s passed, %s failed\n' "$n_passed" "$n_failed"
+  exit 1
+fi
   printf 'FAILED (%ss); logs in %s\n' $((SECONDS - total_start)) "$LOGDIR"
   exit 1
 fi
 printf 'ALL PASSED (%ss)\n' $((SECONDS - total_start))
+printf 'tests: %s passed, %s failed\n' "$n_passed" "$n_failed"
 rm -rf "$LOGDIR"
