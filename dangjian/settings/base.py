@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "dangjian.api",
     "dangjian.demo",
     "dangjian.accounts",
+    "huey.contrib.djhuey",
+    "dangjian.jobs",
+    "dangjian.notify",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.core.context_processors.scope",
+                "dangjian.notify.context_processors.inbox",
             ],
         },
     },
@@ -222,3 +226,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["mask_pi"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+# Background jobs (DESIGN.md: Huey; SqliteHuey by default so the demo needs no other server,
+# RedisHuey when DANGJIAN_REDIS_URL is set). Apps register periodic jobs in their tasks.py.
+DANGJIAN_REDIS_URL = os.environ.get("DANGJIAN_REDIS_URL", "")
+if DANGJIAN_REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "dangjian",
+        "url": DANGJIAN_REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "dangjian",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }

@@ -14,3 +14,6 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # Tests sign in with force_login; tests/accounts/ turn two-factor sign-in on with override_settings.
 DANGJIAN_OTP_ENFORCED = False
+
+# Jobs run inline in tests unless a test starts a real worker (tests/jobs/).
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "dangjian-test", "immediate": True}
