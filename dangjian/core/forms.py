@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ALLOWED_CHILDREN, AreaType, Organization, OrgKind
 
@@ -30,7 +31,7 @@ class StyledForm(forms.Form):
 
 
 class OrgCreateForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("organization", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"))
     area_type = forms.ChoiceField(label=_("Area type"), choices=AreaType.choices, initial=AreaType.VILLAGE)
     code = forms.CharField(label=_("Organization code"), max_length=32, required=False)
@@ -47,7 +48,7 @@ class OrgCreateForm(StyledForm):
 
 
 class OrgEditForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("organization", "Name"), max_length=200)
     area_type = forms.ChoiceField(label=_("Area type"), choices=AreaType.choices)
     code = forms.CharField(label=_("Organization code"), max_length=32, required=False)
     founded_on = forms.DateField(label=_("Founded on"), required=False, widget=DateInput)
