@@ -60,3 +60,25 @@ class MoveForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = targets
         self.fields["target"].label_from_instance = lambda o: f"{'— ' * (o.depth - 1)}{o.name}"
+
+
+class RosterExportForm(StyledForm):
+    """Export the roster (花名册) of one organization's subtree."""
+
+    org = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    clear = forms.BooleanField(label=_("Include ID numbers, phones and addresses in clear (recorded in the audit log)"),
+                               required=False)
+
+    def __init__(self, *args, orgs, can_reveal: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+        self.fields["org"].label_from_instance = lambda o: f"{'— ' * (o.depth - 1)}{o.name}"
+        if not can_reveal:
+            del self.fields["clear"]
+
+
+class RosterUploadForm(StyledForm):
+    """Upload a filled-in roster workbook (.xlsx) for checking."""
+
+    file = forms.FileField(label=_("Roster workbook (.xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))

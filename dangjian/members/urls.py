@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import roster_views, views
 
 urlpatterns = [
     path("", views.roster, name="member-roster"),
@@ -9,4 +9,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.member_edit, name="member-edit"),
     path("<int:pk>/move/", views.member_move, name="member-move"),
     path("<int:pk>/reveal/<str:field>/", views.member_reveal, name="member-reveal"),
+    path("roster/export/", roster_views.roster_export, name="member-roster-export"),
+    path("roster/import/", roster_views.roster_import, name="member-roster-import"),
+    path("roster/import/template/", roster_views.roster_template, name="member-roster-template"),
+    path("roster/import/errors/", roster_views.roster_import_errors, name="member-roster-import-errors"),
+    path("roster/import/confirm/", roster_views.roster_import_confirm, name="member-roster-import-confirm"),
 ]
