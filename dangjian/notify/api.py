@@ -22,10 +22,28 @@ class Subtree:
 
 
 def register_kind(kind: str, *, title: dict[str, str], body: dict[str, str], link: str = "") -> None:
-    """Message template per kind, ``{"zh-hans": ..., "en": ...}`` with ``{name}`` placeholders."""
-    raise NotImplementedError
+    """Message template per kind, ``{"zh-hans": ..., "en": ...}`` with ``{name}`` placeholders.
+
+    Raises ``TemplateError`` at once for a malformed template, placeholders that differ between
+    languages, attribute/index access in a placeholder, or a link that is not a local path."""
+    from .kinds import register_kind as _register
+
+    _register(kind, title=title, body=body, link=link)
 
 
 def notify(*, recipients, kind: str, context: dict, channels: tuple[str, ...] = ("inbox",), org=None, actor=None) -> int:
-    """Send one message kind to the recipients on the channels; returns the number of inbox rows."""
-    raise NotImplementedError
+    """Send one message kind to the recipients on the channels; returns the number of inbox rows.
+
+    Channels: ``"inbox"``, ``"sms"``, ``"email"``. Call it inside the business transaction, after
+    your own permission check: it sends to exactly the recipients given and widens no scope.
+    A context missing one of the kind's placeholders raises ``TemplateError`` before any write."""
+    from .services import notify as _notify
+
+    return _notify(recipients=recipients, kind=kind, context=context, channels=channels, org=org, actor=actor)
+
+
+def unread_count(user) -> int:
+    """How many unread messages the user's inbox holds."""
+    from .services import unread_count as _unread
+
+    return _unread(user)

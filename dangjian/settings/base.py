@@ -247,3 +247,46 @@ else:
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+
+
+# ---- Notifications (dangjian.notify) ---------------------------------------------------------
+# SMS gateway: "console" (default; logs the message with the phone masked), "aliyun" or
+# "tencent". Credentials come from the environment only (README "SMS providers").
+# DANGJIAN_SMS_TEMPLATES is JSON mapping a message kind to the provider's approved template
+# code/id; "*" is the fallback template, which receives the rendered text as ``content``.
+def _json_env(name: str, default):
+    import json
+
+    raw = os.environ.get(name, "")
+    return json.loads(raw) if raw else default
+
+
+DANGJIAN_SMS = {
+    "backend": os.environ.get("DANGJIAN_SMS_BACKEND", "console"),
+    "sign_name": os.environ.get("DANGJIAN_SMS_SIGN_NAME", ""),
+    "templates": _json_env("DANGJIAN_SMS_TEMPLATES", {}),
+    "timeout": float(os.environ.get("DANGJIAN_SMS_TIMEOUT", "10")),
+    "aliyun": {
+        "access_key_id": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+        "access_key_secret": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+        "endpoint": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+        "region": os.environ.get("ALIYUN_SMS_REGION", "cn-hangzhou"),
+    },
+    "tencent": {
+        "secret_id": os.environ.get("TENCENT_SMS_SECRET_ID", ""),
+        "secret_key": os.environ.get("TENCENT_SMS_SECRET_KEY", ""),
+        "sdk_app_id": os.environ.get("TENCENT_SMS_SDK_APP_ID", ""),
+        "endpoint": os.environ.get("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com/"),
+        "region": os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou"),
+    },
+}
+# Defaults a user can change in their notification settings: quiet hours (Beijing time; SMS in
+# them waits until they end), per-recipient hourly limits (excess is skipped with a recorded
+# reason; the inbox still gets the message) and the language of messages.
+DANGJIAN_NOTIFY = {
+    "quiet_hours": ("22:00", "07:00"),
+    "sms_per_hour": int(os.environ.get("DANGJIAN_SMS_PER_HOUR", "5")),
+    "email_per_hour": 20,
+    "default_language": "zh-hans",
+}
+LOGGING.setdefault("loggers", {})["dangjian.notify.sms"] = {"level": "INFO"}  # the console gateway's lines

@@ -1,0 +1,145 @@
+"""Message templates per kind, in Chinese with English fallback (issue 3 "Notifications").
+
+``register_kind("meeting.reminder", title={"zh-hans": "会议提醒：{meeting}", "en": "Meeting: {meeting}"},
+body={...}, link="/orglife/meetings/{meeting_id}/")`` declares a kind once (in an app's
+``AppConfig.ready``). Placeholders are plain ``{name}`` fields: attribute and index access
+(``{user.password}``, ``{a[0]}``) and conversions are refused at registration, so a template
+can never reach into the objects it is given. Every language of a kind must use the same
+placeholders, and rendering with a missing key raises :class:`TemplateError` naming the kind
+and the keys, before anything is written.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+
+DEFAULT_LANGUAGE = "zh-hans"
+FALLBACK_LANGUAGE = "en"
+
+
+class TemplateError(ValueError):
+    """A message kind is badly declared, unknown, or rendered without its placeholders."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    title: dict[str, str]
+    body: dict[str, str]
+    link: str = ""
+    placeholders: tuple[str, ...] = field(default=())
+
+    def languages(self) -> list[str]:
+        return sorted(self.title)
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def placeholders_of(kind: str, text: str) -> list[str]:
+    """The ``{name}`` fields of one template string, in order of first appearance."""
+    out: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise TemplateError(f"message kind {kind!r}: malformed template {text!r}: {exc}") from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier():
+            raise TemplateError(f"message kind {kind!r}: placeholder {{{name}}} must be a plain name like {{meeting}}")
+        if spec or conversion:
+            raise TemplateError(f"message kind {kind!r}: placeholder {{{name}}} may not carry a format spec or conversion")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def register_kind(kind: str, *, title: dict[str, str], body: dict[str, str], link: str = "") -> Kind:
+    if not kind or len(kind) > 64 or kind == "*":
+        raise TemplateError(f"message kind {kind!r}: a kind is a short name such as 'meeting.reminder'")
+    if set(title) != set(body):
+        raise TemplateError(f"message kind {kind!r}: title and body must cover the same languages ({sorted(title)} vs {sorted(body)})")
+    if DEFAULT_LANGUAGE not in title and FALLBACK_LANGUAGE not in title:
+        raise TemplateError(f"message kind {kind!r}: needs a {DEFAULT_LANGUAGE!r} or {FALLBACK_LANGUAGE!r} template")
+    names: set[str] | None = None
+    order: list[str] = []
+    for lang in sorted(title):
+        used = placeholders_of(kind, title[lang]) + placeholders_of(kind, body[lang])
+        if names is not None and set(used) != names:
+            raise TemplateError(
+                f"message kind {kind!r}: language {lang!r} uses placeholders {sorted(set(used))}, "
+                f"the other languages use {sorted(names)}"
+            )
+        names = set(used)
+        for n in used:
+            if n not in order:
+                order.append(n)
+    link_names = placeholders_of(kind, link)
+    if link and not link.startswith("/") or link.startswith("//"):
+        raise TemplateError(f"message kind {kind!r}: link must be a path on this site, like '/orgs/{{org_id}}/'")
+    for n in link_names:
+        if n not in order:
+            order.append(n)
+    # the zh-hans body's order first (SMS providers take template parameters in order)
+    zh_order = placeholders_of(kind, body.get(DEFAULT_LANGUAGE, "")) + placeholders_of(kind, title.get(DEFAULT_LANGUAGE, ""))
+    ordered = [n for n in dict.fromkeys(zh_order + order)]
+    new = Kind(kind, dict(title), dict(body), link, tuple(ordered))
+    old = KINDS.get(kind)
+    if old is not None and old != new:
+        raise TemplateError(f"message kind {kind!r} is already registered with different templates")
+    KINDS[kind] = new
+    return new
+
+
+def get_kind(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise TemplateError(f"unknown message kind {kind!r}: register it with notify.api.register_kind") from None
+
+
+def check_context(kind: str, context: dict) -> Kind:
+    k = get_kind(kind)
+    missing = [n for n in k.placeholders if n not in context]
+    if missing:
+        raise TemplateError(f"message kind {kind!r} needs context keys {list(k.placeholders)}; missing {missing}")
+    return k
+
+
+def pick_language(k: Kind, language: str | None) -> str:
+    for lang in (language, DEFAULT_LANGUAGE, FALLBACK_LANGUAGE):
+        if lang and lang in k.title:
+            return lang
+    return k.languages()[0]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    language: str
+    title: str
+    body: str
+    link: str
+    params: dict[str, str]
+
+
+def render(kind: str, context: dict, language: str | None = None) -> Rendered:
+    """The kind's title, body and link in ``language`` (else zh-hans, else English)."""
+    k = check_context(kind, context)
+    params = {n: str(context[n]) for n in k.placeholders}
+    lang = pick_language(k, language)
+    link = k.link.format_map(params)[:500] if k.link else ""
+    if not safe_link(link):
+        link = ""
+    return Rendered(
+        language=lang,
+        title=k.title[lang].format_map(params)[:200],
+        body=k.body[lang].format_map(params),
+        link=link,
+        params=params,
+    )
+
+
+def safe_link(link: str) -> bool:
+    """Only a path on this site: ``/x/``; never ``//host`` or ``/\\host`` (open redirects)."""
+    return link.startswith("/") and not link.startswith(("//", "/\\")) and not any(c in link for c in "\r\n")
