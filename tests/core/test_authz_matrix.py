@@ -36,7 +36,16 @@ MEMBER_RELATIONS = {
     "self": "self",
 }
 POST_ONLY = {"member-reveal", "audit-verify"}
-EXTRA_KWARGS = {"member-reveal": {"field": "id_number"}}
+EXTRA_KWARGS = {"member-reveal": {"field": "id_number"}, "job-detail": {"pk": 1}, "job-download": {"pk": 1}}
+# Owner-only pages (a user's own jobs): the matrix opens one the persona owns (others get 404:
+# tests/jobs/test_pages.py).
+OWNED = {"job-detail", "job-download"}
+
+
+def _owned_kwargs(name, user):
+    from dangjian.jobs.models import Job
+
+    return {"pk": Job.objects.create(kind="matrix", actor=user, title="matrix").pk}
 
 
 def web_patterns():
@@ -147,6 +156,8 @@ def test_web_matrix(world, login, name, persona, rel):
     kwargs = dict(EXTRA_KWARGS.get(name, {}))
     if resource == "authenticated":
         expected = {200, 302}
+        if name in OWNED:
+            kwargs.update(_owned_kwargs(name, user))
     else:
         expected, pk = expected_statuses(world, persona, resource, action, model and model.__name__, rel, {200, 302})
         if pk is not None:
