@@ -750,46 +750,38 @@ def error_workbook(report: Report) -> bytes:
 EXPORT_JOB_KIND = "members.roster_export"
 
 
-def _job_attr(job, *names, default=None):
-    for n in names:
-        if isinstance(job, dict) and n in job:
-            return job[n]
-        if hasattr(job, n):
-            return getattr(job, n)
-    return default
-
-
 def run_export_job(job, progress) -> tuple[str, bytes]:
-    """Job body: re-check the actor's scope now, build the workbook with progress, notify."""
-    from dangjian.jobs import api as jobs_api
+    """Job body: re-check the actor's scope now, build the workbook with progress, then leave a
+    message with the job page's link (where the download is) in the actor's inbox."""
     from dangjian.notify import api as notify_api
 
-    actor = _job_attr(job, "actor", "user", "created_by")
-    params = _job_attr(job, "params", default={}) or {}
+    actor = job.actor
+    params = job.params or {}
     scope = Scope.for_user(actor)
     org = Organization.objects.filter(scope.q_paths("member", "export", "path"), pk=params.get("org")).first()
     if org is None:
         raise ValidationError(_("You may no longer export this organization's roster."))
     progress(1, _("Reading the roster"))
     filename, data, n = export_roster(actor=actor, scope=scope, org=org, clear=bool(params.get("clear")), progress=progress)
-    progress(100, _("%(n)s rows") % {"n": n})
-    notify_api.notify(recipients=[actor], kind="export_ready", actor=actor, org=org,
-                      context={"title": f"{org.name} 党员花名册", "rows": n, "url": jobs_api.job_url(job), "filename": filename})
+    progress(99, _("%(n)s rows written") % {"n": n})
+    with transaction.atomic():
+        notify_api.notify(recipients=[actor], kind="export_ready", actor=actor, org=org,
+                          context={"title": f"{org.name} 党员花名册", "rows": n, "job_id": job.pk})
     return filename, data
 
 
 def register_export_job() -> None:
-    """Register the job kind and the inbox message kind (idempotent; safe before the apps land)."""
+    """Register the job kind and its inbox message kind (idempotent)."""
+    from django.urls import reverse
+
     from dangjian.jobs import api as jobs_api
     from dangjian.notify import api as notify_api
 
     jobs_api.register_job_kind(EXPORT_JOB_KIND, run_export_job)
-    try:
-        notify_api.register_kind(
-            "export_ready",
-            title={"zh-hans": "导出完成：{title}", "en": "Export ready: {title}"},
-            body={"zh-hans": "{title}（{rows} 行）已生成，可以下载。", "en": "{title} ({rows} rows) is ready to download."},
-            link="{url}",
-        )
-    except NotImplementedError:
-        pass
+    link = reverse("job-detail", kwargs={"pk": 987654321}).replace("987654321", "{job_id}")
+    notify_api.register_kind(
+        "export_ready",
+        title={"zh-hans": "导出完成：{title}", "en": "Export ready: {title}"},
+        body={"zh-hans": "{title}（{rows} 行）已生成，请打开任务页面下载。", "en": "{title} ({rows} rows) is ready: open the job page to download it."},
+        link=link,
+    )
