@@ -43,7 +43,7 @@ EDUCATION = {  # (young <60, old >=60) weights over primary, junior, senior, col
     "student": ([0, 0, 0, 40, 60, 0, 0], [0, 0, 0, 40, 60, 0, 0]),
 }
 EDU_VALUES = ["primary", "junior", "senior", "college", "bachelor", "master", "doctor"]
-PROBATIONARY_YOUNG, PROBATIONARY_OLD = 0.12, 0.005  # share of probationary members under / over 36
+PROBATIONARY_YOUNG, PROBATIONARY_OLD = 0.16, 0.01  # share of probationary members under / over 36
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,10 @@ class Profile:
 
 PROFILES = {
     "tiny": Profile("tiny", 0, (1, 1), (3, 3), 0.34, (2, 2), (0, 0), (1, 1), (1, 1), (11, 0.3), (14, 0.2), 2, 1),
-    "county": Profile("county", 0, (1, 1), (25, 25), 0.2, (7, 11), (1, 2), (4, 6), (1, 3), (70, 0.4), (60, 0.4), 26, 3,
+    "county": Profile("county", 0, (1, 1), (25, 25), 0.2, (14, 18), (1, 2), (4, 6), (1, 3), (44, 0.2), (45, 0.3), 26, 3,
                       group_share=0.1),
-    "province": Profile("province", 16, (8, 10), (18, 24), 0.2, (32, 44), (1, 3), (4, 7), (5, 10), (60, 0.45), (55, 0.45), 32, 5,
-                        city_committees=True, group_share=0.3, committee_scale=4),
+    "province": Profile("province", 16, (8, 10), (18, 24), 0.2, (50, 62), (1, 3), (4, 7), (5, 10), (44, 0.22), (45, 0.3), 32, 5,
+                        city_committees=True, group_share=0.2, committee_scale=4),
 }
 
 
@@ -151,11 +151,11 @@ class PlanBuilder:
     def branch_unit(self, region: Region, parent: OrgNode, name: str, area_type: str, ctx: UnitContext, size: int,
                     *, allow_groups: bool = True, **extra) -> OrgNode:
         """A branch, or a general branch with sub-branches when it is too big for one (DOMAIN §2: ≤50)."""
-        if size > 90 and area_type in ("village", "community"):
+        if size > 50 and area_type in ("village", "community"):
             return self.general_branch(region, parent, name, area_type, ctx, size)
         node = self.add(parent, f"{name}党支部", "branch", area_type, **extra)
         spec = UnitSpec(node.key, ctx, size)
-        if allow_groups and size >= 30 and self.rng.random() < self.p.group_share * (2 if size > 50 else 1):
+        if allow_groups and size >= 30 and self.rng.random() < self.p.group_share:
             spec.groups = [self.add(node, f"{name}第{pools.ordinal(i)}党小组", "party_group", area_type).key
                            for i in range(1, min(3, size // 20) + 1)]
         region.units.append(spec)

@@ -26,8 +26,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["tiny", "county", "province"], default="county",
-                            help="tiny (~350 members, for tests), county (~700 orgs, ~20k members; default), "
-                                 "province (~300k orgs, ~7 M members; PostgreSQL only, for benchmarks)")
+                            help="tiny (~350 members, for tests), county (~800 orgs, ~20k members; default), "
+                                 "province (~320k orgs, ~7.4 M members; PostgreSQL only, for benchmarks)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every demo account (≥12 characters)")
         parser.add_argument("--reset", action="store_true",
