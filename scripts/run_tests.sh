@@ -59,10 +59,13 @@ total_start=$SECONDS
 run_pytest "pytest sqlite" 0 DANGJIAN_DB=sqlite -- -q -m "not e2e"
 
 # 2. PostgreSQL 15
+# (with a local Redis for the Redis + PostgreSQL worker-crash test, tests/jobs/test_worker_crash.py)
 pg_start=$SECONDS
+bash scripts/redis.sh || echo "run_tests.sh: Redis did not start; the Redis + PostgreSQL outbox test will fail"
 if bash scripts/pg.sh; then
   run_pytest "pytest postgres" 0 DANGJIAN_DB=postgres PGHOST=127.0.0.1 PGPORT=5432 PGUSER=dangjian PGPASSWORD=dangjian \
-    PGDATABASE="${DANGJIAN_TEST_PGDATABASE:-dangjian}" -- -q -m "not e2e"
+    PGDATABASE="${DANGJIAN_TEST_PGDATABASE:-dangjian}" DANGJIAN_REQUIRE_REDIS=1 \
+    DANGJIAN_TEST_REDIS_URL="${DANGJIAN_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}" -- -q -m "not e2e"
 else
   record "pytest postgres" 1 $((SECONDS - pg_start)) "scripts/pg.sh could not start PostgreSQL"
 fi

@@ -26,6 +26,7 @@ APT_WANTED=(
   "make make"
   "nodejs node"
   "npm npm"
+  "redis-server redis-server"
 )
 # Debian's python3 needs python3-venv for `python3 -m venv` (a pyenv/other python has it built in).
 if [[ $(readlink -f "$(command -v python3 || echo /usr/bin/python3)") == /usr/bin/python3* ]]; then

@@ -42,7 +42,7 @@ class Harness:
         self.tmp, self.env, self.procs = tmp, env, []
 
     def run(self, *args, timeout=60) -> str:
-        out = subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
+        out = subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)  # noqa: S603 (our own scripts)
         assert out.returncode == 0, f"{args}: {out.stdout[-2000:]}\n{out.stderr[-4000:]}"
         return out.stdout
 
@@ -50,8 +50,8 @@ class Harness:
         return json.loads(self.run("-m", "tests.jobs.crash_tool", *args).strip().splitlines()[-1])
 
     def start(self, name: str, *args) -> subprocess.Popen:
-        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        p = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log = open(self.tmp / f"{name}.log", "w")  # closed in stop_all
+        p = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 (our own scripts)
         self.procs.append((name, p, log))
         return p
 

@@ -7,6 +7,8 @@ VAR_DIR by default, Redis when DANGJIAN_REDIS_URL is set. Run as many as you lik
 """
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.module_loading import autodiscover_modules
@@ -31,5 +33,9 @@ class Command(RunHuey):
         tasks.startup_kick(int(workers))
         self.stdout.write(f"worker: queue {type(HUEY).__name__} {HUEY.name!r}, {workers} worker(s); Ctrl-C stops it", ending="\n")
         self.stdout.flush()
+        huey_log = logging.getLogger("huey")  # through the project's JSON log handlers, once
+        if not huey_log.handlers:
+            huey_log.addHandler(logging.NullHandler())
+            huey_log.setLevel(logging.INFO)
         options["disable_autoload"] = True
         super().handle(*args, **options)
