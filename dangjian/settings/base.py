@@ -290,3 +290,6 @@ DANGJIAN_NOTIFY = {
     "default_language": "zh-hans",
 }
 LOGGING.setdefault("loggers", {})["dangjian.notify.sms"] = {"level": "INFO"}  # the console gateway's lines
+# E-mail goes through Django's backend: the console unless DANGJIAN_EMAIL_BACKEND (and EMAIL_*) say otherwise.
+EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DANGJIAN_EMAIL_FROM", "noreply@localhost")
