@@ -60,16 +60,17 @@ def put(*, channel: str, to: str, payload: dict, dedup_key: str | None = None) -
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         raise RuntimeError("outbox_put must be called inside transaction.atomic() (the business change's transaction)")
-    if dedup_key:
-        existing = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
-        if existing is not None:
-            return existing
+    if not dedup_key:
+        msg = OutboxMessage.objects.create(channel=channel, to=to, payload=payload)
+        _kick_on_commit(conn)
+        return msg
+    existing = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
+    if existing is not None:
+        return existing
     try:
         with transaction.atomic():  # a savepoint: a concurrent duplicate key fails here, not the caller's transaction
-            msg = OutboxMessage.objects.create(channel=channel, to=to, payload=payload, dedup_key=dedup_key or None)
+            msg = OutboxMessage.objects.create(channel=channel, to=to, payload=payload, dedup_key=dedup_key)
     except IntegrityError:
-        if not dedup_key:
-            raise
         return OutboxMessage.objects.get(dedup_key=dedup_key)
     _kick_on_commit(conn)
     return msg
