@@ -133,3 +133,20 @@ def test_notify_rolls_back_with_the_callers_transaction(world, outbox):
         send(world)
         raise RuntimeError("business change failed")
     assert InboxMessage.objects.count() == 0 and Delivery.objects.count() == 0
+
+
+def test_release_job_is_registered_with_the_scheduler():
+    from dangjian.jobs import api as jobs_api
+
+    if not hasattr(jobs_api, "PERIODIC"):
+        pytest.skip("the jobs app's scheduler has not landed yet")
+    import dangjian.notify.tasks  # noqa: F401  (huey autodiscovers it; import is idempotent)
+
+    assert "notify.release_deferred" in jobs_api.PERIODIC
+
+
+def test_no_quiet_hours_when_start_equals_end(world, outbox):
+    save_preferences(actor=world.users["member"], quiet_start=dt.time(0, 0), quiet_end=dt.time(0, 0))
+    with frozen(dt.datetime(2026, 5, 12, 23, 30)):
+        send(world)
+    assert len(outbox.of("sms")) == 1
