@@ -70,22 +70,23 @@ def test_real_outbox_rows_hold_a_reference_not_the_number(world):
     assert f"member:{world.m_member.pk}" in dump_tables(("jobs_",))
 
 
-def test_end_to_end_through_the_jobs_outbox(world, caplog, monkeypatch):
+def test_end_to_end_through_the_jobs_outbox(world, caplog):
     """notify → outbox row (member:<id>) → worker → console gateway: delivered, number masked."""
     import datetime as dt
+    from unittest import mock
 
     from dangjian.jobs import services as jobs_services
     from dangjian.jobs.models import OutboxMessage
     from dangjian.notify.services import save_preferences
 
     # the real clock (model defaults keep a reference to it) and no quiet hours for this user
-    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime.now(dt.UTC))
     save_preferences(actor=world.users["member"], quiet_start=dt.time(0, 0), quiet_end=dt.time(0, 0))
-    notify(recipients=[world.users["member"]], kind="notice", context={"title": "通知", "text": "周五开会"}, channels=("sms",))
-    row = OutboxMessage.objects.get(channel="sms")
-    assert row.to == f"member:{world.m_member.pk}" and world.m_member.phone not in repr(row.payload)
-    with caplog.at_level(logging.INFO, logger="dangjian.notify.sms"):
-        counts = jobs_services.deliver_due(worker="test")
+    with mock.patch("django.utils.timezone.now", lambda: dt.datetime.now(dt.UTC)):
+        notify(recipients=[world.users["member"]], kind="notice", context={"title": "通知", "text": "周五开会"}, channels=("sms",))
+        row = OutboxMessage.objects.get(channel="sms")
+        assert row.to == f"member:{world.m_member.pk}" and world.m_member.phone not in repr(row.payload)
+        with caplog.at_level(logging.INFO, logger="dangjian.notify.sms"):
+            counts = jobs_services.deliver_due(worker="test")
     assert counts.get("sent") == 1, counts
     row.refresh_from_db()
     assert row.status == "sent"
