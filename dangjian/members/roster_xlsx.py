@@ -424,7 +424,7 @@ def validate(scope: Scope, parsed: Parsed) -> Report:
                 errs.append(_("%(h)s: the same ID number is already on line %(n)s of this file.") % {"h": HEADER_OF["id_number"], "n": first})
         svc_data = {k: val for k, val in data.items() if k in services.EDITABLE and not (k in DATE_KEYS and val is None)}
         try:
-            clean = services.clean_member_data(svc_data)
+            clean = services.clean_member_data(svc_data, check_duplicates=False)
         except ValidationError as exc:
             clean = None
             for f, msgs in exc.message_dict.items():
@@ -440,6 +440,17 @@ def validate(scope: Scope, parsed: Parsed) -> Report:
             report.errors[row.line] = errs
         elif clean is not None and org is not None:
             report.valid.append((row, org, clean))
+    # One batched look-up of the whole file's ID numbers against the database.
+    on_record = services.existing_id_numbers([clean["id_number"] for _row, _org, clean in report.valid])
+    if on_record:
+        duplicate_msg = _("%(h)s: A member with this ID number is already on record.") % {"h": HEADER_OF["id_number"]}
+        keep = []
+        for row, org, clean in report.valid:
+            if clean["id_number"] in on_record:
+                report.errors[row.line] = [duplicate_msg]
+            else:
+                keep.append((row, org, clean))
+        report.valid = keep
     if not parsed.rows:
         report.errors[0] = [_("The workbook has no member rows.")]
     return report

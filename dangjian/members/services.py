@@ -44,11 +44,12 @@ def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def clean_member_data(data: dict, *, instance: Member | None = None) -> dict:
+def clean_member_data(data: dict, *, instance: Member | None = None, check_duplicates: bool = True) -> dict:
     """Validate and normalize member fields; raise ValidationError({field: [messages]}).
 
     Used by the web forms, the REST API and (later) the Excel import, so every entry path
-    gives the same messages.
+    gives the same messages. A bulk caller (the roster import) passes ``check_duplicates=False``
+    and checks the whole file against the database at once with :func:`existing_id_numbers`.
     """
     errors: dict[str, list[str]] = {}
     out = dict(data)
@@ -104,7 +105,7 @@ def clean_member_data(data: dict, *, instance: Member | None = None) -> dict:
         if full_on:
             err("full_member_on", _("A probationary member has no full-membership date yet."))
         out["full_member_on"] = None
-    if idn and "id_number" not in errors and "id_number" in out:
+    if check_duplicates and idn and "id_number" not in errors and "id_number" in out:
         bidx = Member._meta.get_field("id_number").index_of(idn)
         dup = Member.objects.filter(id_number_bidx=bidx)
         if instance:
@@ -122,6 +123,18 @@ def _current_org(org: Organization) -> Organization:
     if current is None:
         raise ValidationError({"org": [_("This organization does not exist.")]})
     return current
+
+
+def existing_id_numbers(id_numbers: list[str], batch: int = 1000) -> set[str]:
+    """Which of these (normalized) ID numbers are already on record, by blind index, in batches."""
+    field = Member._meta.get_field("id_number")
+    by_index = {field.index_of(i): i for i in id_numbers if i}
+    keys = list(by_index)
+    found: set[str] = set()
+    for start in range(0, len(keys), batch):
+        chunk = keys[start : start + batch]
+        found.update(by_index[k] for k in Member.objects.filter(id_number_bidx__in=chunk).values_list("id_number_bidx", flat=True))
+    return found
 
 
 def _check_org_holds_members(org: Organization) -> None:
