@@ -97,7 +97,9 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["path"]
-        indexes = [path_index("path", "org_path_like"), models.Index(fields=["parent", "status"], name="org_parent_status")]
+        # path: the unique constraint's own index, plus Django's varchar_pattern_ops copy of it on
+        # PostgreSQL, serve both "=" and LIKE 'prefix%'.
+        indexes = [models.Index(fields=["parent", "status"], name="org_parent_status")]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 

@@ -88,9 +88,9 @@ class Member(models.Model):
     ethnicity = models.CharField(_("ethnicity"), max_length=16, default="汉族")
     birth_date = models.DateField(_("birth date"))
     id_number = EncryptedTextField(_("ID number"), blind_index="id_number_bidx", normalizer=normalize_id_number)
-    id_number_bidx = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    id_number_bidx = models.CharField(max_length=64, null=True, blank=True)
     phone = EncryptedTextField(_("phone"), blind_index="phone_bidx", normalizer=normalize_phone)
-    phone_bidx = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    phone_bidx = models.CharField(max_length=64, null=True, blank=True)
     address = EncryptedTextField(_("residence"))
     education = models.CharField(_("education"), max_length=16, choices=Education.choices)
     joined_on = models.DateField(_("joined the Party on"))
@@ -107,10 +107,12 @@ class Member(models.Model):
         ordering = ["org_path", "id"]
         indexes = [
             models.Index(fields=["org_path", "id"], name="member_orgpath_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
-            models.Index(fields=["org"], name="member_org"),
+            # blind indexes are only compared with "=": plain b-tree, no LIKE copy
+            models.Index(fields=["phone_bidx"], name="member_phone_bidx"),
             models.Index(fields=["name"], name="member_name"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number_bidx"], name="member_unique_id_number"),
             models.CheckConstraint(
                 condition=Q(status="probationary", full_member_on__isnull=True) | Q(status="full", full_member_on__isnull=False),
                 name="member_status_dates",
