@@ -78,6 +78,7 @@ def roster(request, scope):
             )
         ],
         "can_add": scope.has_any("member", "add"),
+        "can_export": scope.has_any("member", "export"),
     }
     template = "members/_roster_rows.html" if request.headers.get("HX-Request") and request.GET.get("after") else "members/roster.html"
     return render(request, template, ctx)
