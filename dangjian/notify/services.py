@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dangjian.core import audit
@@ -157,6 +157,19 @@ def quiet_until(now: dt.datetime, quiet: tuple[dt.time, dt.time] | None) -> dt.d
     return dt.datetime.combine(day, end, tzinfo=LOCAL_TZ)
 
 
+def _lock_recipients(keys: list[str]) -> None:
+    """Serialize concurrent sends to the same recipient so the hourly limit is exact.
+
+    PostgreSQL: transaction-level advisory locks, taken in sorted order (no deadlocks).
+    SQLite needs nothing: its writers are already serialized (IMMEDIATE transactions).
+    """
+    if connection.vendor != "postgresql" or not keys:
+        return
+    with connection.cursor() as cur:
+        for key in keys:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
 def _over_limit(channel: str, ref: str, at: dt.datetime) -> bool:
     limit = conf().get(f"{channel}_per_hour")
     if not limit:
@@ -213,6 +226,9 @@ def notify(*, recipients, kind: str, context: dict, channels=("inbox",), org=Non
     summary = Summary()
     with transaction.atomic():
         people = resolve_recipients(recipients)
+        limited = [c for c in channels if c != "inbox" and conf().get(f"{c}_per_hour")]
+        if limited:
+            _lock_recipients(sorted(f"notify:{c}:{p.ref}" for c in limited for p in people))
         prefs = prefs_for([p.user.pk for p in people if p.user is not None], kind)
         inbox_rows: list[InboxMessage] = []
         for person in people:
