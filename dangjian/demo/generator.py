@@ -68,7 +68,7 @@ def history_start(node: OrgNode, fields: dict) -> dt.date:
     return max(joined, node.founded_on) if node.founded_on else joined
 
 
-def _record(step: str, scale: str, seed: int, **counts) -> None:
+def record_step(step: str, scale: str, seed: int, **counts) -> None:
     audit.record(actor=None, action="demo.load", object_type="demo", object_id=scale,
                  data={"step": step, "scale": scale, "seed": seed, **counts})
 
@@ -143,13 +143,13 @@ def load(scale: str, seed: int, password: str, *, today: dt.date | None = None,
     with transaction.atomic():
         t = time.monotonic()
         ids = create_organizations(plan)
-        _record("organizations", scale, seed, organizations=len(ids))
+        record_step("organizations", scale, seed, organizations=len(ids))
         t = step("organizations", t)
         n = create_members(plan, ids, seed, today)
-        _record("members", scale, seed, members=n, org_history=n)
+        record_step("members", scale, seed, members=n, org_history=n)
         t = step("members + history (encrypted)", t)
         rows = rollups.refresh_all()
-        _record("rollups", scale, seed, rollup_rows=rows)
+        record_step("rollups", scale, seed, rollup_rows=rows)
         t = step("rollups", t)
         orgs = {mark: Organization.objects.get(pk=ids[key]) for mark, key in plan.marks.items()}
         accounts = create_accounts(orgs, password, with_province="province" in plan.marks)

@@ -28,7 +28,7 @@ from dangjian.core.models import Organization
 from dangjian.members.models import Member
 
 from .accounts import Account, create_accounts
-from .generator import HISTORY_REASON, _record, history_start, iter_region_members
+from .generator import HISTORY_REASON, history_start, iter_region_members, record_step
 from .tree import Plan, Region, build_plan
 
 MEMBER_COLUMNS = (
@@ -248,7 +248,7 @@ def load(*, seed: int, password: str, fraction: float = 1.0, workers: int = 2, t
     plan = build_plan("province", seed, today, fraction)
     t = step(f"plan: {len(plan.nodes):,} organizations, {plan.members:,} members, {len(plan.regions)} regions", t0)
     copy_organizations(plan)
-    _record("organizations", "province", seed, organizations=len(plan.nodes), fraction=fraction)
+    record_step("organizations", "province", seed, organizations=len(plan.nodes), fraction=fraction)
     t = step("organizations (COPY)", t)
     statements = drop_secondary_indexes()
     t = step(f"dropped {len(statements)} secondary indexes/constraints of the member tables", t)
@@ -259,13 +259,13 @@ def load(*, seed: int, password: str, fraction: float = 1.0, workers: int = 2, t
         say("  recreating indexes and constraints ...")
         recreate_indexes(statements, say)
         t = step("indexes", t)
-    _record("members", "province", seed, members=n, org_history=n)
+    record_step("members", "province", seed, members=n, org_history=n)
     with connection.cursor() as cur:
         for table in ("core_organization", *MEMBER_TABLES):
             cur.execute(f"ANALYZE {table}")
     t = step("ANALYZE", t)
     call_command("refresh_rollups", sql=True, stdout=_Say(say))
-    _record("rollups", "province", seed, rollup_rows=len(plan.nodes))
+    record_step("rollups", "province", seed, rollup_rows=len(plan.nodes))
     t = step("rollups (SQL)", t)
     with transaction.atomic():
         orgs = {mark: Organization.objects.get(pk=key + 1) for mark, key in plan.marks.items()}
