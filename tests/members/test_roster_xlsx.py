@@ -516,3 +516,14 @@ def test_stale_uploads_are_swept(tmp_path):
     os.utime(p, (old, old))
     assert rx.sweep_uploads() == 1 and rx.upload_path(token) is None
     assert rx.upload_path("../../etc/passwd") is None
+
+
+def test_nightly_rollup_refresh_is_registered_and_rebuilds(world):
+    from dangjian.core.models import OrgRollup
+    from dangjian.jobs.api import PERIODIC
+    from dangjian.members import tasks  # noqa: F401
+
+    assert "members.refresh_rollups" in PERIODIC
+    OrgRollup.objects.filter(org=world.county).update(counts={"total": 999})
+    tasks.refresh_rollups_nightly.call_local()
+    assert OrgRollup.objects.get(org=world.county).counts["total"] == 11
