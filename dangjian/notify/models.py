@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ALL_KINDS = "*"
 
@@ -21,7 +22,7 @@ class InboxMessage(models.Model):
     """One message in one user's in-app inbox, rendered in the user's language when sent."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages")
-    kind = models.CharField(_("kind"), max_length=64)
+    kind = models.CharField(pgettext_lazy("message", "kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True, default="")
     link = models.CharField(_("link"), max_length=500, blank=True, default="")
