@@ -106,7 +106,9 @@ class Member(models.Model):
     class Meta:
         ordering = ["org_path", "id"]
         indexes = [
-            models.Index(fields=["org_path", "id"], name="member_orgpath_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
+            # org_path is C-collated on PostgreSQL (migration 0003), so this one b-tree serves both
+            # LIKE 'prefix%' (the subtree) and ORDER BY org_path, id (the roster's keyset pages).
+            models.Index(fields=["org_path", "id"], name="member_orgpath_id_c"),
             # blind indexes are only compared with "=": plain b-tree, no LIKE copy
             models.Index(fields=["phone_bidx"], name="member_phone_bidx"),
             models.Index(fields=["name"], name="member_name"),

@@ -73,7 +73,8 @@ def member_queryset(scope: Scope, filters: MemberFilters, action: str = "view") 
         elif re.fullmatch(r"1\d{10}", normalize_phone(term)):
             qs = qs.filter(phone_bidx=Member._meta.get_field("phone").index_of(term))
         else:
-            qs = qs.filter(Q(name__startswith=term) | Q(name__contains=term) if len(term) > 1 else Q(name__startswith=term))
+            # one character: a surname prefix; longer: anywhere in the name
+            qs = qs.filter(name__contains=term) if len(term) > 1 else qs.filter(name__startswith=term)
     for f, v in filters.exact.items():
         qs = qs.filter(**{f: v})
     today = timezone.localdate()

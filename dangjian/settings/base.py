@@ -95,6 +95,8 @@ def database_from_env() -> dict:
             "PASSWORD": os.environ.get("PGPASSWORD", ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            # JIT compilation costs 0.5–0.9 s on the roster's short queries (docs/benchmarks.md)
+            "OPTIONS": {"options": "-c jit=off"},
         }
     return {
         "ENGINE": "django.db.backends.sqlite3",

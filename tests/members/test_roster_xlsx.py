@@ -18,6 +18,16 @@ from dangjian.members import roster_xlsx as rx
 from dangjian.members.models import Member, MemberOrgHistory
 from tests.factories import make_id_number
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages in English (the UI default is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
