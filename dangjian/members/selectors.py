@@ -73,8 +73,9 @@ def member_queryset(scope: Scope, filters: MemberFilters, action: str = "view") 
         elif re.fullmatch(r"1\d{10}", normalize_phone(term)):
             qs = qs.filter(phone_bidx=Member._meta.get_field("phone").index_of(term))
         else:
-            # one character: a surname prefix; longer: anywhere in the name
-            qs = qs.filter(name__contains=term) if len(term) > 1 else qs.filter(name__startswith=term)
+            # Names are searched by their beginning (surname, or surname + given name), which
+            # an index serves at any scale; a search anywhere in the name would scan the subtree.
+            qs = qs.filter(name__startswith=term)
     for f, v in filters.exact.items():
         qs = qs.filter(**{f: v})
     today = timezone.localdate()
