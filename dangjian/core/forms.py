@@ -15,19 +15,24 @@ class DateInput(forms.DateInput):
         return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def style_widgets(fields) -> None:
+    """Give every widget Tabler's class, so templates render fields plainly (any form kind)."""
+    for f in fields.values():
+        w = f.widget
+        if isinstance(w, forms.CheckboxInput):
+            w.attrs.setdefault("class", "form-check-input")
+        elif isinstance(w, forms.Select):
+            w.attrs.setdefault("class", "form-select")
+        else:
+            w.attrs.setdefault("class", "form-control")
+
+
 class StyledForm(forms.Form):
-    """Adds Tabler's classes to every widget, so templates render fields plainly."""
+    """A form whose widgets carry Tabler's classes."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            w = f.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
+        style_widgets(self.fields)
 
 
 class OrgCreateForm(StyledForm):
