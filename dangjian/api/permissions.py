@@ -12,7 +12,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from dangjian.core.policy import scope_of
 
-from .registry import API_POLICY, AUTHENTICATED, PUBLIC, Rule
+from .registry import API_POLICY, AUTHENTICATED, DEVICE, PUBLIC, Rule
 
 
 def policy_method(request) -> str:
@@ -44,8 +44,8 @@ class ApiPolicyPermission(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         rule = rule_for(request)
-        if rule == PUBLIC:
-            return True
+        if rule in (PUBLIC, DEVICE):
+            return True  # DEVICE: the view authenticates the device itself (registry docstring)
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False

@@ -19,6 +19,12 @@ and refuses a response for an operation whose checks it did not run.
 
 * :data:`PUBLIC` — no authentication (obtaining a token).
 * :data:`AUTHENTICATED` — any signed-in user, no POLICY row (the schema; revoking one's own token).
+* :data:`DEVICE` — no user: the caller is a registered device (a sign-in terminal) and the view
+  authenticates it itself with the device's key; it never exposes anything beyond its device's
+  organization. Tested by the owning app, not by the user matrix.
+
+Domain apps add their routes with :func:`extend` from ``AppConfig.ready()`` and list their URL
+patterns in ``<app>/api_urls.py`` (flattened into /api/v1/ by :mod:`dangjian.api.urls`).
 
 An unauthenticated request to anything but PUBLIC answers **401** with no data.
 
@@ -39,6 +45,7 @@ from __future__ import annotations
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
+DEVICE = "device"
 
 Rule = tuple[str, str] | str
 Target = tuple[str, str, str]
@@ -76,3 +83,14 @@ API_TARGETS: dict[str, dict[str, tuple[Target, ...]]] = {
 API_FIELD_POLICY: dict[str, dict[str, tuple[str, str]]] = {
     "organization": {"findings": ("organization", "view_stats"), "counts": ("organization", "view_stats")},
 }
+
+
+def extend(policy: dict[str, dict[str, Rule]], targets: dict[str, dict[str, tuple[Target, ...]]] | None = None,
+           field_policy: dict[str, dict[str, tuple[str, str]]] | None = None) -> None:
+    """Add an app's API routes (called from ``AppConfig.ready``); a route is declared once."""
+    for name in policy:
+        if name in API_POLICY:
+            raise ValueError(f"API route {name!r} is already declared")
+    API_POLICY.update(policy)
+    API_TARGETS.update(targets or {})
+    API_FIELD_POLICY.update(field_policy or {})

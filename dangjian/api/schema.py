@@ -11,7 +11,7 @@ import re
 from django.urls import Resolver404, resolve
 from drf_spectacular.openapi import AutoSchema
 
-from .registry import API_POLICY, API_TARGETS, AUTHENTICATED, PUBLIC
+from .registry import API_POLICY, API_TARGETS, AUTHENTICATED, DEVICE, PUBLIC
 
 
 class PolicyAutoSchema(AutoSchema):
@@ -39,6 +39,8 @@ class PolicyAutoSchema(AutoSchema):
             return text
         if policy["rule"] == PUBLIC:
             access = "Access: public (no sign-in)."
+        elif policy["rule"] == DEVICE:
+            access = "Access: a registered device, authenticated by its device key (no user)."
         elif policy["rule"] == AUTHENTICATED:
             access = "Access: any signed-in user."
         else:

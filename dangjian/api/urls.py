@@ -1,5 +1,8 @@
 """/api/v1/ routes. Every route has a name, and every name has its entry in
 :data:`dangjian.api.registry.API_POLICY` (a test enforces both directions)."""
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import path
 
 from . import auth, members, organizations
@@ -19,3 +22,21 @@ urlpatterns = [
     path("members/<int:pk>/move/", members.MemberMoveApi.as_view(), name="api-member-move"),
     path("members/<int:pk>/reveal/", members.MemberRevealApi.as_view(), name="api-member-reveal"),
 ]
+
+
+def _app_routes():
+    """Each domain app's ``api_urls.urlpatterns``, flattened into this one level."""
+    out = []
+    for cfg in apps.get_app_configs():
+        if cfg.name.startswith("dangjian.") and cfg.label != "api":
+            try:
+                mod = import_module(f"{cfg.name}.api_urls")
+            except ModuleNotFoundError as e:
+                if e.name != f"{cfg.name}.api_urls":
+                    raise
+                continue
+            out += mod.urlpatterns
+    return out
+
+
+urlpatterns += _app_routes()

@@ -8,7 +8,11 @@ role reaches from the organization it is assigned to:
 * ``OWN``          only the assigned organization (a member sees their branch's public page);
 * ``SELF``         only the user's own member record.
 
-Nobody reaches a sibling's or a parent's data. The same table drives queryset scoping
+Nobody reaches a sibling's or a parent's data.
+
+The table is assembled at start-up: the rows above are the core's, and each domain app adds the
+rows of its own resources from its ``AppConfig.ready()`` with :func:`extend` (a resource is
+declared once; redeclaring one is an error). The same table drives queryset scoping
 (:meth:`Scope.filter`), object checks (:meth:`Scope.can`), field masking and the authz matrix
 test, which reads it to compute the expected answer for every endpoint.
 """
@@ -50,6 +54,18 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         "verify": {R.AUDIT_ADMIN: SUBTREE},
     },
 }
+
+
+def extend(rows: dict[str, dict[str, dict[str, str]]]) -> None:
+    """Add an app's resources to POLICY (called from ``AppConfig.ready``); never overrides."""
+    for resource, actions in rows.items():
+        if resource in POLICY:
+            raise ValueError(f"POLICY resource {resource!r} is already declared")
+        for action, table in actions.items():
+            bad = {reach for reach in table.values()} - {SUBTREE, DESCENDANTS, OWN, SELF}
+            if bad:
+                raise ValueError(f"POLICY {resource}.{action}: unknown reach {bad}")
+        POLICY[resource] = actions
 
 
 @dataclass(frozen=True)

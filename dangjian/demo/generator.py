@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -123,6 +124,26 @@ def _flush(batch: list[tuple[Member, dt.date]]) -> int:
     return len(members)
 
 
+def seed_apps(ctx) -> None:
+    """Let each domain app add its demo data: ``dangjian.<app>.demo.seed(ctx)`` where ``ctx`` has
+    scale, seed, today, orgs (marks: county, town, branch... → Organization), accounts, rng, say.
+    Runs inside the load transaction, in INSTALLED_APPS order."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for cfg in apps.get_app_configs():
+        if not cfg.name.startswith("dangjian.") or cfg.label == "demo":
+            continue
+        try:
+            mod = import_module(f"{cfg.name}.demo")
+        except ModuleNotFoundError as e:
+            if e.name != f"{cfg.name}.demo":
+                raise
+            continue
+        mod.seed(ctx)
+
+
 def load(scale: str, seed: int, password: str, *, today: dt.date | None = None,
          say: Callable[[str], None] = lambda s: None) -> LoadResult:
     """Load a small scale (tiny, county) into an empty database, in one transaction."""
@@ -153,6 +174,9 @@ def load(scale: str, seed: int, password: str, *, today: dt.date | None = None,
         t = step("rollups", t)
         orgs = {mark: Organization.objects.get(pk=ids[key]) for mark, key in plan.marks.items()}
         accounts = create_accounts(orgs, password, with_province="province" in plan.marks)
-        step("accounts", t)
+        t = step("accounts", t)
+        seed_apps(SimpleNamespace(scale=scale, seed=seed, today=today, orgs=orgs, accounts=accounts,
+                                  rng=random.Random(seed), say=say))
+        step("domain data (org life, affairs)", t)
     timings["total"] = time.monotonic() - t0
     return LoadResult(plan, ids, n, accounts, timings)

@@ -15,6 +15,7 @@ from dangjian.core.web import form_view, scoped
 from . import selectors, services
 from .forms import MemberAddForm, MemberEditForm, MoveForm
 from .models import Category, Education, Gender, Member, MemberOrgHistory, MemberStatus, Position
+from .panels import panels_for
 
 EXACT_COUNT_LIMIT = 50_000  # above this, exact filtered counts are not computed on a page view
 
@@ -92,6 +93,7 @@ def member_detail(request, member, scope):
         "history": MemberOrgHistory.objects.filter(member=member).select_related("org").order_by("-started_on", "-id"),
         "can": {a: scope.can(a, member) for a in ("change", "move", "reveal")},
         "org_visible": scope.can("view", member.org),
+        "panels": panels_for(request, member, scope),
     }
     return render(request, "members/detail.html", ctx)
 

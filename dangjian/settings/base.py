@@ -38,6 +38,14 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "dangjian.jobs",
     "dangjian.notify",
+    "dangjian.orglife",
+    "dangjian.minutes",
+    "dangjian.supervision",
+    "dangjian.development",
+    "dangjian.dues",
+    "dangjian.transfers",
+    "dangjian.elections",
+    "dangjian.publicity",
 ]
 
 MIDDLEWARE = [

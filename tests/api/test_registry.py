@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from dangjian.api.registry import API_FIELD_POLICY, API_POLICY, API_TARGETS, AUTHENTICATED, PUBLIC
+from dangjian.api.registry import API_FIELD_POLICY, API_POLICY, API_TARGETS, AUTHENTICATED, DEVICE, PUBLIC
 from dangjian.core.policy import POLICY
 
 from .conftest import url
@@ -34,7 +34,7 @@ def test_every_rule_is_a_row_of_the_policy_table():
     for name, entry in API_POLICY.items():
         for method, rule in entry.items():
             assert method in {"GET", "POST", "PATCH", "PUT", "DELETE"}, (name, method)
-            if rule in (PUBLIC, AUTHENTICATED):
+            if rule in (PUBLIC, AUTHENTICATED, DEVICE):
                 continue
             resource, action = rule
             assert action in POLICY[resource], (name, method)

@@ -4,6 +4,13 @@ Expected answers are computed from ``dangjian.core.policy.POLICY`` (the one tabl
 reach semantics re-implemented here independently of ``Scope``:
 not viewable → 404; viewable but the action is not allowed → 403; allowed → 200 or 302.
 A URL whose view declares no policy fails ``test_every_url_declares_a_policy``.
+
+Object routes of other models (meetings, cases, transfers...) are checked with the organization
+relations (own / child / sibling / parent, plus ``self`` when the model's Resource has a
+self_field): each app's ``tests/<app>/matrix.py`` defines ``TARGETS = {"ModelName": make}`` where
+``make(world, org, member)`` creates an instance inside ``org`` (``member``: a Member of that
+organization, or None; for ``self`` the persona's own record). A routed model without a target
+maker fails ``test_every_object_model_has_a_matrix_target``.
 """
 from __future__ import annotations
 
@@ -36,10 +43,76 @@ MEMBER_RELATIONS = {
     "self": "self",
 }
 POST_ONLY = {"member-reveal", "audit-verify"}
+# Apps add their own POST-only URL names and extra kwargs in tests/<app>/matrix.py
+# (POST_ONLY = {...}, EXTRA_KWARGS = {...}); they are merged below.
 EXTRA_KWARGS = {"member-reveal": {"field": "id_number"}, "job-detail": {"pk": 1}, "job-download": {"pk": 1}}
 # Owner-only pages (a user's own jobs): the matrix opens one the persona owns (others get 404:
 # tests/jobs/test_pages.py).
 OWNED = {"job-detail", "job-download"}
+
+
+def _app_matrix_modules():
+    import importlib
+    import pkgutil
+
+    import tests
+
+    out = []
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                out.append(importlib.import_module(f"tests.{info.name}.matrix"))
+            except ModuleNotFoundError as e:
+                if e.name != f"tests.{info.name}.matrix":
+                    raise
+    return out
+
+
+TARGETS: dict = {}
+for _mod in _app_matrix_modules():
+    TARGETS.update(getattr(_mod, "TARGETS", {}))
+    POST_ONLY |= set(getattr(_mod, "POST_ONLY", ()))
+    EXTRA_KWARGS.update(getattr(_mod, "EXTRA_KWARGS", {}))
+
+
+def _relations(model) -> dict:
+    from dangjian.core.policy import RESOURCES
+
+    if model.__name__ == "Organization":
+        return ORG_RELATIONS
+    if model.__name__ == "Member":
+        return MEMBER_RELATIONS
+    rels = dict(ORG_RELATIONS)
+    if RESOURCES[model].self_field:
+        rels["self"] = "self"
+    return rels
+
+
+def _resolve(obj, dotted: str):
+    for part in dotted.split("__"):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _own_member(world, persona):
+    from dangjian.members.models import Member
+
+    return Member.objects.filter(user=world.users[persona]).first() or world.m_member
+
+
+def _make_target(world, model, persona, rel):
+    from dangjian.members.models import Member
+
+    anchor = PERSONAS[persona][1] or "b1"
+    if rel == "self":
+        member = _own_member(world, persona)
+        org = member.org
+    else:
+        org = getattr(world, ORG_RELATIONS[rel][anchor])
+        member = Member.objects.filter(org=org).order_by("id").first()
+    return TARGETS[model.__name__](world, org, member)
 
 
 def _owned_kwargs(name, user):
@@ -94,6 +167,13 @@ def test_every_url_declares_a_policy():
             assert action in POLICY[resource], (name, resource, action)
 
 
+def test_every_object_model_has_a_matrix_target():
+    models = {cb.policy[2] for _n, cb, _r in web_patterns() if getattr(cb, "policy", (None,) * 3)[2] is not None}
+    models |= {m for m in (_api_model(n) for n, _r in api_patterns()) if m is not None}
+    missing = [m.__name__ for m in models if m.__name__ not in ("Organization", "Member") and m.__name__ not in TARGETS]
+    assert not missing, f"add TARGETS makers in tests/<app>/matrix.py for: {missing}"
+
+
 def _cases():
     cases = []
     for name, cb, _route in web_patterns():
@@ -103,18 +183,18 @@ def _cases():
         for persona in PERSONAS:
             if model is None:
                 cases.append((name, persona, None))
-            elif model.__name__ == "Organization":
-                for rel in ORG_RELATIONS:
-                    cases.append((name, persona, rel))
             else:
-                for rel in MEMBER_RELATIONS:
+                for rel in _relations(model):
                     cases.append((name, persona, rel))
     return cases
 
 
-def _target(world, model_name, persona, rel):
+def _target(world, model, persona, rel):
     role, assigned = PERSONAS[persona]
     anchor = assigned or "b1"
+    model_name = model.__name__
+    if model_name not in ("Organization", "Member"):
+        return _make_target(world, model, persona, rel)
     if model_name == "Organization":
         return getattr(world, ORG_RELATIONS[rel][anchor])
     if rel == "self":
@@ -125,7 +205,7 @@ def _target(world, model_name, persona, rel):
     return getattr(world, spec[0])[spec[1]] if isinstance(spec, tuple) else getattr(world, spec)
 
 
-def expected_statuses(world, persona, resource, action, model_name, rel, ok):
+def expected_statuses(world, persona, resource, action, model, rel, ok):
     """What the table says a persona gets: (expected statuses, target pk or None).
 
     Collection (no target): ``ok`` if the role has any reach for the row, else 403.
@@ -135,11 +215,15 @@ def expected_statuses(world, persona, resource, action, model_name, rel, ok):
     if rel is None:
         has_any = role is not None and role in POLICY[resource][action]
         return (ok if has_any else {403}), None
+    from dangjian.core.policy import RESOURCES
+
     user = world.users[persona]
     assigned_path = getattr(world, assigned).path if assigned else "~"
-    target = _target(world, model_name, persona, rel)
-    path = getattr(target, "path", None) or target.org_path
-    is_self = getattr(target, "user_id", None) == user.pk
+    target = _target(world, model, persona, rel)
+    res = RESOURCES[type(target)]
+    path = getattr(target, res.path_field)
+    self_obj = _resolve(target, res.self_field) if res.self_field else None
+    is_self = self_obj is not None and getattr(self_obj, "pk", self_obj) == user.pk
     if not allowed(role, assigned_path, resource, "view", path, is_self):
         return {404}, target.pk
     if not allowed(role, assigned_path, resource, action, path, is_self):
@@ -159,7 +243,7 @@ def test_web_matrix(world, login, name, persona, rel):
         if name in OWNED:
             kwargs.update(_owned_kwargs(name, user))
     else:
-        expected, pk = expected_statuses(world, persona, resource, action, model and model.__name__, rel, {200, 302})
+        expected, pk = expected_statuses(world, persona, resource, action, model, rel, {200, 302})
         if pk is not None:
             kwargs["pk"] = pk
     url = reverse(name, kwargs=kwargs)
@@ -173,8 +257,14 @@ def test_anonymous_is_sent_to_login(world, client):
         if resource == "public":
             continue
         kwargs = dict(EXTRA_KWARGS.get(name, {}))
-        if cb.policy[2] is not None:
-            kwargs["pk"] = world.b1.pk if cb.policy[2].__name__ == "Organization" else world.m_member.pk
+        model = cb.policy[2]
+        if model is not None:
+            if model.__name__ == "Organization":
+                kwargs["pk"] = world.b1.pk
+            elif model.__name__ == "Member":
+                kwargs["pk"] = world.m_member.pk
+            else:
+                kwargs["pk"] = _make_target(world, model, "secretary", "own").pk
         url = reverse(name, kwargs=kwargs)
         r = client.post(url) if name in POST_ONLY else client.get(url)
         assert r.status_code == 302 and "/accounts/login/" in r["Location"], (name, r.status_code)
@@ -193,8 +283,35 @@ def api_patterns():
     return out
 
 
+def _api_callbacks():
+    from django.urls import get_resolver
+
+    for p in get_resolver().url_patterns:
+        if isinstance(p, URLResolver) and str(p.pattern).startswith("api/"):
+            return {sub.name: sub.callback for sub in p.url_patterns}
+    return {}
+
+
+def _api_model(name):
+    """The model an API object route loads: the view's ``subject_model``, else the one model
+    registered for the route's resource."""
+    from dangjian.api.registry import API_POLICY
+    from dangjian.core.policy import RESOURCES
+
+    routes = dict(api_patterns())
+    if "<int:pk>" not in routes.get(name, ""):
+        return None
+    cls = getattr(_api_callbacks()[name], "cls", None)
+    model = getattr(cls, "subject_model", None)
+    if model is not None:
+        return model
+    resources = {r[0] for r in API_POLICY[name].values() if isinstance(r, tuple)}
+    models = [m for m, res in RESOURCES.items() if res.name in resources]
+    return models[0] if len(models) == 1 else None
+
+
 def test_every_api_route_is_in_the_policy_table():
-    from dangjian.api.registry import API_POLICY, AUTHENTICATED, PUBLIC
+    from dangjian.api.registry import API_POLICY, AUTHENTICATED, DEVICE, PUBLIC
 
     names = [n for n, _r in api_patterns()]
     assert None not in names, "every API route needs a name"
@@ -203,23 +320,24 @@ def test_every_api_route_is_in_the_policy_table():
     for name, methods in API_POLICY.items():
         assert name in names, f"API_POLICY lists {name}, which is not routed"
         for rule in methods.values():
-            if rule not in (PUBLIC, AUTHENTICATED):
+            if rule not in (PUBLIC, AUTHENTICATED, DEVICE):
                 resource, action = rule
                 assert action in POLICY[resource], (name, rule)
 
 
 def _api_cases():
-    from dangjian.api.registry import API_POLICY, AUTHENTICATED, PUBLIC
+    from dangjian.api.registry import API_POLICY, AUTHENTICATED, DEVICE, PUBLIC
 
     routes = dict(api_patterns())
     cases = []
     for name, methods in API_POLICY.items():
         for method, rule in methods.items():
-            if rule in (PUBLIC, AUTHENTICATED):
+            if rule in (PUBLIC, AUTHENTICATED, DEVICE):
                 continue
-            resource = rule[0]
             if "<int:pk>" in routes[name]:
-                rels = ORG_RELATIONS if resource == "organization" else MEMBER_RELATIONS
+                model = _api_model(name)
+                assert model is not None, f"{name}: set subject_model on the view"
+                rels = _relations(model)
                 cases += [(name, method, persona, rel) for persona in PERSONAS for rel in rels]
             else:
                 cases += [(name, method, persona, None) for persona in PERSONAS]
@@ -240,8 +358,8 @@ def test_api_matrix(world, name, method, persona, rel):
         ok = {200} if method == "GET" else {400}
     else:
         ok = {200} if method == "GET" else {200, 400}
-    model_name = "Organization" if resource == "organization" else "Member"
-    expected, pk = expected_statuses(world, persona, resource, action, model_name, rel, ok)
+    model = _api_model(name)
+    expected, pk = expected_statuses(world, persona, resource, action, model, rel, ok)
     kwargs = {} if pk is None else {"pk": pk}
     url = reverse(name, kwargs=kwargs)
     r = getattr(c, method.lower())(url, {}, format="json") if method != "GET" else c.get(url)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DevelopmentConfig(AppConfig):
+    name = "dangjian.development"
+    label = "development"
+    verbose_name = "Member development"
+
+    def ready(self):
+        from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DuesConfig(AppConfig):
+    name = "dangjian.dues"
+    label = "dues"
+    verbose_name = "Party dues"
+
+    def ready(self):
+        from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)

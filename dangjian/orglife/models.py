@@ -1,0 +1,164 @@
+"""Organizational life (组织生活): meeting types, meetings and attendance.
+
+DOMAIN.md §1.1 (frequencies, participants), §1.2 (quorum) and §11 "三会一课 & org life".
+Other apps read these models:
+
+* ``minutes`` records a meeting and, on sign-off, sets ``Meeting.status = RECORDED`` — only a
+  RECORDED meeting counts as *held* for completion status (``HELD_STATUSES``);
+* ``supervision`` computes done / due / overdue per organization, type and period from held
+  meetings, and attendance rates from ``Attendance``.
+"""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from dangjian.core.models import Organization
+
+
+class Audience(models.TextChoices):
+    """Who is invited by default (DOMAIN §1.1 "participants")."""
+
+    ALL = "all", _("All members of the branch")
+    COMMITTEE = "committee", _("Branch committee members")
+    GROUP = "group", _("Members of one Party group")
+    CUSTOM = "custom", _("Chosen members")
+
+
+class Frequency(models.TextChoices):
+    """The period within which a required meeting type must be held at least ``min_per_period`` times."""
+
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+    YEAR = "year", _("Yearly")
+    NONE = "none", _("No fixed frequency")
+
+
+class MeetingType(models.Model):
+    """A kind of meeting. Built-in types (owner NULL) follow DOMAIN §1.1; a county (or any
+    organization) may add custom types for its subtree (``owner``/``owner_path``)."""
+
+    code = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(max_length=80, blank=True, default="")
+    audience = models.CharField(_("invited by default"), max_length=12, choices=Audience.choices, default=Audience.ALL)
+    frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices, default=Frequency.NONE)
+    min_per_period = models.PositiveSmallIntegerField(_("at least per period"), default=1)
+    required = models.BooleanField(_("counted in completion status"), default=False)
+    # for yearly types held normally in one quarter (组织生活会: Q4) — 0 = any time in the year
+    due_quarter = models.PositiveSmallIntegerField(default=0)
+    # quorum rules of DOMAIN §1.2 apply to votes in meetings of this type (支部党员大会)
+    voting = models.BooleanField(_("may take votes"), default=False)
+    rule_ref = models.CharField(_("rule"), max_length=200, blank=True, default="")
+    owner = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner_path = models.CharField(max_length=255, blank=True, default="")
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner_path", "code"], name="meetingtype_unique_code")]
+        verbose_name = _("meeting type")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("meeting", "Planned")
+    OPEN = "open", pgettext_lazy("meeting", "Sign-in open")
+    CLOSED = "closed", pgettext_lazy("meeting", "Ended, minutes pending")
+    RECORDED = "recorded", pgettext_lazy("meeting", "Minutes signed off")
+    CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
+
+
+HELD_STATUSES = (MeetingStatus.RECORDED,)
+
+
+def new_signin_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Meeting(models.Model):
+    """One meeting of one organization (a branch, or a Party group for 党小组会)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings")
+    org_path = models.CharField(max_length=255)
+    type = models.ForeignKey(MeetingType, on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200)
+    host = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("host"))
+    recorder = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorder"))
+    agenda = models.TextField(_("agenda"), blank=True, default="")
+    status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    signin_secret = models.CharField(max_length=64, default=new_signin_secret, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["org_path", "starts_at"], name="meeting_orgpath_start"),
+            models.Index(fields=["type", "starts_at"], name="meeting_type_start"),
+        ]
+        verbose_name = _("meeting")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def held(self) -> bool:
+        return self.status in HELD_STATUSES
+
+
+class AttendanceStatus(models.TextChoices):
+    INVITED = "invited", pgettext_lazy("attendance", "Invited")
+    PRESENT = "present", pgettext_lazy("attendance", "Present")
+    LATE = "late", pgettext_lazy("attendance", "Present, late")
+    LEAVE = "leave", pgettext_lazy("attendance", "On leave")
+    ABSENT = "absent", pgettext_lazy("attendance", "Absent")
+    EXEMPT = "exempt", pgettext_lazy("attendance", "Exempt")
+
+
+PRESENT_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+class SigninMethod(models.TextChoices):
+    NONE = "", _("Not signed in")
+    QR = "qr", _("QR code on a phone")
+    ROLL_CALL = "roll_call", _("Roll call by the secretary")
+    DEVICE = "device", _("Sign-in device")
+    FACE = "face", _("Face recognition")
+
+
+class Attendance(models.Model):
+    """One invited member at one meeting: exactly one row per (meeting, member).
+
+    Denominator (应到) = invited rows except EXEMPT (DOMAIN §1.1, 教育管理条例 art. 23: old, frail,
+    immobile or gravely ill members have no hard requirement to attend)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="attendance")
+    org_path = models.CharField(max_length=255)  # the meeting's organization (scope)
+    status = models.CharField(max_length=8, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED)
+    method = models.CharField(max_length=10, choices=SigninMethod.choices, blank=True, default="")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")  # leave / absence / exemption
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique_member")]
+        indexes = [models.Index(fields=["member", "meeting"], name="attendance_member")]
+        verbose_name = _("attendance")
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.member_id}: {self.status}"
