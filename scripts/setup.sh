@@ -27,6 +27,8 @@ APT_WANTED=(
   "nodejs node"
   "npm npm"
   "redis-server redis-server"
+  "libpango-1.0-0 /usr/lib/x86_64-linux-gnu/libpango-1.0.so.0"
+  "libpangoft2-1.0-0 /usr/lib/x86_64-linux-gnu/libpangoft2-1.0.so.0"
 )
 # Debian's python3 needs python3-venv for `python3 -m venv` (a pyenv/other python has it built in).
 if [[ $(readlink -f "$(command -v python3 || echo /usr/bin/python3)") == /usr/bin/python3* ]]; then

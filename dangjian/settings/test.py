@@ -12,6 +12,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dangjian-test-media-")
 # Tests sign in with force_login; tests/accounts/ turn two-factor sign-in on with override_settings.
 DANGJIAN_OTP_ENFORCED = False
 
