@@ -1,4 +1,41 @@
-"""This app's rows of the one POLICY table (dangjian.core.policy) and its scoped resources."""
-from dangjian.core.policy import extend
+"""Org life's rows of the one POLICY table (dangjian.core.policy), shared with ``minutes``.
 
-extend({})
+``meeting`` — a meeting and everything hanging off it (attendance, leave, minutes):
+
+* view      — staff of the organization and above; a member sees their own branch's meetings;
+* plan      — plan / edit / cancel a meeting, send its notice;
+* manage    — open and close sign-in, show the rotating QR code, roll call, approve leave,
+              mark members exempt (教育管理条例 art. 23);
+* sign_in   — sign oneself in / ask for leave (the service checks the user is an invited member);
+* record    — draft the minutes (会议记录), attach photos and files;
+* sign_off  — sign the minutes as host or recorder (the service checks who);
+* print     — the printable record (PDF).
+
+``meeting_type`` — the county's custom meeting types (built-in types are national).
+"""
+from dangjian.core.models import Role as R
+from dangjian.core.policy import OWN, SUBTREE, Resource, extend, register
+
+from .models import Meeting, MeetingType
+
+STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
+BRANCH_STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
+
+extend({
+    "meeting": {
+        "view": {**STAFF, R.MEMBER: OWN},
+        "plan": dict(BRANCH_STAFF),
+        "manage": dict(BRANCH_STAFF),
+        "sign_in": {R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE, R.MEMBER: OWN},
+        "record": {R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
+        "sign_off": {R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
+        "print": {**STAFF, R.AUDIT_ADMIN: SUBTREE},
+    },
+    "meeting_type": {
+        "view": dict(STAFF),
+        "configure": {R.ORG_ADMIN: SUBTREE},
+    },
+})
+
+register(Meeting, Resource("meeting", "org_path"))
+register(MeetingType, Resource("meeting_type", "owner_path"))

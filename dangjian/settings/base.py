@@ -264,6 +264,16 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
+# Cache (rate limits of public pages, cached public boards): Redis when DANGJIAN_REDIS_URL is set
+# (shared by every gunicorn worker), else a per-process memory cache (the one-machine demo).
+if DANGJIAN_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DANGJIAN_REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dangjian"}}
+RATELIMIT_USE_CACHE = "default"
+# The demo's memory cache is per process; production sets DANGJIAN_REDIS_URL.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 
 # ---- Notifications (dangjian.notify) ---------------------------------------------------------
 # SMS gateway: "console" (default; logs the message with the phone masked), "aliyun" or
