@@ -1,0 +1,38 @@
+"""The contract other apps code against (development, dues, supervision generate notices).
+
+    from dangjian.publicity.api import create_notice
+    notice = create_notice(org=branch, board="development", title=..., body=..., actor=user,
+                           source=f"development:{case.pk}:object", publish=False)
+
+``board``: "party" (党务), "village" (村务), "finance" (财务), "development" (发展党员公示),
+"dues" (党费公示), "supervision" (督查通报).
+
+* ``publish=False`` → a draft the branch secretary reviews and publishes;
+* ``publish=True`` and ``actor`` may approve (POLICY ``publicity.approve``: the branch secretary or
+  an org admin above) → published at once; otherwise (incl. ``actor=None``, the system) →
+  submitted for approval (pending).
+* ``source`` identifies the generating record; calling again with the same org + board + source
+  updates the unpublished draft (no duplicate) or adds a revision of the published notice.
+* ``attachments``: UploadedFile objects or ``(name, bytes)`` pairs (pdf, jpeg/png/gif/webp, xlsx).
+
+Raises ``ValidationError`` (bad board / text / files) or ``PermissionDenied`` (an actor without
+``publicity.draft`` on the org). Never put ID numbers, phones or addresses in a notice
+(DOMAIN §10): the board is public.
+"""
+from __future__ import annotations
+
+from .models import Board, Notice, NoticeStatus, NoticeVersion  # noqa: F401  (re-exported)
+from .services import create_notice as _create_notice
+
+BOARDS = tuple(Board.values)
+
+
+def create_notice(*, org, board: str, title: str, body: str, actor, source: str = "", publish: bool = False,
+                  attachments=()) -> Notice:
+    return _create_notice(org=org, board=board, title=title, body=body, actor=actor, source=source,
+                          publish=publish, attachments=attachments)
+
+
+def notices_for_source(source: str):
+    """Notices generated from a record (any status), newest first — e.g. to link back."""
+    return Notice.objects.filter(source=source).order_by("-id")
