@@ -1,0 +1,60 @@
+"""Decorators of publicity pages.
+
+* :func:`org_scoped` — an organization page guarded by *this app's* POLICY resource
+  (``core.web.scoped(model=Organization)`` would check the "organization" resource instead);
+  404 alike for missing and invisible, 403 when visible but the action is not allowed.
+* :func:`public_page` — ``@public`` + a per-IP rate limit (django_ratelimit); over the limit
+  the visitor gets a friendly 429 page. The rate is ``settings.PUBLICITY_PUBLIC_RATE``
+  (default "120/m" per IP).
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django_ratelimit.decorators import ratelimit
+
+from dangjian.core.models import Organization
+from dangjian.core.policy import scope_of
+from dangjian.core.web import public
+
+
+def org_scoped(resource: str, action: str):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            scope = scope_of(request)
+            pk = kwargs.pop("pk")
+            org = Organization.objects.filter(scope.q_paths(resource, "view", "path"), pk=pk).first()
+            if org is None:
+                raise Http404
+            if action != "view" and not scope.path_allows(resource, action, org.path):
+                raise PermissionDenied
+            return view(request, org, *args, scope=scope, **kwargs)
+
+        wrapper.policy = (resource, action, Organization)
+        return wrapper
+
+    return decorator
+
+
+def public_rate(group, request) -> str:
+    return getattr(settings, "PUBLICITY_PUBLIC_RATE", "120/m")
+
+
+def public_page(view):
+    @ratelimit(group="publicity-public", key="ip", rate=public_rate, block=False)
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            resp = render(request, "publicity/public/429.html", status=429)
+            resp["Retry-After"] = "60"
+            return resp
+        return view(request, *args, **kwargs)
+
+    return public(guarded)
