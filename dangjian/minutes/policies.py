@@ -1,4 +1,10 @@
-"""This app's rows of the one POLICY table (dangjian.core.policy) and its scoped resources."""
-from dangjian.core.policy import extend
+"""This app's scoped resources. Minutes use orglife's ``meeting`` resource (declared in
+dangjian/orglife/policies.py: view / record / sign_off / print), so a record, its votes and its
+attachments are visible exactly where their meeting is."""
+from dangjian.core.policy import Resource, register
 
-extend({})
+from .models import Attachment, MeetingRecord, Vote
+
+register(MeetingRecord, Resource("meeting", "org_path"))
+register(Vote, Resource("meeting", "org_path"))
+register(Attachment, Resource("meeting", "org_path"))
