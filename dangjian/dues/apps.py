@@ -8,3 +8,9 @@ class DuesConfig(AppConfig):
 
     def ready(self):
         from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
+        from . import tasks  # noqa: F401  (periodic jobs, export job kind)
+        from .notifications import register_kinds
+        from .panels import register_panel
+
+        register_kinds()
+        register_panel()

@@ -1,0 +1,33 @@
+"""Message kinds of the dues app (dangjian.notify)."""
+from dangjian.notify.api import register_kind
+
+
+def register_kinds() -> None:
+    register_kind(
+        "dues.arrears_1",
+        title={"zh-hans": "党费提醒：{member}有{months}个月未交党费", "en": "Dues reminder: {member} has not paid for {months} month(s)"},
+        body={"zh-hans": "{member}自{since}起有{months}个月党费未交，请及时交纳（中组发〔2008〕3号第十二条）。",
+              "en": "{member} has not paid Party dues for {months} month(s) since {since}; please pay soon (art. 12)."},
+        link="/dues/mine/",
+    )
+    register_kind(
+        "dues.arrears_3",
+        title={"zh-hans": "党费预警：{member}已连续{months}个月未交党费", "en": "Dues warning: {member} has not paid for {months} consecutive months"},
+        body={"zh-hans": "{member}自{since}起已连续{months}个月未交党费。连续6个月不交纳党费且无正当理由的，按自行脱党处理（第十三条）：请支部及时谈话提醒。",
+              "en": "{member} has not paid Party dues for {months} consecutive months since {since}. Six consecutive months without good reason are treated as self-lapse (art. 13): the branch should talk with the member."},
+        link="/dues/arrears/",
+    )
+    register_kind(
+        "dues.review_case",
+        title={"zh-hans": "党费审查事项：{member}连续{months}个月未交党费", "en": "Dues review case: {member}, {months} consecutive unpaid months"},
+        body={"zh-hans": "{member}自{since}起连续{months}个月未交党费，已为支部生成审查事项。须经批评教育、限期改正，由支部大会讨论决定；系统不会自动处理任何党员。",
+              "en": "{member} has not paid for {months} consecutive months since {since}. A review case was opened for the branch: criticism, a deadline to correct, then a decision of the branch general meeting. The system removes no one."},
+        link="/dues/cases/{case_id}/",
+    )
+    register_kind(
+        "dues.remit_centre",
+        title={"zh-hans": "自愿多交党费{amount}元须全额上缴中央", "en": "Voluntary dues of {amount} yuan go wholly to the Centre"},
+        body={"zh-hans": "{member}一次性自愿多交党费{amount}元（收据{receipt}），按第十一条须全额上缴中央（经省级组织部门）。",
+              "en": "{member} paid {amount} yuan of voluntary dues at once (receipt {receipt}); by art. 11 it is remitted wholly to the Centre via the provincial organization department."},
+        link="/dues/receipts/{payment_id}/",
+    )

@@ -1,0 +1,26 @@
+"""Periodic jobs and the export job kind of the dues app."""
+from django.utils import timezone
+
+from dangjian.jobs.api import periodic
+
+from .export import register_export_job
+from .months import month_start
+
+register_export_job()
+
+
+@periodic("dues.monthly_bills", minute="5", hour="0", day="1")
+def monthly_bills():
+    """On the 1st at 00:05: this month's bills for every active member with a dues profile
+    (idempotent: one bill per member and month)."""
+    from . import services
+
+    return services.generate_bills(actor=None, month=month_start(timezone.localdate()))
+
+
+@periodic("dues.arrears", minute="40", hour="1")
+def daily_arrears():
+    """Every day at 01:40: arrears warnings (1 and 3 months) and 6-month review cases, once each."""
+    from . import services
+
+    return services.run_arrears()

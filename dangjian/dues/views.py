@@ -1,0 +1,344 @@
+"""Dues pages: thin views over dues.selectors and dues.services (POLICY resource "dues")."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.core import audit
+from dangjian.core.forms import apply_service_errors
+from dangjian.core.models import Organization
+from dangjian.core.pdf import pdf_response, render_pdf
+from dangjian.core.policy import SELF
+from dangjian.core.web import form_view, scoped
+from dangjian.members.models import Member, RecordState
+
+from . import export, selectors, services
+from .forms import CaseDecisionForm, ExcuseForm, GenerateForm, HardshipDecisionForm, HardshipForm, PaymentForm, ProfileForm
+from .models import BillStatus, DuesBill, DuesPayment, DuesProfile, HardshipApproval, ReviewCase
+from .months import add_months, current_month, label, parse_month
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def _staff_paths(scope, action="view") -> list[str]:
+    return sorted({p for reach, p in scope.reaches("dues", action) if reach != SELF})
+
+
+def _org(scope, request, action="view"):
+    """The organization of ?org= (404 unless the user's dues reach covers it), else the top of
+    the user's reach; None for a user who only sees their own dues."""
+    value = request.GET.get("org") or request.POST.get("org")
+    if value:
+        if not str(value).isdigit():
+            raise Http404
+        org = Organization.objects.filter(pk=int(value)).first()
+        if org is None or not scope.path_allows("dues", action, org.path):
+            raise Http404
+        return org
+    paths = _staff_paths(scope, action)
+    return Organization.objects.filter(path=paths[0]).first() if paths else None
+
+
+def _month(request):
+    return parse_month(request.GET.get("month") or request.POST.get("month"), current_month())
+
+
+def _member(scope, request, action):
+    """The member of ?member= that this user may ``action`` (404 alike for missing/out of reach)."""
+    value = request.GET.get("member") or request.POST.get("member")
+    if not value or not str(value).isdigit():
+        return None
+    qs = Member.objects.filter(scope.q_paths("dues", action, "org_path", "user"), state=RecordState.ACTIVE)
+    m = qs.filter(pk=int(value)).select_related("org").first()
+    if m is None:
+        raise Http404
+    return m
+
+
+def _months_menu(center):
+    return [add_months(center, -i) for i in range(-1, 12)]
+
+
+def _profile_url(member) -> str:
+    p = DuesProfile.objects.filter(member=member).first()
+    return reverse("dues-profile", kwargs={"pk": p.pk}) if p else reverse("dues-profile-edit") + f"?member={member.pk}"
+
+
+# -- branch page, summary, member's own page --------------------------------------------------------
+
+@scoped("dues", "view")
+def branch(request, scope):
+    org = _org(scope, request)
+    if org is None:
+        return redirect("dues-mine")
+    if org.kind not in selectors.BILLING_KINDS and org.kind != "party_group":
+        return redirect(reverse("dues-summary") + f"?org={org.pk}")
+    month = _month(request)
+    page = Paginator(selectors.members_of(org).select_related("org"), 50).get_page(request.GET.get("page"))
+    ctx = {
+        "org": org, "month": month, "months": _months_menu(current_month()), "page": page,
+        "rows": selectors.branch_rows(page.object_list, month, current_month()),
+        "totals": selectors.month_totals(org, month),
+        "can_record": scope.path_allows("dues", "record", org.path),
+        "can_configure": scope.path_allows("dues", "configure", org.path),
+        "can_export": scope.path_allows("dues", "export", org.path),
+    }
+    return render(request, "dues/branch.html", ctx)
+
+
+@scoped("dues", "view")
+def summary(request, scope):
+    org = _org(scope, request)
+    if org is None:
+        return redirect("dues-mine")
+    month = _month(request)
+    rows = selectors.summary_by_branch(org, month)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "dues/summary.html", {
+        "org": org, "month": month, "months": _months_menu(current_month()), "page": page,
+        "totals": selectors.month_totals(org, month), "can_export": scope.path_allows("dues", "export", org.path),
+        "children": Organization.objects.filter(parent=org).order_by("name")[:200],
+    })
+
+
+@scoped("dues", "view")
+def mine(request, scope):
+    member = Member.objects.filter(user=request.user).select_related("org").first()
+    ctx = {"member": member}
+    if member is not None:
+        ctx.update(selectors.member_status(member, current_month()))
+    return render(request, "dues/mine.html", ctx)
+
+
+# -- profile ----------------------------------------------------------------------------------------
+
+@scoped("dues", "view", model=DuesProfile)
+def profile(request, obj, scope):
+    member = obj.member
+    st = selectors.member_status(member, current_month())
+    return render(request, "dues/profile.html", {
+        "p": obj, "m": member, **st,
+        "changes": obj.changes.select_related("actor")[:50],
+        "hardships": HardshipApproval.objects.filter(member=member).select_related("decided_by")[:20],
+        "can_record": scope.can("record", obj), "can_configure": scope.can("configure", obj),
+        "can_approve": scope.path_allows("dues", "approve_hardship", obj.org_path),
+    })
+
+
+@scoped("dues", "configure")
+def profile_edit(request, scope):
+    member = _member(scope, request, "configure")
+    if member is None:
+        return redirect("dues-branch")
+    p = DuesProfile.objects.filter(member=member).first()
+    if p is not None:
+        initial = {"category": p.category, "base": p.base, "fixed_amount": p.fixed_amount,
+                   "effective_month": current_month(), "reason": "salary"}
+    else:
+        initial = {"category": services.default_category(member), "effective_month": max(current_month(), services.billable_from(member)),
+                   "reason": "initial"}
+    form = ProfileForm(request.POST or None, initial=initial)
+    return form_view(
+        request, form,
+        perform=lambda cd: services.set_profile(actor=request.user, member=member, category=cd["category"], base=cd["base"],
+                                                fixed_amount=cd["fixed_amount"], effective_month=cd["effective_month"],
+                                                reason=cd["reason"], note=cd["note"]),
+        done=lambda prof: (_("Dues profile saved."), reverse("dues-profile", kwargs={"pk": prof.pk})),
+        template="dues/form.html",
+        context={"title": _("Dues profile of %(n)s") % {"n": member.name}, "m": member, "member_param": member.pk,
+                 "cancel": reverse("dues-branch") + f"?org={member.org_id}"},
+    )
+
+
+@scoped("dues", "configure")
+def hardship_new(request, scope):
+    member = _member(scope, request, "configure")
+    if member is None:
+        return redirect("dues-branch")
+    form = HardshipForm(request.POST or None, initial={"from_month": current_month()})
+    return form_view(
+        request, form,
+        perform=lambda cd: services.request_hardship(actor=request.user, member=member, **cd),
+        done=lambda h: (_("Hardship request recorded; it awaits the approval of the next-higher Party committee."), _profile_url(member)),
+        template="dues/form.html",
+        context={"title": _("Reduced or exempt dues for %(n)s") % {"n": member.name}, "m": member, "member_param": member.pk,
+                 "intro": _("Members in real hardship may pay less or nothing after the branch has studied it and the "
+                            "next-higher Party committee has approved (中组发〔2008〕3号 art. 7)."),
+                 "cancel": _profile_url(member)},
+    )
+
+
+@scoped("dues", "approve_hardship", model=HardshipApproval)
+def hardship_decide(request, obj, scope):
+    form = HardshipDecisionForm(request.POST or None)
+    return form_view(
+        request, form,
+        perform=lambda cd: services.decide_hardship(actor=request.user, hardship=obj, approve=cd["decision"] == "approve",
+                                                    approval_record=cd["approval_record"]),
+        done=lambda h: (_("Decision recorded."), reverse("dues-arrears")),
+        template="dues/hardship_decide.html",
+        context={"title": _("Hardship request of %(n)s") % {"n": obj.member.name}, "h": obj, "cancel": reverse("dues-arrears")},
+    )
+
+
+# -- payments, receipts ---------------------------------------------------------------------------
+
+@scoped("dues", "record")
+def pay(request, scope):
+    member = _member(scope, request, "record")
+    if member is None:
+        return redirect("dues-branch")
+    st = selectors.member_status(member, current_month())
+    unpaid = sorted((b.month for b in st["bills"] if b.status in (BillStatus.UNPAID, BillStatus.EXCUSED)))
+    first = unpaid[0] if unpaid else current_month()
+    form = PaymentForm(request.POST or None, initial={"first_month": first, "months": 1, "paid_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            p, warnings = services.record_payment(actor=request.user, member=member, **{**cd, "voluntary_extra": cd["voluntary_extra"] or 0})
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            for w in warnings:
+                messages.warning(request, w)
+            messages.success(request, _("Payment of %(t)s yuan recorded, receipt %(r)s.") % {"t": p.total, "r": p.receipt_no})
+            return redirect(_profile_url(member))
+    return render(request, "dues/pay.html", {
+        "form": form, "m": member, **st, "member_param": member.pk,
+        "title": _("Record a dues payment of %(n)s") % {"n": member.name}, "cancel": _profile_url(member),
+    })
+
+
+@scoped("dues", "view", model=DuesPayment)
+def receipt(request, obj, scope):
+    data = render_pdf("dues/receipt_pdf.html", {"p": obj, "bills": obj.bills.order_by("month"), "org": obj.member.org})
+    audit.record(actor=request.user, action="dues.receipt_view", obj=obj, org_path=obj.org_path, data={"receipt": obj.receipt_no})
+    return pdf_response(data, f"党费收据_{obj.receipt_no}.pdf")
+
+
+@scoped("dues", "record", model=DuesBill)
+def excuse(request, obj, scope):
+    return form_view(
+        request, ExcuseForm(request.POST or None),
+        perform=lambda cd: services.excuse_bill(actor=request.user, bill=obj, reason=cd["reason"]),
+        done=lambda b: (_("Reason recorded."), _profile_url(b.member)),
+        template="dues/form.html",
+        context={"title": _("Approved reason for %(n)s, %(m)s") % {"n": obj.member.name, "m": label(obj.month)},
+                 "intro": _("A month with an approved reason does not count towards the 6-month arrears review (art. 13)."),
+                 "cancel": _profile_url(obj.member)},
+    )
+
+
+# -- bills, arrears, cases ------------------------------------------------------------------------
+
+@scoped("dues", "record")
+def generate(request, scope):
+    orgs = Organization.objects.filter(scope.q_paths("dues", "record", "path"), kind__in=selectors.BILLING_KINDS).order_by("path")
+    first = _org(scope, request, "record")
+    form = GenerateForm(request.POST or None, orgs=orgs, initial={"org": first.pk if first else None, "month": current_month()})
+
+    def perform(cd):
+        if cd["month"] > current_month():
+            raise ValidationError({"month": _("Bills are generated for the current month or earlier.")})
+        return cd["org"], cd["month"], services.generate_bills(actor=request.user, org=cd["org"], month=cd["month"])
+
+    def done(result):
+        org, month, c = result
+        msg = _("%(m)s: %(c)s bills created, %(e)s already existed, %(n)s members without a dues profile, %(a)s not yet admitted.") % {
+            "m": label(month), "c": c["created"], "e": c["existing"], "n": c["no_profile"], "a": c["not_admitted"]}
+        return msg, reverse("dues-branch") + f"?org={org.pk}&month={label(month)}"
+
+    return form_view(request, form, perform=perform, done=done, template="dues/form.html",
+                     context={"title": _("Generate the month's dues bills"),
+                              "intro": _("One bill per member and month: running it again adds only what is missing. Members are billed from the month the branch general meeting admitted them (art. 8)."),
+                              "cancel": reverse("dues-branch")})
+
+
+@scoped("dues", "view")
+def arrears(request, scope):
+    org = _org(scope, request)
+    if org is None:
+        return redirect("dues-mine")
+    this = current_month()
+    prev = add_months(this, -1)
+    ids = (DuesBill.objects.filter(org_path__startswith=org.path, month=prev, status=BillStatus.UNPAID,
+                                   member__state=RecordState.ACTIVE).values_list("member_id", flat=True))
+    members = Member.objects.filter(pk__in=ids).select_related("org").order_by("org_path", "name")
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    streaks = selectors.arrears_for([m.pk for m in page.object_list], this)
+    return render(request, "dues/arrears.html", {
+        "org": org, "page": page, "rows": [(m, streaks.get(m.pk, 0)) for m in page.object_list],
+        "cases": selectors.open_cases(scope).filter(org_path__startswith=org.path)[:100],
+        "hardships": selectors.pending_hardships(scope).filter(org_path__startswith=org.path)[:100],
+        "can_approve_any": scope.has_any("dues", "approve_hardship"),
+    })
+
+
+@scoped("dues", "view", model=ReviewCase)
+def case(request, obj, scope):
+    return render(request, "dues/case.html", {
+        "c": obj, "can_record": scope.can("record", obj), "form": CaseDecisionForm(),
+        "bills": DuesBill.objects.filter(member=obj.member, month__gte=obj.since_month).order_by("month")[:24],
+    })
+
+
+@scoped("dues", "record", model=ReviewCase)
+def case_decide(request, obj, scope):
+    return form_view(
+        request, CaseDecisionForm(request.POST or None),
+        perform=lambda cd: services.decide_case(actor=request.user, case=obj, **cd),
+        done=lambda c: (_("The branch general meeting's decision is recorded."), reverse("dues-case", kwargs={"pk": c.pk})),
+        template="dues/form.html",
+        context={"title": _("Decision on the dues review case of %(n)s") % {"n": obj.member.name},
+                 "intro": _("Record what the branch general meeting decided. The system itself changes nothing in the member's record."),
+                 "cancel": reverse("dues-case", kwargs={"pk": obj.pk})},
+    )
+
+
+# -- export, publicity ----------------------------------------------------------------------------
+
+@scoped("dues", "export")
+def export_month(request, scope):
+    org = _org(scope, request, "export")
+    month = _month(request)
+    if org is None:
+        raise Http404
+    n = export.bills_for(org, month).count()
+    if n > export.direct_export_limit():
+        from dangjian.jobs.api import job_url, start_job
+
+        job = start_job(actor=request.user, kind=export.EXPORT_JOB_KIND, params={"org": org.pk, "month": label(month)},
+                        org_path=org.path, title=f"{org.name} {label(month)} 党费")
+        return redirect(job_url(job))
+    filename, data, _n = export.build_workbook(actor=request.user, org=org, month=month)
+    from urllib.parse import quote
+
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@require_POST
+@scoped("dues", "record")
+def publish(request, scope):
+    org = _org(scope, request, "record")
+    month = _month(request)
+    back = reverse("dues-branch") + (f"?org={org.pk}&month={label(month)}" if org else "")
+    if org is None:
+        return redirect(back)
+    try:
+        services.publish_totals(actor=request.user, org=org, month=month)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("The month's totals were posted to the publicity board as a draft."))
+    return redirect(back)
