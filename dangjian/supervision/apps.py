@@ -1,3 +1,4 @@
+"""Supervision: completion status of org life, supervision lists and the monthly bulletin."""
 from django.apps import AppConfig
 
 
@@ -8,3 +9,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
+        from . import tasks  # noqa: F401  (the monthly bulletin job)
+        from .services import register_kinds
+
+        register_kinds()

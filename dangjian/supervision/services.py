@@ -1,0 +1,224 @@
+"""The monthly tiered bulletin (分级分档通报) — seed 003 (Hejian): the platform "identifies
+organizations that have not held org life for a long time or irregularly, manages them in tiers
+(分级分档) and circulates a bulletin every month"; warnings per DOMAIN §9.2 (Laizhou) and §11
+("every warning … goes to the responsible role (secretary, upper org) by system message").
+
+Grading (rule version ``conf.RULE_VERSION``, thresholds ``DANGJIAN_BULLETIN_GRADES``):
+
+* the **items** of an organization for month M are the required (type, period) cells of the
+  completion calendar whose period *closes* with M — every monthly type; quarterly types in
+  March, June, September, December; yearly types (组织生活会, 民主评议) in December — N/A cells
+  excluded. ``completion`` = done items / items in per cent (100 when there are no items);
+* ``attendance`` = the mean rate (实到/应到, exempt members out of the denominator) of the held
+  meetings of the organization and its Party groups that started in M; None if none has a rate;
+* grade **D** — no org life at all in M (no held meeting of any type; Laizhou rule);
+  **A** — completion ≥ A.completion (default 100 %) and attendance ≥ A.attendance (90 %);
+  **B** — completion ≥ B.completion (80 %) and attendance ≥ B.attendance (80 %);
+  **C** — anything else (org life held, but incomplete or poorly attended, or no attendance data).
+* A row is **warned** when graded D or when any item is overdue.
+
+Publishing: one bulletin per publishing organization (county or town committee) and month. Its
+rows cover every branch-like organization of the subtree. Messages: the publisher's org admins
+get the bulletin; each organization's secretary gets its own grade (or a warning) only from the
+*nearest* publisher above it, so a branch under a town hears from the town, not twice; the
+warnings also go to that publisher's org admins. Nobody outside the subtree is told anything.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit
+from dangjian.core.models import Organization, OrgKind, OrgStatus, Role
+
+from . import completion as C
+from . import conf
+from .models import Bulletin, BulletinRow, Grade
+from .selectors import add_months, current_month, meeting_rates
+
+PUBLISHER_KINDS = (OrgKind.COUNTY_COMMITTEE.value, OrgKind.TOWN_COMMITTEE.value)
+
+
+def grade(*, held_any: bool, completion: float | None, attendance: float | None, thresholds: dict | None = None) -> str:
+    """The grade of one organization for one month (see the module docstring). Pure."""
+    th = thresholds or conf.grade_thresholds()
+    if not held_any:
+        return Grade.D
+    comp = 100.0 if completion is None else completion
+    for g in ("A", "B"):
+        t = th[g]
+        if attendance is not None and comp >= t["completion"] and attendance >= t["attendance"]:
+            return g
+    return Grade.C
+
+
+def previous_month(now: dt.datetime | None = None) -> dt.date:
+    return add_months(current_month(now), -1)
+
+
+def _nearest_publisher_paths(publisher: Organization) -> list[str]:
+    return sorted(Organization.objects.filter(path__startswith=publisher.path, kind__in=PUBLISHER_KINDS,
+                                              status=OrgStatus.ACTIVE).values_list("path", flat=True), key=len)
+
+
+def _nearest(path: str, publisher_paths: list[str]) -> str | None:
+    best = None
+    for p in publisher_paths:
+        if path.startswith(p) and p != path and (best is None or len(p) > len(best)):
+            best = p
+    return best
+
+
+def compute_rows(publisher: Organization, month: dt.date, now: dt.datetime) -> list[dict]:
+    """The figures and grade of every branch-like organization under ``publisher`` for ``month``
+    (see the module docstring); nothing is written."""
+    st = C.load_subtree(publisher, month.year)
+    evaluations = C.evaluate_subtree(st, now)
+    period = C.Period("month", month.year, month.month)
+    rates: dict[int, list[float]] = {}
+    for m in meeting_rates(publisher, period.start, period.end):
+        f = st.facts.get(m.org_id)
+        owner = f.parent_id if f is not None and f.kind == OrgKind.PARTY_GROUP else m.org_id
+        if m.rate is not None:
+            rates.setdefault(owner, []).append(m.rate)
+    th = conf.grade_thresholds()
+    out = []
+    for org_id in st.evaluated:
+        f = st.facts[org_id]
+        if f.dissolved_on is not None:
+            continue
+        items = [(row.type, c) for row in evaluations[org_id] for c in row.cells
+                 if c.period.end == period.end and c.status != C.NA]
+        done = [t for t, c in items if c.status == C.DONE]
+        overdue = [t.display for t, c in items if c.status != C.DONE]
+        held = sum(n for (oid, _t), by_month in st.counts.items() if oid in (org_id, *f.groups)
+                   for mo, n in by_month.items() if mo == month.month)
+        completion = round(100 * len(done) / len(items), 1) if items else None
+        rs = rates.get(org_id, [])
+        attendance = round(sum(rs) / len(rs), 1) if rs else None
+        g = grade(held_any=held > 0, completion=completion, attendance=attendance, thresholds=th)
+        out.append({
+            "org_id": org_id, "org_path": f.path, "org_name": f.name, "grade": g,
+            "required_count": len(items), "done_count": len(done), "completion": completion,
+            "attendance": attendance, "meetings_held": held, "overdue": overdue,
+            "warned": g == Grade.D or bool(overdue),
+        })
+    return out
+
+
+def _fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:g}%"
+
+
+def generate_bulletin(*, publisher: Organization, month: dt.date, actor=None, force: bool = False,
+                      now: dt.datetime | None = None, send: bool = True) -> tuple[Bulletin, bool]:
+    """Compute, store and publish the bulletin of ``publisher`` (a county or town committee) for
+    the complete month ``month`` (seed 003 分级分档, DOMAIN §9.2, §11). Idempotent: an existing
+    bulletin of that month is returned untouched unless ``force`` (the "generate now" button),
+    which recomputes it in place (revision + 1) and publishes it again. Returns (bulletin, written).
+    """
+    now = now or timezone.now()
+    month = dt.date(month.year, month.month, 1)
+    if publisher.kind not in PUBLISHER_KINDS:
+        raise ValidationError(_("Bulletins are published by a county or town Party committee."))
+    if publisher.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("This organization is no longer active."))
+    if month >= current_month(now):
+        raise ValidationError(_("A bulletin grades a complete month: %(month)s is not over yet.") % {"month": f"{month:%Y-%m}"})
+    with transaction.atomic():
+        existing = Bulletin.objects.select_for_update().filter(org=publisher, period=month).first()
+        if existing is not None and not force:
+            return existing, False
+        rows = compute_rows(publisher, month, now)
+        totals = {"branches": len(rows), "warned": sum(r["warned"] for r in rows), **{g: 0 for g in "ABCD"}}
+        for r in rows:
+            totals[r["grade"]] += 1
+        if existing is not None:
+            existing.rows.all().delete()
+            b = existing
+            b.revision += 1
+            b.generated_at, b.generated_by = now, actor
+            b.rule_version, b.thresholds, b.totals = conf.RULE_VERSION, conf.grade_thresholds(), totals
+            b.save()
+        else:
+            b = Bulletin.objects.create(org=publisher, org_path=publisher.path, period=month, rule_version=conf.RULE_VERSION,
+                                        thresholds=conf.grade_thresholds(), totals=totals, generated_at=now, generated_by=actor)
+        BulletinRow.objects.bulk_create([
+            BulletinRow(bulletin=b, org_id=r["org_id"], org_path=r["org_path"], org_name=r["org_name"], grade=r["grade"],
+                        required_count=r["required_count"], done_count=r["done_count"], completion=r["completion"],
+                        attendance=r["attendance"], meetings_held=r["meetings_held"], overdue=r["overdue"], warned=r["warned"])
+            for r in rows])
+        audit.record(actor=actor, action="supervision.publish_bulletin", obj=b, org_path=publisher.path,
+                     data={"period": f"{month:%Y-%m}", "revision": b.revision, "rule_version": conf.RULE_VERSION, **totals})
+        if send:
+            _publish(b, rows, actor)
+    return b, True
+
+
+def _publish(b: Bulletin, rows: list[dict], actor) -> None:
+    """Messages of one bulletin (see the module docstring): inside the caller's transaction."""
+    from dangjian.notify.api import RoleIn, notify
+
+    period = f"{b.period:%Y-%m}"
+    publisher = b.org
+    t = b.totals
+    notify(recipients=[RoleIn(publisher, Role.ORG_ADMIN)], kind="supervision.bulletin", org=publisher, actor=actor,
+           context={"org": publisher.name, "period": period, "bulletin": b.pk, "branches": t["branches"],
+                    "a": t["A"], "b": t["B"], "c": t["C"], "d": t["D"], "warned": t["warned"]})
+    pubs = _nearest_publisher_paths(publisher)
+    for r in rows:
+        if _nearest(r["org_path"], pubs) != publisher.path:
+            continue  # a nearer town tells this organization
+        org = Organization(pk=r["org_id"], path=r["org_path"], name=r["org_name"])
+        ctx = {"org": r["org_name"], "org_id": r["org_id"], "period": period, "grade": r["grade"],
+               "items": r["required_count"], "done": r["done_count"], "completion": _fmt(r["completion"]),
+               "attendance": _fmt(r["attendance"]), "overdue": "、".join(r["overdue"]) or "—"}
+        if r["warned"]:
+            notify(recipients=[RoleIn(org, Role.SECRETARY), RoleIn(publisher, Role.ORG_ADMIN)], kind="supervision.warning",
+                   context=ctx, channels=("inbox",), org=org, actor=actor)
+        else:
+            notify(recipients=[RoleIn(org, Role.SECRETARY)], kind="supervision.grade", context=ctx, org=org, actor=actor)
+
+
+def run_monthly(now: dt.datetime | None = None) -> int:
+    """The scheduled job: last month's bulletin of every active county and town committee,
+    skipping those already published (running twice writes nothing twice). Returns how many
+    bulletins were written."""
+    now = now or timezone.now()
+    month = previous_month(now)
+    written = 0
+    for publisher in Organization.objects.filter(kind__in=PUBLISHER_KINDS, status=OrgStatus.ACTIVE).order_by("path"):
+        _b, did = generate_bulletin(publisher=publisher, month=month, now=now)
+        written += did
+    return written
+
+
+def register_kinds() -> None:
+    """Message kinds of supervision (called from AppConfig.ready)."""
+    from dangjian.notify.api import register_kind
+
+    register_kind(
+        "supervision.bulletin",
+        title={"zh-hans": "{period} 组织生活分级分档通报（{org}）", "en": "Org-life bulletin {period} ({org})"},
+        body={"zh-hans": "共{branches}个党组织：A档{a}个，B档{b}个，C档{c}个，D档{d}个；{warned}个需督促整改。",
+              "en": "{branches} organizations: A {a}, B {b}, C {c}, D {d}; {warned} need follow-up."},
+        link="/supervision/bulletins/{bulletin}/",
+    )
+    register_kind(
+        "supervision.grade",
+        title={"zh-hans": "{period} 组织生活评定：{grade}档（{org}）", "en": "Org life {period}: grade {grade} ({org})"},
+        body={"zh-hans": "应完成{items}项，已完成{done}项（完成率{completion}），平均参会率{attendance}。",
+              "en": "{done} of {items} required meetings held (completion {completion}), average attendance {attendance}."},
+        link="/supervision/org/{org_id}/",
+    )
+    register_kind(
+        "supervision.warning",
+        title={"zh-hans": "组织生活预警：{org}（{period}，{grade}档）", "en": "Org-life warning: {org} ({period}, grade {grade})"},
+        body={"zh-hans": "{period}应完成{items}项，已完成{done}项；未按期召开：{overdue}；平均参会率{attendance}。请及时开展组织生活。",
+              "en": "{period}: {done} of {items} required meetings held; not held: {overdue}; average attendance {attendance}. Please hold the missing meetings."},
+        link="/supervision/org/{org_id}/",
+    )

@@ -1,0 +1,16 @@
+"""Authz-matrix targets of supervision (see tests/core/test_authz_matrix.py)."""
+import datetime as dt
+
+
+def make_bulletin(world, org, member):
+    from dangjian.supervision.models import Bulletin, BulletinRow
+
+    b = Bulletin.objects.create(org=org, org_path=org.path, period=dt.date(2026, 9, 1), rule_version="test",
+                                thresholds={"A": {"completion": 100, "attendance": 90}, "B": {"completion": 80, "attendance": 80}},
+                                totals={"branches": 1, "A": 0, "B": 0, "C": 0, "D": 1, "warned": 1})
+    BulletinRow.objects.create(bulletin=b, org=org, org_path=org.path, org_name=org.name, grade="D", warned=True)
+    return b
+
+
+TARGETS = {"Bulletin": make_bulletin}
+POST_ONLY = {"supervision-bulletin-generate"}
