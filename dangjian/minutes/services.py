@@ -475,8 +475,16 @@ def _close_meeting(*, actor, meeting: Meeting) -> None:
             orglife_services = None
         close = getattr(orglife_services, "close_meeting", None)
         if close is not None:
+            if meeting.status == MeetingStatus.PLANNED:
+                # sign-in was never opened (attendance by roll call / paper sheet): orglife's close
+                # ends an OPEN meeting, so pass through OPEN — the whole step is one transaction
+                Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.OPEN)
+                meeting.status = MeetingStatus.OPEN
             close(actor=actor, meeting=meeting)
+        else:  # pragma: no cover - orglife without a close service
+            Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CLOSED, closed_at=timezone.now())
     Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.INVITED).update(status=AttendanceStatus.ABSENT)
+    meeting.refresh_from_db(fields=["status", "closed_at"])
 
 
 def sign(*, actor, record: MeetingRecord) -> MeetingRecord:
