@@ -1,4 +1,34 @@
-"""This app's rows of the one POLICY table (dangjian.core.policy) and its scoped resources."""
-from dangjian.core.policy import extend
+"""This app's rows of the one POLICY table (dangjian.core.policy) and its scoped resources.
 
-extend({})
+* ``transfer`` — the sending side (rows scoped by ``from_path``); a member sees and may ask for
+  their own transfer (SELF).
+* ``transfer_in`` — the receiving side (the ``IncomingTransfer`` proxy, scoped by ``to_path``).
+* ``flowing`` — flowing / lost-contact registers, contact logs and membership cases.
+"""
+from dangjian.core.models import Role as R
+from dangjian.core.policy import SELF, SUBTREE, Resource, extend, register
+
+from .models import AwayRecord, IncomingTransfer, MembershipCase, Transfer
+
+extend({
+    "transfer": {
+        "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE, R.MEMBER: SELF},
+        "ask": {R.MEMBER: SELF},
+        "request": {R.SECRETARY: SUBTREE, R.ORG_ADMIN: SUBTREE},
+        "approve": {R.ORG_ADMIN: SUBTREE},
+        "print": {R.SECRETARY: SUBTREE, R.ORG_ADMIN: SUBTREE},
+    },
+    "transfer_in": {
+        "view": {R.SECRETARY: SUBTREE, R.ORG_ADMIN: SUBTREE, R.COMMITTEE: SUBTREE},
+        "accept": {R.SECRETARY: SUBTREE, R.ORG_ADMIN: SUBTREE},
+    },
+    "flowing": {
+        "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
+        "manage": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+    },
+})
+
+register(Transfer, Resource("transfer", "from_path", self_field="member__user"))
+register(IncomingTransfer, Resource("transfer_in", "to_path"))
+register(AwayRecord, Resource("flowing", "org_path"))
+register(MembershipCase, Resource("flowing", "org_path"))

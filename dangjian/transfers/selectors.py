@@ -1,0 +1,70 @@
+"""Reads of organizational relationship, always through the caller's scope."""
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import AwayRecord, IncomingTransfer, MembershipCase, Transfer, TransferKind, TransferStatus
+from .services import away_findings, receipt_overdue
+
+
+def outgoing(scope, org, status: str = ""):
+    qs = scope.filter(Transfer.objects.filter(from_path__startswith=org.path).exclude(kind=TransferKind.IN), "view")
+    if status == "open":
+        qs = qs.filter(status__in=(TransferStatus.REQUESTED, TransferStatus.PENDING, TransferStatus.ISSUED, TransferStatus.LEFT))
+    return qs.select_related("member").order_by("-requested_at", "-id")
+
+
+def incoming(scope, org, status: str = ""):
+    qs = scope.filter(IncomingTransfer.objects.filter(to_path__startswith=org.path)
+                      .filter(Q(kind=TransferKind.IN) | Q(kind=TransferKind.INTERNAL, status__in=(
+                          TransferStatus.ISSUED, TransferStatus.ACCEPTED, TransferStatus.REJECTED, TransferStatus.EXPIRED))),
+                      "view")
+    if status == "open":
+        qs = qs.filter(status=TransferStatus.ISSUED)
+    return qs.select_related("member").order_by("-requested_at", "-id")
+
+
+def transfer_flags(t: Transfer, today=None) -> list[str]:
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    out = []
+    if t.status == TransferStatus.ISSUED and t.valid_until and t.valid_until < today:
+        out.append(_("The letter expired on %(d)s without report-in.") % {"d": t.valid_until})
+    if t.status == TransferStatus.EXPIRED:
+        out.append(_("The letter expired on %(d)s without report-in.") % {"d": t.valid_until})
+    if receipt_overdue(t, today):
+        out.append(_("The receipt has not been returned within one month."))
+    return out
+
+
+def away_register(scope, org, kind: str = ""):
+    qs = scope.filter(AwayRecord.objects.filter(org_path__startswith=org.path, closed_on__isnull=True), "view")
+    if kind:
+        qs = qs.filter(kind=kind)
+    today = timezone.localdate()
+    rows = list(qs.select_related("member", "org").order_by("kind", "since", "id")[:500])
+    for r in rows:
+        r.findings = away_findings(r, today)
+    return rows
+
+
+def cases(scope, org):
+    return scope.filter(MembershipCase.objects.filter(org_path__startswith=org.path), "view").select_related("member").order_by("status", "-opened_on")
+
+
+def member_panel(request, member, scope):
+    """The member page's panel: the member's transfers and register entries, as far as the viewer
+    may see them (their transfer view / flowing view rows)."""
+    if not (scope.has_any("transfer", "view") or scope.has_any("flowing", "view")):
+        return None
+    transfers = list(scope.filter(Transfer.objects.filter(member=member), "view").order_by("-requested_at")[:20]) \
+        if scope.has_any("transfer", "view") else []
+    away = list(scope.filter(AwayRecord.objects.filter(member=member), "view")) if scope.has_any("flowing", "view") else []
+    today = timezone.localdate()
+    for r in away:
+        r.findings = away_findings(r, today)
+    member_cases = list(scope.filter(MembershipCase.objects.filter(member=member), "view")) if scope.has_any("flowing", "view") else []
+    can_request = scope.path_allows("transfer", "request", member.org_path)
+    return {"member": member, "transfers": transfers, "away": away, "cases": member_cases, "can_request": can_request}
