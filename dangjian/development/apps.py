@@ -8,3 +8,7 @@ class DevelopmentConfig(AppConfig):
 
     def ready(self):
         from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
+        from . import tasks  # noqa: F401  (daily reminders)
+        from .notifications import register_kinds
+
+        register_kinds()

@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.pipeline, name="development-pipeline"),
+    path("cases/", views.case_list, name="development-case-list"),
+    path("cases/add/", views.case_add, name="development-case-add"),
+    path("cases/<int:pk>/", views.case_detail, name="development-case-detail"),
+    path("cases/<int:pk>/step/", views.case_step, name="development-case-step"),
+    path("cases/<int:pk>/publicity/", views.case_publicity, name="development-case-publicity"),
+    path("cases/<int:pk>/assessment/", views.case_assessment, name="development-case-assessment"),
+    path("cases/<int:pk>/extend/", views.case_extend, name="development-case-extend"),
+    path("cases/<int:pk>/stop/", views.case_stop, name="development-case-stop"),
+    path("cases/<int:pk>/reveal/<str:field>/", views.case_reveal, name="development-case-reveal"),
+    path("calendar/", views.calendar_page, name="development-calendar"),
+    path("calendar/<int:pk>/delete/", views.calendar_delete, name="development-calendar-delete"),
+]

@@ -1,0 +1,237 @@
+"""Reads of member development: due/overdue alerts, the pipeline per branch, org-level warnings.
+
+Alerts are computed from the recorded step dates at read time (nothing is inferred into the
+case): DOMAIN §11 "Member development" — [warn→red] talk within 1 month, [remind] half-yearly
+assessment, [warn] 支部大会 >1 month after pre-review, [warn] approval after 3 months / [red]
+after 6, [cfg] oath within 1 month, [remind] probation end 1 month / 1 week before, [warn] no
+conversion decision after expiry, [warn] conversion approval after 3 months.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
+from dangjian.members.models import Member
+
+from . import rules
+from .models import CaseAssessment, CaseStatus, CaseStep, DevelopmentCase
+from .rules import PERSON_STAGES, person_stage
+from .services import add_months
+
+ALERT_CODES = (1, 3, 13, 15, 17, 20, 23)
+LEVEL_ORDER = {"red": 3, "warn": 2, "remind": 1}
+
+
+@dataclass
+class Alert:
+    rule_id: str
+    article: str
+    rule_version: str
+    severity: str  # red / warn / remind
+    message: str
+    due: dt.date
+    kind: str  # reminder kind (notifications): talk, assessment, probation_1m, probation_1w, approval, conversion...
+    to_member: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.due.isoformat()}"
+
+
+def _a(pack, rid, severity, message, due, kind, to_member=False) -> Alert:
+    r = pack.rules[rid]
+    return Alert(rid, r.article, pack.version, severity, message, due, kind, to_member)
+
+
+def alerts_for(case: DevelopmentCase, today: dt.date | None = None, dates: dict[int, dt.date] | None = None,
+               last_assessment: dt.date | None = None) -> list[Alert]:
+    """What is due or overdue for an open case on ``today`` (see the module docstring)."""
+    if case.status != CaseStatus.OPEN:
+        return []
+    today = today or timezone.localdate()
+    pack = case.pack
+    if dates is None:
+        dates = dict(CaseStep.objects.filter(case=case).values_list("code", "date"))
+    if last_assessment is None and 3 <= case.last_code <= 6:
+        last_assessment = CaseAssessment.objects.filter(case=case).aggregate(m=Max("date"))["m"]
+    out: list[Alert] = []
+    n = case.last_code
+    if n == 1:
+        due = add_months(dates[1], 1)
+        if today > due:
+            out.append(_a(pack, "talk_1m", "red", _("No talk within 1 month of the application (due %(d)s).") % {"d": due}, due, "talk"))
+        elif today >= due - dt.timedelta(days=7):
+            out.append(_a(pack, "talk_1m", "remind", _("The talk with the applicant is due by %(d)s.") % {"d": due}, due, "talk"))
+    if 3 <= n <= 6 and dates.get(3):
+        base = max(d for d in (dates[3], last_assessment) if d)
+        due = add_months(base, 6)
+        if today > due:
+            out.append(_a(pack, "assess_6m", "warn", _("The half-yearly assessment of the activist is overdue (due %(d)s).") % {"d": due}, due, "assessment"))
+        elif today >= due - dt.timedelta(days=14):
+            out.append(_a(pack, "assess_6m", "remind", _("The half-yearly assessment of the activist is due by %(d)s.") % {"d": due}, due, "assessment"))
+    if n in (13, 14) and dates.get(13):
+        due = add_months(dates[13], 1)
+        if today > due:
+            out.append(_a(pack, "meeting_1m_after_prereview", "warn", _("No branch general meeting within 1 month of the pre-review (due %(d)s).") % {"d": due}, due, "meeting"))
+    if n in (15, 16) and dates.get(15):
+        due3, due6 = add_months(dates[15], 3), add_months(dates[15], 6)
+        if today > due6:
+            out.append(_a(pack, "approval_6m", "red", _("Not approved 6 months after the branch general meeting (%(d)s): the admission must be redone.") % {"d": dates[15]}, due6, "approval"))
+        elif today > due3:
+            out.append(_a(pack, "approval_3m", "warn", _("Not approved within 3 months of the branch general meeting (due %(d)s).") % {"d": due3}, due3, "approval"))
+    if n in (17, 18, 19) and dates.get(17) and pack.on("oath_1m"):
+        due = add_months(dates[17], 1)
+        if today > due:
+            out.append(_a(pack, "oath_1m", "warn", _("No oath within 1 month of approval (due %(d)s).") % {"d": due}, due, "oath"))
+    if 17 <= n <= 22 and case.probation_end:
+        end = case.probation_end
+        if today > end:
+            out.append(_a(pack, "conversion_overdue", "warn", _("The probation ended on %(d)s and no conversion decision has been taken.") % {"d": end}, end, "conversion", True))
+        elif today >= end - dt.timedelta(days=7):
+            out.append(_a(pack, "probation_1y", "remind", _("The probation ends on %(d)s (in a week or less).") % {"d": end}, end - dt.timedelta(days=7), "probation_1w", True))
+        elif today >= add_months(end, -1):
+            out.append(_a(pack, "probation_1y", "remind", _("The probation ends on %(d)s (in a month or less).") % {"d": end}, add_months(end, -1), "probation_1m", True))
+    if n == 23 and dates.get(23):
+        due = add_months(dates[23], 3)
+        if today > due:
+            out.append(_a(pack, "conversion_approval_3m", "warn", _("The conversion is not approved within 3 months of the branch general meeting (due %(d)s).") % {"d": due}, due, "conversion_approval"))
+    return out
+
+
+def worst(alerts: list[Alert]) -> str:
+    return max((a.severity for a in alerts), key=lambda s: LEVEL_ORDER.get(s, 0), default="")
+
+
+def bulk_alerts(cases: list[DevelopmentCase], today: dt.date | None = None) -> dict[int, list[Alert]]:
+    """Alerts of many open cases with two queries (step dates, last assessments)."""
+    ids = [c.pk for c in cases if c.status == CaseStatus.OPEN]
+    dates: dict[int, dict[int, dt.date]] = defaultdict(dict)
+    for cid, code, d in CaseStep.objects.filter(case_id__in=ids, code__in=ALERT_CODES).values_list("case_id", "code", "date"):
+        dates[cid][code] = d
+    last = dict(CaseAssessment.objects.filter(case_id__in=ids).values("case_id").annotate(m=Max("date")).values_list("case_id", "m"))
+    return {c.pk: alerts_for(c, today, dates.get(c.pk, {}), last.get(c.pk)) for c in cases if c.pk in set(ids)}
+
+
+# -- lists ------------------------------------------------------------------------------------
+STAGE_RANGES = {key: (lo, hi) for key, _l, lo, hi in PERSON_STAGES}
+
+
+def case_queryset(scope, *, org: Organization | None = None, stage: str = "", status: str = "", q: str = ""):
+    qs = scope.filter(DevelopmentCase.objects.select_related("org"), "view")
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if status in CaseStatus.values:
+        qs = qs.filter(status=status)
+    if stage in STAGE_RANGES:
+        lo, hi = STAGE_RANGES[stage]
+        qs = qs.filter(status=CaseStatus.OPEN, last_code__gte=lo, last_code__lte=hi)
+    if q:
+        qs = qs.filter(name__startswith=q.strip())
+    return qs.order_by("org_path", "name", "id")
+
+
+def member_holding_orgs(org: Organization):
+    return (Organization.objects.filter(path__startswith=org.path, status=OrgStatus.ACTIVE,
+                                        kind__in=[k.value for k in MEMBER_HOLDING_KINDS]).exclude(kind="party_group")
+            .order_by("path"))
+
+
+def pipeline(branches: list[Organization], today: dt.date | None = None) -> list[dict]:
+    """Per branch: open cases by person stage, how many have red / warning alerts, and the
+    org-level development warning (Huaining colours)."""
+    today = today or timezone.localdate()
+    paths = [b.path for b in branches]
+    by_path = {b.path: b for b in branches}
+    rows = {b.pk: {"org": b, "counts": dict.fromkeys([k for k, *_r in PERSON_STAGES], 0), "red": 0, "warn": 0} for b in branches}
+    if not branches:
+        return []
+    q = Q()
+    for p in paths:
+        q |= Q(org_path=p)
+    cases = list(DevelopmentCase.objects.filter(q, status=CaseStatus.OPEN).only("id", "org_id", "org_path", "last_code", "status", "rule_pack", "rule_items", "probation_end"))
+    alerts = bulk_alerts(cases, today)
+    for c in cases:
+        row = rows.get(by_path[c.org_path].pk)
+        stage = person_stage(c.last_code)
+        if stage in row["counts"]:
+            row["counts"][stage] += 1
+        w = worst(alerts.get(c.pk, []))
+        if w == "red":
+            row["red"] += 1
+        elif w == "warn":
+            row["warn"] += 1
+    warnings = org_warnings(branches, today)
+    out = []
+    for b in branches:
+        r = rows[b.pk]
+        r["org_warning"] = warnings.get(b.pk)
+        out.append(r)
+    return out
+
+
+# -- org-level development warnings (DOMAIN §4.3, Huaining "four colours", local practice) ------
+ORG_WARNING_DEFAULT = {"enabled": True, "area_types": ["village"]}
+ORG_LEVELS = {
+    "blue": gettext_lazy("Blue: no new activist this year"),
+    "yellow": gettext_lazy("Yellow: nobody developed this year"),
+    "orange": gettext_lazy("Orange: nobody developed for 2 years"),
+    "red": gettext_lazy("Red: nobody developed for 3 years or more"),
+}
+
+
+def org_warning_config() -> dict:
+    cfg = dict(ORG_WARNING_DEFAULT)
+    cfg.update(getattr(settings, "DANGJIAN_DEVELOPMENT_ORG_WARNINGS", {}) or {})
+    return cfg
+
+
+def org_warnings(branches: list[Organization], today: dt.date | None = None) -> dict[int, dict]:
+    """The Huaining colour of each branch (DOMAIN §4.3, local practice; [cfg]
+    ``DANGJIAN_DEVELOPMENT_ORG_WARNINGS`` = {"enabled": True, "area_types": ["village"]}; an empty
+    ``area_types`` list means every branch). "Developed" = a member who joined (支部大会 date) in
+    the year, from the member roll and from the cases; "activist" = a step 3 dated in the year."""
+    cfg = org_warning_config()
+    if not cfg.get("enabled") or not branches:
+        return {}
+    today = today or timezone.localdate()
+    areas = set(cfg.get("area_types") or [])
+    targets = [b for b in branches if not areas or b.area_type in areas]
+    if not targets:
+        return {}
+    ids = [b.pk for b in targets]
+    joined = dict(Member.objects.filter(org_id__in=ids).values("org_id").annotate(m=Max("joined_on")).values_list("org_id", "m"))
+    admitted = dict(CaseStep.objects.filter(case__org_id__in=ids, code=15).values("case__org_id").annotate(m=Max("date")).values_list("case__org_id", "m"))
+    activist = dict(CaseStep.objects.filter(case__org_id__in=ids, code=3).values("case__org_id").annotate(m=Max("date")).values_list("case__org_id", "m"))
+    out = {}
+    y = today.year
+    for b in targets:
+        last_dev = max((d for d in (joined.get(b.pk), admitted.get(b.pk)) if d), default=None)
+        last_dev_year = last_dev.year if last_dev else None
+        level = ""
+        if last_dev_year is None or last_dev_year <= y - 3:
+            level = "red"
+        elif last_dev_year == y - 2:
+            level = "orange"
+        elif last_dev_year == y - 1:
+            level = "yellow"
+        elif not activist.get(b.pk) or activist[b.pk].year < y:
+            level = "blue"
+        if level:
+            out[b.pk] = {"level": level, "text": str(ORG_LEVELS[level]), "last_developed": last_dev,
+                         "source": "DOMAIN §4.3 (Huaining, local practice)"}
+    return out
+
+
+def stage_label(key: str) -> str:
+    return str(next((label for k, label, *_r in PERSON_STAGES if k == key), _("Full members")))
+
+
+__all__ = ["alerts_for", "bulk_alerts", "case_queryset", "pipeline", "org_warnings", "rules"]

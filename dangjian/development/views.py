@@ -1,0 +1,213 @@
+"""Pages of member development: thin views over selectors.py and services.py."""
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
+from dangjian.core.privacy import MASKERS
+from dangjian.core.web import form_view, scoped
+
+from . import selectors, services
+from .forms import AssessmentForm, CaseOpenForm, ExtendForm, LocalDayForm, PublicityForm, StepForm, StopForm
+from .models import CaseAssessment, CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase, LocalHoliday
+from .rules import ARCHIVE_DOCUMENTS, BODY_LABELS, PERSON_STAGES, STAGES, STEP_BY_CODE, STEPS, person_stage
+
+
+def _org_param(scope, value, action="view"):
+    if not value:
+        return None
+    if not str(value).isdigit():
+        raise Http404
+    org = Organization.objects.filter(pk=int(value)).first()
+    if org is None or not scope.path_allows("development", action, org.path):
+        raise Http404
+    return org
+
+
+def _root(scope, action="view"):
+    roots = scope.root_paths("development", action)
+    return Organization.objects.filter(path=roots[0]).first() if len(roots) == 1 else None
+
+
+def _case_url(case) -> str:
+    return reverse("development-case-detail", kwargs={"pk": case.pk})
+
+
+def _manage_orgs(scope):
+    return (Organization.objects.filter(scope.q_paths("development", "manage", "path"))
+            .filter(status=OrgStatus.ACTIVE, kind__in=[k.value for k in MEMBER_HOLDING_KINDS]).exclude(kind="party_group")
+            .order_by("path"))
+
+
+@scoped("development", "view")
+def pipeline(request, scope):
+    org = _org_param(scope, request.GET.get("org")) or _root(scope)
+    if org is None:
+        roots = Organization.objects.filter(path__in=scope.root_paths("development", "view")).order_by("path")
+        return render(request, "development/pipeline.html", {"roots": roots, "org": None})
+    branches = selectors.member_holding_orgs(org)
+    page = Paginator(branches, 25).get_page(request.GET.get("page"))
+    rows = selectors.pipeline(list(page.object_list))
+    return render(request, "development/pipeline.html", {
+        "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES,
+        "children": Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).exclude(kind="party_group").order_by("path"),
+        "parent_visible": org.parent_id and scope.path_allows("development", "view", org.parent.path),
+        "can_add": scope.has_any("development", "manage"), "can_calendar": scope.has_any("development", "calendar"),
+    })
+
+
+@scoped("development", "view")
+def case_list(request, scope):
+    org = _org_param(scope, request.GET.get("org"))
+    qs = selectors.case_queryset(scope, org=org, stage=request.GET.get("stage", ""), status=request.GET.get("status", ""),
+                                 q=request.GET.get("q", ""))
+    items = qs
+    if request.GET.get("overdue"):
+        cases = list(qs.filter(status=CaseStatus.OPEN)[:5000])
+        alerts = selectors.bulk_alerts(cases)
+        items = [c for c in cases if selectors.worst(alerts.get(c.pk, [])) in ("red", "warn")]
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    cases = list(page.object_list)
+    alerts = selectors.bulk_alerts(cases)
+    rows = [{"case": c, "stage": selectors.stage_label(person_stage(c.last_code)), "step": STEP_BY_CODE.get(c.last_code),
+             "alerts": alerts.get(c.pk, []), "worst": selectors.worst(alerts.get(c.pk, []))} for c in cases]
+    return render(request, "development/case_list.html", {
+        "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES, "statuses": CaseStatus.choices,
+        "f": {k: request.GET.get(k, "") for k in ("stage", "status", "q", "overdue")},
+        "can_add": scope.has_any("development", "manage"),
+    })
+
+
+@scoped("development", "manage")
+def case_add(request, scope):
+    orgs = _manage_orgs(scope)
+    form = CaseOpenForm(request.POST or None, orgs=orgs, initial={"org": request.GET.get("org"), "application_date": timezone.localdate()})
+
+    def perform(cd):
+        data = {k: cd[k] for k in services.APPLICANT_FIELDS}
+        return services.open_case(actor=request.user, org=cd["org"], data=data, application_date=cd["application_date"],
+                                  documents=cd.get("documents"))
+
+    return form_view(request, form, perform=perform, done=lambda c: (_("Case opened for %(n)s.") % {"n": c.name}, _case_url(c)),
+                     template="development/form.html", context={"title": _("Open a development case (application received)")})
+
+
+@scoped("development", "view", model=DevelopmentCase)
+def case_detail(request, case, scope):
+    steps = {s.code: s for s in CaseStep.objects.filter(case=case).select_related("entered_by")}
+    timeline = []
+    for st in STEPS:
+        row = steps.get(st.code)
+        timeline.append({"step": st, "row": row, "body": BODY_LABELS[st.body], "stage": STAGES[st.stage],
+                         "is_next": st.code == case.next_code,
+                         "docs": row.documents if row else [], "first_of_stage": st.code == min(s.code for s in STEPS if s.stage == st.stage)})
+    alerts = selectors.alerts_for(case)
+    nxt = STEP_BY_CODE.get(case.next_code) if case.next_code else None
+    pubs = list(CasePublicity.objects.filter(case=case).order_by("id"))
+    for p in pubs:
+        start = services.publication_date(p)
+        p.window = services.workdays.publicity_window(start, p.working_days, case.org_path)
+    ctx = {
+        "case": case, "timeline": timeline, "alerts": alerts, "warnings": CaseWarning.objects.filter(case=case),
+        "pubs": pubs, "assessments": CaseAssessment.objects.filter(case=case), "next": nxt,
+        "masked": {f: MASKERS[f](getattr(case, f)) if getattr(case, f) else "" for f in services.SENSITIVE},
+        "can": {a: scope.can(a, case) for a in ("manage", "approve", "reveal")},
+        "pack": case.pack, "stage": selectors.stage_label(person_stage(case.last_code)),
+        "archive_docs": ARCHIVE_DOCUMENTS,
+        "can_next": bool(nxt) and scope.can("approve" if nxt.needs_approve else "manage", case),
+        "publicity_due": case.status == CaseStatus.OPEN and any(
+            case.last_code in allowed and not any(p.point == point for p in pubs)
+            for point, (_b, rid, allowed) in services.PUBLICITY_POINTS.items() if case.pack.on(rid)),
+    }
+    return render(request, "development/case_detail.html", ctx)
+
+
+@scoped("development", "manage", model=DevelopmentCase)
+def case_step(request, case, scope):
+    code = case.next_code
+    if code is None:
+        return redirect(_case_url(case))
+    step = STEP_BY_CODE[code]
+    allowed = scope.can("approve" if step.needs_approve else "manage", case)
+    form = StepForm(request.POST or None, case=case, code=code)
+    if not allowed:
+        return render(request, "development/step_form.html", {"form": None, "case": case, "step": step, "allowed": False,
+                                                               "body": BODY_LABELS[step.body]}, status=200)
+    return form_view(
+        request, form,
+        perform=lambda cd: services.record_step(actor=request.user, case=case, code=code, **form.service_kwargs()),
+        done=lambda row: (_("Step %(n)s recorded.") % {"n": row.code}, _case_url(case)),
+        template="development/step_form.html",
+        context={"case": case, "step": step, "allowed": True, "body": BODY_LABELS[step.body]},
+    )
+
+
+def _simple(request, case, form, perform, message, title):
+    return form_view(request, form, perform=perform, done=lambda _r: (message, _case_url(case)),
+                     template="development/form.html", context={"title": title, "case": case})
+
+
+@scoped("development", "manage", model=DevelopmentCase)
+def case_publicity(request, case, scope):
+    default = next((p for p, (_b, _r, allowed) in services.PUBLICITY_POINTS.items() if case.last_code in allowed), None)
+    form = PublicityForm(request.POST or None, initial={"point": default, "starts_on": timezone.localdate()})
+    return _simple(request, case, form,
+                   lambda cd: services.start_publicity(actor=request.user, case=case, point=cd["point"], starts_on=cd["starts_on"]),
+                   _("Publicity started; the notice was posted to the publicity board as a draft."),
+                   _("Start a publicity for %(n)s") % {"n": case.name})
+
+
+@scoped("development", "manage", model=DevelopmentCase)
+def case_assessment(request, case, scope):
+    return _simple(request, case, AssessmentForm(request.POST or None),
+                   lambda cd: services.add_assessment(actor=request.user, case=case, date=cd["date"], note=cd["note"]),
+                   _("Assessment recorded."), _("Half-yearly assessment of %(n)s") % {"n": case.name})
+
+
+@scoped("development", "approve", model=DevelopmentCase)
+def case_extend(request, case, scope):
+    return _simple(request, case, ExtendForm(request.POST or None),
+                   lambda cd: services.extend_probation(actor=request.user, case=case, date=cd["date"], months=cd["months"], note=cd["note"]),
+                   _("Probation extended."), _("Extend the probation of %(n)s") % {"n": case.name})
+
+
+@scoped("development", "manage", model=DevelopmentCase)
+def case_stop(request, case, scope):
+    return _simple(request, case, StopForm(request.POST or None),
+                   lambda cd: services.stop_case(actor=request.user, case=case, reason=cd["reason"]),
+                   _("Case closed."), _("Stop the case of %(n)s") % {"n": case.name})
+
+
+@require_POST
+@scoped("development", "reveal", model=DevelopmentCase)
+def case_reveal(request, case, scope, field):
+    if field not in services.SENSITIVE:
+        raise Http404
+    value = services.reveal_field(actor=request.user, case=case, field=field)
+    return render(request, "members/_revealed.html", {"value": value, "field": field})
+
+
+@scoped("development", "calendar")
+def calendar_page(request, scope):
+    orgs = Organization.objects.filter(scope.q_paths("development", "calendar", "path")).filter(status=OrgStatus.ACTIVE).order_by("path")
+    rows = scope.filter(LocalHoliday.objects.select_related("org"), "calendar").order_by("-date")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    form = LocalDayForm(request.POST or None, orgs=orgs, initial={"org": orgs.first()})
+    return form_view(request, form,
+                     perform=lambda cd: services.set_local_day(actor=request.user, org=cd["org"], date=cd["date"],
+                                                               is_working_day=cd["is_working_day"], note=cd["note"]),
+                     done=lambda r: (_("Saved."), reverse("development-calendar")),
+                     template="development/calendar.html", context={"page": page})
+
+
+@require_POST
+@scoped("development", "calendar", model=LocalHoliday)
+def calendar_delete(request, row, scope):
+    services.delete_local_day(actor=request.user, row=row)
+    return redirect("development-calendar")
