@@ -102,6 +102,10 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # added in 0003: when sign-in was opened, the reminder sent (once), why it was cancelled
+    opened_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -162,3 +166,119 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}/{self.member_id}: {self.status}"
+
+    @property
+    def member__user_id(self):
+        """``Scope.can`` reads ``<self_field>_id``; the policy's self_field is ``member__user``."""
+        return self.member.user_id
+
+
+# -- added by the org-life app (migration 0003): leave, exemptions, devices, points -------------
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("leave", "Waiting for approval")
+    APPROVED = "approved", pgettext_lazy("leave", "Approved")
+    REJECTED = "rejected", pgettext_lazy("leave", "Rejected")
+
+
+class LeaveRequest(models.Model):
+    """A member's request for leave from one meeting, asked before it starts (DOMAIN §1.1:
+    absentees ask for leave beforehand and make up). Approval sets the attendance to LEAVE."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="leave_requests")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="leave_requests")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)  # the meeting's organization (scope)
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(max_length=8, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["meeting", "status"], name="leave_meeting_status")]
+        verbose_name = _("leave request")
+
+    @property
+    def member__user_id(self):
+        """``Scope.can`` reads ``<self_field>_id``; the policy's self_field is ``member__user``."""
+        return self.member.user_id
+
+
+class ExemptionBasis(models.TextChoices):
+    """教育管理条例 art. 23: old, frail, immobile or gravely ill members have no hard requirement."""
+
+    OLD = "old", _("Old age")
+    FRAIL = "frail", _("Frail or immobile")
+    ILL = "ill", _("Gravely ill")
+
+
+class Exemption(models.Model):
+    """A member exempt from attending org life by rule (DOMAIN §1.1, 教育管理条例 art. 23).
+
+    While in force, new meetings invite the member with status EXEMPT, which is left out of the
+    denominator (应到). The free-text note stays on this record only; meetings show the basis."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)  # the member's organization when marked (scope)
+    basis = models.CharField(_("basis"), max_length=8, choices=ExemptionBasis.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["member", "active"], name="exemption_member_active")]
+        verbose_name = _("exemption")
+
+
+class SigninDevice(models.Model):
+    """A sign-in terminal (face terminal, card reader) of one organization's subtree. It calls
+    the device sign-in API with ``Authorization: Device <key>``; only a SHA-256 of the key is
+    stored (the key is random, 256 bits: no slow hash needed) and the key is shown once."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)
+    name = models.CharField(_("name"), max_length=80)
+    key_prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["org_path", "name", "id"]
+        verbose_name = _("sign-in device")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PointsEntry(models.Model):
+    """A minimal points ledger for org-life attendance (DOMAIN §11 "Indices, points": versioned
+    rule table). One row per (meeting, member, rule); written when a meeting is closed. The
+    future study app owns points in general and may take these rows over."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    delta = models.IntegerField()
+    reason = models.CharField(max_length=200)
+    rule_id = models.CharField(max_length=60)
+    rule_version = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member", "rule_id"], name="points_once_per_rule")]
+        indexes = [models.Index(fields=["member", "created_at"], name="points_member")]
+        verbose_name = _("points entry")

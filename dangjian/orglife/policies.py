@@ -12,11 +12,19 @@
 * print     — the printable record (PDF).
 
 ``meeting_type`` — the county's custom meeting types (built-in types are national).
+
+Added by org life (never changing the rows above):
+
+* ``attendance`` — one member's row at one meeting: staff of the organization see and manage
+  it; the member themself (SELF) sees it and may ask for leave from it (``ask_leave``);
+* ``exemption`` — members exempt by rule (教育管理条例 art. 23), marked by branch staff; the
+  note is health-related, so members do not see others' exemptions;
+* ``signin_device`` — sign-in terminals and their keys, managed by the secretary / org admin.
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import OWN, SUBTREE, Resource, extend, register
+from dangjian.core.policy import OWN, SELF, SUBTREE, Resource, extend, register
 
-from .models import Meeting, MeetingType
+from .models import Attendance, Exemption, LeaveRequest, Meeting, MeetingType, SigninDevice
 
 STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
 BRANCH_STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
@@ -37,5 +45,25 @@ extend({
     },
 })
 
+extend({
+    "attendance": {
+        "view": {**STAFF, R.MEMBER: SELF},
+        "ask_leave": {R.SECRETARY: SELF, R.COMMITTEE: SELF, R.MEMBER: SELF},
+        "manage": dict(BRANCH_STAFF),
+    },
+    "exemption": {
+        "view": dict(STAFF),
+        "manage": dict(BRANCH_STAFF),
+    },
+    "signin_device": {
+        "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+        "manage": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+    },
+})
+
 register(Meeting, Resource("meeting", "org_path"))
 register(MeetingType, Resource("meeting_type", "owner_path"))
+register(Attendance, Resource("attendance", "org_path", self_field="member__user"))
+register(LeaveRequest, Resource("attendance", "org_path", self_field="member__user"))
+register(Exemption, Resource("exemption", "org_path"))
+register(SigninDevice, Resource("signin_device", "org_path"))

@@ -25,3 +25,112 @@ def attendance_summary(meeting) -> dict[str, int]:
     agg["should"] = should
     agg["rate"] = round(100 * agg["present"] / should, 1) if should else None
     return agg
+
+
+# -- added by the org-life app ----------------------------------------------------------------
+
+def types_for_org(org):
+    """Meeting types that apply to ``org``: the built-in national types and the custom types of
+    ``org`` or any organization above it (a county's types apply to its whole subtree)."""
+    from .models import MeetingType
+
+    return MeetingType.objects.filter(active=True).filter(
+        Q(owner__isnull=True) | Q(owner_path__in=org.ancestor_paths())).order_by("order", "id")
+
+
+def members_of(org):
+    """Active members of ``org`` and its Party groups (by path)."""
+    from dangjian.members.models import Member, RecordState
+
+    return Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("org_path", "id")
+
+
+def default_invitees(org, meeting_type):
+    """Who is invited by default (DOMAIN §1.1 "participants"): all members of the branch and its
+    Party groups; the committee (positions of ``members.models.COMMITTEE_POSITIONS``) for 支委会;
+    the members of the one Party group for 党小组会 (the meeting is the group's); nobody for
+    "chosen" types (谈心谈话)."""
+    from dangjian.members.models import COMMITTEE_POSITIONS
+
+    from .models import Audience
+
+    qs = members_of(org)
+    if meeting_type is None or meeting_type.audience == Audience.CUSTOM:
+        return qs.none()
+    if meeting_type.audience == Audience.COMMITTEE:
+        return qs.filter(position__in=[str(p) for p in COMMITTEE_POSITIONS])
+    return qs
+
+
+def exempt_member_ids(member_ids, on_date) -> dict[int, str]:
+    """{member id: basis} of members with an exemption in force on ``on_date`` (教育管理条例 art. 23)."""
+    from .models import Exemption
+
+    rows = Exemption.objects.filter(member_id__in=list(member_ids), active=True, starts_on__lte=on_date).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on_date)).values_list("member_id", "basis")
+    return dict(rows)
+
+
+def plannable_orgs(scope):
+    """Organizations where this user may plan a new meeting: the branch (and its Party groups) of
+    a secretary or committee member; an org admin's own organization (issue 4 "Plan a meeting")."""
+    from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus, Role
+
+    q = Q(pk__in=[])
+    for g in scope.grants:
+        if g.role in (Role.SECRETARY, Role.COMMITTEE):
+            q |= Q(path__startswith=g.path, kind__in=[str(k) for k in MEMBER_HOLDING_KINDS])
+        elif g.role == Role.ORG_ADMIN:
+            q |= Q(path=g.path)
+    return Organization.objects.filter(q, status=OrgStatus.ACTIVE).order_by("path")
+
+
+def meetings_for(scope, *, org=None, type_id=None, month=None):
+    """The meetings this user may view, newest first; optionally one organization's subtree,
+    one type, one month (``date``: any day of it)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import Meeting
+
+    qs = scope.filter(Meeting.objects.select_related("org", "type"), "view")
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if type_id:
+        qs = qs.filter(type_id=type_id)
+    if month is not None:
+        tz = timezone.get_current_timezone()
+        start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
+        end = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
+        qs = qs.filter(starts_at__gte=start, starts_at__lt=end)
+    return qs.order_by("-starts_at", "-id")
+
+
+def my_attendance(user):
+    """The signed-in user's own invitations (their member record's attendance rows)."""
+    from .models import Attendance
+
+    return (Attendance.objects.filter(member__user=user).select_related("meeting", "meeting__org", "meeting__type")
+            .order_by("-meeting__starts_at", "-id"))
+
+
+def member_record(member, scope):
+    """Attendance and points of one member as this viewer may see them (the member page panel):
+    staff of the meetings' organizations, and the member themself (SELF)."""
+    from django.db.models import Sum
+
+    from .models import Attendance, PointsEntry
+
+    rows = scope.filter(Attendance.objects.filter(member=member), "view").select_related("meeting", "meeting__type", "meeting__org")
+    rows = rows.order_by("-meeting__starts_at", "-id")
+    own = getattr(member, "user_id", None) is not None and member.user_id == getattr(scope.user, "pk", None)
+    pts = PointsEntry.objects.filter(member=member)
+    if not own:
+        pts = pts.filter(scope.q_paths("attendance", "view", "org_path"))
+    return {
+        "rows": list(rows[:200]),
+        "count": rows.count(),
+        "points": list(pts.select_related("meeting")[:50]),
+        "points_total": pts.aggregate(t=Sum("delta"))["t"] or 0,
+    }

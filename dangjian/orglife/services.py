@@ -1,0 +1,596 @@
+"""Org life: the only place that changes meetings, attendance, leave, exemptions, devices and points.
+
+Every function runs in one transaction, writes its audit row inside it and sends its notices
+through ``notify`` in the same transaction (delivered when it commits). Rules come from
+DOMAIN.md §1.1 (frequencies, participants, leave, exemptions — 支部工作条例 2018, 教育管理条例
+2019 art. 16/23) and §11 "三会一课 & org life"; each function names the rule it encodes.
+Rule version of this module: ``RULE_VERSION``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit
+from dangjian.core.models import Organization, OrgKind, OrgStatus, Role
+from dangjian.members.models import Member, RecordState
+from dangjian.notify.api import RoleIn, notify
+
+from . import selectors
+from .models import (
+    PRESENT_STATUSES,
+    Attendance,
+    AttendanceStatus,
+    Audience,
+    Exemption,
+    ExemptionBasis,
+    LeaveRequest,
+    LeaveStatus,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    PointsEntry,
+    SigninDevice,
+    SigninMethod,
+)
+
+RULE_VERSION = "orglife-2026.11 (支部工作条例2018; 党员教育管理工作条例2019 art.16/23)"
+S = AttendanceStatus
+MAX_MEETING_HOURS = 12
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+def late_minutes() -> int:
+    """[cfg] minutes after the start from which a sign-in counts as late (default 15)."""
+    return int(getattr(settings, "DANGJIAN_ORGLIFE_LATE_MINUTES", 15))
+
+
+def reminder_minutes() -> int:
+    """[cfg] how long before the start the reminder goes out (DOMAIN §11 [remind]; default 120)."""
+    return int(getattr(settings, "DANGJIAN_ORGLIFE_REMINDER_MINUTES", 120))
+
+
+def open_early_minutes() -> int:
+    """[cfg] how early before the start sign-in may be opened (default 60)."""
+    return int(getattr(settings, "DANGJIAN_ORGLIFE_OPEN_EARLY_MINUTES", 60))
+
+
+DEFAULT_POINTS = {
+    "version": "orglife-points-2026.11",
+    "rules": {"present": 2, "late": 1, "leave": 0, "absent": -2, "exempt": 0},
+}
+
+
+def points_rules() -> dict:
+    """[cfg] ``DANGJIAN_ORGLIFE_POINTS``: {"version": ..., "rules": {attendance status: delta}}
+    (DOMAIN §11 "Indices, points & warnings": a versioned rule table)."""
+    conf = dict(DEFAULT_POINTS)
+    conf.update(getattr(settings, "DANGJIAN_ORGLIFE_POINTS", {}) or {})
+    return conf
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+def _fmt(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _notice_context(meeting: Meeting) -> dict:
+    return {
+        "title": meeting.title, "org": meeting.org.name, "type": meeting.type.name,
+        "when": _fmt(meeting.starts_at), "place": meeting.place, "meeting_id": meeting.pk,
+    }
+
+
+def _invited_members(meeting: Meeting, statuses=(S.INVITED,)) -> list[Member]:
+    return list(Member.objects.filter(attendance__meeting=meeting, attendance__status__in=list(statuses)))
+
+
+def managers_of(meeting: Meeting) -> list:
+    """Who handles a meeting's leave requests: the secretaries of its organization (and of the
+    branch above a Party group) and whoever planned it."""
+    out: list = [RoleIn(meeting.org, Role.SECRETARY)]
+    if meeting.org.kind == OrgKind.PARTY_GROUP and meeting.org.parent_id:
+        out.append(RoleIn(meeting.org.parent, Role.SECRETARY))
+    if meeting.created_by_id:
+        out.append(meeting.created_by)
+    return out
+
+
+def _validate_schedule(starts_at, ends_at, *, now) -> None:
+    errors = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The meeting must end after it starts.")
+    elif ends_at - starts_at > dt.timedelta(hours=MAX_MEETING_HOURS):
+        errors["ends_at"] = _("A meeting lasts at most %(h)s hours.") % {"h": MAX_MEETING_HOURS}
+    if not errors and ends_at <= now:
+        errors["starts_at"] = _("This time is already over: plan a meeting that has not ended yet.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_people(org: Organization, host, recorder, invitees) -> None:
+    errors = {}
+    for field, person in (("host", host), ("recorder", recorder)):
+        if person is None:
+            errors[field] = _("Choose a member.")
+        elif not person.org_path.startswith(org.path) or person.state != RecordState.ACTIVE:
+            errors[field] = _("%(name)s is not a member of %(org)s.") % {"name": person.name, "org": org.name}
+    if not invitees:
+        errors["invitees"] = _("Invite at least one member.")
+    else:
+        outside = [m.name for m in invitees if not m.org_path.startswith(org.path) or m.state != RecordState.ACTIVE]
+        if outside:
+            errors["invitees"] = _("Not members of %(org)s: %(names)s.") % {"org": org.name, "names": "、".join(outside[:5])}
+    if errors:
+        raise ValidationError(errors)
+
+
+# -- meeting types ----------------------------------------------------------------------------
+
+TYPE_FIELDS = ("name", "name_en", "audience", "frequency", "min_per_period", "required", "voting", "rule_ref", "active")
+
+
+def create_meeting_type(*, actor, owner: Organization, data: dict) -> MeetingType:
+    """A custom meeting type of ``owner``'s subtree (issue 4: "custom types configured by the
+    county"); built-in types follow DOMAIN §1.1 and cannot be changed here."""
+    with transaction.atomic():
+        _check_type_name(owner, data.get("name", ""), exclude=None)
+        mt = MeetingType(owner=owner, owner_path=owner.path, code=f"custom-{secrets.token_hex(4)}", order=500,
+                         **{k: v for k, v in data.items() if k in TYPE_FIELDS})
+        mt.full_clean(exclude=["owner"])
+        mt.save()
+        audit.record(actor=actor, action="orglife.type_create", obj=mt, org_path=owner.path,
+                     data={k: getattr(mt, k) for k in TYPE_FIELDS})
+    return mt
+
+
+def update_meeting_type(*, actor, meeting_type: MeetingType, data: dict) -> MeetingType:
+    """Change a custom type; meetings already planned keep their type."""
+    if meeting_type.owner_id is None:
+        raise ValidationError(_("Built-in meeting types follow the national rules and cannot be changed."))
+    with transaction.atomic():
+        _check_type_name(meeting_type.owner, data.get("name", meeting_type.name), exclude=meeting_type.pk)
+        before = {k: getattr(meeting_type, k) for k in TYPE_FIELDS}
+        for k, v in data.items():
+            if k in TYPE_FIELDS:
+                setattr(meeting_type, k, v)
+        meeting_type.full_clean(exclude=["owner"])
+        meeting_type.save()
+        after = {k: getattr(meeting_type, k) for k in TYPE_FIELDS}
+        audit.record(actor=actor, action="orglife.type_update", obj=meeting_type, org_path=meeting_type.owner_path,
+                     data={"changed": {k: [before[k], after[k]] for k in TYPE_FIELDS if before[k] != after[k]}})
+    return meeting_type
+
+
+def _check_type_name(owner: Organization, name: str, exclude) -> None:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the type a name.")})
+    clash = selectors.types_for_org(owner).filter(name=name)
+    if exclude:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError({"name": _("A meeting type named %(n)s already applies here.") % {"n": name}})
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: str, starts_at, ends_at, place: str,
+                 host: Member, recorder: Member, agenda: str, invitees: list[Member]) -> Meeting:
+    """Plan a meeting and invite members (DOMAIN §1.1 "participants": 支部党员大会 and 党课 all
+    members, 支委会 the committee, 党小组会 the group's members; the planner may adjust).
+
+    Members exempt by rule on the meeting day (教育管理条例 art. 23) are invited as EXEMPT, out of
+    the denominator. Invitees get the notice in the inbox and by SMS; a meeting starting within
+    the reminder lead time counts as reminded by this notice."""
+    now = timezone.now()
+    if org.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("%(org)s is no longer active.") % {"org": org.name})
+    if not selectors.types_for_org(org).filter(pk=meeting_type.pk).exists():
+        raise ValidationError({"meeting_type": _("This meeting type does not apply to %(org)s.") % {"org": org.name}})
+    if meeting_type.audience == Audience.GROUP and org.kind != OrgKind.PARTY_GROUP:
+        raise ValidationError({"meeting_type": _("A Party group meeting is held by a Party group: plan it for the group.")})
+    _validate_schedule(starts_at, ends_at, now=now)
+    invitees = list({m.pk: m for m in invitees}.values())
+    _validate_people(org, host, recorder, invitees)
+    title = (title or "").strip() or meeting_type.name
+    with transaction.atomic():
+        m = Meeting.objects.create(
+            org=org, org_path=org.path, type=meeting_type, title=title[:200], starts_at=starts_at, ends_at=ends_at,
+            place=place.strip(), host=host, recorder=recorder, agenda=agenda.strip(), created_by=actor,
+            reminder_sent_at=now if starts_at - now <= dt.timedelta(minutes=reminder_minutes()) else None,
+        )
+        exempt = selectors.exempt_member_ids([i.pk for i in invitees], timezone.localdate(starts_at))
+        Attendance.objects.bulk_create([
+            Attendance(meeting=m, member=i, org_path=org.path, status=S.EXEMPT if i.pk in exempt else S.INVITED,
+                       reason=_basis_reason(exempt[i.pk]) if i.pk in exempt else "")
+            for i in invitees
+        ])
+        audit.record(actor=actor, action="orglife.meeting_plan", obj=m, data={
+            "type": meeting_type.code, "title": m.title, "starts_at": m.starts_at, "ends_at": m.ends_at,
+            "place": m.place, "host": host.pk, "recorder": recorder.pk, "invited": len(invitees), "exempt": len(exempt),
+        })
+        notify(recipients=[i for i in invitees if i.pk not in exempt], kind="orglife.meeting_planned",
+               context=_notice_context(m), channels=("inbox", "sms"), org=org, actor=actor)
+    return m
+
+
+def _basis_reason(basis: str) -> str:
+    return str(ExemptionBasis(basis).label) + " (教育管理条例第二十三条)" if basis in ExemptionBasis.values else ""
+
+
+def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, place: str, host: Member,
+                   recorder: Member, agenda: str, invitees: list[Member]) -> Meeting:
+    """Edit a meeting while it is planned: schedule, people, agenda, invitees (added members are
+    invited, removed ones lose their invitation). Invitees are told of a new time or place."""
+    now = timezone.now()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("org", "type").get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.PLANNED:
+            raise ValidationError(_("Only a planned meeting can be changed."))
+        _validate_schedule(starts_at, ends_at, now=now)
+        invitees = list({m.pk: m for m in invitees}.values())
+        _validate_people(meeting.org, host, recorder, invitees)
+        moved = (starts_at, ends_at, place.strip()) != (meeting.starts_at, meeting.ends_at, meeting.place)
+        before = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place,
+                  "host": meeting.host_id, "recorder": meeting.recorder_id}
+        meeting.title = (title or "").strip()[:200] or meeting.type.name
+        if starts_at != meeting.starts_at:
+            meeting.reminder_sent_at = now if starts_at - now <= dt.timedelta(minutes=reminder_minutes()) else None
+        meeting.starts_at, meeting.ends_at, meeting.place = starts_at, ends_at, place.strip()
+        meeting.host, meeting.recorder, meeting.agenda = host, recorder, agenda.strip()
+        meeting.save()
+        current = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
+        wanted = {i.pk for i in invitees}
+        removed = current - wanted
+        Attendance.objects.filter(meeting=meeting, member_id__in=removed).delete()
+        added = [i for i in invitees if i.pk not in current]
+        exempt = selectors.exempt_member_ids([i.pk for i in added], timezone.localdate(starts_at))
+        Attendance.objects.bulk_create([
+            Attendance(meeting=meeting, member=i, org_path=meeting.org_path, status=S.EXEMPT if i.pk in exempt else S.INVITED,
+                       reason=_basis_reason(exempt[i.pk]) if i.pk in exempt else "")
+            for i in added
+        ])
+        audit.record(actor=actor, action="orglife.meeting_update", obj=meeting, data={
+            "before": before, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place,
+            "added": sorted(i.pk for i in added), "removed": sorted(removed)})
+        ctx = _notice_context(meeting)
+        if added:
+            notify(recipients=[i for i in added if i.pk not in exempt], kind="orglife.meeting_planned", context=ctx,
+                   channels=("inbox", "sms"), org=meeting.org, actor=actor)
+        if moved:
+            stay = [m for m in _invited_members(meeting, (S.INVITED, S.LEAVE)) if m.pk not in {i.pk for i in added}]
+            if stay:
+                notify(recipients=stay, kind="orglife.meeting_changed", context=ctx, channels=("inbox", "sms"),
+                       org=meeting.org, actor=actor)
+    return meeting
+
+
+def cancel_meeting(*, actor, meeting: Meeting, reason: str) -> Meeting:
+    """Cancel a planned meeting with a reason; invitees are told (inbox + SMS)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    with transaction.atomic():
+        n = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
+            status=MeetingStatus.CANCELLED, cancel_reason=reason[:200])
+        if not n:
+            raise ValidationError(_("Only a planned meeting can be cancelled."))
+        meeting.refresh_from_db()
+        audit.record(actor=actor, action="orglife.meeting_cancel", obj=meeting, data={"reason": meeting.cancel_reason})
+        people = _invited_members(meeting, (S.INVITED, S.LEAVE))
+        if people:
+            notify(recipients=people, kind="orglife.meeting_cancelled", context={**_notice_context(meeting), "reason": meeting.cancel_reason},
+                   channels=("inbox", "sms"), org=meeting.org, actor=actor)
+    return meeting
+
+
+def send_due_reminders(*, now: dt.datetime | None = None) -> int:
+    """The reminder before a meeting (DOMAIN §11 [remind]; lead time ``reminder_minutes()``):
+    each meeting is claimed with a conditional update of ``reminder_sent_at``, so the periodic
+    job sends it exactly once however often and on however many workers it runs."""
+    now = now or timezone.now()
+    due = Meeting.objects.filter(
+        status__in=[MeetingStatus.PLANNED, MeetingStatus.OPEN], reminder_sent_at__isnull=True,
+        starts_at__gt=now, starts_at__lte=now + dt.timedelta(minutes=reminder_minutes()),
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due[:500]):
+        with transaction.atomic():
+            if not Meeting.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
+                continue
+            meeting = Meeting.objects.select_related("org", "type").get(pk=pk)
+            people = _invited_members(meeting)
+            if people:
+                notify(recipients=people, kind="orglife.meeting_reminder", context=_notice_context(meeting),
+                       channels=("inbox", "sms"), org=meeting.org, actor=None)
+            audit.record(actor=None, action="orglife.meeting_remind", obj=meeting, data={"recipients": len(people)})
+            sent += 1
+    return sent
+
+
+# -- sign-in ----------------------------------------------------------------------------------
+
+def open_signin(*, actor, meeting: Meeting) -> Meeting:
+    """Open sign-in ("start the meeting"): from ``open_early_minutes()`` before the start."""
+    now = timezone.now()
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("Sign-in can be opened only for a planned meeting."))
+    if now < meeting.starts_at - dt.timedelta(minutes=open_early_minutes()):
+        raise ValidationError(_("Sign-in opens at the earliest %(m)s minutes before the start.") % {"m": open_early_minutes()})
+    with transaction.atomic():
+        if not Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(status=MeetingStatus.OPEN, opened_at=now):
+            raise ValidationError(_("Sign-in can be opened only for a planned meeting."))
+        meeting.refresh_from_db()
+        audit.record(actor=actor, action="orglife.signin_open", obj=meeting, data={})
+    return meeting
+
+
+def status_for_signin(meeting: Meeting, at: dt.datetime) -> str:
+    """PRESENT, or LATE after the start + ``late_minutes()`` ([cfg], default 15)."""
+    return S.LATE if at > meeting.starts_at + dt.timedelta(minutes=late_minutes()) else S.PRESENT
+
+
+def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: SigninDevice | None = None) -> tuple[Attendance, bool]:
+    """Record one member's sign-in; returns (attendance, newly signed in).
+
+    Refusals (``ValidationError`` codes): ``not_open`` — the meeting is not open for sign-in
+    (planned, ended, recorded or cancelled); ``not_invited`` — the member is not invited.
+    Idempotent and race-free: the row is updated only while it is not yet signed in *and* the
+    meeting is open (one conditional UPDATE on the unique (meeting, member) row), so concurrent
+    duplicates write once and the others answer "already signed in"."""
+    now = timezone.now()
+    if meeting.status != MeetingStatus.OPEN:
+        raise ValidationError(_("Sign-in is not open for this meeting."), code="not_open")
+    att = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if att is None:
+        raise ValidationError(_("You are not invited to this meeting."), code="not_invited")
+    if att.status in PRESENT_STATUSES:
+        return att, False
+    status = status_for_signin(meeting, now)
+    with transaction.atomic():
+        n = (Attendance.objects.filter(pk=att.pk, meeting__status=MeetingStatus.OPEN)
+             .exclude(status__in=PRESENT_STATUSES)
+             .update(status=status, method=method, signed_at=now, recorded_by=actor if getattr(actor, "pk", None) else None))
+        att.refresh_from_db()
+        if not n:
+            if att.status in PRESENT_STATUSES:
+                return att, False
+            raise ValidationError(_("Sign-in is not open for this meeting."), code="not_open")
+        audit.record(actor=actor, action="orglife.sign_in", obj=att, data={
+            "meeting": meeting.pk, "member": member.pk, "method": method, "status": status,
+            **({"device": device.pk} if device is not None else {})})
+    return att, True
+
+
+def roll_call(*, actor, meeting: Meeting, attendance: Attendance, status: str) -> Attendance:
+    """The secretary's roll call: present / late / absent for one invited member, method
+    ``roll_call`` (issue 4 "(b) by the secretary ticking a roll call"). Only while sign-in is open."""
+    if status not in (S.PRESENT, S.LATE, S.ABSENT):
+        raise ValidationError(_("Choose present, late or absent."))
+    if attendance.meeting_id != meeting.pk:
+        raise ValidationError(_("This member is not invited to this meeting."))
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.OPEN:
+            raise ValidationError(_("Open sign-in first: the roll call is taken while the meeting is open."))
+        before = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        attendance = before
+        old = attendance.status
+        attendance.status = status
+        attendance.method = SigninMethod.ROLL_CALL
+        attendance.signed_at = timezone.now() if status in PRESENT_STATUSES else None
+        attendance.recorded_by = actor
+        if status == S.ABSENT and old != S.ABSENT:
+            attendance.reason = ""
+        attendance.save(update_fields=["status", "method", "signed_at", "recorded_by", "reason"])
+        audit.record(actor=actor, action="orglife.roll_call", obj=attendance,
+                     data={"meeting": meeting.pk, "member": attendance.member_id, "from": old, "to": status})
+    return attendance
+
+
+def close_meeting(*, actor, meeting: Meeting) -> dict:
+    """End the meeting: status CLOSED, members still only invited become ABSENT, and the points
+    of the attendance rule table are written (DOMAIN §11 member-level: absent without leave).
+    Refused while leave requests wait for a decision (decide them first)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.OPEN:
+            raise ValidationError(_("Only a meeting with sign-in open can be ended."))
+        pending = LeaveRequest.objects.filter(meeting=meeting, status=LeaveStatus.PENDING).count()
+        if pending:
+            raise ValidationError(_("%(n)s leave request(s) still wait for your decision: decide them first.") % {"n": pending})
+        now = timezone.now()
+        meeting.status, meeting.closed_at = MeetingStatus.CLOSED, now
+        meeting.save(update_fields=["status", "closed_at"])
+        absent = Attendance.objects.filter(meeting=meeting, status=S.INVITED).update(status=S.ABSENT)
+        points = award_points(meeting=meeting)
+        summary = selectors.attendance_summary(meeting)
+        audit.record(actor=actor, action="orglife.meeting_close", obj=meeting, data={
+            "absent_marked": absent, "points_rows": points, "should": summary["should"], "present": summary["present"]})
+    return summary
+
+
+def award_points(*, meeting: Meeting) -> int:
+    """Write the attendance points of a closed meeting by the rule table ``points_rules()``
+    (one row per member and rule; a second call writes nothing). Zero-point rules write no row."""
+    conf = points_rules()
+    rules, version = conf["rules"], str(conf["version"])[:40]
+    labels = dict(AttendanceStatus.choices)
+    rows = []
+    for att in Attendance.objects.filter(meeting=meeting).only("member_id", "status"):
+        delta = int(rules.get(att.status, 0) or 0)
+        if delta:
+            rows.append(PointsEntry(member_id=att.member_id, org_path=meeting.org_path, meeting=meeting, delta=delta,
+                                    reason=f"{meeting.title[:150]}：{labels.get(att.status, att.status)}",
+                                    rule_id=f"orglife.attendance.{att.status}", rule_version=version))
+    before = PointsEntry.objects.filter(meeting=meeting).count()
+    PointsEntry.objects.bulk_create(rows, ignore_conflicts=True)
+    return PointsEntry.objects.filter(meeting=meeting).count() - before
+
+
+# -- leave ------------------------------------------------------------------------------------
+
+def request_leave(*, actor, attendance: Attendance, reason: str) -> LeaveRequest:
+    """A member asks for leave before the meeting starts (DOMAIN §1.1: absentees ask for leave
+    beforehand). After the start no new request is taken."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("At most 200 characters.")})
+    with transaction.atomic():
+        att = Attendance.objects.select_for_update().select_related("meeting", "meeting__org", "member").get(pk=attendance.pk)
+        meeting = att.meeting
+        if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.OPEN) or timezone.now() >= meeting.starts_at:
+            raise ValidationError(_("The meeting has already started: leave must be asked for before it starts."), code="too_late")
+        if att.status == S.EXEMPT:
+            raise ValidationError(_("You are exempt from this meeting: no leave is needed."))
+        if att.status != S.INVITED:
+            raise ValidationError(_("Leave is asked for by invited members who have not signed in."))
+        if LeaveRequest.objects.filter(attendance=att, status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED]).exists():
+            raise ValidationError(_("You have already asked for leave from this meeting."))
+        req = LeaveRequest.objects.create(attendance=att, meeting=meeting, member=att.member, org_path=att.org_path, reason=reason)
+        audit.record(actor=actor, action="orglife.leave_request", obj=req, data={"meeting": meeting.pk, "member": att.member_id})
+        notify(recipients=managers_of(meeting), kind="orglife.leave_requested",
+               context={**_notice_context(meeting), "member": att.member.name, "reason": reason}, channels=("inbox",),
+               org=meeting.org, actor=actor)
+    return req
+
+
+def decide_leave(*, actor, leave: LeaveRequest, approve: bool, note: str = "") -> LeaveRequest:
+    """The secretary approves (attendance → LEAVE, the reason kept for the record's "absentees
+    with reasons", DOMAIN §1.3) or rejects a pending request; the member is told."""
+    with transaction.atomic():
+        req = LeaveRequest.objects.select_for_update().select_related("meeting", "meeting__org", "member").get(pk=leave.pk)
+        if req.status != LeaveStatus.PENDING:
+            raise ValidationError(_("This request has already been decided."))
+        if req.meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.OPEN):
+            raise ValidationError(_("The meeting is over: leave can no longer be decided."))
+        req.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
+        req.decided_by, req.decided_at, req.note = actor, timezone.now(), (note or "").strip()[:200]
+        req.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        if approve:
+            Attendance.objects.filter(pk=req.attendance_id, status=S.INVITED).update(status=S.LEAVE, reason=req.reason)
+        audit.record(actor=actor, action="orglife.leave_decide", obj=req,
+                     data={"meeting": req.meeting_id, "member": req.member_id, "approved": approve})
+        notify(recipients=[req.member], kind="orglife.leave_approved" if approve else "orglife.leave_rejected",
+               context={**_notice_context(req.meeting), "note": req.note or "—"}, channels=("inbox",),
+               org=req.meeting.org, actor=actor)
+    return req
+
+
+# -- exemptions -------------------------------------------------------------------------------
+
+def create_exemption(*, actor, member: Member, basis: str, note: str, starts_on: dt.date, ends_on: dt.date | None) -> Exemption:
+    """Mark a member exempt from attending org life by rule (DOMAIN §1.1, 教育管理条例 art. 23:
+    old, frail, immobile or gravely ill members have no hard requirement; the branch brings study
+    to them). New meetings invite them as EXEMPT, left out of the denominator (DOMAIN §11)."""
+    errors = {}
+    if basis not in ExemptionBasis.values:
+        errors["basis"] = _("Choose the basis of the exemption.")
+    if ends_on is not None and starts_on and ends_on < starts_on:
+        errors["ends_on"] = _("The end date is before the start date.")
+    if member.state != RecordState.ACTIVE:
+        errors["member"] = _("%(name)s is no longer in the organization.") % {"name": member.name}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        overlap = Exemption.objects.filter(member=member, active=True).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+        if ends_on is not None:
+            overlap = overlap.filter(starts_on__lte=ends_on)
+        if overlap.exists():
+            raise ValidationError({"member": _("%(name)s already has an exemption for this time.") % {"name": member.name}})
+        ex = Exemption.objects.create(member=member, org_path=member.org_path, basis=basis, note=(note or "").strip()[:200],
+                                      starts_on=starts_on, ends_on=ends_on, created_by=actor)
+        # the note may describe health: it stays on the record and out of the audit data
+        audit.record(actor=actor, action="orglife.exemption_create", obj=ex,
+                     data={"member": member.pk, "basis": basis, "starts_on": starts_on, "ends_on": ends_on})
+    return ex
+
+
+def end_exemption(*, actor, exemption: Exemption) -> Exemption:
+    """End an exemption today (the member is invited normally again to new meetings)."""
+    with transaction.atomic():
+        today = timezone.localdate()
+        n = Exemption.objects.filter(pk=exemption.pk, active=True).update(
+            active=False, ended_by=actor, ended_at=timezone.now(),
+            ends_on=min(exemption.ends_on or today, today) if exemption.starts_on <= today else exemption.starts_on)
+        if not n:
+            raise ValidationError(_("This exemption has already ended."))
+        exemption.refresh_from_db()
+        audit.record(actor=actor, action="orglife.exemption_end", obj=exemption, data={"member": exemption.member_id})
+    return exemption
+
+
+# -- sign-in devices --------------------------------------------------------------------------
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_device(*, actor, org: Organization, name: str) -> tuple[SigninDevice, str]:
+    """Register a sign-in terminal of ``org``'s subtree; returns (device, key). The key is shown
+    once and stored only as a hash (docs/decisions.md §13)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the device a name.")})
+    with transaction.atomic():
+        for _attempt in range(5):
+            prefix = secrets.token_hex(4)
+            key = f"{prefix}.{secrets.token_urlsafe(32)}"
+            try:
+                with transaction.atomic():
+                    dev = SigninDevice.objects.create(org=org, org_path=org.path, name=name[:80], key_prefix=prefix,
+                                                      key_hash=_hash_key(key), created_by=actor)
+                break
+            except IntegrityError:  # pragma: no cover - a 32-bit prefix collision
+                continue
+        else:  # pragma: no cover
+            raise ValidationError(_("Could not create a key; try again."))
+        audit.record(actor=actor, action="orglife.device_create", obj=dev, data={"name": dev.name})
+    return dev, key
+
+
+def deactivate_device(*, actor, device: SigninDevice) -> SigninDevice:
+    """Switch a device off: its key stops working at once."""
+    with transaction.atomic():
+        SigninDevice.objects.filter(pk=device.pk).update(active=False)
+        device.refresh_from_db()
+        audit.record(actor=actor, action="orglife.device_deactivate", obj=device, data={"name": device.name})
+    return device
+
+
+def authenticate_device(key: str) -> SigninDevice | None:
+    """The active device holding ``key`` (``<prefix>.<secret>``), else None (constant-time compare)."""
+    from django.utils.crypto import constant_time_compare
+
+    if not key or "." not in key or len(key) > 200:
+        return None
+    prefix = key.split(".", 1)[0]
+    dev = SigninDevice.objects.filter(key_prefix=prefix, active=True).select_related("org").first()
+    if dev is None or not constant_time_compare(dev.key_hash, _hash_key(key)):
+        return None
+    return dev
+
+
+def device_sign_in(*, device: SigninDevice, meeting: Meeting, member: Member) -> tuple[Attendance, bool]:
+    """A device signs a member in (method ``device``; later face matching picks the member).
+    The caller has checked that the meeting is in the device's organization subtree."""
+    if not meeting.org_path.startswith(device.org_path):
+        raise ValidationError(_("This meeting is not in the device's organization."), code="not_found")
+    att, created = sign_in(actor=None, meeting=meeting, member=member, method=SigninMethod.DEVICE, device=device)
+    now = timezone.now()
+    if device.last_used_at is None or now - device.last_used_at > dt.timedelta(minutes=1):
+        SigninDevice.objects.filter(pk=device.pk).update(last_used_at=now)
+    return att, created

@@ -1,0 +1,506 @@
+"""Org-life pages: thin views over orglife.selectors and orglife.services.
+
+Every view declares its POLICY row through ``core.web`` (the authz matrix reads it). The one
+exception is the QR sign-in link ``/orglife/s/<token>/``: declared ``public`` because the token
+itself names the meeting (the matrix cannot forge a current token); the view still requires a
+signed-in user and the service admits only members invited to that meeting.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from dangjian.core.models import Organization
+from dangjian.core.web import authenticated, form_view, public, scoped
+from dangjian.members.models import Member, RecordState
+
+from . import selectors, services, tokens
+from .forms import DeviceForm, ExemptionForm, MeetingForm, MeetingTypeCreateForm, MeetingTypeForm, ReasonForm
+from .models import (
+    PRESENT_STATUSES,
+    Attendance,
+    AttendanceStatus,
+    Exemption,
+    LeaveRequest,
+    LeaveStatus,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    SigninDevice,
+)
+from .selectors import attendance_summary
+
+PAGE_SIZE = 20
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _detail_url(meeting) -> str:
+    return reverse("orglife-meeting-detail", kwargs={"pk": meeting.pk})
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() and len(str(value)) < 18 else None
+
+
+# -- meeting types ----------------------------------------------------------------------------
+
+@scoped("meeting_type", "view")
+def type_list(request, scope):
+    """Built-in types and the custom types that apply to the user's organizations."""
+    roots = Organization.objects.filter(path__in=scope.root_paths("meeting_type", "view"))
+    applying = {}
+    for org in roots:
+        for t in selectors.types_for_org(org):
+            applying[t.pk] = t
+    own = scope.filter(MeetingType.objects.filter(owner__isnull=False).select_related("owner"), "view")
+    for t in own:
+        applying.setdefault(t.pk, t)
+    types = sorted(applying.values(), key=lambda t: (t.owner_id is not None, t.order, t.pk))
+    return render(request, "orglife/types.html", {
+        "types": types, "can_configure": scope.has_any("meeting_type", "configure"),
+        "editable": {t.pk for t in types if t.owner_id and scope.can("configure", t)},
+    })
+
+
+def _type_data(cd) -> dict:
+    return {k: v for k, v in cd.items() if k != "owner"}
+
+
+@scoped("meeting_type", "configure")
+def type_add(request, scope):
+    owners = Organization.objects.filter(scope.q_paths("meeting_type", "configure", "path")).order_by("path")
+    form = MeetingTypeCreateForm(request.POST or None, owners=owners)
+    return form_view(
+        request, form,
+        perform=lambda cd: services.create_meeting_type(actor=request.user, owner=cd["owner"], data=_type_data(cd)),
+        done=lambda t: (_("Added the meeting type %(n)s.") % {"n": t.name}, reverse("orglife-types")),
+        template="orglife/form.html", context={"title": _("Add a meeting type"), "back": reverse("orglife-types")})
+
+
+@scoped("meeting_type", "configure", model=MeetingType)
+def type_edit(request, mtype, scope):
+    initial = {f: getattr(mtype, f) for f in services.TYPE_FIELDS}
+    form = MeetingTypeForm(request.POST or None, initial=initial)
+    return form_view(
+        request, form,
+        perform=lambda cd: services.update_meeting_type(actor=request.user, meeting_type=mtype, data=cd),
+        done=lambda t: (_("Saved."), reverse("orglife-types")),
+        template="orglife/form.html", context={"title": _("Edit %(n)s") % {"n": mtype.name}, "back": reverse("orglife-types")})
+
+
+# -- meetings ---------------------------------------------------------------------------------
+
+@scoped("meeting", "view")
+def meeting_list(request, scope):
+    org = None
+    org_id = _int(request.GET.get("org"))
+    if org_id:
+        org = Organization.objects.filter(scope.q_paths("meeting", "view", "path"), pk=org_id).first()
+        if org is None:
+            raise Http404
+    month = None
+    raw_month = request.GET.get("month", "")
+    try:
+        month = dt.date.fromisoformat(f"{raw_month}-01") if raw_month else None
+    except ValueError:
+        month = None
+    type_id = _int(request.GET.get("type"))
+    qs = selectors.meetings_for(scope, org=org, type_id=type_id, month=month)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    types = MeetingType.objects.filter(pk__in=selectors.meetings_for(scope, org=org).values("type_id").distinct())
+    return render(request, "orglife/meeting_list.html", {
+        "page": page, "org": org, "month": raw_month if month else "", "type_id": type_id, "types": types,
+        "can_plan": selectors.plannable_orgs(scope).exists(),
+    })
+
+
+def _meeting_form_kwargs(org):
+    return {"org": org}
+
+
+@scoped("meeting", "plan")
+def meeting_plan(request, scope):
+    orgs = selectors.plannable_orgs(scope)
+    org_id = _int(request.GET.get("org"))
+    org = orgs.filter(pk=org_id).first() if org_id else (orgs.first() if orgs.count() == 1 else None)
+    if org_id and org is None:
+        raise Http404
+    if org is None:
+        return render(request, "orglife/plan_pick_org.html", {"orgs": orgs})
+    types = selectors.types_for_org(org)
+    type_id = (_int(request.GET.get("type")) or _int(request.GET.get("meeting_type"))
+               or _int(request.POST.get("meeting_type")))
+    mtype = types.filter(pk=type_id).first() if type_id else types.first()
+    initial = {"meeting_type": mtype, "invitees": list(selectors.default_invitees(org, mtype)),
+               "host": Member.objects.filter(org_path__startswith=org.path, position="secretary", state=RecordState.ACTIVE).first()}
+    form = MeetingForm(request.POST or None, org=org, initial=initial)
+    if request.headers.get("HX-Request") and request.GET.get("part") == "invitees":
+        return render(request, "orglife/_invitees.html", {"form": form})
+
+    def perform(cd):
+        return services.plan_meeting(
+            actor=request.user, org=org, meeting_type=cd["meeting_type"], title=cd["title"], starts_at=cd["starts_at"],
+            ends_at=cd["ends_at"], place=cd["place"], host=cd["host"], recorder=cd["recorder"], agenda=cd["agenda"],
+            invitees=list(cd["invitees"]))
+
+    return form_view(request, form, perform=perform,
+                     done=lambda m: (_("Planned %(t)s; the invited members have been notified.") % {"t": m.title}, _detail_url(m)),
+                     template="orglife/meeting_form.html",
+                     context={"org": org, "title": _("Plan a meeting of %(org)s") % {"org": org.name}, "planning": True})
+
+
+@scoped("meeting", "plan", model=Meeting)
+def meeting_edit(request, meeting, scope):
+    if meeting.status != MeetingStatus.PLANNED:
+        messages.error(request, _("Only a planned meeting can be changed."))
+        return redirect(_detail_url(meeting))
+    initial = {
+        "title": meeting.title, "starts_at": timezone.localtime(meeting.starts_at), "ends_at": timezone.localtime(meeting.ends_at),
+        "place": meeting.place, "host": meeting.host, "recorder": meeting.recorder, "agenda": meeting.agenda,
+        "invitees": list(Member.objects.filter(attendance__meeting=meeting)),
+    }
+    form = MeetingForm(request.POST or None, org=meeting.org, fixed_type=meeting.type, initial=initial)
+
+    def perform(cd):
+        return services.update_meeting(
+            actor=request.user, meeting=meeting, title=cd["title"], starts_at=cd["starts_at"], ends_at=cd["ends_at"],
+            place=cd["place"], host=cd["host"], recorder=cd["recorder"], agenda=cd["agenda"], invitees=list(cd["invitees"]))
+
+    return form_view(request, form, perform=perform, done=lambda m: (_("Saved."), _detail_url(m)),
+                     template="orglife/meeting_form.html",
+                     context={"org": meeting.org, "meeting": meeting, "title": _("Edit %(t)s") % {"t": meeting.title}})
+
+
+@scoped("meeting", "plan", model=Meeting)
+def meeting_cancel(request, meeting, scope):
+    if meeting.status != MeetingStatus.PLANNED:
+        messages.error(request, _("Only a planned meeting can be cancelled."))
+        return redirect(_detail_url(meeting))
+    return form_view(request, ReasonForm(request.POST or None),
+                     perform=lambda cd: services.cancel_meeting(actor=request.user, meeting=meeting, reason=cd["reason"]),
+                     done=lambda m: (_("The meeting is cancelled; the invited members have been told."), _detail_url(m)),
+                     template="orglife/form.html",
+                     context={"title": _("Cancel %(t)s") % {"t": meeting.title}, "back": _detail_url(meeting), "danger": True,
+                              "submit": _("Cancel the meeting")})
+
+
+@scoped("meeting", "view", model=Meeting)
+def meeting_detail(request, meeting, scope):
+    manage = scope.can("manage", meeting)
+    rows = Attendance.objects.filter(meeting=meeting).select_related("member").order_by("member__org_path", "member_id")
+    mine = Attendance.objects.filter(meeting=meeting, member__user=request.user).first()
+    return render(request, "orglife/meeting_detail.html", {
+        "m": meeting, "summary": attendance_summary(meeting), "manage": manage, "can_plan": scope.can("plan", meeting),
+        "rows": rows if manage else [], "mine": mine, "mine_can_leave": _can_ask_leave(mine),
+        "leave_requests": LeaveRequest.objects.filter(meeting=meeting).select_related("member") if manage else [],
+        "late_minutes": services.late_minutes(),
+    })
+
+
+def _can_ask_leave(att) -> bool:
+    if att is None or att.status != AttendanceStatus.INVITED:
+        return False
+    m = att.meeting
+    if m.status not in (MeetingStatus.PLANNED, MeetingStatus.OPEN) or timezone.now() >= m.starts_at:
+        return False
+    return not LeaveRequest.objects.filter(attendance=att, status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED]).exists()
+
+
+@require_POST
+@scoped("meeting", "manage", model=Meeting)
+def meeting_open(request, meeting, scope):
+    try:
+        services.open_signin(actor=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_detail_url(meeting))
+    messages.success(request, _("Sign-in is open. Show the QR code at the venue."))
+    return redirect("orglife-venue", pk=meeting.pk)
+
+
+@require_POST
+@scoped("meeting", "manage", model=Meeting)
+def meeting_close(request, meeting, scope):
+    try:
+        s = services.close_meeting(actor=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The meeting has ended: %(p)s of %(s)s present; the others are recorded as absent.")
+                         % {"p": s["present"], "s": s["should"]})
+    return redirect(_detail_url(meeting))
+
+
+# -- venue QR and roll call -------------------------------------------------------------------
+
+def _qr_context(request, meeting):
+    ctx = {"m": meeting, "summary": attendance_summary(meeting),
+           "signed": Attendance.objects.filter(meeting=meeting, status__in=PRESENT_STATUSES).select_related("member").order_by("signed_at")}
+    if meeting.status == MeetingStatus.OPEN:
+        import qrcode
+        import qrcode.image.svg
+
+        token = tokens.make_token(meeting)
+        link = request.build_absolute_uri(reverse("orglife-qr-signin", kwargs={"token": token}))
+        img = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+        ctx.update(link=link, svg=img.to_string(encoding="unicode"), seconds_left=tokens.seconds_left())
+    return ctx
+
+
+@never_cache
+@scoped("meeting", "manage", model=Meeting)
+def venue(request, meeting, scope):
+    return render(request, "orglife/venue.html", _qr_context(request, meeting))
+
+
+@never_cache
+@scoped("meeting", "manage", model=Meeting)
+def venue_qr(request, meeting, scope):
+    """The live part of the venue page (QR code, counts, names), fetched every 10 s by venue.js."""
+    return render(request, "orglife/_venue_live.html", _qr_context(request, meeting))
+
+
+@scoped("meeting", "manage", model=Meeting)
+def roll_call(request, meeting, scope):
+    if request.method == "POST":
+        att = Attendance.objects.filter(meeting=meeting, pk=_int(request.POST.get("attendance"))).select_related("member").first()
+        error = None
+        if att is None:
+            error = _("Choose a member of this meeting.")
+        else:
+            try:
+                att = services.roll_call(actor=request.user, meeting=meeting, attendance=att, status=request.POST.get("status", ""))
+            except ValidationError as exc:
+                error = _errors(exc)
+        if request.headers.get("HX-Request") and att is not None:
+            resp = render(request, "orglife/_roll_row.html", {"a": att, "m": meeting, "error": error, "open": meeting.status == MeetingStatus.OPEN})
+            return resp
+        if error:
+            messages.error(request, error)
+        return redirect("orglife-roll-call", pk=meeting.pk)
+    rows = Attendance.objects.filter(meeting=meeting).select_related("member").order_by("member__org_path", "member_id")
+    return render(request, "orglife/roll_call.html", {"m": meeting, "rows": rows, "summary": attendance_summary(meeting),
+                                                       "open": meeting.status == MeetingStatus.OPEN})
+
+
+# -- leave ------------------------------------------------------------------------------------
+
+@scoped("attendance", "ask_leave", model=Attendance)
+def leave_request(request, att, scope):
+    meeting = att.meeting
+    back = reverse("orglife-my-meetings")
+    return form_view(request, ReasonForm(request.POST or None),
+                     perform=lambda cd: services.request_leave(actor=request.user, attendance=att, reason=cd["reason"]),
+                     done=lambda r: (_("Your leave request has been sent to the branch secretary."), back),
+                     template="orglife/form.html",
+                     context={"title": _("Ask for leave from %(t)s") % {"t": meeting.title}, "back": back,
+                              "intro": _("%(org)s · %(when)s · %(place)s") % {
+                                  "org": meeting.org.name, "when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+                                  "place": meeting.place},
+                              "submit": _("Send the request")})
+
+
+@require_POST
+@scoped("meeting", "manage", model=Meeting)
+def leave_decide(request, meeting, scope):
+    req = LeaveRequest.objects.filter(meeting=meeting, pk=_int(request.POST.get("leave"))).first()
+    decision = request.POST.get("decision")
+    if req is None or decision not in ("approve", "reject"):
+        messages.error(request, _("Choose a leave request and a decision."))
+        return redirect(_detail_url(meeting))
+    try:
+        services.decide_leave(actor=request.user, leave=req, approve=decision == "approve", note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Leave approved for %(n)s.") % {"n": req.member.name} if decision == "approve"
+                         else _("Leave rejected for %(n)s.") % {"n": req.member.name})
+    return redirect(_detail_url(meeting))
+
+
+# -- QR sign-in (the member's phone) ----------------------------------------------------------
+
+CONFIRM_SALT = "dangjian.orglife.signin-confirm"
+CONFIRM_MAX_AGE = 120
+
+
+def _refuse(request, code: str, status: int, meeting=None, att=None):
+    texts = {
+        "malformed": _("This sign-in code is not valid. Scan the QR code shown at the venue again."),
+        "forged": _("This sign-in code is not valid. Scan the QR code shown at the venue again."),
+        "expired": _("This sign-in code has expired: the code at the venue changes every 30 seconds. Scan it again."),
+        "not_invited": _("You are not invited to this meeting, so you cannot sign in to it."),
+        "not_member": _("Your account is not linked to a Party member record, so you cannot sign in."),
+        "planned": _("Sign-in has not started yet: wait until the secretary opens it."),
+        "closed": _("The meeting has ended: sign-in is closed."),
+        "cancelled": _("This meeting was cancelled."),
+    }
+    return render(request, "orglife/signin_result.html", {"ok": False, "code": code, "message": texts[code], "m": meeting},
+                  status=status)
+
+
+def _closed_code(meeting) -> str:
+    if meeting.status == MeetingStatus.PLANNED:
+        return "planned"
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "cancelled"
+    return "closed"
+
+
+@public
+@never_cache
+def qr_signin(request, token):
+    """GET: check the code and show a big confirm button; POST: sign in (idempotent).
+
+    A code is accepted for its 30-second window and the next; the confirm form carries a
+    2-minute signature bound to this user and meeting, so a slow tap is not refused."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        meeting_id, _w, _s = tokens.parse(token)
+    except tokens.TokenError:
+        return _refuse(request, "malformed", 400)
+    meeting = Meeting.objects.select_related("org", "type").filter(pk=meeting_id).first()
+    if meeting is None:
+        return _refuse(request, "forged", 400)
+    confirmed = False
+    if request.method == "POST":
+        try:
+            data = signing.loads(request.POST.get("c", ""), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+            confirmed = data == {"m": meeting.pk, "u": request.user.pk, "t": token}
+        except signing.BadSignature:
+            confirmed = False
+    if not confirmed:
+        try:
+            tokens.verify(meeting, token)
+        except tokens.TokenError as exc:
+            return _refuse(request, exc.code, 410 if exc.code == "expired" else 400)
+    member = Member.objects.filter(user=request.user, state=RecordState.ACTIVE).first()
+    if member is None:
+        return _refuse(request, "not_member", 403, meeting)
+    att = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if att is None:
+        return _refuse(request, "not_invited", 403, meeting)
+    if att.status in PRESENT_STATUSES:
+        return render(request, "orglife/signin_result.html", {"ok": True, "already": True, "m": meeting, "a": att})
+    if meeting.status != MeetingStatus.OPEN:
+        return _refuse(request, _closed_code(meeting), 409, meeting)
+    if request.method != "POST":
+        c = signing.dumps({"m": meeting.pk, "u": request.user.pk, "t": token}, salt=CONFIRM_SALT)
+        return render(request, "orglife/signin_confirm.html", {"m": meeting, "member": member, "c": c, "token": token})
+    try:
+        att, created = services.sign_in(actor=request.user, meeting=meeting, member=member, method="qr")
+    except ValidationError as exc:
+        code = getattr(exc, "code", "") or ""
+        if code == "not_invited":
+            return _refuse(request, "not_invited", 403, meeting)
+        meeting.refresh_from_db()
+        return _refuse(request, _closed_code(meeting), 409, meeting)
+    return render(request, "orglife/signin_result.html", {"ok": True, "already": not created, "m": meeting, "a": att})
+
+
+# -- my meetings ------------------------------------------------------------------------------
+
+@authenticated
+def my_meetings(request):
+    rows = list(selectors.my_attendance(request.user)[:200])
+    pending = set(LeaveRequest.objects.filter(attendance__in=rows, status=LeaveStatus.PENDING).values_list("attendance_id", flat=True))
+    upcoming, past = [], []
+    for a in rows:
+        a.leave_pending = a.pk in pending
+        a.can_leave = not a.leave_pending and _can_ask_leave(a)
+        (upcoming if a.meeting.status in (MeetingStatus.PLANNED, MeetingStatus.OPEN) else past).append(a)
+    upcoming.reverse()
+    has_member = Member.objects.filter(user=request.user).exists()
+    return render(request, "orglife/my_meetings.html", {"upcoming": upcoming, "past": past, "has_member": has_member})
+
+
+# -- exemptions -------------------------------------------------------------------------------
+
+@scoped("exemption", "view")
+def exemption_list(request, scope):
+    qs = scope.filter(Exemption.objects.select_related("member"), "view").order_by("-active", "-starts_on", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "orglife/exemptions.html", {"page": page, "can_manage": scope.has_any("exemption", "manage"),
+                                                       "today": timezone.localdate()})
+
+
+@scoped("exemption", "manage")
+def exemption_add(request, scope):
+    members = Member.objects.filter(scope.q_paths("exemption", "manage", "org_path"), state=RecordState.ACTIVE).order_by("org_path", "id")
+    form = ExemptionForm(request.POST or None, members=members, initial={"starts_on": timezone.localdate()})
+    return form_view(
+        request, form,
+        perform=lambda cd: services.create_exemption(actor=request.user, member=cd["member"], basis=cd["basis"], note=cd["note"],
+                                                     starts_on=cd["starts_on"], ends_on=cd["ends_on"]),
+        done=lambda e: (_("%(n)s is exempt from org life by rule from %(d)s.") % {"n": e.member.name, "d": e.starts_on},
+                        reverse("orglife-exemptions")),
+        template="orglife/form.html", context={"title": _("Mark a member exempt"), "back": reverse("orglife-exemptions"),
+                                               "intro": _("教育管理条例 art. 23: old, frail, immobile or gravely ill members have no hard "
+                                                          "requirement to attend; the branch brings study to them. New meetings "
+                                                          "invite them as exempt, out of the attendance denominator.")})
+
+
+@require_POST
+@scoped("exemption", "manage", model=Exemption)
+def exemption_end(request, exemption, scope):
+    try:
+        services.end_exemption(actor=request.user, exemption=exemption)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The exemption of %(n)s has ended.") % {"n": exemption.member.name})
+    return redirect("orglife-exemptions")
+
+
+# -- sign-in devices --------------------------------------------------------------------------
+
+@scoped("signin_device", "view")
+def device_list(request, scope):
+    qs = scope.filter(SigninDevice.objects.select_related("org"), "view")
+    return render(request, "orglife/devices.html", {"devices": qs, "can_manage": scope.has_any("signin_device", "manage"),
+                                                    "api_path": "/api/v1/orglife/device-signin/"})
+
+
+@never_cache
+@scoped("signin_device", "manage")
+def device_add(request, scope):
+    orgs = Organization.objects.filter(scope.q_paths("signin_device", "manage", "path")).order_by("path")
+    form = DeviceForm(request.POST or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dev, key = services.create_device(actor=request.user, org=form.cleaned_data["org"], name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            from dangjian.core.forms import apply_service_errors
+
+            apply_service_errors(form, exc)
+        else:
+            resp = render(request, "orglife/device_created.html", {"d": dev, "key": key})
+            resp["Cache-Control"] = "no-store"
+            return resp
+    return render(request, "orglife/form.html", {"form": form, "title": _("Add a sign-in device"), "back": reverse("orglife-devices")})
+
+
+@require_POST
+@scoped("signin_device", "manage", model=SigninDevice)
+def device_deactivate(request, device, scope):
+    services.deactivate_device(actor=request.user, device=device)
+    messages.success(request, _("%(n)s is switched off; its key no longer works.") % {"n": device.name})
+    return redirect("orglife-devices")
+
+
