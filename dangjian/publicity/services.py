@@ -233,6 +233,16 @@ def _submit(notice: Notice, actor) -> None:
     notice.updated_at = timezone.now()
     notice.save()
     audit.record(actor=actor, action="publicity.submit", obj=notice, data={"version": v.number})
+    _notify_approvers(notice, v, actor)
+
+
+def _notify_approvers(notice: Notice, v: NoticeVersion, actor) -> None:
+    """Tell the branch secretary (the approver of P1) that a version waits for approval."""
+    from dangjian.notify.api import RoleIn, notify
+
+    org = notice.org.parent if notice.org.kind == "party_group" and notice.org.parent_id else notice.org
+    notify(recipients=[RoleIn(org, "secretary")], kind="publicity.submitted", org=org, actor=actor,
+           context={"title": v.title[:60], "org": notice.org.name, "version": v.number, "notice_id": notice.pk})
 
 
 def submit_notice(*, actor, notice: Notice) -> Notice:
@@ -282,6 +292,11 @@ def reject_notice(*, actor, notice: Notice, reason: str) -> Notice:
         notice.updated_at = timezone.now()
         notice.save()
         audit.record(actor=actor, action="publicity.reject", obj=notice, data={"version": v.number})
+        if v.created_by_id and v.created_by_id != getattr(actor, "pk", None):
+            from dangjian.notify.api import notify
+
+            notify(recipients=[v.created_by], kind="publicity.returned", org=notice.org, actor=actor,
+                   context={"title": v.title[:60], "version": v.number, "reason": reason[:200], "notice_id": notice.pk})
         return notice
 
 

@@ -163,3 +163,12 @@ def test_revise_through_editor_keeps_public_version(world, login, client):
     client.logout()
     html = client.get(reverse("publicity-public-board", args=[world.b1.pk])).content.decode()
     assert "原标题" in html and "修订标题" not in html
+
+
+def test_submission_reaches_the_secretary_inbox_and_return_reaches_the_author(world):
+    from dangjian.notify.models import InboxMessage as Message
+
+    n = services.submit_notice(actor=world.users["committee"], notice=draft(world, title="请审批的公告"))
+    assert Message.objects.filter(user=world.users["secretary"], kind="publicity.submitted").exists()
+    services.reject_notice(actor=world.users["secretary"], notice=n, reason="请补充附件")
+    assert Message.objects.filter(user=world.users["committee"], kind="publicity.returned").exists()
