@@ -83,10 +83,10 @@ def advance(world, case, to_code: int, publicity: bool = True) -> DevelopmentCas
     publicities where the 2026 pack needs them)."""
     case.refresh_from_db()
     for code in range(case.last_code + 1, to_code + 1):
+        record(world, case, code)
+        case.refresh_from_db()
         if publicity:
             for point, (after, start) in PUBLICITY.items():
                 if case.last_code == after and case.pack.on(f"publicity_{point}"):
                     services.start_publicity(actor=world.users["secretary"], case=case, point=point, starts_on=start)
-        record(world, case, code)
-        case.refresh_from_db()
     return case
