@@ -286,3 +286,23 @@ def test_monthly_job_bills_everyone_with_a_profile(world, profiled):
         fn()
         fn()
     assert DuesBill.objects.filter(month=M(2026, 11, 1)).count() == 5
+
+
+def test_demo_seed_on_the_world(world):
+    import random
+    from types import SimpleNamespace
+
+    from dangjian.dues import demo
+    from dangjian.dues.models import DuesProfile
+
+    lines = []
+    ctx = SimpleNamespace(scale="tiny", today=M(2026, 10, 15), rng=random.Random(1), say=lines.append, accounts=[],
+                          orgs={"county": world.county, "town": world.t1, "branch": world.b1})
+    with at(2026, 10, 15):
+        demo.seed(ctx)
+    in_county = Member.objects.filter(org_path__startswith=world.county.path).count()
+    assert DuesProfile.objects.count() == in_county
+    assert DuesBill.objects.filter(org_path__startswith=world.t1.path, month=M(2026, 10, 1)).exists()
+    assert not DuesBill.objects.filter(org_path__startswith=world.t2.path).exists()
+    assert DuesBill.objects.filter(member=world.m_group, status="unpaid").exists()  # planned arrears in the demo branch
+    assert any("dues profiles" in line for line in lines)
