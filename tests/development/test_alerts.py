@@ -1,0 +1,85 @@
+"""Due / overdue alerts (DOMAIN §11 [warn→red], [remind]), the daily reminder job (idempotent),
+and the org-level Huaining colours."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import override_settings
+
+from dangjian.development.models import CaseAssessment
+from dangjian.development.selectors import alerts_for, org_warnings, pipeline
+from dangjian.development.tasks import send_reminders
+from dangjian.notify.models import InboxMessage as Message
+
+from .helpers import advance, open_case, record
+
+D = dt.date
+
+
+def kinds(case, today):
+    return [(a.rule_id, a.severity) for a in alerts_for(case, today)]
+
+
+def test_talk_due_then_red(world):
+    case = open_case(world, application_date=D(2023, 3, 1))
+    assert kinds(case, D(2023, 3, 20)) == []
+    assert kinds(case, D(2023, 3, 25)) == [("talk_1m", "remind")]
+    assert kinds(case, D(2023, 4, 1)) == [("talk_1m", "remind")]
+    assert kinds(case, D(2023, 4, 2)) == [("talk_1m", "red")]
+
+
+def test_half_yearly_assessment(world):
+    case = advance(world, open_case(world), 3)  # activist 2023-07-03
+    assert kinds(case, D(2024, 1, 3)) == [("assess_6m", "remind")]
+    assert kinds(case, D(2024, 1, 4)) == [("assess_6m", "warn")]
+    CaseAssessment.objects.create(case=case, org_path=case.org_path, date=D(2024, 1, 2), entered_by=world.users["secretary"])
+    assert kinds(case, D(2024, 1, 4)) == []
+
+
+def test_approval_overdue_and_probation_reminders(world):
+    case = advance(world, open_case(world), 16)  # 支部大会 2024-09-20
+    assert kinds(case, D(2024, 12, 20)) == []
+    assert kinds(case, D(2024, 12, 21)) == [("approval_3m", "warn")]
+    assert kinds(case, D(2025, 3, 21)) == [("approval_6m", "red")]
+    case = advance(world, case, 20)  # probation ends 2025-09-20
+    assert kinds(case, D(2025, 8, 19)) == []
+    assert kinds(case, D(2025, 8, 20)) == [("probation_1y", "remind")]
+    assert kinds(case, D(2025, 9, 13)) == [("probation_1y", "remind")]
+    assert kinds(case, D(2025, 9, 21)) == [("conversion_overdue", "warn")]
+
+
+def test_reminders_are_sent_once(world):
+    import time_machine
+    from zoneinfo import ZoneInfo
+
+    case = open_case(world, application_date=D(2023, 3, 1))
+    sec = world.users["secretary"]
+    before = Message.objects.filter(user=sec).count()
+    with time_machine.travel(dt.datetime(2023, 3, 26, 8, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert send_reminders() == 1
+        assert send_reminders() == 0
+    with time_machine.travel(dt.datetime(2023, 4, 5, 8, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert send_reminders() == 0  # same deadline: the "overdue" state of the same reminder is not resent
+    assert Message.objects.filter(user=sec).count() == before + 1
+    record(world, case, 2, date=D(2023, 3, 20))
+
+
+def test_org_colours(world):
+    today = D(2026, 11, 25)
+    w = org_warnings([world.b1, world.b2, world.b3], today)
+    # b1 has a member who joined 2026-03-01 (钱预备): developed this year, but no activist → blue
+    assert w[world.b1.pk]["level"] == "blue"
+    levels = {b: w[b.pk]["level"] for b in (world.b2, world.b3)}
+    assert all(v in ("yellow", "orange", "red") for v in levels.values())
+    with override_settings(DANGJIAN_DEVELOPMENT_ORG_WARNINGS={"enabled": False}):
+        assert org_warnings([world.b1], today) == {}
+
+
+def test_pipeline_counts(world):
+    open_case(world)
+    advance(world, open_case(world, name="甲"), 3)
+    advance(world, open_case(world, name="乙"), 17)
+    rows = pipeline([world.b1, world.b2], D(2026, 11, 25))
+    b1 = rows[0]
+    assert b1["counts"] == {"applicant": 1, "activist": 1, "object": 0, "probationary": 1}
+    assert b1["red"] >= 1  # the applicant has no talk for years; the probationary member is overdue
