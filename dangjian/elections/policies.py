@@ -1,4 +1,17 @@
 """This app's rows of the one POLICY table (dangjian.core.policy) and its scoped resources."""
-from dangjian.core.policy import extend
+from dangjian.core.models import Role as R
+from dangjian.core.policy import DESCENDANTS, SUBTREE, Resource, extend, register
 
-extend({})
+from .models import CommitteeMember, Election, TermAdjustment
+
+extend({
+    "election": {
+        "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
+        "manage": {R.SECRETARY: SUBTREE, R.ORG_ADMIN: SUBTREE},
+        "approve": {R.ORG_ADMIN: DESCENDANTS},
+    },
+})
+
+register(Election, Resource("election", "org_path"))
+register(TermAdjustment, Resource("election", "org_path"))
+register(CommitteeMember, Resource("election", "org_path"))

@@ -1,0 +1,73 @@
+"""Thin forms; the rules live in elections.services."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.forms import DateInput, StyledForm
+from dangjian.members.models import Member, RecordState
+
+from .models import AdjustKind, OfficerPosition, RestrictionKind, VoteBase
+
+
+class ElectionForm(StyledForm):
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput)
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=15)
+    present = forms.IntegerField(label=_("Voters present (实到)"), min_value=0)
+    base = forms.ChoiceField(label=_("Majority of"), choices=VoteBase.choices)
+    meeting = forms.ModelChoiceField(label=_("Election meeting (org life record)"), queryset=None, required=False)
+    candidates = forms.ModelMultipleChoiceField(label=_("Candidates"), queryset=Member.objects.none(),
+                                                widget=forms.SelectMultiple(attrs={"size": 10}))
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dangjian.orglife.models import Meeting
+
+        self.fields["meeting"].queryset = Meeting.objects.filter(org=org).order_by("-starts_at")
+        self.fields["candidates"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+
+
+class ResultForm(StyledForm):
+    def __init__(self, *args, election, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(election.candidates.select_related("member"))
+        for c in self.candidates:
+            self.fields[f"votes_{c.pk}"] = forms.IntegerField(label=_("Votes for %(m)s") % {"m": c.member.name}, min_value=0,
+                                                              widget=forms.NumberInput(attrs={"class": "form-control", "data-testid": f"votes-{c.member_id}"}))
+            self.fields[f"position_{c.pk}"] = forms.ChoiceField(
+                label=_("Position of %(m)s if elected") % {"m": c.member.name}, required=False,
+                choices=[("", "—")] + list(OfficerPosition.choices), widget=forms.Select(attrs={"class": "form-select"}))
+
+    def votes(self):
+        return {c.pk: self.cleaned_data[f"votes_{c.pk}"] for c in self.candidates}
+
+    def positions(self):
+        return {c.pk: self.cleaned_data.get(f"position_{c.pk}") or "" for c in self.candidates}
+
+
+class AdjustForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AdjustKind.choices)
+    new_ends_on = forms.DateField(label=_("New end of the term"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideForm(StyledForm):
+    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("Approve")), ("no", _("Refuse"))])
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ConfirmForm(StyledForm):
+    pass
+
+
+class RestrictionForm(StyledForm):
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=RestrictionKind.choices)
+    starts_on = forms.DateField(label=_("From"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Until"), widget=DateInput, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")

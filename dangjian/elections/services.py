@@ -1,0 +1,388 @@
+"""Elections and terms — DOMAIN §1.2 "Quorum and voting", §2 "Terms", §11 "Structure & terms"
+and "Votes & elections" (rule version ``conf.RULE_VERSION``).
+
+* Terms ([cfg] via ``core.services.term_years``): village/community 5 y, other branch / general
+  branch 3 y, primary committee 5 y (党章 art. 31; 2018 意见). Term end = election date + term.
+* [remind] 6 months before the end, to the secretary and the upper organization (daily job).
+* Postponing or advancing the election needs the upper organization's approval, by ≤ 1 year
+  (选举工作条例 art. 3) — [block] beyond, measured from the regular end of the term.
+* Election meeting valid only if voters present > 4/5 of those entitled ([block],
+  ``minutes.quorum.election_valid``); elected with yes > ½ of 应到 ([cfg] or 实到,
+  ``quorum.elected``); candidates ≥ seats × 1.2 rounded up ([warn], ``quorum.min_candidates``).
+* Probationary members and members under 留党察看 (or detained) neither vote nor stand (选举工作
+  条例 art. 5) — [block].
+* Committee members are filed at the election; the secretary and deputy secretary count as in
+  office only once the upper organization's approval is recorded. [warn] missing secretary,
+  vacant seat.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit
+from dangjian.core import services as core_services
+from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
+from dangjian.members import services as member_services
+from dangjian.members.models import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
+from dangjian.minutes import quorum
+from dangjian.notify.api import RoleIn, notify
+
+from .conf import RULE_VERSION, cfg
+from .models import (
+    APPROVED_POSITIONS,
+    AdjustKind,
+    AdjustStatus,
+    Candidate,
+    CommitteeMember,
+    Election,
+    ElectionStatus,
+    OfficerPosition,
+    RightsRestriction,
+    Term,
+    TermAdjustment,
+    TermReminder,
+)
+
+ELECTING_KINDS = MEMBER_HOLDING_KINDS - {OrgKind.PARTY_GROUP} | {OrgKind.TOWN_COMMITTEE}
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    import calendar
+
+    y, m = divmod(d.month - 1 + months, 12)
+    y += d.year
+    m += 1
+    return d.replace(year=y, month=m, day=min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _uid(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+# -- voting rights -------------------------------------------------------------------------------
+
+def restricted_ids(member_ids, on: dt.date) -> set[int]:
+    return set(RightsRestriction.objects.filter(member_id__in=member_ids, starts_on__lte=on)
+               .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).values_list("member_id", flat=True))
+
+
+def voting_rights_problem(member: Member, on: dt.date) -> str | None:
+    """Why this member may not vote or stand on ``on`` (None if they may) — art. 5."""
+    if member.state != RecordState.ACTIVE:
+        return _("%(m)s is no longer on record.") % {"m": member.name}
+    if member.status != MemberStatus.FULL:
+        return _("%(m)s is a probationary member: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name}
+    if restricted_ids([member.pk], on):
+        return _("%(m)s is under 留党察看 or detention: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name}
+    return None
+
+
+def entitled_voters(org: Organization, on: dt.date):
+    """Full members on record in the organization's subtree, without restricted members (应到)."""
+    qs = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE, status=MemberStatus.FULL)
+    excluded = restricted_ids(qs.values_list("pk", flat=True), on)
+    return qs.exclude(pk__in=excluded)
+
+
+def add_restriction(*, actor, member: Member, kind: str, starts_on: dt.date, ends_on: dt.date | None = None,
+                    note: str = "") -> RightsRestriction:
+    if ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": [_("The end lies before the start.")]})
+    with transaction.atomic():
+        r = RightsRestriction.objects.create(member=member, org_path=member.org_path, kind=kind, starts_on=starts_on,
+                                             ends_on=ends_on, note=(note or "")[:200], recorded_by=_uid(actor))
+        audit.record(actor=actor, action="elections.restriction", obj=r, org_path=r.org_path,
+                     data={"member": member.pk, "kind": kind, "from": starts_on, "until": ends_on})
+        return r
+
+
+# -- terms ---------------------------------------------------------------------------------------
+
+def term_length(org: Organization) -> int:
+    return core_services.term_years(org.kind, org.area_type)
+
+
+def current_term(org: Organization) -> Term | None:
+    return Term.objects.filter(org=org, closed_on__isnull=True).order_by("-started_on", "-id").first()
+
+
+def regular_end(org: Organization) -> dt.date | None:
+    """The term's end before any postponement/advance: the current Term's planned end, else
+    start + term length, else the recorded end."""
+    t = current_term(org)
+    if t:
+        return t.planned_ends_on
+    if org.term_started_on:
+        return core_services.term_end(org.term_started_on, term_length(org))
+    return org.term_ends_on
+
+
+def term_state(org: Organization, today: dt.date | None = None) -> tuple[str, str]:
+    """("expired" | "soon" | "ok" | "unknown", text) — colours always come with this text."""
+    today = today or timezone.localdate()
+    end = org.term_ends_on
+    if end is None:
+        return "unknown", _("No term recorded")
+    if end < today:
+        return "expired", _("Term expired on %(d)s — re-election overdue") % {"d": end}
+    if end <= add_months(today, cfg("expiring_soon_months")):
+        return "soon", _("Term ends on %(d)s — prepare the re-election") % {"d": end}
+    return "ok", _("Term until %(d)s") % {"d": end}
+
+
+def committee_findings(org: Organization, today: dt.date | None = None) -> list[tuple[str, str, str]]:
+    """(rule id, level, message): [warn] missing secretary, vacant seats, officers awaiting approval."""
+    out = []
+    t = current_term(org)
+    if t is None:
+        return out
+    seats = list(CommitteeMember.objects.filter(term=t, ended_on__isnull=True))
+    if not any(s.position == OfficerPosition.SECRETARY and s.in_office for s in seats):
+        out.append(("E1", "warn", _("No secretary in office (elected and approved by the upper organization).")))
+    if t.election and len(seats) < t.election.seats:
+        out.append(("E2", "warn", _("%(n)s of %(s)s seats are vacant; fill them promptly.") % {"n": t.election.seats - len(seats), "s": t.election.seats}))
+    for s in seats:
+        if s.needs_approval and s.approved_on is None:
+            out.append(("E3", "warn", _("%(m)s (%(p)s) awaits the upper organization's approval.") % {"m": s.member.name, "p": s.get_position_display()}))
+    return out
+
+
+# -- elections -----------------------------------------------------------------------------------
+
+def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, present: int, candidates: list[Member],
+                    base: str | None = None, meeting=None) -> Election:
+    """Record an election meeting: entitled voters (应到) are computed; candidates must have the
+    right to stand ([block] probationary / 留党察看); ≥ seats candidates [block]; ≥ seats × 1.2
+    rounded up [warn]; present ≤ entitled [block]."""
+    base = base or cfg("elected_base")
+    if org.kind not in ELECTING_KINDS or not org.is_active:
+        raise ValidationError(_("Only an active branch, general branch or Party committee holds elections."))
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": [_("The date is in the future.")]})
+    if seats < 1:
+        raise ValidationError({"seats": [_("At least one seat.")]})
+    if meeting is not None and meeting.org_id != org.pk:
+        raise ValidationError({"meeting": [_("The meeting belongs to another organization.")]})
+    with transaction.atomic():
+        entitled = entitled_voters(org, held_on).count()
+        if entitled == 0:
+            raise ValidationError(_("The organization has no full members entitled to vote."))
+        if present > entitled:
+            raise ValidationError({"present": [_("More voters present (%(p)s) than entitled (%(e)s).") % {"p": present, "e": entitled}]})
+        errors = []
+        members = list({m.pk: m for m in candidates}.values())
+        for m in members:
+            m = Member.objects.get(pk=m.pk)
+            if not m.org_path.startswith(org.path):
+                errors.append(_("%(m)s is not a member of this organization.") % {"m": m.name})
+            problem = voting_rights_problem(m, held_on)
+            if problem:
+                errors.append(problem)
+        if errors:
+            raise ValidationError({"candidates": errors})
+        if len(members) < seats:
+            raise ValidationError({"candidates": [_("%(c)s candidates for %(s)s seats: at least as many candidates as seats.") % {"c": len(members), "s": seats}]})
+        warnings = []
+        need = quorum.min_candidates(seats)
+        if len(members) < need:
+            warnings.append(_("Competitive slate (差额): %(s)s seats call for at least %(n)s candidates (seats × 1.2, rounded up); there are %(c)s.") % {"s": seats, "n": need, "c": len(members)})
+        if not quorum.election_valid(entitled=entitled, present=present):
+            warnings.append(_("Present voters (%(p)s) are not more than 4/5 of the %(e)s entitled: the election cannot be valid.") % {"p": present, "e": entitled})
+        e = Election.objects.create(org=org, org_path=org.path, meeting=meeting, held_on=held_on, seats=seats, entitled=entitled,
+                                    present=present, base=base, warnings=warnings, created_by=_uid(actor))
+        Candidate.objects.bulk_create([Candidate(election=e, member=m) for m in members])
+        audit.record(actor=actor, action="elections.create", obj=e, org_path=e.org_path,
+                     data={"seats": seats, "entitled": entitled, "present": present, "candidates": [m.pk for m in members],
+                           "rule": RULE_VERSION})
+        return e
+
+
+def record_result(*, actor, election: Election, votes: dict[int, int], positions: dict[int, str]) -> Election:
+    """Record the votes; decide who is elected; set the committee and the new term.
+
+    [block] unless present > 4/5 of entitled; votes between 0 and the voters present; a tie for
+    the last seat needs another ballot; at most one secretary. Elected: yes > ½ of the base
+    (应到 by default); at most ``seats``, by votes. The previous term closes; the new one starts on
+    the election date and ends after the term length of the organization's kind (core
+    ``update_organization``); members' positions follow (``members.services.update_member``):
+    secretary / deputy take their position only when the upper organization approves.
+    """
+    with transaction.atomic():
+        e = Election.objects.select_for_update().select_related("org").get(pk=election.pk)
+        if e.status != ElectionStatus.DRAFT:
+            raise ValidationError(_("The result of this election is already recorded."))
+        if not quorum.election_valid(entitled=e.entitled, present=e.present):
+            raise ValidationError(_("The election is not valid: %(p)s present is not more than 4/5 of the %(e)s entitled (选举工作条例; 暂行条例 art. 19).") % {"p": e.present, "e": e.entitled})
+        cands = list(e.candidates.select_related("member"))
+        for c in cands:
+            n = votes.get(c.pk)
+            if n is None or n < 0 or n > e.present:
+                raise ValidationError({"votes": [_("Votes for %(m)s must be between 0 and %(p)s (voters present).") % {"m": c.member.name, "p": e.present}]})
+            c.votes = n
+        passing = sorted([c for c in cands if quorum.elected(yes=c.votes, entitled=e.entitled, present=e.present, base=e.base)],
+                         key=lambda c: -c.votes)
+        if len(passing) > e.seats and passing[e.seats - 1].votes == passing[e.seats].votes:
+            raise ValidationError(_("A tie for the last seat: hold another ballot among the tied candidates."))
+        elected = passing[: e.seats]
+        elected_ids = {c.pk for c in elected}
+        chosen = {cid: p for cid, p in positions.items() if p and cid in elected_ids}
+        if any(p not in OfficerPosition.values for p in chosen.values()):
+            raise ValidationError({"positions": [_("Choose one of the listed values.")]})
+        for pos in (OfficerPosition.SECRETARY, OfficerPosition.DEPUTY_SECRETARY):
+            if list(chosen.values()).count(pos) > 1:
+                raise ValidationError({"positions": [_("Only one secretary and one deputy secretary.")]})
+        warnings = list(e.warnings)
+        if OfficerPosition.SECRETARY not in chosen.values():
+            warnings.append(_("No secretary was chosen."))
+        if len(elected) < e.seats:
+            warnings.append(_("%(n)s of %(s)s seats remain vacant.") % {"n": e.seats - len(elected), "s": e.seats})
+        for c in cands:
+            c.elected = c.pk in elected_ids
+            c.position = chosen.get(c.pk, OfficerPosition.COMMITTEE) if c.elected else ""
+            c.save(update_fields=["votes", "elected", "position"])
+        org = e.org
+        previous = current_term(org)
+        old_members = set()
+        if previous:
+            old_members = set(CommitteeMember.objects.filter(term=previous, ended_on__isnull=True).values_list("member_id", flat=True))
+            CommitteeMember.objects.filter(term=previous, ended_on__isnull=True).update(ended_on=e.held_on)
+            previous.closed_on = e.held_on
+            previous.save(update_fields=["closed_on"])
+        ends = core_services.term_end(e.held_on, term_length(org))
+        number = (Term.objects.filter(org=org).order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        term = Term.objects.create(org=org, org_path=org.path, number=number, started_on=e.held_on, ends_on=ends,
+                                   planned_ends_on=ends, election=e)
+        for c in elected:
+            CommitteeMember.objects.create(term=term, org=org, org_path=org.path, member=c.member, position=c.position,
+                                           started_on=e.held_on)
+        core_services.update_organization(actor=actor, org=org, term_started_on=e.held_on, term_ends_on=ends)
+        new_ids = {c.member_id for c in elected}
+        for m in Member.objects.filter(pk__in=old_members - new_ids, position__in=COMMITTEE_POSITIONS):
+            member_services.update_member(actor=actor, member=m, data={"position": ""})
+        for c in elected:
+            pos = OfficerPosition.COMMITTEE if c.position in APPROVED_POSITIONS else c.position
+            if c.member.position != pos:
+                member_services.update_member(actor=actor, member=c.member, data={"position": pos})
+        e.status, e.warnings = ElectionStatus.RECORDED, warnings
+        e.save(update_fields=["status", "warnings"])
+        audit.record(actor=actor, action="elections.result", obj=e, org_path=e.org_path,
+                     data={"votes": {str(c.member_id): c.votes for c in cands}, "elected": sorted(new_ids),
+                           "term": [e.held_on, ends], "warnings": warnings, "rule": RULE_VERSION})
+        return e
+
+
+def approve_officer(*, actor, seat: CommitteeMember, on: dt.date | None = None) -> CommitteeMember:
+    """The upper organization approves (批准) the elected secretary / deputy secretary; only then
+    do they count as in office and take the position on the member record."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        s = CommitteeMember.objects.select_for_update().select_related("member").get(pk=seat.pk)
+        if not s.needs_approval:
+            raise ValidationError(_("Committee members are filed, not approved."))
+        if s.approved_on or s.ended_on:
+            raise ValidationError(_("Nothing to approve."))
+        s.approved_on, s.approved_by = on, _uid(actor)
+        s.save(update_fields=["approved_on", "approved_by"])
+        if s.position == OfficerPosition.SECRETARY:
+            for m in Member.objects.filter(org=s.org, position=OfficerPosition.SECRETARY).exclude(pk=s.member_id):
+                member_services.update_member(actor=actor, member=m, data={"position": OfficerPosition.COMMITTEE})
+        member_services.update_member(actor=actor, member=s.member, data={"position": s.position})
+        audit.record(actor=actor, action="elections.approve_officer", obj=s, org_path=s.org_path,
+                     data={"member": s.member_id, "position": s.position})
+        return s
+
+
+# -- postponement / advance ----------------------------------------------------------------------
+
+def _check_adjust_bound(org: Organization, kind: str, new_end: dt.date) -> None:
+    base = regular_end(org)
+    if base is None:
+        raise ValidationError(_("The organization has no recorded term to adjust."))
+    months = cfg("max_adjust_months")
+    if kind == AdjustKind.POSTPONE:
+        if new_end <= org.term_ends_on:
+            raise ValidationError({"new_ends_on": [_("A postponement moves the end later than %(d)s.") % {"d": org.term_ends_on}]})
+        if new_end > add_months(base, months):
+            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the latest (选举工作条例 art. 3).") % {"d": add_months(base, months)}]})
+    elif kind == AdjustKind.ADVANCE:
+        if new_end >= org.term_ends_on:
+            raise ValidationError({"new_ends_on": [_("An advance moves the end earlier than %(d)s.") % {"d": org.term_ends_on}]})
+        if new_end < add_months(base, -months):
+            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the earliest (选举工作条例 art. 3).") % {"d": add_months(base, -months)}]})
+    else:
+        raise ValidationError({"kind": [_("Choose one of the listed values.")]})
+
+
+def request_adjustment(*, actor, org: Organization, kind: str, new_ends_on: dt.date, reason: str) -> TermAdjustment:
+    """Ask the upper organization to postpone or advance the election (≤ 1 year, art. 3)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason.")]})
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        if org.term_ends_on is None:
+            raise ValidationError(_("The organization has no recorded term to adjust."))
+        if TermAdjustment.objects.filter(org=org, status=AdjustStatus.PENDING).exists():
+            raise ValidationError(_("A request is already awaiting the upper organization."))
+        _check_adjust_bound(org, kind, new_ends_on)
+        a = TermAdjustment.objects.create(org=org, org_path=org.path, kind=kind, old_ends_on=org.term_ends_on,
+                                          new_ends_on=new_ends_on, reason=reason[:300], requested_by=_uid(actor))
+        audit.record(actor=actor, action="elections.adjust_request", obj=a, org_path=a.org_path,
+                     data={"kind": kind, "from": org.term_ends_on, "to": new_ends_on, "reason": reason})
+        if org.parent_id:
+            notify(recipients=[RoleIn(org.parent, Role.ORG_ADMIN)], kind="elections.adjust_request",
+                   context={"org": org.name, "old": org.term_ends_on.isoformat(), "new": new_ends_on.isoformat(),
+                            "adjustment_id": a.pk}, org=org, actor=_uid(actor))
+        return a
+
+
+def decide_adjustment(*, actor, adjustment: TermAdjustment, approve: bool, note: str = "") -> TermAdjustment:
+    """The upper organization approves (the term end moves, one record with reason and approver)
+    or refuses."""
+    with transaction.atomic():
+        a = TermAdjustment.objects.select_for_update().select_related("org").get(pk=adjustment.pk)
+        if a.status != AdjustStatus.PENDING:
+            raise ValidationError(_("This request is already decided."))
+        if not approve and not (note or "").strip():
+            raise ValidationError({"note": [_("Give the reason.")]})
+        org = a.org
+        if approve:
+            if org.term_ends_on != a.old_ends_on:
+                raise ValidationError(_("The term changed since the request; ask again."))
+            _check_adjust_bound(org, a.kind, a.new_ends_on)
+            core_services.update_organization(actor=actor, org=org, term_ends_on=a.new_ends_on)
+            Term.objects.filter(org=org, closed_on__isnull=True).update(ends_on=a.new_ends_on)
+        a.status = AdjustStatus.APPROVED if approve else AdjustStatus.REFUSED
+        a.decided_by, a.decided_at, a.decision_note = _uid(actor), timezone.now(), (note or "")[:300]
+        a.save()
+        audit.record(actor=actor, action="elections.adjust_decide", obj=a, org_path=a.org_path,
+                     data={"approved": approve, "note": note})
+        return a
+
+
+# -- reminders -----------------------------------------------------------------------------------
+
+def run_daily(today: dt.date | None = None) -> int:
+    """[remind] 6 months ([cfg]) before a term ends: notify the secretary and the upper
+    organization once per organization and term end."""
+    today = today or timezone.localdate()
+    horizon = add_months(today, cfg("remind_months_before_end"))
+    sent = 0
+    orgs = Organization.objects.filter(status="active", term_ends_on__isnull=False, term_ends_on__gte=today,
+                                       term_ends_on__lte=horizon).select_related("parent")
+    for org in orgs:
+        with transaction.atomic():
+            _r, created = TermReminder.objects.get_or_create(org=org, ends_on=org.term_ends_on)
+            if not created:
+                continue
+            recipients = [RoleIn(org, Role.SECRETARY)] + ([RoleIn(org.parent, Role.ORG_ADMIN)] if org.parent_id else [])
+            notify(recipients=recipients, kind="elections.term_ending",
+                   context={"org": org.name, "ends_on": org.term_ends_on.isoformat(), "org_id": org.pk}, org=org)
+            sent += 1
+    return sent

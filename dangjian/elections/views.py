@@ -1,0 +1,137 @@
+"""Elections and terms pages: thin views over elections.services."""
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core.models import Organization, OrgKind
+from dangjian.core.web import form_view, scoped
+
+from . import services
+from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, RestrictionForm, ResultForm
+from .models import CommitteeMember, Election, ElectionStatus, RightsRestriction, Term, TermAdjustment
+from .web import org_scoped
+
+TERM_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PRIMARY_COMMITTEE, OrgKind.TOWN_COMMITTEE)
+
+
+@org_scoped("election", "view")
+def terms_overview(request, org, scope):
+    """Every organization with a term in the subtree: expired (red), ending within 6 months
+    (yellow), with the text saying so; expired first."""
+    today = timezone.localdate()
+    only = request.GET.get("only", "")
+    qs = (Organization.objects.filter(scope.q_paths("election", "view", "path"), path__startswith=org.path,
+                                      status="active", kind__in=TERM_KINDS).order_by("term_ends_on", "path"))
+    if only == "expired":
+        qs = qs.filter(term_ends_on__lt=today)
+    elif only == "soon":
+        qs = qs.filter(term_ends_on__gte=today, term_ends_on__lte=services.add_months(today, 6))
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    for o in page:
+        o.term_state, o.term_text = services.term_state(o, today)
+    return render(request, "elections/terms.html", {"org": org, "page": page, "only": only})
+
+
+@org_scoped("election", "view")
+def org_terms(request, org, scope):
+    state, text = services.term_state(org)
+    term = services.current_term(org)
+    seats = list(CommitteeMember.objects.filter(term=term, ended_on__isnull=True).select_related("member")) if term else []
+    return render(request, "elections/org.html", {
+        "org": org, "state": state, "text": text, "term": term, "seats": seats,
+        "terms": Term.objects.filter(org=org).select_related("election")[:50],
+        "elections": Election.objects.filter(org=org)[:50],
+        "adjustments": TermAdjustment.objects.filter(org=org)[:50],
+        "restrictions": RightsRestriction.objects.filter(org_path__startswith=org.path).select_related("member")[:100],
+        "findings": services.committee_findings(org),
+        "term_years": services.term_length(org),
+        "can_manage": scope.path_allows("election", "manage", org.path),
+        "can_approve": scope.path_allows("election", "approve", org.path)})
+
+
+@org_scoped("election", "manage")
+def election_new(request, org, scope):
+    form = ElectionForm(request.POST or None, org=org, initial={"held_on": timezone.localdate(), "base": services.cfg("elected_base")})
+    return form_view(request, form,
+                     perform=lambda d: services.create_election(actor=request.user, org=org, held_on=d["held_on"], seats=d["seats"],
+                                                                present=d["present"], candidates=list(d["candidates"]),
+                                                                base=d["base"], meeting=d.get("meeting")),
+                     done=lambda e: (_("The election is recorded; enter the votes."), reverse("elections-result", args=[e.pk])),
+                     template="elections/form.html",
+                     context={"title": _("Record an election meeting"), "org": org,
+                              "entitled": services.entitled_voters(org, timezone.localdate()).count(),
+                              "cancel": reverse("elections-org", args=[org.pk])})
+
+
+@scoped("election", "view", model=Election)
+def election_detail(request, e, scope):
+    from dangjian.minutes import quorum
+
+    return render(request, "elections/detail.html", {
+        "e": e, "candidates": e.candidates.select_related("member"), "valid": quorum.election_valid(entitled=e.entitled, present=e.present),
+        "min_candidates": quorum.min_candidates(e.seats), "can_manage": scope.can("manage", e)})
+
+
+@scoped("election", "manage", model=Election)
+def election_result(request, e, scope):
+    if e.status != ElectionStatus.DRAFT:
+        from django.shortcuts import redirect
+
+        return redirect("elections-detail", e.pk)
+    form = ResultForm(request.POST or None, election=e)
+    return form_view(request, form,
+                     perform=lambda d: services.record_result(actor=request.user, election=e, votes=form.votes(), positions=form.positions()),
+                     done=lambda _e: (_("The result is recorded and the new term set."), reverse("elections-detail", args=[e.pk])),
+                     template="elections/form.html",
+                     context={"title": _("Votes and result"), "e": e, "cancel": reverse("elections-detail", args=[e.pk])})
+
+
+@org_scoped("election", "manage")
+def adjust_new(request, org, scope):
+    return form_view(request, AdjustForm(request.POST or None),
+                     perform=lambda d: services.request_adjustment(actor=request.user, org=org, kind=d["kind"],
+                                                                   new_ends_on=d["new_ends_on"], reason=d["reason"]),
+                     done=lambda a: (_("The request was sent to the upper organization."), reverse("elections-adjustment", args=[a.pk])),
+                     template="elections/form.html",
+                     context={"title": _("Postpone or advance the election"), "org": org,
+                              "help": _("At most one year from the regular end of the term (%(d)s), with the upper organization's approval.") % {"d": services.regular_end(org) or "—"},
+                              "cancel": reverse("elections-org", args=[org.pk])})
+
+
+@scoped("election", "view", model=TermAdjustment)
+def adjustment_detail(request, a, scope):
+    return render(request, "elections/adjustment.html", {"a": a, "can_approve": scope.can("approve", a)})
+
+
+@scoped("election", "approve", model=TermAdjustment)
+def adjustment_decide(request, a, scope):
+    return form_view(request, DecideForm(request.POST or None),
+                     perform=lambda d: services.decide_adjustment(actor=request.user, adjustment=a, approve=d["approve"], note=d.get("note", "")),
+                     done=lambda _a: (_("The decision is recorded."), reverse("elections-adjustment", args=[a.pk])),
+                     template="elections/form.html",
+                     context={"title": _("Decide on the term adjustment"), "a": a, "cancel": reverse("elections-adjustment", args=[a.pk])})
+
+
+@scoped("election", "approve", model=CommitteeMember)
+def officer_approve(request, seat, scope):
+    return form_view(request, ConfirmForm(request.POST or None),
+                     perform=lambda d: services.approve_officer(actor=request.user, seat=seat),
+                     done=lambda _s: (_("Approved: the officer is in office."), reverse("elections-org", args=[seat.org_id])),
+                     template="elections/form.html",
+                     context={"title": _("Approve %(m)s as %(p)s") % {"m": seat.member.name, "p": seat.get_position_display()},
+                              "cancel": "/"})
+
+
+@org_scoped("election", "manage")
+def restriction_new(request, org, scope):
+    return form_view(request, RestrictionForm(request.POST or None, org=org),
+                     perform=lambda d: services.add_restriction(actor=request.user, member=d["member"], kind=d["kind"],
+                                                                starts_on=d["starts_on"], ends_on=d.get("ends_on"), note=d.get("note", "")),
+                     done=lambda _r: (_("Recorded: the member neither votes nor stands in that period."), reverse("elections-org", args=[org.pk])),
+                     template="elections/form.html",
+                     context={"title": _("Record a suspension of voting rights"), "org": org,
+                              "cancel": reverse("elections-org", args=[org.pk])})
