@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit
 from dangjian.core.models import Organization
@@ -193,9 +194,9 @@ def vote_defaults(meeting: Meeting) -> dict:
     return {"voters_total": full.count(), "voters_present": full.filter(status__in=PRESENT_STATUSES).count()}
 
 
-VOTE_MESSAGES = {
-    "no_quorum": _("No vote: the voting members present (%(present)s) are not more than half of the %(total)s voting members who should attend (支部工作条例 art. 11)."),
-    "counts_inconsistent": _("The counts do not add up: yes + no + abstain may not exceed the voters present, and voters present plus written opinions may not exceed the voting members who should attend."),
+VOTE_MESSAGES = {  # lazy: translated when shown, in the request's language
+    "no_quorum": gettext_lazy("No vote: the voting members present (%(present)s) are not more than half of the %(total)s voting members who should attend (支部工作条例 art. 11)."),
+    "counts_inconsistent": gettext_lazy("The counts do not add up: yes + no + abstain may not exceed the voters present, and voters present plus written opinions may not exceed the voting members who should attend."),
 }
 
 
@@ -233,7 +234,7 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
             ) % {"n": defaults["voters_total"]}})
         check = quorum.check_vote(**n)
         if check.code in VOTE_MESSAGES:
-            raise ValidationError(VOTE_MESSAGES[check.code] % {"present": n["voters_present"], "total": n["voters_total"]}, code=check.code)
+            raise ValidationError(str(VOTE_MESSAGES[check.code]) % {"present": n["voters_present"], "total": n["voters_total"]}, code=check.code)
         vote = Vote.objects.create(
             record=record, org_path=record.org_path, motion=motion[:300], kind=kind, candidate=candidate[:100],
             passed=check.passed, result_code=check.code, rule_version=quorum.RULE_VERSION,
