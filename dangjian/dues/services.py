@@ -549,9 +549,14 @@ def publish_totals(*, actor, org, month: dt.date):
             f"免缴{t['exempt']}人；应缴党费合计{t['due']}元，已收{t['received']}元"
             + (f"；自愿多交党费{t['extra']}元" if t["extra"] else "") + "。\n"
             "依据《关于中国共产党党费收缴、使用和管理的规定》（中组发〔2008〕3号）。")
+    from django.core.exceptions import PermissionDenied
+
     with transaction.atomic():
-        notice = create_notice(org=org, board="dues", title=title, body=body, actor=actor,
-                               source=f"dues:{org.pk}:{label(month)}")
+        try:
+            notice = create_notice(org=org, board="dues", title=title, body=body, actor=actor,
+                                   source=f"dues:{org.pk}:{label(month)}")
+        except PermissionDenied as exc:
+            raise ValidationError(_("You may not post notices for this organization.")) from exc
         audit.record(actor=actor, action="dues.publish", org_path=org.path, object_type="dues.month",
                      object_id=label(month), data={"org": org.pk, "month": label(month), "billed": t["billed"], "paid": t["paid"]})
     return notice

@@ -248,3 +248,16 @@ def test_publicity_without_bills_is_a_clear_message(world, frozen, login, fake_p
     c = login(world.users["secretary"])
     r = c.post(reverse("dues-publish"), {"org": world.b1.pk, "month": "2026-10"}, follow=True, **EN)
     assert "generate the bills first" in r.content.decode() and not fake_publicity
+
+
+def test_publicity_with_the_real_board(world, profiled, frozen):
+    """Against dangjian.publicity.api itself: a draft on the branch's dues board; again → no duplicate."""
+    pytest.importorskip("dangjian.publicity.api")
+    from dangjian.publicity.api import notices_for_source
+
+    services.generate_bills(actor=None, month=M(2026, 10, 1), org=world.b1)
+    services.publish_totals(actor=world.users["secretary"], org=world.b1, month=M(2026, 10, 1))
+    services.publish_totals(actor=world.users["secretary"], org=world.b1, month=M(2026, 10, 1))
+    notices = list(notices_for_source(f"dues:{world.b1.pk}:2026-10"))
+    assert len(notices) == 1 and notices[0].board == "dues"
+    assert notices[0].status != "published"
