@@ -120,14 +120,6 @@ class MeetingRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.meeting_name} v{self.version}"
 
-    @property
-    def signed(self) -> bool:
-        return self.status == RecordStatus.SIGNED
-
-    @property
-    def superseded(self) -> bool:
-        return self.superseded_at is not None
-
     def save(self, *args, **kwargs):
         """Refuse any change of a signed record except marking it superseded."""
         if self.pk and not self._state.adding:
@@ -142,6 +134,14 @@ class MeetingRecord(models.Model):
         if self.status == RecordStatus.SIGNED:
             raise RecordLocked(_("A signed-off record cannot be deleted."), code="locked")
         return super().delete(*args, **kwargs)
+
+    @property
+    def signed(self) -> bool:
+        return self.status == RecordStatus.SIGNED
+
+    @property
+    def superseded(self) -> bool:
+        return self.superseded_at is not None
 
 
 def _field_value(obj, name):
@@ -227,10 +227,6 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.title or self.original_name
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
     def save(self, *args, **kwargs):
         if MeetingRecord.objects.filter(pk=self.record_id, status=RecordStatus.SIGNED).exists():
             raise RecordLocked(_("This record is signed off and read-only; make a correction (a new version) instead."), code="locked")
@@ -240,3 +236,7 @@ class Attachment(models.Model):
         if MeetingRecord.objects.filter(pk=self.record_id, status=RecordStatus.SIGNED).exists():
             raise RecordLocked(_("This record is signed off and read-only; make a correction (a new version) instead."), code="locked")
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -33,12 +33,19 @@ from django.utils.translation import gettext_lazy
 from dangjian.core import audit
 from dangjian.core.models import Organization
 from dangjian.members.models import Member, MemberStatus
-from dangjian.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, PRESENT_STATUSES
+from dangjian.orglife.models import PRESENT_STATUSES, Attendance, AttendanceStatus, Meeting, MeetingStatus
 from dangjian.orglife.selectors import attendance_summary
 
 from . import quorum
 from .models import (
-    GENESIS, Attachment, AttachmentKind, MeetingRecord, RecordLocked, RecordStatus, Vote, VoteKind,
+    GENESIS,
+    Attachment,
+    AttachmentKind,
+    MeetingRecord,
+    RecordLocked,
+    RecordStatus,
+    Vote,
+    VoteKind,
 )
 
 RULE_VERSION = "DOMAIN §1.3 / §11 三会一课 (2026-11); " + quorum.RULE_VERSION

@@ -240,8 +240,9 @@ def test_tampering_is_detected(world, gm, tamper):
 
 
 def test_time_frozen_sign_off_sets_times(world):
-    import time_machine
     from zoneinfo import ZoneInfo
+
+    import time_machine
 
     at = dt.datetime(2026, 10, 31, 21, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(at, tick=False):
@@ -250,3 +251,15 @@ def test_time_frozen_sign_off_sets_times(world):
         r = complete(services.start_record(actor=world.users["secretary"], meeting=m), world)
         r = sign_both(world, r)
         assert r.signed_at == timezone.now() == r.host_signed_at
+
+
+def test_planned_meeting_is_closed_by_orglife_at_first_signature(world):
+    m = make_meeting(world, status="planned")
+    r = complete(services.start_record(actor=world.users["secretary"], meeting=m), world)
+    services.sign(actor=world.users["secretary"], record=r)
+    assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.CLOSED
+    from dangjian.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="orglife.meeting_close", object_id=str(m.pk)).exists()
+    services.sign(actor=world.users["committee"], record=r)
+    assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.RECORDED
