@@ -1,0 +1,119 @@
+"""The pages: pipeline, case list with filters, opening a case, the step form (only the next step,
+errors on the form, nothing written), masking and audited reveal, the calendar."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from dangjian.core.models import AuditEvent
+from dangjian.development.models import CaseStep, DevelopmentCase, LocalHoliday
+
+from .helpers import TIMELINE, advance, applicant, open_case
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _en(c):
+    c.cookies["django_language"] = "en"
+    return c
+
+
+def test_pipeline_counts_and_overdue_in_red(world, login):
+    advance(world, open_case(world), 3)
+    open_case(world, name="乙申请")  # no talk since 2023: red
+    c = _en(login(world.users["town_admin"]))
+    r = c.get(reverse("development-pipeline"))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert f'data-testid="pipeline-row-{world.b1.pk}"' in html and f'data-testid="red-{world.b1.pk}"' in html
+    assert "1 overdue" in html and world.b3.name not in html  # another town
+    r = c.get(reverse("development-case-list") + f"?org={world.b1.pk}&overdue=1")
+    assert "乙申请" in r.content.decode() and "No talk within 1 month" in r.content.decode()
+    r = c.get(reverse("development-case-list") + f"?org={world.b1.pk}&stage=activist")
+    assert "周申请" in r.content.decode() and "乙申请" not in r.content.decode()
+
+
+def test_pipeline_of_an_invisible_org_is_404(world, login):
+    c = login(world.users["town_admin"])
+    assert c.get(reverse("development-pipeline") + f"?org={world.t2.pk}").status_code == 404
+    assert c.get(reverse("development-pipeline") + "?org=x").status_code == 404
+
+
+def test_open_case_page(world, login):
+    c = _en(login(world.users["secretary"]))
+    data = applicant()
+    post = {**data, "org": world.b1.pk, "birth_date": data["birth_date"].isoformat(), "application_date": "2023-03-01",
+            "documents": ["入党申请书"]}
+    r = c.post(reverse("development-case-add"), post)
+    assert r.status_code == 302
+    case = DevelopmentCase.objects.get(name="周申请")
+    assert r["Location"] == reverse("development-case-detail", kwargs={"pk": case.pk})
+    # under 18 on the application date: refused on the form, nothing written
+    data2 = applicant(birth_date=dt.date(2008, 1, 1), name="少年")
+    r = c.post(reverse("development-case-add"), {**data2, "org": world.b1.pk, "birth_date": "2008-01-01", "application_date": "2025-12-31"})
+    assert r.status_code == 200 and "age18" in r.content.decode() and not DevelopmentCase.objects.filter(name="少年").exists()
+
+
+def test_detail_masks_and_reveal_is_audited(world, login):
+    case = open_case(world)
+    c = login(world.users["secretary"])
+    html = c.get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
+    assert case.id_number not in html and case.id_number[-4:] in html and "13912345678" not in html
+    assert 'data-testid="step-1" data-done="1"' in html and 'data-testid="step-2" data-done="0"' in html
+    n = AuditEvent.objects.filter(action="development.reveal").count()
+    r = c.post(reverse("development-case-reveal", kwargs={"pk": case.pk, "field": "id_number"}))
+    assert case.id_number in r.content.decode()
+    assert AuditEvent.objects.filter(action="development.reveal").count() == n + 1
+    r = login(world.users["committee"]).post(reverse("development-case-reveal", kwargs={"pk": case.pk, "field": "id_number"}))
+    assert r.status_code == 403
+
+
+def test_step_form_records_only_the_next_step(world, login):
+    case = open_case(world)
+    c = _en(login(world.users["secretary"]))
+    url = reverse("development-case-step", kwargs={"pk": case.pk})
+    r = c.get(url)
+    assert "Step 2" in r.content.decode()
+    r = c.post(url, {"date": "2023-02-01"})  # before the application
+    assert r.status_code == 200 and "step_order" in r.content.decode()
+    assert CaseStep.objects.filter(case=case).count() == 1
+    r = c.post(url, {"date": TIMELINE[2].isoformat(), "documents": ["谈话记录"], "note": "谈话顺利"})
+    assert r.status_code == 302
+    row = CaseStep.objects.get(case=case, code=2)
+    assert row.entered_by == world.users["secretary"] and row.documents == [{"name": "谈话记录", "checked": True}]
+
+
+def test_upper_committee_step_is_not_offered_to_the_secretary(world, login):
+    case = advance(world, open_case(world), 3)
+    c = _en(login(world.users["secretary"]))
+    r = c.get(reverse("development-case-step", kwargs={"pk": case.pk}))
+    assert 'data-testid="step-not-allowed"' in r.content.decode()
+    r = c.post(reverse("development-case-step", kwargs={"pk": case.pk}), {"date": "2023-07-08"})
+    assert CaseStep.objects.filter(case=case).count() == 3
+    c2 = login(world.users["town_admin"], c=None)
+    r = c2.post(reverse("development-case-step", kwargs={"pk": case.pk}), {"date": "2023-07-08", "documents": ["备案表"]})
+    assert r.status_code == 302 and CaseStep.objects.filter(case=case).count() == 4
+
+
+def test_vote_form_fields(world, login):
+    case = advance(world, open_case(world), 14)
+    c = _en(login(world.users["secretary"]))
+    url = reverse("development-case-step", kwargs={"pk": case.pk})
+    r = c.post(url, {"date": "2024-09-20", "voters_total": 10, "voters_present": 5, "yes": 5, "no": 0, "abstain": 0,
+                     "written_total": 0, "written_yes": 0})
+    assert r.status_code == 200 and "vote_majority" in r.content.decode()
+    r = c.post(url, {"date": "2024-09-20", "voters_total": 10, "voters_present": 8, "yes": 7, "no": 1, "abstain": 0,
+                     "written_total": 0, "written_yes": 0})
+    assert r.status_code == 302
+
+
+def test_calendar_page(world, login):
+    c = login(world.users["town_admin"])
+    r = c.post(reverse("development-calendar"), {"org": world.t1.pk, "date": "2026-05-06", "note": "镇庆"})
+    assert r.status_code == 302
+    row = LocalHoliday.objects.get(org=world.t1)
+    assert "镇庆" in c.get(reverse("development-calendar")).content.decode()
+    r = c.post(reverse("development-calendar-delete", kwargs={"pk": row.pk}))
+    assert r.status_code == 302 and not LocalHoliday.objects.exists()
+    assert login(world.users["secretary"]).get(reverse("development-calendar")).status_code == 403
