@@ -34,11 +34,11 @@ def seed(ctx) -> None:
 
     published = [
         ("finance", f"{village}{ym}村级财务收支公示",
-         f"一、本月收入合计 36,480.00 元：\n  1. 集体土地租金 24,000.00 元；\n  2. 光伏发电收益 8,680.00 元；\n"
-         f"  3. 上级转移支付（村级组织运转经费）3,800.00 元。\n二、本月支出合计 21,315.50 元：\n"
-         f"  1. 村内道路维修 12,600.00 元（附验收单）；\n  2. 环境卫生保洁 4,500.00 元；\n"
-         f"  3. 办公及水电费 1,215.50 元；\n  4. 困难群众走访慰问 3,000.00 元。\n"
-         f"三、月末结余 15,164.50 元。\n以上收支经村务监督委员会审核。如有疑问，请于公示之日起7日内向村务监督委员会反映。"),
+         "一、本月收入合计 36,480.00 元：\n  1. 集体土地租金 24,000.00 元；\n  2. 光伏发电收益 8,680.00 元；\n"
+         "  3. 上级转移支付（村级组织运转经费）3,800.00 元。\n二、本月支出合计 21,315.50 元：\n"
+         "  1. 村内道路维修 12,600.00 元（附验收单）；\n  2. 环境卫生保洁 4,500.00 元；\n"
+         "  3. 办公及水电费 1,215.50 元；\n  4. 困难群众走访慰问 3,000.00 元。\n"
+         "三、月末结余 15,164.50 元。\n以上收支经村务监督委员会审核。如有疑问，请于公示之日起7日内向村务监督委员会反映。"),
         ("party", f"{village}党支部关于开展{last_month.month}月主题党日活动的通知",
          f"全体党员：\n支部定于每月固定日开展主题党日活动，内容为：集中学习党的创新理论、重温入党誓词、"
          f"开展“我为群众办实事”志愿服务（村内河道清理）。\n请全体党员准时参加，因故不能参加的请向支部书记请假。\n"
@@ -64,9 +64,9 @@ def seed(ctx) -> None:
     services.create_notice(org=branch, board="village", title=f"{village}关于召开村民代表会议的通知（草稿）",
                            body="拟于下周召开村民代表会议，讨论村集体经济合作社年度分红方案。", actor=committee)
     # a notice published, then revised and approved again (two versions)
-    n = services.create_notice(org=branch, board="finance", title=f"{village}村集体资产发包结果公示",
+    n = services.create_notice(org=branch, board="finance", title=f"{village}集体资产发包结果公示",
                                body="村东鱼塘 15 亩，发包期 3 年，年租金 9,000 元，已按程序公开竞价。", actor=approver, publish=True)
-    services.edit_notice(actor=committee, notice=n, title=f"{village}村集体资产发包结果公示（更正）",
+    services.edit_notice(actor=committee, notice=n, title=f"{village}集体资产发包结果公示（更正）",
                          body="村东鱼塘 15 亩，发包期 3 年，年租金 9,600 元（原公示金额录入有误，予以更正），已按程序公开竞价。")
     services.approve_notice(actor=approver, notice=Notice.objects.get(pk=n.pk))
     made += 2

@@ -360,7 +360,7 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
         raise PermissionDenied(_("Only a superior organization may select %(org)s.") % {"org": org.name})
     # the selecting organization: the closest one above org where the actor is org admin
     selector = None
-    for reach, path in sorted(scope.reaches("honour", "select"), key=lambda rp: -len(rp[1])):
+    for _reach, path in sorted(scope.reaches("honour", "select"), key=lambda rp: -len(rp[1])):
         if org.path.startswith(path) and org.path != path:
             selector = Organization.objects.get(path=path)
             break

@@ -192,7 +192,7 @@ def honour_list(request, scope):
         year = timezone.localdate().year - 1
     entries = scope.filter(HonourEntry.objects.filter(year=year)).select_related("selected_by_org")
     selectable = []
-    for reach, path in scope.reaches("honour", "select"):
+    for _reach, path in scope.reaches("honour", "select"):
         from dangjian.core.models import Organization, OrgStatus
 
         qs = Organization.objects.filter(path__startswith=path, status=OrgStatus.ACTIVE).exclude(path=path).exclude(kind="party_group")

@@ -10,9 +10,9 @@ def _notice(world, org, member):
 
 def _attachment(world, org, member):
     n = _notice(world, org, member)
+    from dangjian.publicity.files import clean_attachment
     from dangjian.publicity.models import NoticeAttachment
     from dangjian.publicity.services import _add_files
-    from dangjian.publicity.files import clean_attachment
 
     _add_files(n.latest, [clean_attachment(("a.pdf", b"%PDF-1.4\n%%EOF\n"))])
     return NoticeAttachment.objects.filter(version=n.latest).get()
