@@ -128,7 +128,7 @@ def start_record(*, actor, meeting: Meeting) -> MeetingRecord:
     """Open version 1 of a meeting's record (DOMAIN §1.3), pre-filled from the meeting and its
     attendance. One record chain per meeting; a cancelled meeting has no minutes."""
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("type", "host", "recorder", "org").get(pk=meeting.pk)
+        meeting = Meeting.objects.select_for_update(of=("self",)).select_related("type", "host", "recorder", "org").get(pk=meeting.pk)
         if meeting.status == MeetingStatus.CANCELLED:
             raise ValidationError(_("This meeting was cancelled; it has no minutes."), code="cancelled")
         existing = MeetingRecord.objects.filter(meeting=meeting).order_by("-version").first()
@@ -506,7 +506,7 @@ def sign(*, actor, record: MeetingRecord) -> MeetingRecord:
     record; ``Meeting.status`` becomes RECORDED (the meeting now counts as held)."""
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=record.org_id).first()  # serializes the org's chain
-        record = MeetingRecord.objects.select_for_update().select_related("meeting", "meeting__type", "host", "recorder").get(pk=record.pk)
+        record = MeetingRecord.objects.select_for_update(of=("self",)).select_related("meeting", "meeting__type", "host", "recorder").get(pk=record.pk)
         if record.status != RecordStatus.DRAFT:
             raise ValidationError(_("This record is already signed off."), code="locked")
         meeting = Meeting.objects.select_for_update().get(pk=record.meeting_id)
