@@ -18,6 +18,11 @@ from .web import org_scoped
 TERM_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PRIMARY_COMMITTEE, OrgKind.TOWN_COMMITTEE)
 
 
+def _data(request):
+    """POST data for a form (an empty POST still binds the form: confirm-only pages)."""
+    return request.POST if request.method == "POST" else None
+
+
 @org_scoped("election", "view")
 def terms_overview(request, org, scope):
     """Every organization with a term in the subtree: expired (red), ending within 6 months
@@ -55,7 +60,7 @@ def org_terms(request, org, scope):
 
 @org_scoped("election", "manage")
 def election_new(request, org, scope):
-    form = ElectionForm(request.POST or None, org=org, initial={"held_on": timezone.localdate(), "base": services.cfg("elected_base")})
+    form = ElectionForm(_data(request), org=org, initial={"held_on": timezone.localdate(), "base": services.cfg("elected_base")})
     return form_view(request, form,
                      perform=lambda d: services.create_election(actor=request.user, org=org, held_on=d["held_on"], seats=d["seats"],
                                                                 present=d["present"], candidates=list(d["candidates"]),
@@ -82,7 +87,7 @@ def election_result(request, e, scope):
         from django.shortcuts import redirect
 
         return redirect("elections-detail", e.pk)
-    form = ResultForm(request.POST or None, election=e)
+    form = ResultForm(_data(request), election=e)
     return form_view(request, form,
                      perform=lambda d: services.record_result(actor=request.user, election=e, votes=form.votes(), positions=form.positions()),
                      done=lambda _e: (_("The result is recorded and the new term set."), reverse("elections-detail", args=[e.pk])),
@@ -92,7 +97,7 @@ def election_result(request, e, scope):
 
 @org_scoped("election", "manage")
 def adjust_new(request, org, scope):
-    return form_view(request, AdjustForm(request.POST or None),
+    return form_view(request, AdjustForm(_data(request)),
                      perform=lambda d: services.request_adjustment(actor=request.user, org=org, kind=d["kind"],
                                                                    new_ends_on=d["new_ends_on"], reason=d["reason"]),
                      done=lambda a: (_("The request was sent to the upper organization."), reverse("elections-adjustment", args=[a.pk])),
@@ -109,7 +114,7 @@ def adjustment_detail(request, a, scope):
 
 @scoped("election", "approve", model=TermAdjustment)
 def adjustment_decide(request, a, scope):
-    return form_view(request, DecideForm(request.POST or None),
+    return form_view(request, DecideForm(_data(request)),
                      perform=lambda d: services.decide_adjustment(actor=request.user, adjustment=a, approve=d["approve"], note=d.get("note", "")),
                      done=lambda _a: (_("The decision is recorded."), reverse("elections-adjustment", args=[a.pk])),
                      template="elections/form.html",
@@ -118,7 +123,7 @@ def adjustment_decide(request, a, scope):
 
 @scoped("election", "approve", model=CommitteeMember)
 def officer_approve(request, seat, scope):
-    return form_view(request, ConfirmForm(request.POST or None),
+    return form_view(request, ConfirmForm(_data(request)),
                      perform=lambda d: services.approve_officer(actor=request.user, seat=seat),
                      done=lambda _s: (_("Approved: the officer is in office."), reverse("elections-org", args=[seat.org_id])),
                      template="elections/form.html",
@@ -128,7 +133,7 @@ def officer_approve(request, seat, scope):
 
 @org_scoped("election", "manage")
 def restriction_new(request, org, scope):
-    return form_view(request, RestrictionForm(request.POST or None, org=org),
+    return form_view(request, RestrictionForm(_data(request), org=org),
                      perform=lambda d: services.add_restriction(actor=request.user, member=d["member"], kind=d["kind"],
                                                                 starts_on=d["starts_on"], ends_on=d.get("ends_on"), note=d.get("note", "")),
                      done=lambda _r: (_("Recorded: the member neither votes nor stands in that period."), reverse("elections-org", args=[org.pk])),

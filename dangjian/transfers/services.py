@@ -150,15 +150,27 @@ def _sending_branch(member: Member) -> Organization:
 
 
 def _check_leaves_minimum(member: Member, to_org: Organization | None) -> None:
-    """The ≥3 full members rule of 条例 art. 4, checked as members.services.move_member does, so a
-    transfer that could never be accepted is refused at once."""
+    """The ≥3 full members rule of 条例 art. 4, checked as members.services.move_member does (and
+    counting the branch's other open transfers), so a transfer that could never be accepted is
+    refused at once."""
     branch = _sending_branch(member)
     if to_org is not None and to_org.path.startswith(branch.path):
         return
     minimum = settings.DANGJIAN_STRUCTURE["branch_min_full_members"]
+    leaving = Transfer.objects.filter(from_path__startswith=branch.path, status__in=OPEN_STATUSES,
+                                      member__status=MemberStatus.FULL).exclude(member=member) \
+        .exclude(to_path__startswith=branch.path, kind=TransferKind.INTERNAL).count()
     if member.status == MemberStatus.FULL and not branch.is_joint and \
-            member_services.full_members_in(branch) - 1 < minimum:
+            member_services.full_members_in(branch) - leaving - 1 < minimum:
         raise ValidationError(_("“%(b)s” would be left with fewer than %(n)s full members (条例 art. 4). Merge it or attach it to a joint branch instead.") % {"b": branch.name, "n": minimum})
+
+
+def _check_day(member: Member, on: dt.date) -> None:
+    """A dated step lies between the start of the member's current membership and today, so the
+    history stays contiguous and in order."""
+    start = MemberOrgHistory.objects.filter(member=member, ended_on__isnull=True).values_list("started_on", flat=True).first()
+    if on > timezone.localdate() or (start and on < start):
+        raise ValidationError({"on": [_("The date must lie between %(a)s and today.") % {"a": start}]})
 
 
 def _check_destination(member: Member, to_org: Organization) -> None:
@@ -271,6 +283,7 @@ def approve_transfer(*, actor, transfer: Transfer, valid_days: int | None = None
                 raise ValidationError({"dues_paid_to": [_("Dues cannot be paid more than a year ahead.")]})
         if t.member.state != RecordState.ACTIVE or t.member.org_id != t.from_org_id:
             raise ValidationError(_("The member is no longer in the sending organization; cancel this transfer."))
+        _check_day(t.member, on)
         if t.kind == TransferKind.INTERNAL:
             _check_destination(t.member, t.to_org)
         _check_leaves_minimum(t.member, t.to_org)
@@ -334,6 +347,7 @@ def accept_transfer(*, actor, transfer: Transfer, on: dt.date | None = None) -> 
             raise ValidationError(_("The letter was valid until %(d)s; the sending organization must issue a new one.") % {"d": t.valid_until})
         if t.member.state != RecordState.ACTIVE or t.member.org_id != t.from_org_id:
             raise ValidationError(_("The member is no longer in the sending organization."))
+        _check_day(t.member, on)
         member_services.move_member(actor=actor, member=t.member, to_org=t.to_org,
                                     reason=_("Relationship transferred, letter %(n)s") % {"n": t.letter_no}, on=on)
         t.status, t.decided_by, t.decided_at = TransferStatus.ACCEPTED, _uid(actor), timezone.now()

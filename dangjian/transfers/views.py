@@ -53,6 +53,11 @@ def outgoing(request, org, scope):
         "can_incoming": scope.path_allows("transfer_in", "view", org.path)})
 
 
+def _data(request):
+    """POST data for a form (an empty POST still binds the form: confirm-only pages)."""
+    return request.POST if request.method == "POST" else None
+
+
 @org_scoped("transfer_in", "view")
 def incoming(request, org, scope):
     status = request.GET.get("status", "")
@@ -74,7 +79,7 @@ def _holding():
 
 @org_scoped("transfer", "request")
 def new_transfer(request, org, scope):
-    form = TransferRequestForm(request.POST or None, org=org, initial={"member": request.GET.get("member")})
+    form = TransferRequestForm(_data(request), org=org, initial={"member": request.GET.get("member")})
 
     def perform(d):
         if not scope.path_allows("transfer", "request", d["member"].org_path):
@@ -95,7 +100,7 @@ def ask(request, scope):
     member = Member.objects.filter(user=request.user, state=RecordState.ACTIVE).first()
     if member is None:
         raise PermissionDenied
-    form = AskForm(request.POST or None)
+    form = AskForm(_data(request))
     return form_view(request, form,
                      perform=lambda d: services.request_transfer(actor=request.user, member=member, to_org=d["to_org"],
                                                                  reason=d.get("reason", ""), asked_by_member=True),
@@ -122,7 +127,7 @@ def _action(request, t, form, perform, message, template_title, danger=False, ba
 
 @scoped("transfer", "request", model=Transfer)
 def confirm(request, t, scope):
-    return _action(request, t, OptionalReasonForm(request.POST or None),
+    return _action(request, t, OptionalReasonForm(_data(request)),
                    lambda d: services.confirm_request(actor=request.user, transfer=t),
                    _("Confirmed; the transfer awaits approval."), _("Confirm the member's request"))
 
@@ -130,7 +135,7 @@ def confirm(request, t, scope):
 @scoped("transfer", "approve", model=Transfer)
 def approve(request, t, scope):
     initial = {"valid_days": services.default_valid_days(t), "dues_paid_to": services.add_months(timezone.localdate().replace(day=1), -1)}
-    return _action(request, t, ApproveForm(request.POST or None, initial=initial),
+    return _action(request, t, ApproveForm(_data(request), initial=initial),
                    lambda d: services.approve_transfer(actor=request.user, transfer=t, valid_days=d["valid_days"],
                                                        dues_paid_to=d.get("dues_paid_to")),
                    _("Approved; the introduction letter is issued."), _("Approve and issue the introduction letter"))
@@ -138,21 +143,21 @@ def approve(request, t, scope):
 
 @scoped("transfer", "approve", model=Transfer)
 def refuse(request, t, scope):
-    return _action(request, t, ReasonForm(request.POST or None),
+    return _action(request, t, ReasonForm(_data(request)),
                    lambda d: services.refuse_transfer(actor=request.user, transfer=t, reason=d["reason"]),
                    _("The request was refused."), _("Refuse the transfer"), danger=True)
 
 
 @scoped("transfer", "request", model=Transfer)
 def cancel(request, t, scope):
-    return _action(request, t, OptionalReasonForm(request.POST or None),
+    return _action(request, t, OptionalReasonForm(_data(request)),
                    lambda d: services.cancel_transfer(actor=request.user, transfer=t, reason=d.get("reason", "")),
                    _("The transfer was cancelled."), _("Cancel the transfer"), danger=True)
 
 
 @scoped("transfer", "request", model=Transfer)
 def receipt(request, t, scope):
-    return _action(request, t, DateForm(request.POST or None, initial={"on": timezone.localdate()}),
+    return _action(request, t, DateForm(_data(request), initial={"on": timezone.localdate()}),
                    lambda d: services.mark_receipt_returned(actor=request.user, transfer=t, on=d["on"]),
                    _("The receipt is recorded as returned."), _("Mark the receipt returned"))
 
@@ -197,7 +202,7 @@ def incoming_detail(request, t, scope):
 
 @scoped("transfer_in", "accept", model=IncomingTransfer)
 def accept(request, t, scope):
-    return _action(request, t, OptionalReasonForm(request.POST or None),
+    return _action(request, t, OptionalReasonForm(_data(request)),
                    lambda d: services.accept_transfer(actor=request.user, transfer=t),
                    _("Received: the member now belongs to %(o)s.") % {"o": t.to_name}, _("Receive the member"),
                    back="transfers-incoming-detail")
@@ -205,7 +210,7 @@ def accept(request, t, scope):
 
 @scoped("transfer_in", "accept", model=IncomingTransfer)
 def reject(request, t, scope):
-    return _action(request, t, ReasonForm(request.POST or None),
+    return _action(request, t, ReasonForm(_data(request)),
                    lambda d: services.reject_transfer(actor=request.user, transfer=t, reason=d["reason"]),
                    _("The letter was refused; the sending side is told."), _("Refuse the letter"), danger=True,
                    back="transfers-incoming-detail")
@@ -213,7 +218,7 @@ def reject(request, t, scope):
 
 @org_scoped("transfer_in", "accept")
 def register_in(request, org, scope):
-    form = RegisterIncomingForm(request.POST or None)
+    form = RegisterIncomingForm(_data(request))
 
     def perform(d):
         data = {k: d.get(k) for k in RegisterIncomingForm.MEMBER_FIELDS}
@@ -262,7 +267,7 @@ def away_list(request, org, scope):
 
 @org_scoped("flowing", "manage")
 def away_new(request, org, scope):
-    form = AwayForm(request.POST or None, org=org)
+    form = AwayForm(_data(request), org=org)
     return form_view(request, form,
                      perform=lambda d: services.flag_away(actor=request.user, member=d["member"], kind=d["kind"], since=d["since"],
                                                           whereabouts=d.get("whereabouts", ""), contact_person=d.get("contact_person", "")),
@@ -282,7 +287,7 @@ def away_detail(request, rec, scope):
 
 @scoped("flowing", "manage", model=AwayRecord)
 def away_contact(request, rec, scope):
-    return form_view(request, ContactForm(request.POST or None, initial={"contacted_on": timezone.localdate(), "reached": True}),
+    return form_view(request, ContactForm(_data(request), initial={"contacted_on": timezone.localdate(), "reached": True}),
                      perform=lambda d: services.log_contact(actor=request.user, record=rec, contacted_on=d["contacted_on"],
                                                             method=d["method"], reached=d.get("reached", False), note=d.get("note", "")),
                      done=lambda _r: (_("Contact logged."), reverse("transfers-away-detail", args=[rec.pk])),
@@ -292,7 +297,7 @@ def away_contact(request, rec, scope):
 
 @scoped("flowing", "manage", model=AwayRecord)
 def away_close(request, rec, scope):
-    return form_view(request, ReasonForm(request.POST or None),
+    return form_view(request, ReasonForm(_data(request)),
                      perform=lambda d: services.close_away(actor=request.user, record=rec, reason=d["reason"]),
                      done=lambda _r: (_("The entry is closed."), reverse("transfers-away-detail", args=[rec.pk])),
                      template="transfers/form.html",
@@ -302,7 +307,7 @@ def away_close(request, rec, scope):
 @scoped("flowing", "manage", model=AwayRecord)
 def case_new(request, rec, scope):
     kind = CaseKind.LAPSED if request.GET.get("kind") == CaseKind.LAPSED else CaseKind.STOP
-    return form_view(request, CaseForm(request.POST or None),
+    return form_view(request, CaseForm(_data(request)),
                      perform=lambda d: services.open_case(actor=request.user, member=rec.member, kind=kind, basis=d["basis"], record=rec),
                      done=lambda c: (_("The case is opened for the branch to decide."), reverse("transfers-case", args=[c.pk])),
                      template="transfers/form.html",
@@ -316,7 +321,7 @@ def case_detail(request, case, scope):
 
 @scoped("flowing", "manage", model=MembershipCase)
 def case_decide(request, case, scope):
-    return form_view(request, DecideForm(request.POST or None, initial={"on": timezone.localdate()}),
+    return form_view(request, DecideForm(_data(request), initial={"on": timezone.localdate()}),
                      perform=lambda d: services.decide_case(actor=request.user, case=case, outcome=d["outcome"], note=d["note"], on=d["on"]),
                      done=lambda _c: (_("The decision is recorded."), reverse("transfers-case", args=[case.pk])),
                      template="transfers/form.html",
