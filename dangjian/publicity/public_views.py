@@ -96,7 +96,6 @@ def _file_response(att: NoticeAttachment):
     inline = att.content_type.startswith("image/") or att.content_type == "application/pdf"
     resp = FileResponse(fh, content_type=att.content_type, as_attachment=not inline, filename=att.name)
     resp["X-Content-Type-Options"] = "nosniff"
-    resp["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return resp
 
 
