@@ -7,8 +7,10 @@ class DuesConfig(AppConfig):
     verbose_name = "Party dues"
 
     def ready(self):
-        from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
-        from . import tasks  # noqa: F401  (periodic jobs, export job kind)
+        from . import (
+            policies,  # noqa: F401  (adds this app's POLICY rows and resources)
+            tasks,  # noqa: F401  (periodic jobs, export job kind)
+        )
         from .notifications import register_kinds
         from .panels import register_panel
 

@@ -94,6 +94,9 @@ class DuesProfileChange(models.Model):
     class Meta:
         ordering = ["-effective_month", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.effective_month:%Y-%m} {self.category} {self.base or self.fixed_amount or ''}"
+
 
 class HardshipStatus(models.TextChoices):
     REQUESTED = "requested", _("Awaiting approval")
@@ -119,6 +122,9 @@ class HardshipApproval(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.amount} {self.status}"
 
 
 class BillStatus(models.TextChoices):
@@ -165,6 +171,9 @@ class DuesPayment(models.Model):
     class Meta:
         ordering = ["-paid_on", "-id"]
 
+    def __str__(self) -> str:
+        return self.receipt_no or f"payment {self.pk}"
+
 
 class DuesBill(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_bills")
@@ -183,6 +192,9 @@ class DuesBill(models.Model):
         indexes = [models.Index(fields=["org_path", "month"], name="dues_bill_path_month"),
                    models.Index(fields=["status", "month"], name="dues_bill_status_month")]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month:%Y-%m} {self.amount_due} {self.status}"
+
 
 class ArrearsNotice(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
@@ -192,6 +204,9 @@ class ArrearsNotice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "level", "since_month"], name="dues_arrears_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} level {self.level} since {self.since_month:%Y-%m}"
 
 
 class CaseStatus(models.TextChoices):
@@ -214,3 +229,6 @@ class ReviewCase(models.Model):
     class Meta:
         ordering = ["-opened_at"]
         constraints = [models.UniqueConstraint(fields=["member", "since_month"], name="dues_case_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} since {self.since_month:%Y-%m} ({self.status})"

@@ -36,7 +36,7 @@ from .models import (
     Payer,
     ReviewCase,
 )
-from .months import add_months, current_month, label, month_start, months_between
+from .months import add_months, label, month_start, months_between
 
 SETTLED = (BillStatus.PAID, BillStatus.EXEMPT)
 

@@ -24,7 +24,6 @@ from .forms import CaseDecisionForm, ExcuseForm, GenerateForm, HardshipDecisionF
 from .models import BillStatus, DuesBill, DuesPayment, DuesProfile, HardshipApproval, ReviewCase
 from .months import add_months, current_month, label, parse_month
 
-
 # -- helpers --------------------------------------------------------------------------------------
 
 def _staff_paths(scope, action="view") -> list[str]:
@@ -196,7 +195,7 @@ def pay(request, scope):
     if member is None:
         return redirect("dues-branch")
     st = selectors.member_status(member, current_month())
-    unpaid = sorted((b.month for b in st["bills"] if b.status in (BillStatus.UNPAID, BillStatus.EXCUSED)))
+    unpaid = sorted(b.month for b in st["bills"] if b.status in (BillStatus.UNPAID, BillStatus.EXCUSED))
     first = unpaid[0] if unpaid else current_month()
     form = PaymentForm(request.POST or None, initial={"first_month": first, "months": 1, "paid_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

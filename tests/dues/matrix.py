@@ -26,7 +26,6 @@ def _file_under(obj, org, member):
 
 def make_profile(world, org, member):
     from dangjian.dues import services
-
     from dangjian.dues.models import DuesProfile
 
     m = _member(world, org, member)
