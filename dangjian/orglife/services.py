@@ -359,7 +359,10 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
         return att, False
     status = status_for_signin(meeting, now)
     with transaction.atomic():
-        n = (Attendance.objects.filter(pk=att.pk, meeting__status=MeetingStatus.OPEN)
+        # One table in the WHERE clause (no join): PostgreSQL re-checks it on the row version a
+        # concurrent duplicate committed, so the second UPDATE matches nothing.
+        still_open = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.OPEN).values("pk")
+        n = (Attendance.objects.filter(pk=att.pk, meeting_id__in=still_open)
              .exclude(status__in=PRESENT_STATUSES)
              .update(status=status, method=method, signed_at=now, recorded_by=actor if getattr(actor, "pk", None) else None))
         att.refresh_from_db()
