@@ -77,6 +77,11 @@ class Notice(models.Model):
             models.Index(fields=["status", "board", "org_path"], name="notice_public"),
             models.Index(fields=["source"], name="notice_source"),
         ]
+        constraints = [
+            # P4: one live notice per generating record and board (a withdrawn one may be re-made)
+            models.UniqueConstraint(fields=["org", "board", "source"], name="notice_unique_live_source",
+                                    condition=~models.Q(source="") & ~models.Q(status="withdrawn")),
+        ]
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,7 +194,13 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
                       .exclude(status=NoticeStatus.WITHDRAWN).order_by("-id").first())
         created = notice is None
         if created:
-            notice = Notice.objects.create(org=org, org_path=org.path, board=board, source=source, created_by=actor)
+            try:
+                with transaction.atomic():  # a concurrent generator may have made it meanwhile
+                    notice = Notice.objects.create(org=org, org_path=org.path, board=board, source=source, created_by=actor)
+            except IntegrityError:
+                notice = (Notice.objects.select_for_update().filter(org=org, board=board, source=source)
+                          .exclude(status=NoticeStatus.WITHDRAWN).get())
+                created = False
         _write(notice, title=title, body=body, actor=actor, cleaned_files=cleaned)
         audit.record(actor=actor, action="publicity.create" if created else "publicity.update", obj=notice,
                      data={"board": board, "source": source, "version": notice.latest.number})

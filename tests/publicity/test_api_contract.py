@@ -77,3 +77,18 @@ def test_attachments_as_name_bytes_pairs(world):
                       attachments=[("报表.pdf", b"%PDF-1.4\n%%EOF\n")])
     att = n.latest.attachments.get()
     assert att.name == "报表.pdf" and att.content_type == "application/pdf"
+
+
+def test_database_refuses_a_second_live_notice_for_one_source(world):
+    from django.db import IntegrityError, transaction
+
+    a = create_notice(org=world.b1, board="dues", title="t", body="b", actor=None, source="dues:x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notice.objects.create(org=world.b1, org_path=world.b1.path, board="dues", source="dues:x")
+    # once withdrawn, the same source makes a new notice
+    from dangjian.publicity.services import approve_notice, withdraw_notice
+
+    approve_notice(actor=world.users["secretary"], notice=a)
+    withdraw_notice(actor=world.users["secretary"], notice=a, reason="重做")
+    b = create_notice(org=world.b1, board="dues", title="t2", body="b2", actor=None, source="dues:x")
+    assert b.pk != a.pk and b.status == NoticeStatus.DRAFT
