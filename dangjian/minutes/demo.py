@@ -24,6 +24,11 @@ DECISIONS = {
     "life_meeting": "开展批评与自我批评，形成问题清单和整改措施。",
     "appraisal": "完成民主评议，评议结果报上级党组织备案。",
 }
+MEETING_FIELDS = (
+    "id", "org_id", "org_path", "title", "starts_at", "ends_at", "closed_at", "place", "agenda", "status",
+    "type__id", "type__name", "type__code", "type__voting", "org__id",
+    "host__id", "host__name", "host__user_id", "recorder__id", "recorder__name", "recorder__user_id",
+)
 REASONS = ("外出务工", "因病请假", "因事请假", "在外地学习")
 
 
@@ -36,14 +41,15 @@ def seed(ctx) -> None:
     limit = MAX_RECORDS.get(getattr(ctx, "scale", "tiny"), 200)
     meetings = list(
         qs.select_related("type", "host", "recorder", "org")
-        .prefetch_related(Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("id")))
+        .only(*MEETING_FIELDS)  # members' encrypted columns are not loaded (nor decrypted)
+        .prefetch_related(Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("id")
+                                   .only("id", "meeting_id", "status", "reason", "member__id", "member__name", "member__status")))
         .order_by("starts_at", "id")[:limit]
     )
     if not meetings:
         return
-    heads: dict[int, tuple[int, str]] = {}
     rng = getattr(ctx, "rng", None)
-    made = 0
+    records, votes_of = [], {}
     for m in meetings:
         rows = list(m.attendance.all())
         if not rows or m.host is None or m.recorder is None:
@@ -57,8 +63,8 @@ def seed(ctx) -> None:
             for a in rows if a.status in (AttendanceStatus.LEAVE, AttendanceStatus.ABSENT, AttendanceStatus.INVITED)
         ]
         signed_at = max(m.ends_at, m.closed_at or m.ends_at) + dt.timedelta(hours=2)
-        r = MeetingRecord.objects.create(
-            meeting=m, org=m.org, org_path=m.org_path, version=1,
+        records.append(MeetingRecord(
+            meeting=m, org=m.org, org_path=m.org_path, version=1, status=RecordStatus.SIGNED, signed_at=signed_at,
             meeting_name=m.title, type_name=m.type.name, starts_at=m.starts_at, ends_at=m.ends_at, place=m.place,
             host=m.host, host_name=m.host.name, recorder=m.recorder, recorder_name=m.recorder.name,
             should_attend=should, attended=len(present), present_names="、".join(present), absentees=absentees,
@@ -67,24 +73,33 @@ def seed(ctx) -> None:
             summary="会议达到预期目的。", created_at=m.ends_at, updated_at=signed_at,
             host_signed_at=signed_at, host_signed_by_id=m.host.user_id,
             recorder_signed_at=signed_at, recorder_signed_by_id=m.recorder.user_id,
-        )
+        ))
         if m.type.voting:
             full_present = sum(1 for a in rows if a.status in PRESENT_STATUSES and a.member.status == "full")
             full_total = sum(1 for a in rows if a.status != AttendanceStatus.EXEMPT and a.member.status == "full")
             if full_total and 2 * full_present > full_total:
-                Vote.objects.create(record=r, org_path=r.org_path, motion="审议通过本季度支部工作安排",
-                                    voters_total=full_total, voters_present=full_present, yes=full_present, no=0,
-                                    abstain=0, passed=2 * full_present > full_total, result_code="ok",
-                                    rule_version="demo")
-        seq, prev = heads.get(m.org_id) or _head(m.org_id)
-        r.chain_seq, r.prev_hash, r.signed_at, r.status = seq + 1, prev, signed_at, RecordStatus.SIGNED
-        r.content_hash = record_hash(prev, r)
-        MeetingRecord.objects.filter(pk=r.pk).update(
-            chain_seq=r.chain_seq, prev_hash=r.prev_hash, signed_at=signed_at, status=r.status, content_hash=r.content_hash)
-        heads[m.org_id] = (r.chain_seq, r.content_hash)
-        made += 1
-    if made and hasattr(ctx, "say"):
-        ctx.say(f"minutes: {made} signed meeting records")
+                votes_of[m.pk] = Vote(org_path=m.org_path, motion="审议通过本季度支部工作安排",
+                                      voters_total=full_total, voters_present=full_present, yes=full_present, no=0,
+                                      abstain=0, passed=True, result_code="ok", rule_version="demo")
+    if not records:
+        return
+    heads: dict[int, tuple[int, str]] = {}
+    for r in records:  # in meeting order: the chain of each organization grows with time
+        seq, prev = heads.get(r.org_id) or _head(r.org_id)
+        r.chain_seq, r.prev_hash = seq + 1, prev
+        v = votes_of.get(r.meeting_id)
+        r.content_hash = record_hash(prev, r, [v] if v is not None else [], [])
+        heads[r.org_id] = (r.chain_seq, r.content_hash)
+    MeetingRecord.objects.bulk_create(records, batch_size=500)  # primary keys come back (SQLite ≥ 3.35, PostgreSQL)
+    votes = []
+    for r in records:
+        v = votes_of.get(r.meeting_id)
+        if v is not None:
+            v.record = r
+            votes.append(v)
+    Vote.objects.bulk_create(votes, batch_size=500)
+    if hasattr(ctx, "say"):
+        ctx.say(f"minutes: {len(records)} signed meeting records")
 
 
 def _head(org_id: int) -> tuple[int, str]:

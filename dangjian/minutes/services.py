@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -440,10 +440,12 @@ def _iso(value) -> str | None:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(record: MeetingRecord) -> str:
-    """The exact text hashed for a signed record: content, votes, attachments, signatures."""
+def canonical(record: MeetingRecord, votes=None, attachments=None) -> str:
+    """The exact text hashed for a signed record: content, votes, attachments, signatures. The
+    record is identified by (meeting, version), unique, so the hash can be computed before the
+    row exists. (``votes``/``attachments``: the record's rows in id order, when the caller has them.)"""
     body = {
-        "id": record.pk, "meeting": record.meeting_id, "org": record.org_id, "version": record.version,
+        "meeting": record.meeting_id, "org": record.org_id, "version": record.version,
         "previous": record.previous_id, "chain_seq": record.chain_seq,
         "meeting_name": record.meeting_name, "type_name": record.type_name, "session_label": record.session_label,
         "starts_at": _iso(record.starts_at), "ends_at": _iso(record.ends_at), "place": record.place,
@@ -458,18 +460,18 @@ def canonical(record: MeetingRecord) -> str:
         "votes": [
             [v.motion, v.kind, v.candidate, v.voters_total, v.voters_present, v.yes, v.no, v.abstain,
              v.written_yes, v.written_total, v.passed]
-            for v in Vote.objects.filter(record_id=record.pk).order_by("id")
+            for v in (votes if votes is not None else Vote.objects.filter(record_id=record.pk).order_by("id"))
         ],
         "attachments": [
             [a.kind, a.title, a.original_name, a.content_type, a.size, a.sha256]
-            for a in Attachment.objects.filter(record_id=record.pk).order_by("id")
+            for a in (attachments if attachments is not None else Attachment.objects.filter(record_id=record.pk).order_by("id"))
         ],
     }
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def record_hash(prev_hash: str, record: MeetingRecord) -> str:
-    return hashlib.sha256((prev_hash + canonical(record)).encode()).hexdigest()
+def record_hash(prev_hash: str, record: MeetingRecord, votes=None, attachments=None) -> str:
+    return hashlib.sha256((prev_hash + canonical(record, votes, attachments)).encode()).hexdigest()
 
 
 def _close_meeting(*, actor, meeting: Meeting) -> None:
@@ -617,7 +619,9 @@ def verify_chain(org: Organization, *, actor=None) -> ChainResult:
     expected_prev, seq, checked = GENESIS, 0, 0
     rows = MeetingRecord.objects.filter(org=org).filter(Q(chain_seq__isnull=False) | Q(status=RecordStatus.SIGNED))
     result = None
-    for rec in rows.order_by("chain_seq", "id"):
+    rows = rows.prefetch_related(Prefetch("votes", queryset=Vote.objects.order_by("id")),
+                                 Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    for rec in rows.order_by("chain_seq", "id").iterator(chunk_size=500):
         seq += 1
         if rec.chain_seq != seq:
             result = ChainResult(False, checked, rec, _("a signed record is missing from the chain, or out of place"))
@@ -625,7 +629,7 @@ def verify_chain(org: Organization, *, actor=None) -> ChainResult:
             result = ChainResult(False, checked, rec, _("a signed record was turned back into a draft"))
         elif rec.prev_hash != expected_prev:
             result = ChainResult(False, checked, rec, _("the link to the previous record does not match"))
-        elif record_hash(rec.prev_hash, rec) != rec.content_hash:
+        elif record_hash(rec.prev_hash, rec, list(rec.votes.all()), list(rec.attachments.all())) != rec.content_hash:
             result = ChainResult(False, checked, rec, _("the content was changed after sign-off"))
         if result is not None:
             break
