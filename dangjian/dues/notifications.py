@@ -31,3 +31,10 @@ def register_kinds() -> None:
               "en": "{member} paid {amount} yuan of voluntary dues at once (receipt {receipt}); by art. 11 it is remitted wholly to the Centre via the provincial organization department."},
         link="/dues/receipts/{payment_id}/",
     )
+    register_kind(
+        "dues.rebase_due",
+        title={"zh-hans": "{year}年度党费基数核定", "en": "Dues base re-assessment for {year}"},
+        body={"zh-hans": "{org}有{n}名党员的党费交纳基数尚未按{year}年度重新核定（年初核定，年内一般不变动）。",
+              "en": "{org}: the dues base of {n} member(s) has not been re-assessed for {year} (assessed at the start of the year)."},
+        link="/dues/",
+    )

@@ -12,7 +12,7 @@ from dangjian.members.models import Member, RecordState
 
 from .models import BillStatus, CaseStatus, DuesBill, DuesProfile, HardshipApproval, HardshipStatus, ReviewCase
 from .months import add_months
-from .services import arrears_streaks, profile_warnings, review_months
+from .services import arrears_streaks, profile_warnings, review_months, sync_profile_paths
 
 BILLING_KINDS = [k.value for k in MEMBER_HOLDING_KINDS if k.value != "party_group"]
 
@@ -36,10 +36,12 @@ def branch_rows(members, month: dt.date, this_month: dt.date) -> list[dict]:
     """One row per member of the page: profile, the month's bill, arrears months."""
     members = list(members)
     ids = [m.pk for m in members]
+    sync_profile_paths(ids)
     bills = {b.member_id: b for b in DuesBill.objects.filter(member_id__in=ids, month=month).select_related("payment")}
     profiles = {p.member_id: p for p in DuesProfile.objects.filter(member_id__in=ids)}
     arrears = arrears_for(ids, this_month)
-    return [{"m": m, "bill": bills.get(m.pk), "profile": profiles.get(m.pk), "arrears": arrears.get(m.pk, 0)} for m in members]
+    return [{"m": m, "bill": bills.get(m.pk), "profile": profiles.get(m.pk), "arrears": arrears.get(m.pk, 0),
+             "warnings": profile_warnings(profiles.get(m.pk))} for m in members]
 
 
 def month_totals(org, month: dt.date) -> dict:
@@ -85,6 +87,7 @@ def pending_hardships(scope):
 
 def member_status(member, this_month: dt.date) -> dict:
     """The member's dues in a nutshell (member panel, 'my dues')."""
+    sync_profile_paths([member.pk])
     profile = DuesProfile.objects.filter(member=member).first()
     bills = list(DuesBill.objects.filter(member=member).select_related("payment").order_by("-month")[:24])
     arrears = arrears_streaks([(b.month, b.status) for b in bills], this_month)[0]

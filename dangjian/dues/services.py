@@ -139,6 +139,49 @@ def set_profile(*, actor, member: Member, category: str, base=None, fixed_amount
     return profile
 
 
+def sync_profile_paths(member_ids=None) -> int:
+    """A profile follows its member's organization (art. 9: dues are paid to the branch holding
+    the member's relationship), so after a transfer the new branch manages it. Bills and payments
+    stay with the branch that issued/collected them."""
+    from django.db.models import F
+
+    qs = DuesProfile.objects.exclude(org_path=F("member__org_path"))
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=list(member_ids))
+    rows = list(qs.values_list("pk", "member__org_path"))
+    for pk, path in rows:
+        DuesProfile.objects.filter(pk=pk).update(org_path=path)
+    return len(rows)
+
+
+def rebase_reminders(*, today: dt.date | None = None) -> int:
+    """[remind] the annual re-base (practice "年初核定，年内一般不变动", DOMAIN §3; [cfg]
+    DANGJIAN_DUES_REBASE_MONTH, January): in that month, each branch secretary learns how many
+    salaried/retired members still carry a base assessed before it. Returns the branches told."""
+    from django.db.models import Count
+
+    from dangjian.core.models import Organization
+    from dangjian.notify.api import RoleIn, notify
+
+    today = today or timezone.localdate()
+    if today.month != rebase_month():
+        return 0
+    cutoff = dt.date(today.year, rebase_month(), 1)
+    per_org = (DuesProfile.objects.filter(category__in=list(BASE_CATEGORIES), base_set_on__lt=cutoff,
+                                          member__state=RecordState.ACTIVE)
+               .values("member__org_id").annotate(n=Count("id")))
+    per_branch: dict[int, int] = defaultdict(int)
+    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=[r["member__org_id"] for r in per_org]).select_related("parent")}
+    for r in per_org:
+        per_branch[branch_of(orgs[r["member__org_id"]]).pk] += r["n"]
+    branches = {o.pk: o for o in Organization.objects.filter(pk__in=list(per_branch))}
+    for pk, n in per_branch.items():
+        with transaction.atomic():
+            notify(recipients=[RoleIn(branches[pk], Role.SECRETARY)], kind="dues.rebase_due", org=branches[pk],
+                   context={"org": branches[pk].name, "n": n, "year": today.year})
+    return len(per_branch)
+
+
 def profile_warnings(profile: DuesProfile | None, today: dt.date | None = None) -> list[str]:
     """[warn] base older than 13 months; [cfg] annual re-base due (January by default)."""
     today = today or timezone.localdate()
@@ -271,6 +314,7 @@ def generate_bills(*, actor, month: dt.date, org=None) -> dict:
     members = Member.objects.filter(state=RecordState.ACTIVE)
     if org is not None:
         members = members.filter(org_path__startswith=org.path)
+    sync_profile_paths(members.values_list("pk", flat=True) if org is not None else None)
     counts = {"created": 0, "existing": 0, "no_profile": 0, "not_admitted": 0, "invalid": 0}
     with transaction.atomic():
         existing = set(DuesBill.objects.filter(month=month, member__in=members).values_list("member_id", flat=True))

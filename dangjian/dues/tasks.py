@@ -24,3 +24,12 @@ def daily_arrears():
     from . import services
 
     return services.run_arrears()
+
+
+@periodic("dues.rebase_reminder", minute="0", hour="9", day="3")
+def rebase_reminder():
+    """On the 3rd at 09:00 of the re-base month (January by default): remind branch secretaries
+    of the members whose dues base was not re-assessed this year."""
+    from . import services
+
+    return services.rebase_reminders()

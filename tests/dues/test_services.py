@@ -306,3 +306,43 @@ def test_demo_seed_on_the_world(world):
     assert not DuesBill.objects.filter(org_path__startswith=world.t2.path).exists()
     assert DuesBill.objects.filter(member=world.m_group, status="unpaid").exists()  # planned arrears in the demo branch
     assert any("dues profiles" in line for line in lines)
+
+
+def test_profile_follows_a_moved_member_to_the_new_branch(world, profiled, frozen, login):
+    from dangjian.dues.models import DuesProfile
+    from dangjian.members import services as member_services
+
+    services.generate_bills(actor=None, month=M(2026, 10, 1), org=world.b1)
+    member_services.move_member(actor=world.users["town_admin"], member=world.m_member, to_org=world.b2, reason="迁居")
+    m = Member.objects.get(pk=world.m_member.pk)
+    services.generate_bills(actor=None, month=M(2026, 10, 1), org=world.b2)
+    p = DuesProfile.objects.get(member=m)
+    assert p.org_path == world.b2.path
+    assert login(world.users["secretary2"]).get(f"/dues/profiles/{p.pk}/").status_code == 200
+    old_bill = DuesBill.objects.get(member=m, month=M(2026, 10, 1))
+    assert old_bill.org_path == world.b1.path  # the bill stays with the branch that issued it
+
+
+def test_rebase_reminder_in_january_only(world):
+    services.set_profile(actor=None, member=world.m_member, category="salaried", base=D("4000"),
+                         effective_month=M(2025, 1, 1), today=M(2025, 1, 10))
+    services.set_profile(actor=None, member=world.m_committee, category="salaried", base=D("4000"),
+                         effective_month=M(2026, 1, 1), today=M(2026, 1, 2))
+    services.set_profile(actor=None, member=world.m_group, category="retired", base=D("3000"),
+                         effective_month=M(2025, 1, 1), today=M(2025, 1, 10))
+    assert services.rebase_reminders(today=M(2026, 2, 3)) == 0
+    with at(2026, 1, 3, 9):
+        assert services.rebase_reminders(today=M(2026, 1, 3)) == 1  # b1 (the Party-group member counts in b1)
+    msg = InboxMessage.objects.get(user=world.users["secretary"], kind="dues.rebase_due")
+    assert "2" in msg.body and "2026" in msg.title
+
+
+def test_api_paid_up_to_and_arrears(world, profiled, frozen):
+    from dangjian.dues import api
+
+    assert api.paid_up_to(world.m_member) is None
+    for mo in (M(2026, 7, 1), M(2026, 8, 1), M(2026, 9, 1)):
+        services.generate_bills(actor=None, month=mo, org=world.b1)
+    pay(world, world.m_member, M(2026, 7, 1))
+    assert api.paid_up_to(world.m_member) == M(2026, 7, 1)
+    assert api.arrears_months(world.m_member) == 2
