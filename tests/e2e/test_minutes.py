@@ -51,4 +51,7 @@ def test_record_and_sign_off(live_server, page, live_world, login_as, tmp_path):
     expect(page.locator("[data-testid=content-hash]")).to_be_visible()
     expect(page.locator("[data-testid=edit-record]")).to_have_count(0)
     assert Meeting.objects.get(pk=m.pk).status == "recorded"
+    page.goto(f"/minutes/record/{rec.pk}/print/")
+    expect(page.locator("[data-testid=print-view]")).to_contain_text("同意接收张三为预备党员")
+    expect(page.locator("[data-testid=print-button]")).to_be_visible()
     assert not [e for e in page.js_errors if "favicon" not in e]
