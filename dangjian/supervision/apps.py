@@ -8,8 +8,10 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self):
-        from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
-        from . import tasks  # noqa: F401  (the monthly bulletin job)
+        from . import (
+            policies,  # noqa: F401  (adds this app's POLICY rows and resources)
+            tasks,  # noqa: F401  (the monthly bulletin job)
+        )
         from .services import register_kinds
 
         register_kinds()

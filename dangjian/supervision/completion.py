@@ -34,14 +34,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization, OrgKind, OrgStatus
 
@@ -82,29 +81,29 @@ class Period:
     year: int
     index: int  # month 1–12, quarter 1–4, 1 for the year
 
-    @property
+    @cached_property
     def first_month(self) -> int:
         return {"month": self.index, "quarter": 3 * self.index - 2, "year": 1}[self.frequency]
 
-    @property
+    @cached_property
     def span(self) -> int:
         return {"month": 1, "quarter": 3, "year": 12}[self.frequency]
 
-    @property
+    @cached_property
     def months(self) -> range:
         return range(self.first_month, self.first_month + self.span)
 
-    @property
+    @cached_property
     def start(self) -> dt.datetime:
         return dt.datetime(self.year, self.first_month, 1, tzinfo=TZ)
 
-    @property
+    @cached_property
     def end(self) -> dt.datetime:
         """Exclusive end: the first instant of the next period."""
         m = self.first_month + self.span
         return dt.datetime(self.year + (m - 1) // 12, (m - 1) % 12 + 1, 1, tzinfo=TZ)
 
-    @property
+    @cached_property
     def key(self) -> str:
         if self.frequency == "month":
             return f"{self.year}-{self.index:02d}"
@@ -124,9 +123,10 @@ class Period:
         return dt.datetime(self.year, 3 * quarter - 2, 1, tzinfo=TZ)
 
 
-def periods_of_year(frequency: str, year: int) -> list[Period]:
+@lru_cache(maxsize=256)
+def periods_of_year(frequency: str, year: int) -> tuple[Period, ...]:
     n = {"month": 12, "quarter": 4, "year": 1}[frequency]
-    return [Period(frequency, year, i) for i in range(1, n + 1)]
+    return tuple(Period(frequency, year, i) for i in range(1, n + 1))
 
 
 def period_containing(frequency: str, moment: dt.datetime) -> Period:
@@ -151,6 +151,20 @@ def parse_period(key: str) -> Period | None:
         return Period("month", int(y), m) if 1 <= m <= 12 else None
     except (ValueError, TypeError):
         return None
+
+
+def month_bucket(field: str, first: dt.date, n: int):
+    """A portable SQL expression numbering the Beijing-time calendar month of ``field``: 0 for the
+    month starting ``first``, 1 for the next... (rows outside the n months get NULL). Plain
+    comparisons on the indexed column: no per-row time-zone function (slow on SQLite)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    whens = []
+    for i in range(n):
+        m = first.month - 1 + i + 1
+        nxt = dt.datetime(first.year + m // 12, m % 12 + 1, 1, tzinfo=TZ)
+        whens.append(When(**{f"{field}__lt": nxt}, then=Value(i)))
+    return Case(*whens, default=None, output_field=IntegerField())
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -358,10 +372,10 @@ def load_subtree(root: Organization, year: int, *, only_root: bool = False) -> S
     counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     meeting_rows = (Meeting.objects.filter(org_path__startswith=root.path, status__in=list(HELD_STATUSES),
                                            starts_at__gte=year_start, starts_at__lt=year_end)
-                    .annotate(month=TruncMonth("starts_at", tzinfo=TZ))
+                    .annotate(month=month_bucket("starts_at", dt.date(year, 1, 1), 12))
                     .values("org_id", "type_id", "month").annotate(n=Count("id")))
     for r in meeting_rows:
-        month = timezone.localtime(r["month"], TZ).month if timezone.is_aware(r["month"]) else r["month"].month
+        month = r["month"] + 1
         counts[(r["org_id"], r["type_id"])][month] = counts[(r["org_id"], r["type_id"])].get(month, 0) + r["n"]
     if root.kind == OrgKind.PARTY_GROUP:
         evaluated = [root.pk] if root.pk in facts else []
@@ -376,6 +390,9 @@ def load_subtree(root: Organization, year: int, *, only_root: bool = False) -> S
 def evaluate_org(st: Subtree, org_id: int, now: dt.datetime, types: list[TypeInfo] | None = None) -> list[Row]:
     """The rows (one per required type) of one organization's calendar for ``st.year``."""
     f = st.facts[org_id]
+    born = dt.datetime.combine(f.founded_on, dt.time(), TZ) if f.founded_on else None
+    gone = dt.datetime.combine(f.dissolved_on, dt.time(), TZ) if f.dissolved_on else None
+    gone_text = str(_("The organization did not exist in this period.")) if born or gone else ""
     rows = []
     for t in types if types is not None else st.types:
         periods = periods_of_year(t.frequency, st.year)
@@ -386,14 +403,15 @@ def evaluate_org(st: Subtree, org_id: int, now: dt.datetime, types: list[TypeInf
             rows.append(Row(t, [Cell(p, NA, 0, t.minimum, why) for p in periods], applicable=False, note=why))
             continue
         cells = []
+        by_month = st.counts.get((org_id, t.id)) or {}
         for p in periods:
-            if lifetime_na(p, f):
-                cells.append(Cell(p, NA, 0, t.minimum, str(_("The organization did not exist in this period."))))
+            if (born and p.end <= born) or (gone and p.start >= gone):
+                cells.append(Cell(p, NA, 0, t.minimum, gone_text))
                 continue
             if t.audience == "group" and f.kind != OrgKind.PARTY_GROUP:
                 cells.append(_group_cell(st, f, t, p, now))
                 continue
-            held = st.held(org_id, t.id, p)
+            held = by_month.get(p.index, 0) if p.frequency == "month" else sum(by_month.get(m, 0) for m in p.months)
             cells.append(Cell(p, status_of(held=held, minimum=t.minimum, period=p, now=now, due_quarter=t.due_quarter),
                               held, t.minimum))
         rows.append(Row(t, cells))

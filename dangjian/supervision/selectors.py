@@ -30,7 +30,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from dangjian.core.models import Organization, OrgKind
@@ -99,7 +98,7 @@ def branches_without_org_life(root: Organization, month: dt.date):
     held_ids = set()
     if held_paths:
         # a Party group's meeting counts for its branch
-        for pk, path, kind, parent in Organization.objects.filter(path__in=held_paths).values_list("id", "path", "kind", "parent_id"):
+        for pk, kind, parent in Organization.objects.filter(path__in=held_paths).values_list("id", "kind", "parent_id"):
             held_ids.add(parent if kind == OrgKind.PARTY_GROUP else pk)
     return branches.exclude(pk__in=held_ids).order_by("path")
 
@@ -190,19 +189,15 @@ def absence_streaks(root: Organization, ref_month: dt.date, *, window: int | Non
     rows = (Attendance.objects.filter(member__org_path__startswith=root.path, member__state=RecordState.ACTIVE,
                                       meeting__status__in=list(HELD_STATUSES),
                                       meeting__starts_at__gte=start, meeting__starts_at__lt=end)
-            .annotate(month=TruncMonth("meeting__starts_at", tzinfo=C.TZ))
+            .annotate(month=C.month_bucket("meeting__starts_at", first, window))
             .values("member_id", "month")
             .annotate(present=Count("id", filter=Q(status__in=list(PRESENT_STATUSES))),
                       unexcused=Count("id", filter=Q(status__in=[S.ABSENT, S.INVITED])),
                       excused=Count("id", filter=Q(status__in=[S.LEAVE, S.EXEMPT]))))
-    months = [add_months(first, i) for i in range(window)]
-    index = {(m.year, m.month): i for i, m in enumerate(months)}
     table: dict[int, list[str]] = defaultdict(lambda: [NONE] * window)
     for r in rows:
-        m = timezone.localtime(r["month"], C.TZ) if timezone.is_aware(r["month"]) else r["month"]
-        i = index.get((m.year, m.month))
-        if i is not None:
-            table[r["member_id"]][i] = classify(r["present"], r["unexcused"], r["excused"])
+        if r["month"] is not None:
+            table[r["member_id"]][r["month"]] = classify(r["present"], r["unexcused"], r["excused"])
     hits = {mid: streak(ms) for mid, ms in table.items()}
     hits = {mid: n for mid, n in hits.items() if n >= minimum}
     if not hits:

@@ -51,8 +51,8 @@ def test_periods_use_beijing_boundaries():
     p = C.Period("month", 2026, 12)
     assert p.start == at(2026, 12, 1) and p.end == at(2027, 1, 1)
     assert C.Period("quarter", 2026, 4).end == at(2027, 1, 1)
-    assert C.period_containing("month", dt.datetime(2026, 10, 31, 15, 30, tzinfo=dt.timezone.utc)).key == "2026-10"
-    assert C.period_containing("month", dt.datetime(2026, 10, 31, 16, 0, tzinfo=dt.timezone.utc)).key == "2026-11"
+    assert C.period_containing("month", dt.datetime(2026, 10, 31, 15, 30, tzinfo=dt.UTC)).key == "2026-10"
+    assert C.period_containing("month", dt.datetime(2026, 10, 31, 16, 0, tzinfo=dt.UTC)).key == "2026-11"
     assert C.parse_period("2026-Q4") == C.Period("quarter", 2026, 4)
     assert C.parse_period("2026-13") is None and C.parse_period("x") is None
 
