@@ -122,6 +122,8 @@ def mine(request, scope):
 def profile(request, obj, scope):
     member = obj.member
     st = selectors.member_status(member, current_month())
+    if member.user_id != request.user.pk:  # the base reveals a member's income: views are audited
+        audit.record(actor=request.user, action="dues.profile_view", obj=obj, org_path=obj.org_path, data={"member": member.pk})
     return render(request, "dues/profile.html", {
         "p": obj, "m": member, **st,
         "changes": obj.changes.select_related("actor")[:50],
