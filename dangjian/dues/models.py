@@ -28,7 +28,7 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class DuesCategory(models.TextChoices):
-    SALARIED = "salaried", _("Salaried (in service, annual salary, self-employed)")
+    SALARIED = "salaried", _("In service (salaried)")
     RETIRED = "retired", _("Retired")
     FARMER = "farmer", _("Farmer")
     STUDENT = "student", _("Student")

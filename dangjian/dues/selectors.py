@@ -17,6 +17,11 @@ from .services import arrears_streaks, profile_warnings, review_months, sync_pro
 BILLING_KINDS = [k.value for k in MEMBER_HOLDING_KINDS if k.value != "party_group"]
 
 
+def _money(value) -> Decimal:
+    """A database sum as yuan with two places (SQLite sums decimals with spurious digits)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def members_of(org):
     return Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("org_path", "name", "id")
 
@@ -49,8 +54,8 @@ def month_totals(org, month: dt.date) -> dict:
         billed=Count("id"), paid=Count("id", filter=Q(status=BillStatus.PAID)),
         unpaid=Count("id", filter=Q(status__in=[BillStatus.UNPAID, BillStatus.EXCUSED])),
         due=Sum("amount_due"), received=Sum("amount_due", filter=Q(status=BillStatus.PAID)))
-    agg["due"] = agg["due"] or Decimal("0.00")
-    agg["received"] = agg["received"] or Decimal("0.00")
+    agg["due"] = _money(agg["due"])
+    agg["received"] = _money(agg["received"])
     return agg
 
 
@@ -71,8 +76,8 @@ def summary_by_branch(org, month: dt.date) -> list[dict]:
         r = rows[target]
         r["billed"] += a["billed"]
         r["paid"] += a["paid"]
-        r["due"] += a["due"] or 0
-        r["received"] += a["received"] or 0
+        r["due"] += _money(a["due"])
+        r["received"] += _money(a["received"])
     return list(rows.values())
 
 

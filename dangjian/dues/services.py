@@ -572,9 +572,11 @@ def publicity_totals(org, month: dt.date) -> dict:
                        due=Sum("amount_due"), received=Sum("amount_due", filter=Q(status=BillStatus.PAID)))
     extra = DuesPayment.objects.filter(org_path__startswith=org.path, paid_on__year=month.year,
                                        paid_on__month=month.month).aggregate(s=Sum("voluntary_extra"))["s"]
+    def yuan(v):
+        return Decimal(str(v or 0)).quantize(Decimal("0.01"))
+
     return {"billed": agg["billed"], "paid": agg["paid"], "exempt": agg["exempt"],
-            "due": agg["due"] or Decimal("0.00"), "received": agg["received"] or Decimal("0.00"),
-            "extra": extra or Decimal("0.00")}
+            "due": yuan(agg["due"]), "received": yuan(agg["received"]), "extra": yuan(extra)}
 
 
 def publish_totals(*, actor, org, month: dt.date):
