@@ -263,3 +263,27 @@ def test_planned_meeting_is_closed_by_orglife_at_first_signature(world):
     assert AuditEvent.objects.filter(action="orglife.meeting_close", object_id=str(m.pk)).exists()
     services.sign(actor=world.users["committee"], record=r)
     assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.RECORDED
+
+
+def test_votes_and_attachments_of_a_signed_record_refuse_changes(world, gm):
+    from django.core.files.base import ContentFile
+
+    from dangjian.minutes.models import Attachment
+
+    r = complete(gm.record, world)
+    v = services.add_vote(actor=world.users["secretary"], record=r, data={
+        "motion": "通过", "voters_total": 3, "voters_present": 3, "yes": 3, "no": 0, "abstain": 0})
+    r = sign_both(world, r)
+    with pytest.raises(RecordLocked):
+        Vote.objects.create(record=r, org_path=r.org_path, motion="后补", voters_total=3, voters_present=3, yes=3, no=0, abstain=0)
+    v.yes = 2
+    with pytest.raises(RecordLocked):
+        v.save()
+    with pytest.raises(RecordLocked):
+        v.delete()
+    a = Attachment(record=r, org_path=r.org_path, original_name="x.pdf", content_type="application/pdf", size=1, sha256="0" * 64)
+    a.file.save("x.pdf", ContentFile(b"%PDF-"), save=False)
+    with pytest.raises(RecordLocked):
+        a.save()
+    assert Vote.objects.get(pk=v.pk).yes == 3 and not Attachment.objects.exists()
+    assert services.verify_chain(world.b1).ok
