@@ -156,7 +156,31 @@ def generate_bulletin(*, publisher: Organization, month: dt.date, actor=None, fo
                      data={"period": f"{month:%Y-%m}", "revision": b.revision, "rule_version": conf.RULE_VERSION, **totals})
         if send:
             _publish(b, rows, actor)
+            _public_draft(b)
     return b, True
+
+
+def _public_draft(b: Bulletin) -> None:
+    """A *draft* public summary on the publisher's "supervision" board (publicity app, when
+    installed): counts per grade only — no member, no personal data (DOMAIN §10); a person reviews
+    and publishes it. A failure here never stops the bulletin (savepoint)."""
+    try:
+        from dangjian.publicity.api import create_notice
+    except ImportError:  # pragma: no cover - the publicity app is optional
+        return
+    t = b.totals
+    title = _("Organizational-life bulletin %(month)s") % {"month": f"{b.period:%Y-%m}"}
+    body = _("%(n)s Party organizations graded: A %(a)s, B %(b)s, C %(c)s, D %(d)s. "
+             "A: all required meetings held on time with good attendance; D: no organizational life in the month.") % {
+        "n": t["branches"], "a": t["A"], "b": t["B"], "c": t["C"], "d": t["D"]}
+    try:
+        with transaction.atomic():
+            create_notice(org=b.org, board="supervision", title=title, body=body, actor=None,
+                          source=f"supervision:bulletin:{b.pk}", publish=False)
+    except Exception:  # noqa: BLE001 - optional side effect; the bulletin itself is published
+        import logging
+
+        logging.getLogger(__name__).warning("supervision: public draft of bulletin %s not written", b.pk, exc_info=True)
 
 
 def _publish(b: Bulletin, rows: list[dict], actor) -> None:

@@ -34,7 +34,7 @@ from .models import Bulletin, BulletinRow, Grade
 RESOURCE = "supervision"
 MONTHS = [MONTHS_AP[m] for m in range(1, 13)]
 PAGE_SIZE = 50
-MEETING_URL_NAMES = ("meeting-detail", "orglife-meeting", "orglife-meeting-detail")
+MEETING_URL_NAMES = ("orglife-meeting-detail",)
 
 
 def org_scoped(action: str):

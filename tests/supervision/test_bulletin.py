@@ -201,3 +201,18 @@ def test_demo_seed_creates_last_months_bulletin(world):
     ctx = SimpleNamespace(today=dt.date(2026, 11, 20), orgs={"county": world.county, "town": world.t1}, say=lambda s: None)
     demo.seed(ctx)
     assert set(Bulletin.objects.values_list("org_id", "period")) == {(world.county.pk, OCT), (world.t1.pk, OCT)}
+
+
+def test_a_public_draft_without_personal_data(world):
+    from dangjian.publicity.api import notices_for_source
+
+    october(world)
+    b, _ = services.generate_bulletin(publisher=world.t1, month=OCT, now=NOW)
+    notices = list(notices_for_source(f"supervision:bulletin:{b.pk}"))
+    assert len(notices) == 1 and notices[0].status == "draft" and notices[0].board == "supervision"
+    text = notices[0].latest.title + notices[0].latest.body
+    assert "2026-10" in text
+    for m in (world.m_secretary, world.m_member, world.m_b3[0]):
+        assert m.name not in text
+    services.generate_bulletin(publisher=world.t1, month=OCT, now=NOW, force=True)
+    assert len(list(notices_for_source(f"supervision:bulletin:{b.pk}"))) == 1  # updated, not duplicated

@@ -32,7 +32,7 @@ def test_calendar_shows_status_icon_and_word(world, login, frozen):
     assert cell_status(html, "cell-committee_meeting-na") == "na"
     assert 'colspan="3" class="sv-cell sv-overdue" data-testid="cell-general_meeting-2026-Q3"' in html
     assert 'colspan="12" class="sv-cell sv-due" data-testid="cell-appraisal-2026"' in html
-    assert "九月主题党日" in html and m.title in html
+    assert "九月主题党日" in html and reverse("orglife-meeting-detail", kwargs={"pk": m.pk}) in html  # counted, linked
     # the legend: every status has an icon and a word; the default Hejian colours
     for status, word in (("done", "Done"), ("due", "Due"), ("overdue", "Overdue")):
         assert f'data-testid="legend-{status}"' in html and word in html
