@@ -198,7 +198,11 @@ def pay(request, scope):
         return redirect("dues-branch")
     st = selectors.member_status(member, current_month())
     unpaid = sorted(b.month for b in st["bills"] if b.status in (BillStatus.UNPAID, BillStatus.EXCUSED))
-    first = unpaid[0] if unpaid else current_month()
+    settled = [b.month for b in st["bills"] if b.status in (BillStatus.PAID, BillStatus.EXEMPT)]
+    if unpaid:
+        first = unpaid[0]
+    else:  # the month after the last settled one (not before the month of admission, art. 8)
+        first = max(add_months(max(settled), 1) if settled else current_month(), services.billable_from(member))
     form = PaymentForm(request.POST or None, initial={"first_month": first, "months": 1, "paid_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -286,6 +290,7 @@ def arrears(request, scope):
 def case(request, obj, scope):
     return render(request, "dues/case.html", {
         "c": obj, "can_record": scope.can("record", obj), "form": CaseDecisionForm(),
+        "profile": scope.filter(DuesProfile.objects.filter(member=obj.member)).first(),
         "bills": DuesBill.objects.filter(member=obj.member, month__gte=obj.since_month).order_by("month")[:24],
     })
 

@@ -261,3 +261,14 @@ def test_publicity_with_the_real_board(world, profiled, frozen):
     notices = list(notices_for_source(f"dues:{world.b1.pk}:2026-10"))
     assert len(notices) == 1 and notices[0].board == "dues"
     assert notices[0].status != "published"
+
+
+def test_payment_form_proposes_the_right_first_month(world, profiled, frozen, login):
+    for mo in (M(2026, 8, 1), M(2026, 9, 1), M(2026, 10, 1)):
+        services.generate_bills(actor=None, month=mo, org=world.b1)
+    c = login(world.users["secretary"])
+    r = c.get(reverse("dues-pay"), {"member": world.m_member.pk})
+    assert 'value="2026-08"' in r.content.decode()  # the oldest unpaid month
+    services.record_payment(actor=None, member=world.m_member, first_month=M(2026, 8, 1), months=3, method="cash", paid_on=frozen)
+    r = c.get(reverse("dues-pay"), {"member": world.m_member.pk})
+    assert 'value="2026-11"' in r.content.decode()  # all settled: the next month
