@@ -458,7 +458,7 @@ def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.d
         title, body = notice_text(case, point, starts_on, last)
         pub = CasePublicity.objects.create(case=case, org_path=case.org_path, point=point, starts_on=starts_on, working_days=days,
                                            text=body, created_by=actor)
-        notice = _post_notice(actor, case, title, body)
+        notice = _post_notice(actor, case, title, body, point)
         if notice is not None:
             pub.notice_id = notice.pk
             pub.save(update_fields=["notice_id"])
@@ -467,14 +467,22 @@ def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.d
     return pub
 
 
-def _post_notice(actor, case, title: str, body: str):
-    """Post the notice as a draft on the development board; None while the publicity app lacks
-    its API (the text stays on the case and can be posted by hand)."""
+def _post_notice(actor, case, title: str, body: str, point: str):
+    """Post the notice as a draft on the development board of the case's branch; None while the
+    publicity app lacks its API (the text stays on the case and can be posted by hand). One
+    source per publicity point (``development:<case>:<point>``), so the admission notice never
+    overwrites the development-object one."""
+    from django.core.exceptions import PermissionDenied
+
     try:
         from dangjian.publicity.api import create_notice
     except ImportError:
         return None
-    return create_notice(org=case.org, board="development", title=title, body=body, actor=actor, source=f"development:{case.pk}")
+    try:
+        return create_notice(org=case.org, board="development", title=title, body=body, actor=actor,
+                             source=f"development:{case.pk}:{point}")
+    except PermissionDenied:
+        raise ValidationError(_("You may not post notices on this organization's publicity board; ask the branch secretary.")) from None
 
 
 def add_assessment(*, actor, case: DevelopmentCase, date: dt.date, note: str = "") -> CaseAssessment:
