@@ -1,5 +1,6 @@
-"""Demo minutes: a signed record for every past RECORDED meeting that orglife's demo created
-(orglife runs before minutes in INSTALLED_APPS). Tolerates none existing. Records are written
+"""Demo minutes: a signed record for the past RECORDED meetings that orglife's demo created
+(orglife runs before minutes in INSTALLED_APPS): all of the demo accounts' branch, and the newest
+elsewhere up to a cap per scale. Tolerates none existing. Records are written
 directly (no audit rows, no notifications) but chained exactly as ``services.sign`` chains them,
 so ``verify_chain`` passes on the demo data."""
 from __future__ import annotations
@@ -39,12 +40,16 @@ def seed(ctx) -> None:
     if root is not None:
         qs = qs.filter(org_path__startswith=root.path)
     limit = MAX_RECORDS.get(getattr(ctx, "scale", "tiny"), 200)
+    # the demo accounts' branch always gets its minutes; elsewhere the newest meetings, up to the cap
+    branch = ctx.orgs.get("branch") if getattr(ctx, "orgs", None) else None
+    picked = list(qs.filter(org_path__startswith=branch.path).values_list("pk", flat=True)) if branch is not None else []
+    picked += list(qs.exclude(pk__in=picked).order_by("-starts_at", "-id").values_list("pk", flat=True)[:max(0, limit - len(picked))])
     meetings = list(
-        qs.select_related("type", "host", "recorder", "org")
+        Meeting.objects.filter(pk__in=picked).select_related("type", "host", "recorder", "org")
         .only(*MEETING_FIELDS)  # members' encrypted columns are not loaded (nor decrypted)
         .prefetch_related(Prefetch("attendance", queryset=Attendance.objects.select_related("member").order_by("id")
                                    .only("id", "meeting_id", "status", "reason", "member__id", "member__name", "member__status")))
-        .order_by("starts_at", "id")[:limit]
+        .order_by("starts_at", "id")
     )
     if not meetings:
         return
