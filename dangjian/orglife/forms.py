@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm, style_widgets
 
@@ -21,7 +22,7 @@ DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d
 
 
 class MeetingTypeForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("orglife", "Name"), max_length=60)
     name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
     audience = forms.ChoiceField(label=_("Invited by default"), choices=Audience.choices)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
@@ -84,7 +85,7 @@ class ReasonForm(StyledForm):
 
 
 class ExemptionForm(StyledForm):
-    member = MemberChoice(label=_("Member"), queryset=None)
+    member = MemberChoice(label=pgettext_lazy("orglife", "Member"), queryset=None)
     basis = forms.ChoiceField(label=_("Basis (教育管理条例 art. 23)"), choices=ExemptionBasis.choices)
     note = forms.CharField(label=_("Note (seen only by branch staff)"), max_length=200, required=False)
     starts_on = forms.DateField(label=_("From"), widget=DateInput)
@@ -97,7 +98,7 @@ class ExemptionForm(StyledForm):
 
 class DeviceForm(StyledForm):
     org = forms.ModelChoiceField(label=_("Organization"), queryset=None)
-    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("Where it stands, e.g. 村党群服务中心会议室"))
+    name = forms.CharField(label=pgettext_lazy("orglife", "Name"), max_length=80, help_text=_("Where it stands, e.g. 村党群服务中心会议室"))
 
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)

@@ -147,7 +147,8 @@ def meeting_plan(request, scope):
                or _int(request.POST.get("meeting_type")))
     mtype = types.filter(pk=type_id).first() if type_id else types.first()
     initial = {"meeting_type": mtype, "invitees": list(selectors.default_invitees(org, mtype)),
-               "host": Member.objects.filter(org_path__startswith=org.path, position="secretary", state=RecordState.ACTIVE).first()}
+               "host": selectors.members_of(org).filter(position="secretary").first(),
+               "recorder": selectors.members_of(org).filter(position="organization").first()}
     form = MeetingForm(request.POST or None, org=org, initial=initial)
     if request.headers.get("HX-Request") and request.GET.get("part") == "invitees":
         return render(request, "orglife/_invitees.html", {"form": form})
