@@ -447,6 +447,8 @@ def canonical(record: MeetingRecord, votes=None, attachments=None) -> str:
     body = {
         "meeting": record.meeting_id, "org": record.org_id, "version": record.version,
         "previous": record.previous_id, "chain_seq": record.chain_seq,
+        # a correction also binds the hash of the version it corrects
+        "previous_hash": record.previous.content_hash if record.previous_id else None,
         "meeting_name": record.meeting_name, "type_name": record.type_name, "session_label": record.session_label,
         "starts_at": _iso(record.starts_at), "ends_at": _iso(record.ends_at), "place": record.place,
         "host": record.host_id, "host_name": record.host_name, "recorder": record.recorder_id,
@@ -619,7 +621,7 @@ def verify_chain(org: Organization, *, actor=None) -> ChainResult:
     expected_prev, seq, checked = GENESIS, 0, 0
     rows = MeetingRecord.objects.filter(org=org).filter(Q(chain_seq__isnull=False) | Q(status=RecordStatus.SIGNED))
     result = None
-    rows = rows.prefetch_related(Prefetch("votes", queryset=Vote.objects.order_by("id")),
+    rows = rows.select_related("previous").prefetch_related(Prefetch("votes", queryset=Vote.objects.order_by("id")),
                                  Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     for rec in rows.order_by("chain_seq", "id").iterator(chunk_size=500):
         seq += 1

@@ -161,3 +161,13 @@ def test_list_shows_newest_versions(world, gm, login):
 @pytest.mark.parametrize("bad", ["abc", "999999"])
 def test_verify_bad_org_param(world, login, bad):
     assert login(world.users["town_admin"]).get(reverse("minutes-verify") + f"?org={bad}").status_code == 404
+
+
+def test_record_page_in_chinese(world, gm, login):
+    complete(gm.record, world)
+    page = login(world.users["secretary"]).get(reverse("minutes-record", kwargs={"pk": gm.record.pk}), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    for zh in ("签字确认", "应到/实到", "缺席人员及原因", "版本历史", "未上传签到表"):
+        assert zh in text
+    for en in ("Sign off", "Version history", "Absentees and reasons"):
+        assert en not in text

@@ -287,3 +287,12 @@ def test_votes_and_attachments_of_a_signed_record_refuse_changes(world, gm):
         a.save()
     assert Vote.objects.get(pk=v.pk).yes == 3 and not Attachment.objects.exists()
     assert services.verify_chain(world.b1).ok
+
+
+def test_correction_hash_binds_the_corrected_version(world, gm):
+    r1 = sign_both(world, complete(gm.record, world))
+    r2 = sign_both(world, services.correct(actor=world.users["secretary"], record=r1, reason="补充发言"))
+    assert f'"previous_hash":"{r1.content_hash}"' in services.canonical(r2)
+    MeetingRecord.objects.filter(pk=r1.pk).update(content_hash="f" * 64)
+    res = services.verify_chain(world.b1)
+    assert not res.ok and res.broken.pk == r1.pk
