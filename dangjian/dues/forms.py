@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
 
@@ -45,7 +46,7 @@ class ProfileForm(StyledForm):
     fixed_amount = MoneyField(label=_("Farmer's monthly amount (yuan, 0.2–1)"), required=False, min_value=Decimal("0"))
     effective_month = MonthField(label=_("Applies from month"))
     reason = forms.ChoiceField(label=_("Reason of the change"), choices=ChangeReason.choices)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = forms.CharField(label=pgettext_lazy("dues", "Note"), max_length=200, required=False)
 
 
 class PaymentForm(StyledForm):

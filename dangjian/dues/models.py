@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.members.models import Member
 
@@ -128,9 +129,9 @@ class HardshipApproval(models.Model):
 
 
 class BillStatus(models.TextChoices):
-    UNPAID = "unpaid", _("Unpaid")
-    PAID = "paid", _("Paid")
-    EXEMPT = "exempt", _("Exempt")
+    UNPAID = "unpaid", pgettext_lazy("dues", "Unpaid")
+    PAID = "paid", pgettext_lazy("dues", "Paid")
+    EXEMPT = "exempt", pgettext_lazy("dues", "Exempt")
     EXCUSED = "excused", _("Unpaid, reason approved")
 
 
@@ -210,8 +211,8 @@ class ArrearsNotice(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DECIDED = "decided", _("Decided")
+    OPEN = "open", pgettext_lazy("dues", "Open")
+    DECIDED = "decided", pgettext_lazy("dues", "Decided")
 
 
 class ReviewCase(models.Model):

@@ -272,3 +272,15 @@ def test_payment_form_proposes_the_right_first_month(world, profiled, frozen, lo
     services.record_payment(actor=None, member=world.m_member, first_month=M(2026, 8, 1), months=3, method="cash", paid_on=frozen)
     r = c.get(reverse("dues-pay"), {"member": world.m_member.pk})
     assert 'value="2026-11"' in r.content.decode()  # all settled: the next month
+
+
+def test_chinese_page_uses_dues_terms(world, profiled, frozen, login):
+    """Short words keep their dues meaning in Chinese (another catalog's "Status"/"Exempt" must not leak in)."""
+    services.generate_bills(actor=None, month=M(2026, 10, 1), org=world.b1)
+    h = services.request_hardship(actor=None, member=world.m_member, amount=Decimal("0"), reason="重病", study_date=M(2026, 10, 1),
+                                  study_record="支委会研究", from_month=M(2026, 10, 1))
+    services.decide_hardship(actor=world.users["town_admin"], hardship=h, approve=True, approval_record="东镇党委〔2026〕1号")
+    c = login(world.users["secretary"])
+    html = c.get(reverse("dues-branch"), {"org": world.b1.pk, "month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<th>状态</th>" in html and "免交" in html and "未交" in html
+    assert "党员类别" not in html and "免于参加" not in html
