@@ -76,7 +76,8 @@ def _year(request) -> int:
 
 
 def _colour_css() -> str:
-    rules = [f".sv-{s}{{background:{bg};color:{fg}}}" for s, (bg, fg) in conf.colours().items()]
+    # !important: Bootstrap's table-cell background would otherwise win over a class
+    rules = [f".sv-grid td.sv-{s},.sv-{s}{{background:{bg}!important;color:{fg}!important}}" for s, (bg, fg) in conf.colours().items()]
     return "".join(rules)
 
 

@@ -37,13 +37,14 @@ def test_calendar_shows_status_icon_and_word(world, login, frozen):
     for status, word in (("done", "Done"), ("due", "Due"), ("overdue", "Overdue")):
         assert f'data-testid="legend-{status}"' in html and word in html
     assert ".sv-done{background:#d63939" in html and ".sv-due{background:#f7d154" in html and ".sv-overdue{background:#8a8f98" in html
+    assert "td.sv-done," in html  # beats Bootstrap's table-cell background
     assert "✔" in html and "✖" in html and "◔" in html
 
 
 def test_colours_are_configurable(world, login, settings):
     settings.DANGJIAN_COMPLETION_COLOURS = {"done": "green", "overdue": "#112233", "due": "javascript:alert(1)"}
     html = login(world.users["secretary"]).get(reverse("supervision-calendar", kwargs={"pk": world.b1.pk})).content.decode()
-    assert ".sv-done{background:#2fb344" in html and ".sv-overdue{background:#112233;color:#ffffff" in html
+    assert ".sv-done{background:#2fb344" in html and ".sv-overdue{background:#112233!important;color:#ffffff" in html
     assert "javascript" not in html and ".sv-due{background:#f7d154" in html  # an invalid value falls back
 
 
