@@ -20,6 +20,16 @@ from .forms import CorrectionForm, RecordForm, UploadForm, VoteForm
 from .models import Attachment, MeetingRecord, RecordStatus, Vote
 
 
+def _orglife_url(name: str, pk: int) -> str | None:
+    """A link into org life's pages, if that page exists (the apps are built side by side)."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, kwargs={"pk": pk})
+    except NoReverseMatch:
+        return None
+
+
 def _record_url(record) -> str:
     return reverse("minutes-record", kwargs={"pk": record.pk})
 
@@ -44,6 +54,7 @@ def meeting_minutes(request, meeting, scope):
         return redirect(_record_url(latest))
     return render(request, "minutes/start.html", {
         "meeting": meeting, "can_record": scope.can("record", meeting) and meeting.status != MeetingStatus.CANCELLED,
+        "meeting_url": _orglife_url("orglife-meeting-detail", meeting.pk),
     })
 
 
@@ -68,6 +79,7 @@ def _record_context(record, scope, user):
     return {
         "r": record,
         "meeting": record.meeting,
+        "meeting_url": _orglife_url("orglife-meeting-detail", record.meeting_id),
         "votes": list(record.votes.all()),
         "attachments": list(record.attachments.all()),
         "versions": list(selectors.versions(record)),
@@ -106,7 +118,9 @@ def record_edit(request, record, scope):
 
     return form_view(request, form, perform=perform,
                      done=lambda r: (_("The record was saved."), _record_url(r)),
-                     template="minutes/edit.html", context={"r": record, "title": _("Edit the meeting record")})
+                     template="minutes/edit.html", context={
+                         "r": record, "title": _("Edit the meeting record"),
+                         "attendance_url": _orglife_url("orglife-meeting-detail", record.meeting_id)})
 
 
 @scoped("meeting", "record", model=MeetingRecord)
