@@ -9,10 +9,12 @@ from .months import month_start
 register_export_job()
 
 
-@periodic("dues.monthly_bills", minute="5", hour="0", day="1")
+@periodic("dues.monthly_bills", minute="5", hour="0")
 def monthly_bills():
-    """On the 1st at 00:05: this month's bills for every active member with a dues profile
-    (idempotent: one bill per member and month)."""
+    """At 00:05 on the 1st — and again every day after it — this month's bills for every active
+    member with a dues profile. Idempotent (one bill per member and month): the later runs only
+    catch up after a worker was down on the 1st and bill members admitted or given a profile
+    during the month (from their month of admission, art. 8)."""
     from . import services
 
     return services.generate_bills(actor=None, month=month_start(timezone.localdate()))

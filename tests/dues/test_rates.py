@@ -105,3 +105,42 @@ def test_missing_or_negative_base_is_refused():
         rates.monthly_dues("retired", base=D("-1"))
     with pytest.raises(ValidationError):
         rates.monthly_dues("special")
+
+
+# -- properties (hypothesis) ------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+bases = st.decimals(min_value=D("0"), max_value=D("200000"), places=2, allow_nan=False, allow_infinity=False)
+
+
+def reference_rate(base: Decimal) -> Decimal:
+    """The table of art. 2 written out independently."""
+    if base <= 3000:
+        return D("0.005")
+    if base <= 5000:
+        return D("0.01")
+    if base <= 10000:
+        return D("0.015")
+    return D("0.02")
+
+
+@given(bases)
+def test_salaried_matches_the_table_on_the_whole_base(base):
+    expected = (base * reference_rate(base)).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+    assert rates.monthly_dues("salaried", base=base) == expected
+    assert expected.as_tuple().exponent == -2  # always to the fen
+
+
+@given(bases, bases)
+def test_rate_never_falls_as_the_base_rises(a, b):
+    lo, hi = sorted((a, b))
+    assert rates.salaried_rate(lo) <= rates.salaried_rate(hi)
+    assert rates.retired_rate(lo) <= rates.retired_rate(hi)
+    assert rates.monthly_dues("salaried", base=lo) <= rates.monthly_dues("salaried", base=hi)
+
+
+@given(bases)
+def test_retired_pays_at_most_what_a_salaried_member_pays(base):
+    assert rates.monthly_dues("retired", base=base) <= rates.monthly_dues("salaried", base=base)
