@@ -115,7 +115,8 @@ def setup_data(n: int, seed: int):
         county = org_services.create_organization(actor=None, parent=None, name="压测县委", kind="county")
         town = org_services.create_organization(actor=None, parent=county, name="压测镇党委", kind="town")
         branch = org_services.create_organization(actor=None, parent=town, name="压测村党支部", kind="branch", area_type="village")
-        users = User.objects.bulk_create([User(username=f"storm{i:05d}", password="!") for i in range(n)])
+        unusable = "!"  # an unusable password hash: these users never sign in with a password
+        users = User.objects.bulk_create([User(username=f"storm{i:05d}", password=unusable) for i in range(n)])
         members = []
         for i, u in enumerate(users):
             birth = dt.date(1950 + i % 50, 1 + i % 12, 1 + i % 28)
@@ -149,7 +150,8 @@ def start_gunicorn(port: int, env: dict, workers: int, threads: int, log: Path) 
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "dangjian.wsgi:application", "-b", f"127.0.0.1:{port}",
            "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--keep-alive", "5",
            "--timeout", "60", "--log-level", "warning"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env,  # noqa: S603 (our own gunicorn)
+                            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:

@@ -11,8 +11,10 @@ class OrglifeConfig(AppConfig):
         from dangjian.api.registry import extend as api_extend
         from dangjian.members.panels import register as register_panel
 
-        from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
-        from . import tasks  # noqa: F401  (periodic reminder job)
+        from . import (
+            policies,  # noqa: F401  (adds this app's POLICY rows and resources)
+            tasks,  # noqa: F401  (periodic reminder job)
+        )
         from .notices import register_kinds
         from .panels import member_panel_context
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dangjian.core.models import Organization, OrgKind, OrgStatus
 from dangjian.members.models import COMMITTEE_POSITIONS, Member, RecordState
@@ -120,7 +120,8 @@ def seed(ctx) -> None:
     rows: list[Attendance] = []
     points: list[PointsEntry] = []
     conf = points_rules()
-    labels = dict(S.choices)
+    with translation.override("zh-hans"):
+        labels = {k: str(v) for k, v in S.choices}
     for m, invitees in meetings:
         held = m.status != MeetingStatus.PLANNED and m.starts_at < now
         for p in invitees:

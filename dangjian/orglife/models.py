@@ -202,6 +202,9 @@ class LeaveRequest(models.Model):
         indexes = [models.Index(fields=["meeting", "status"], name="leave_meeting_status")]
         verbose_name = _("leave request")
 
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.member_id}: {self.status}"
+
     @property
     def member__user_id(self):
         """``Scope.can`` reads ``<self_field>_id``; the policy's self_field is ``member__user``."""
@@ -238,6 +241,9 @@ class Exemption(models.Model):
         ordering = ["-starts_on", "-id"]
         indexes = [models.Index(fields=["member", "active"], name="exemption_member_active")]
         verbose_name = _("exemption")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.basis} {self.starts_on}–{self.ends_on or ''}"
 
 
 class SigninDevice(models.Model):
@@ -282,3 +288,6 @@ class PointsEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["meeting", "member", "rule_id"], name="points_once_per_rule")]
         indexes = [models.Index(fields=["member", "created_at"], name="points_member")]
         verbose_name = _("points entry")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.delta:+d} ({self.rule_id})"

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
@@ -226,7 +226,12 @@ def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: 
 
 
 def _basis_reason(basis: str) -> str:
-    return str(ExemptionBasis(basis).label) + " (教育管理条例第二十三条)" if basis in ExemptionBasis.values else ""
+    """The reason shown on the attendance row (and in the minutes' absentee list): the basis in
+    the default language, never the exemption's free-text note."""
+    if basis not in ExemptionBasis.values:
+        return ""
+    with translation.override("zh-hans"):
+        return f"{ExemptionBasis(basis).label}（教育管理条例第二十三条）"
 
 
 def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, place: str, host: Member,
@@ -429,7 +434,8 @@ def award_points(*, meeting: Meeting) -> int:
     (one row per member and rule; a second call writes nothing). Zero-point rules write no row."""
     conf = points_rules()
     rules, version = conf["rules"], str(conf["version"])[:40]
-    labels = dict(AttendanceStatus.choices)
+    with translation.override("zh-hans"):  # the ledger is a record: written in the default language
+        labels = {k: str(v) for k, v in AttendanceStatus.choices}
     rows = []
     for att in Attendance.objects.filter(meeting=meeting).only("member_id", "status"):
         delta = int(rules.get(att.status, 0) or 0)

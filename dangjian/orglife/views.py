@@ -8,6 +8,7 @@ signed-in user and the service admits only members invited to that meeting.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -259,7 +260,9 @@ def _qr_context(request, meeting):
         token = tokens.make_token(meeting)
         link = request.build_absolute_uri(reverse("orglife-qr-signin", kwargs={"token": token}))
         img = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
-        ctx.update(link=link, svg=img.to_string(encoding="unicode"), seconds_left=tokens.seconds_left())
+        svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg width="100%" height="100%" role="presentation"',
+                     img.to_string(encoding="unicode"), count=1)  # scale to the box (it has a viewBox)
+        ctx.update(link=link, svg=svg, seconds_left=tokens.seconds_left())
     return ctx
 
 

@@ -18,7 +18,7 @@ PG = os.environ.get("DANGJIAN_DB") == "postgres"
 @pytest.mark.skipif(not PG, reason="needs DANGJIAN_DB=postgres (the storm runs against gunicorn + PostgreSQL)")
 def test_signin_storm_200_members():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "signin_storm.py"), "--members", "200", "--seconds", "15",
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "signin_storm.py"), "--members", "200", "--seconds", "15",  # noqa: S603
                           "--db", "dangjian_storm_ci", "--clients", "16"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     print(out.stdout)
