@@ -55,3 +55,26 @@ def test_record_and_sign_off(live_server, page, live_world, login_as, tmp_path):
     expect(page.locator("[data-testid=print-view]")).to_contain_text("同意接收张三为预备党员")
     expect(page.locator("[data-testid=print-button]")).to_be_visible()
     assert not [e for e in page.js_errors if "favicon" not in e]
+
+
+def test_town_admin_sees_the_quarter_turn_done(live_server, page, live_world, login_as):
+    """Issue 4: once host and recorder have signed, the branch's cell for the period changes from
+    "due" to "done" on the town admin's calendar (supervision counts RECORDED meetings)."""
+    from django.utils import timezone
+
+    from dangjian.minutes import services
+    from tests.minutes.conftest import complete, make_meeting
+
+    w = live_world
+    m = make_meeting(w, days_ago=0)
+    local = timezone.localtime(m.starts_at)
+    cell = f"[data-testid=cell-general_meeting-{local.year}-Q{(local.month - 1) // 3 + 1}]"
+    login_as(w.users["town_admin"], page)
+    page.goto(f"/supervision/org/{w.b1.pk}/?year={local.year}")
+    expect(page.locator(cell)).to_have_attribute("data-status", "due")
+
+    rec = complete(services.start_record(actor=w.users["secretary"], meeting=m), w)
+    services.sign(actor=w.users["secretary"], record=rec)
+    services.sign(actor=w.users["committee"], record=rec)
+    page.reload()
+    expect(page.locator(cell)).to_have_attribute("data-status", "done")
