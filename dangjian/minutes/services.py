@@ -289,13 +289,12 @@ def _reencode_image(data: bytes, fmt: str) -> tuple[bytes, str, str]:
     """Decode and re-encode: drops EXIF (GPS included), XMP, comments and anything appended."""
     from PIL import Image, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError(_("The image is too large (more than 40 megapixels)."), code="too_big")
             probe.verify()
         img = Image.open(io.BytesIO(data))
-        if img.width * img.height > MAX_PIXELS:
-            raise ValidationError(_("The image is too large (more than 40 megapixels)."), code="too_big")
         img = ImageOps.exif_transpose(img)
         img.load()
     except ValidationError:

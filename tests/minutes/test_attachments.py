@@ -147,3 +147,24 @@ def test_no_uploads_after_sign_off(world, gm):
     r = services.sign(actor=world.users["committee"], record=r)
     with pytest.raises(RecordLocked):
         upload(world, r, jpeg_with_gps(), "late.jpg")
+
+
+def test_png_exif_stripped_too(world, gm):
+    exif = Image.Exif()
+    exif.get_ifd(0x8825)[2] = (39.0, 54.0, 26.0)
+    exif[0x010F] = "PhoneMaker"
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, format="PNG", exif=exif)
+    assert Image.open(io.BytesIO(buf.getvalue())).getexif()
+    att = upload(world, gm.record, buf.getvalue(), "x.png")
+    with att.file.open("rb") as fh:
+        stored = fh.read()
+    assert not Image.open(io.BytesIO(stored)).getexif() and b"PhoneMaker" not in stored
+
+
+def test_too_many_pixels_refused(world, gm, monkeypatch):
+    monkeypatch.setattr(services, "MAX_PIXELS", 100)
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(buf, format="JPEG")
+    with pytest.raises(ValidationError, match="too large"):
+        upload(world, gm.record, buf.getvalue(), "big.jpg")
