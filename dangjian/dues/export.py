@@ -78,7 +78,7 @@ def run_export_job(job, progress):
         raise ValidationError(_("You may no longer export this organization's dues."))
     filename, data, n = build_workbook(actor=actor, org=org, month=month, progress=progress)
     with transaction.atomic():
-        notify_api.notify(recipients=[actor], kind="export_ready", actor=actor, org=org,
+        notify_api.notify(recipients=[actor], kind="dues.export_ready", actor=actor, org=org,
                           context={"title": f"{org.name} {label(month)} 党费", "rows": n, "job_id": job.pk})
     return filename, data
 

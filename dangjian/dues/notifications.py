@@ -3,6 +3,14 @@ from dangjian.notify.api import register_kind
 
 
 def register_kinds() -> None:
+    # a literal path: reversing URLs here would load every app's URLconf before all apps are ready
+    job_link = "/jobs/{job_id}/"
+    register_kind(
+        "dues.export_ready",
+        title={"zh-hans": "导出完成：{title}", "en": "Export ready: {title}"},
+        body={"zh-hans": "{title}（{rows} 行）已生成，请打开任务页面下载。", "en": "{title} ({rows} rows) is ready: open the job page to download it."},
+        link=job_link,
+    )
     register_kind(
         "dues.arrears_1",
         title={"zh-hans": "党费提醒：{member}有{months}个月未交党费", "en": "Dues reminder: {member} has not paid for {months} month(s)"},

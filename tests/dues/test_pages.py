@@ -284,3 +284,24 @@ def test_chinese_page_uses_dues_terms(world, profiled, frozen, login):
     html = c.get(reverse("dues-branch"), {"org": world.b1.pk, "month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "<th>状态</th>" in html and "免交" in html and "未交" in html
     assert "党员类别" not in html and "免于参加" not in html
+
+
+def test_export_job_body_rechecks_reach_and_notifies(world, profiled, frozen):
+    from django.core.exceptions import ValidationError
+    from openpyxl import load_workbook
+
+    from dangjian.dues import export
+    from dangjian.jobs.models import Job
+    from dangjian.notify.models import InboxMessage
+
+    services.generate_bills(actor=None, month=M(2026, 10, 1), org=world.b1)
+    job = Job.objects.create(kind=export.EXPORT_JOB_KIND, actor=world.users["secretary"],
+                             params={"org": world.b1.pk, "month": "2026-10"})
+    steps = []
+    name, data = export.run_export_job(job, lambda pct, note: steps.append(pct))
+    assert name.endswith(".xlsx") and len(list(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=3))) == 5
+    assert InboxMessage.objects.filter(user=world.users["secretary"], kind="dues.export_ready").exists()
+    other = Job.objects.create(kind=export.EXPORT_JOB_KIND, actor=world.users["secretary2"],
+                               params={"org": world.b1.pk, "month": "2026-10"})
+    with pytest.raises(ValidationError):
+        export.run_export_job(other, lambda pct, note: None)

@@ -346,3 +346,13 @@ def test_api_paid_up_to_and_arrears(world, profiled, frozen):
     pay(world, world.m_member, M(2026, 7, 1))
     assert api.paid_up_to(world.m_member) == M(2026, 7, 1)
     assert api.arrears_months(world.m_member) == 2
+
+
+def test_export_message_link_is_the_job_page():
+    from django.urls import reverse
+
+    from dangjian.notify.kinds import KINDS
+
+    kind = KINDS["dues.export_ready"]
+    link = getattr(kind, "link", None) or kind["link"]
+    assert link.replace("{job_id}", "7") == reverse("job-detail", kwargs={"pk": 7})
