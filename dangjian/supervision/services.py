@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,8 +145,13 @@ def generate_bulletin(*, publisher: Organization, month: dt.date, actor=None, fo
             b.rule_version, b.thresholds, b.totals = conf.RULE_VERSION, conf.grade_thresholds(), totals
             b.save()
         else:
-            b = Bulletin.objects.create(org=publisher, org_path=publisher.path, period=month, rule_version=conf.RULE_VERSION,
-                                        thresholds=conf.grade_thresholds(), totals=totals, generated_at=now, generated_by=actor)
+            try:
+                with transaction.atomic():  # a concurrent run may have written it meanwhile
+                    b = Bulletin.objects.create(org=publisher, org_path=publisher.path, period=month,
+                                                rule_version=conf.RULE_VERSION, thresholds=conf.grade_thresholds(),
+                                                totals=totals, generated_at=now, generated_by=actor)
+            except IntegrityError:
+                return Bulletin.objects.get(org=publisher, period=month), False
         BulletinRow.objects.bulk_create([
             BulletinRow(bulletin=b, org_id=r["org_id"], org_path=r["org_path"], org_name=r["org_name"], grade=r["grade"],
                         required_count=r["required_count"], done_count=r["done_count"], completion=r["completion"],
