@@ -211,6 +211,36 @@ def _publish(b: Bulletin, rows: list[dict], actor) -> None:
                    context=ctx, channels=("inbox",), org=org, actor=actor)
         else:
             notify(recipients=[RoleIn(org, Role.SECRETARY)], kind="supervision.grade", context=ctx, org=org, actor=actor)
+    _member_warnings(b, pubs, actor)
+
+
+def _member_warnings(b: Bulletin, pubs: list[str], actor) -> None:
+    """Member-level warnings of DOMAIN §11 to each branch secretary (from the nearest publisher,
+    like the grades): members absent ≥3 months in a row, and members without org life for 6
+    consecutive months — a *self-lapse review* reminder (教育管理条例 art. 31(6)); the decision
+    belongs to the 支部大会 with upper approval and nothing is changed by the system."""
+    from dangjian.notify.api import RoleIn, notify
+
+    from .selectors import absence_streaks
+
+    lapse_at = conf.lapse_review_months()
+    streaks = absence_streaks(b.org, b.period, minimum=conf.absence_streak_months())
+    if not streaks:
+        return
+    orgs = {o.pk: o for o in Organization.objects.filter(pk__in={s.org_id for s in streaks}).select_related("parent")}
+    by_branch: dict[int, tuple[Organization, list, list]] = {}
+    for s in streaks:
+        o = orgs[s.org_id]
+        branch = o.parent if o.kind == OrgKind.PARTY_GROUP and o.parent_id else o
+        if _nearest(branch.path, pubs) != b.org.path:
+            continue
+        entry = by_branch.setdefault(branch.pk, (branch, [], []))
+        (entry[2] if s.months >= lapse_at else entry[1]).append(f"{s.name}（{s.months}）")
+    period = f"{b.period:%Y-%m}"
+    for branch, absent, lapse in by_branch.values():
+        notify(recipients=[RoleIn(branch, Role.SECRETARY)], kind="supervision.members", channels=("inbox",), org=branch,
+               actor=actor, context={"org": branch.name, "org_id": branch.pk, "period": period,
+                                     "absent": "、".join(absent) or "—", "lapse": "、".join(lapse) or "—"})
 
 
 def run_monthly(now: dt.datetime | None = None) -> int:
@@ -243,6 +273,13 @@ def register_kinds() -> None:
         body={"zh-hans": "应完成{items}项，已完成{done}项（完成率{completion}），平均参会率{attendance}。",
               "en": "{done} of {items} required meetings held (completion {completion}), average attendance {attendance}."},
         link="/supervision/org/{org_id}/",
+    )
+    register_kind(
+        "supervision.members",
+        title={"zh-hans": "党员参加组织生活提醒：{org}（{period}）", "en": "Members' org life: {org} ({period})"},
+        body={"zh-hans": "连续多月无故缺席（月数）：{absent}。连续6个月未参加组织生活、需支部核查（《党员教育管理工作条例》第三十一条，系统不作处理）：{lapse}。",
+              "en": "Absent several months in a row (months): {absent}. No org life for 6 consecutive months — review with the branch (教育管理条例 art. 31(6); the system changes nothing): {lapse}."},
+        link="/supervision/org/{org_id}/lists/?list=absent&month={period}",
     )
     register_kind(
         "supervision.warning",

@@ -216,3 +216,22 @@ def test_a_public_draft_without_personal_data(world):
         assert m.name not in text
     services.generate_bulletin(publisher=world.t1, month=OCT, now=NOW, force=True)
     assert len(list(notices_for_source(f"supervision:bulletin:{b.pk}"))) == 1  # updated, not duplicated
+
+
+def test_member_warnings_go_to_the_branch_secretary_only(world):
+    from dangjian.notify.models import InboxMessage
+
+    for month in range(5, 11):  # 6 months absent without leave
+        meeting(world.b1, "theme_day", at(2026, month, 10), attendance={world.m_member: "absent", world.m_secretary: "present"})
+    for month in range(8, 11):  # 3 months
+        meeting(world.b2, "theme_day", at(2026, month, 10), attendance={world.m_b2[0]: "absent", world.m_b2[1]: "present"})
+    services.generate_bulletin(publisher=world.t1, month=OCT, now=NOW)
+    msg = InboxMessage.objects.get(user=world.users["secretary"], kind="supervision.members")
+    assert world.m_member.name in msg.body and "（6）" in msg.body and world.m_b2[0].name not in msg.body
+    msg2 = InboxMessage.objects.get(user=world.users["secretary2"], kind="supervision.members")
+    assert world.m_b2[0].name in msg2.body and "（3）" in msg2.body and world.m_member.name not in msg2.body
+    assert msg.link == f"/supervision/org/{world.b1.pk}/lists/?list=absent&month=2026-10"
+    for other in ("town_admin", "county_admin", "town2_admin", "member", "committee"):
+        assert not InboxMessage.objects.filter(user=world.users[other], kind="supervision.members").exists()
+    world.m_member.refresh_from_db()
+    assert world.m_member.state == "active"
