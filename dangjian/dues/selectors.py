@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.members.models import Member, RecordState
@@ -24,6 +25,22 @@ def _money(value) -> Decimal:
 
 def members_of(org):
     return Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("org_path", "name", "id")
+
+
+SHOW_CHOICES = [("", _("Everyone")), ("unpaid", _("Unpaid this month")), ("paid", _("Paid this month")),
+                ("noprofile", _("Without a dues profile"))]
+
+
+def filter_members(members, month: dt.date, show: str):
+    """The branch page's filter: everyone, unpaid / paid for ``month``, or without a profile."""
+    if show == "unpaid":
+        return members.filter(pk__in=DuesBill.objects.filter(month=month, status__in=[BillStatus.UNPAID, BillStatus.EXCUSED])
+                              .values("member_id"))
+    if show == "paid":
+        return members.filter(pk__in=DuesBill.objects.filter(month=month, status=BillStatus.PAID).values("member_id"))
+    if show == "noprofile":
+        return members.filter(dues_profile__isnull=True)
+    return members
 
 
 def arrears_for(member_ids, month: dt.date) -> dict[int, int]:

@@ -80,9 +80,12 @@ def branch(request, scope):
     if org.kind not in selectors.BILLING_KINDS and org.kind != "party_group":
         return redirect(reverse("dues-summary") + f"?org={org.pk}")
     month = _month(request)
-    page = Paginator(selectors.members_of(org).select_related("org"), 50).get_page(request.GET.get("page"))
+    show = request.GET.get("show", "")
+    members = selectors.filter_members(selectors.members_of(org), month, show)
+    page = Paginator(members.select_related("org"), 50).get_page(request.GET.get("page"))
     ctx = {
-        "org": org, "month": month, "months": _months_menu(current_month()), "page": page,
+        "org": org, "month": month, "months": _months_menu(current_month()), "page": page, "show": show,
+        "shows": selectors.SHOW_CHOICES,
         "rows": selectors.branch_rows(page.object_list, month, current_month()),
         "totals": selectors.month_totals(org, month),
         "can_record": scope.path_allows("dues", "record", org.path),

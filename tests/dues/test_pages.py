@@ -305,3 +305,18 @@ def test_export_job_body_rechecks_reach_and_notifies(world, profiled, frozen):
                                params={"org": world.b1.pk, "month": "2026-10"})
     with pytest.raises(ValidationError):
         export.run_export_job(other, lambda pct, note: None)
+
+
+def test_branch_page_filters(world, profiled, frozen, login):
+    services.generate_bills(actor=None, month=M(2026, 10, 1), org=world.b1)
+    services.record_payment(actor=None, member=world.m_member, first_month=M(2026, 10, 1), method="cash", paid_on=frozen)
+    c = login(world.users["secretary"])
+
+    def names(show):
+        html = c.get(reverse("dues-branch"), {"org": world.b1.pk, "month": "2026-10", "show": show}).content.decode()
+        return {m.name for m in (world.m_member, world.m_committee) if f"dues-row-{m.pk}" in html}
+
+    assert names("paid") == {"赵党员"}
+    assert names("unpaid") == {"王委员"}
+    assert names("") == {"赵党员", "王委员"}
+    assert names("noprofile") == set()
