@@ -7,8 +7,12 @@ class DevelopmentConfig(AppConfig):
     verbose_name = "Member development"
 
     def ready(self):
-        from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
-        from . import tasks  # noqa: F401  (daily reminders)
+        from . import (
+            policies,  # noqa: F401  (adds this app's POLICY rows and resources)
+            tasks,  # noqa: F401  (daily reminders)
+        )
         from .notifications import register_kinds
+        from .panels import register_panel
 
         register_kinds()
+        register_panel()

@@ -120,6 +120,9 @@ class CasePublicity(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "point"], name="devpub_unique_point")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.point} {self.starts_on}"
+
 
 class CaseAssessment(models.Model):
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="assessments")
@@ -131,6 +134,9 @@ class CaseAssessment(models.Model):
 
     class Meta:
         ordering = ["case", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.date}"
 
 
 class CaseWarning(models.Model):
@@ -146,6 +152,9 @@ class CaseWarning(models.Model):
 
     class Meta:
         ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.rule_id}"
 
 
 class LocalHoliday(models.Model):
@@ -174,3 +183,6 @@ class ReminderSent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="devreminder_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.key}"

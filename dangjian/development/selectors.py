@@ -177,6 +177,20 @@ def pipeline(branches: list[Organization], today: dt.date | None = None) -> list
     return out
 
 
+def subtree_totals(org: Organization) -> dict[str, int]:
+    """Open cases of the whole subtree by person stage (one grouped query)."""
+    from django.db.models import Count
+
+    out = dict.fromkeys([k for k, *_r in PERSON_STAGES], 0)
+    rows = (DevelopmentCase.objects.filter(org_path__startswith=org.path, status=CaseStatus.OPEN)
+            .values("last_code").annotate(n=Count("id")).values_list("last_code", "n"))
+    for code, n in rows:
+        stage = person_stage(code)
+        if stage in out:
+            out[stage] += n
+    return out
+
+
 # -- org-level development warnings (DOMAIN §4.3, Huaining "four colours", local practice) ------
 ORG_WARNING_DEFAULT = {"enabled": True, "area_types": ["village"]}
 ORG_LEVELS = {

@@ -28,7 +28,13 @@ from dangjian.members.models import Category, Education, Gender, Member, MemberS
 
 from . import rules, workdays
 from .models import (
-    CaseAssessment, CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase, PublicityPoint,
+    CaseAssessment,
+    CasePublicity,
+    CaseStatus,
+    CaseStep,
+    CaseWarning,
+    DevelopmentCase,
+    PublicityPoint,
 )
 from .rules import ARCHIVE_DOCUMENTS, STEP_BY_CODE, cite
 

@@ -56,6 +56,7 @@ def pipeline(request, scope):
     rows = selectors.pipeline(list(page.object_list))
     return render(request, "development/pipeline.html", {
         "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES,
+        "totals": [(label, selectors.subtree_totals(org)[key], key) for key, label, _lo, _hi in PERSON_STAGES],
         "children": Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).exclude(kind="party_group").order_by("path"),
         "parent_visible": org.parent_id and scope.path_allows("development", "view", org.parent.path),
         "can_add": scope.has_any("development", "manage"), "can_calendar": scope.has_any("development", "calendar"),
@@ -78,7 +79,8 @@ def case_list(request, scope):
     rows = [{"case": c, "stage": selectors.stage_label(person_stage(c.last_code)), "step": STEP_BY_CODE.get(c.last_code),
              "alerts": alerts.get(c.pk, []), "worst": selectors.worst(alerts.get(c.pk, []))} for c in cases]
     return render(request, "development/case_list.html", {
-        "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES, "statuses": CaseStatus.choices,
+        "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES,
+        "totals": [(label, selectors.subtree_totals(org)[key], key) for key, label, _lo, _hi in PERSON_STAGES], "statuses": CaseStatus.choices,
         "f": {k: request.GET.get(k, "") for k in ("stage", "status", "q", "overdue")},
         "can_add": scope.has_any("development", "manage"),
     })
@@ -203,7 +205,9 @@ def calendar_page(request, scope):
                      perform=lambda cd: services.set_local_day(actor=request.user, org=cd["org"], date=cd["date"],
                                                                is_working_day=cd["is_working_day"], note=cd["note"]),
                      done=lambda r: (_("Saved."), reverse("development-calendar")),
-                     template="development/calendar.html", context={"page": page})
+                     template="development/calendar.html", context={
+                         "page": page, "uncovered": [y for y in (timezone.localdate().year, timezone.localdate().year + 1)
+                                                     if not services.workdays.national_covered(y)]})
 
 
 @require_POST

@@ -36,6 +36,15 @@ def national_is_working_day(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+def national_covered(year: int) -> bool:
+    """Does the bundled national calendar know this year's holidays and make-up days?"""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def is_working_day(day: dt.date, org_path: str | None = None) -> bool:
     local = _local_days(org_path, day, day)
     return local[day] if day in local else national_is_working_day(day)

@@ -49,8 +49,9 @@ def test_approval_overdue_and_probation_reminders(world):
 
 
 def test_reminders_are_sent_once(world):
-    import time_machine
     from zoneinfo import ZoneInfo
+
+    import time_machine
 
     case = open_case(world, application_date=D(2023, 3, 1))
     sec = world.users["secretary"]

@@ -117,3 +117,29 @@ def test_calendar_page(world, login):
     r = c.post(reverse("development-calendar-delete", kwargs={"pk": row.pk}))
     assert r.status_code == 302 and not LocalHoliday.objects.exists()
     assert login(world.users["secretary"]).get(reverse("development-calendar")).status_code == 403
+
+
+def test_pipeline_totals_of_the_subtree(world, login):
+    open_case(world)
+    advance(world, open_case(world, name="丙"), 8)
+    html = _en(login(world.users["county_admin"])).get(reverse("development-pipeline")).content.decode()
+    assert 'data-testid="total-applicant">1<' in html and 'data-testid="total-object">1<' in html
+
+
+def test_member_page_shows_the_development_record(world, login):
+    case = advance(world, open_case(world), 17)
+    c = _en(login(world.users["secretary"]))
+    html = c.get(reverse("member-detail", kwargs={"pk": case.member_id})).content.decode()
+    assert 'data-testid="member-panel-development-record"' in html and "2024-09-20" in html
+    assert reverse("development-case-detail", kwargs={"pk": case.pk}) in html
+
+
+def test_calendar_warns_about_years_without_the_national_calendar(world, login):
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    c = _en(login(world.users["county_admin"]))
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        html = c.get(reverse("development-calendar")).content.decode()
+    assert 'data-testid="calendar-uncovered"' in html and "2027" in html
