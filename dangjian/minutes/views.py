@@ -42,8 +42,11 @@ def _error_text(exc) -> str:
 
 @scoped("meeting", "view")
 def record_list(request, scope):
-    rows = list(selectors.record_list(scope)[:200])
-    return render(request, "minutes/list.html", {"rows": rows, "can_verify": scope.has_any("meeting", "print")})
+    from django.core.paginator import Paginator
+
+    page = Paginator(selectors.record_list(scope), 50).get_page(request.GET.get("page"))
+    return render(request, "minutes/list.html", {"rows": page.object_list, "page": page,
+                                                 "can_verify": scope.has_any("meeting", "print")})
 
 
 @scoped("meeting", "view", model=Meeting)

@@ -171,3 +171,13 @@ def test_record_page_in_chinese(world, gm, login):
         assert zh in text
     for en in ("Sign off", "Version history", "Absentees and reasons"):
         assert en not in text
+
+
+def test_list_is_paged(world, login):
+    for i in range(51):
+        services.start_record(actor=world.users["secretary"], meeting=make_meeting(world, attendance=False, title=f"会议{i}"))
+    c = login(world.users["secretary"])
+    first = c.get(reverse("minutes-list"))
+    assert first.content.count(b'data-testid="record-row"') == 50 and b"page=2" in first.content
+    assert c.get(reverse("minutes-list") + "?page=2").content.count(b'data-testid="record-row"') == 1
+    assert c.get(reverse("minutes-list") + "?page=x").status_code == 200
