@@ -258,11 +258,13 @@ def main() -> int:
             with lock:
                 results.append((kind, status, ms, ok))
 
+        load_before = os.getloadavg()
         wall = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
             for idx, (kind, member) in enumerate(jobs):
                 pool.submit(fire, idx, kind, member)
         wall = time.perf_counter() - wall - 0.5
+        load_after = os.getloadavg()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -285,7 +287,8 @@ def main() -> int:
     connections.close_all()
 
     print(f"server: gunicorn {args.workers} workers × {args.threads} threads (gthread), {version}, {os.cpu_count()} CPUs; "
-          f"{args.clients} client threads")
+          f"{args.clients} client threads; load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
+          f"(1 min; other processes share the machine)")
     print(f"requests: {len(results)} = {by_kind['signin']} sign-ins + {by_kind['replay']} replays + {by_kind['healthz']} baseline GETs, "
           f"sent over {args.seconds:.0f} s, finished in {wall:.1f} s")
     print(f"status counts: {dict(sorted(statuses.items()))}")

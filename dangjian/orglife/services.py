@@ -346,7 +346,8 @@ def status_for_signin(meeting: Meeting, at: dt.datetime) -> str:
     return S.LATE if at > meeting.starts_at + dt.timedelta(minutes=late_minutes()) else S.PRESENT
 
 
-def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: SigninDevice | None = None) -> tuple[Attendance, bool]:
+def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: SigninDevice | None = None,
+            attendance: Attendance | None = None) -> tuple[Attendance, bool]:
     """Record one member's sign-in; returns (attendance, newly signed in).
 
     Refusals (``ValidationError`` codes): ``not_open`` — the meeting is not open for sign-in
@@ -357,7 +358,8 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
     now = timezone.now()
     if meeting.status != MeetingStatus.OPEN:
         raise ValidationError(_("Sign-in is not open for this meeting."), code="not_open")
-    att = Attendance.objects.filter(meeting=meeting, member=member).first()
+    att = attendance if attendance is not None and attendance.member_id == member.pk and attendance.meeting_id == meeting.pk \
+        else Attendance.objects.filter(meeting=meeting, member=member).first()
     if att is None:
         raise ValidationError(_("You are not invited to this meeting."), code="not_invited")
     if att.status in PRESENT_STATUSES:
@@ -370,11 +372,13 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
         n = (Attendance.objects.filter(pk=att.pk, meeting_id__in=still_open)
              .exclude(status__in=PRESENT_STATUSES)
              .update(status=status, method=method, signed_at=now, recorded_by=actor if getattr(actor, "pk", None) else None))
-        att.refresh_from_db()
-        if not n:
+        if not n:  # a concurrent duplicate won, or the meeting was closed meanwhile
+            att.refresh_from_db()
             if att.status in PRESENT_STATUSES:
                 return att, False
             raise ValidationError(_("Sign-in is not open for this meeting."), code="not_open")
+        att.status, att.method, att.signed_at = status, method, now
+        att.recorded_by_id = actor.pk if getattr(actor, "pk", None) else None
         audit.record(actor=actor, action="orglife.sign_in", obj=att, data={
             "meeting": meeting.pk, "member": member.pk, "method": method, "status": status,
             **({"device": device.pk} if device is not None else {})})

@@ -15,8 +15,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -354,8 +355,13 @@ def _refuse(request, code: str, status: int, meeting=None, att=None):
         "closed": _("The meeting has ended: sign-in is closed."),
         "cancelled": _("This meeting was cancelled."),
     }
-    return render(request, "orglife/signin_result.html", {"ok": False, "code": code, "message": texts[code], "m": meeting},
-                  status=status)
+    return _result(request, {"ok": False, "code": code, "message": texts[code], "m": meeting}, status=status)
+
+
+def _result(request, ctx: dict, status: int = 200) -> HttpResponse:
+    """The phone's result page, rendered without the request context: no navigation, no
+    per-user context queries (it is the page of the sign-in storm)."""
+    return HttpResponse(render_to_string("orglife/signin_result.html", ctx), status=status)
 
 
 def _closed_code(meeting) -> str:
@@ -401,21 +407,21 @@ def qr_signin(request, token):
     if att is None:
         return _refuse(request, "not_invited", 403, meeting)
     if att.status in PRESENT_STATUSES:
-        return render(request, "orglife/signin_result.html", {"ok": True, "already": True, "m": meeting, "a": att})
+        return _result(request, {"ok": True, "already": True, "m": meeting, "a": att})
     if meeting.status != MeetingStatus.OPEN:
         return _refuse(request, _closed_code(meeting), 409, meeting)
     if request.method != "POST":
         c = signing.dumps({"m": meeting.pk, "u": request.user.pk, "t": token}, salt=CONFIRM_SALT)
         return render(request, "orglife/signin_confirm.html", {"m": meeting, "member": member, "c": c, "token": token})
     try:
-        att, created = services.sign_in(actor=request.user, meeting=meeting, member=member, method="qr")
+        att, created = services.sign_in(actor=request.user, meeting=meeting, member=member, method="qr", attendance=att)
     except ValidationError as exc:
         code = getattr(exc, "code", "") or ""
         if code == "not_invited":
             return _refuse(request, "not_invited", 403, meeting)
         meeting.refresh_from_db()
         return _refuse(request, _closed_code(meeting), 409, meeting)
-    return render(request, "orglife/signin_result.html", {"ok": True, "already": not created, "m": meeting, "a": att})
+    return _result(request, {"ok": True, "already": not created, "m": meeting, "a": att})
 
 
 # -- my meetings ------------------------------------------------------------------------------
