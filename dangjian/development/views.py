@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import MASKERS
 from dangjian.core.web import form_view, scoped
+from dangjian.members.models import Member
 
 from . import selectors, services
 from .forms import AssessmentForm, CaseOpenForm, ExtendForm, LocalDayForm, PublicityForm, StepForm, StopForm
@@ -103,11 +104,14 @@ def case_add(request, scope):
 @scoped("development", "view", model=DevelopmentCase)
 def case_detail(request, case, scope):
     steps = {s.code: s for s in CaseStep.objects.filter(case=case).select_related("entered_by")}
+    people_ids = [i for code, key in ((5, "contacts"), (9, "introducers")) if code in steps for i in steps[code].data.get(key, [])]
+    names = dict(Member.objects.filter(pk__in=people_ids).values_list("pk", "name"))
     timeline = []
     for st in STEPS:
         row = steps.get(st.code)
         timeline.append({"step": st, "row": row, "body": BODY_LABELS[st.body], "stage": STAGES[st.stage],
                          "is_next": st.code == case.next_code,
+                         "people": [names.get(i, "?") for i in (row.data.get("contacts") or row.data.get("introducers") or [])] if row else [],
                          "docs": row.documents if row else [], "first_of_stage": st.code == min(s.code for s in STEPS if s.stage == st.stage)})
     alerts = selectors.alerts_for(case)
     nxt = STEP_BY_CODE.get(case.next_code) if case.next_code else None

@@ -143,3 +143,10 @@ def test_calendar_warns_about_years_without_the_national_calendar(world, login):
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         html = c.get(reverse("development-calendar")).content.decode()
     assert 'data-testid="calendar-uncovered"' in html and "2027" in html
+
+
+def test_timeline_shows_introducers_and_training(world, login):
+    case = advance(world, open_case(world), 11)
+    html = _en(login(world.users["secretary"])).get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
+    assert 'data-testid="people-9"' in html and world.m_secretary.name in html
+    assert "3.0 days / 24.0 hours" in html or "3 days / 24 hours" in html
