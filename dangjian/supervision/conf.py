@@ -40,8 +40,8 @@ def colours() -> dict[str, tuple[str, str]]:
     """status -> (background, text colour). Unknown names fall back to the default."""
     conf = {**DEFAULT_COLOURS, **getattr(settings, "DANGJIAN_COMPLETION_COLOURS", {})}
     out = {}
-    for status, value in conf.items():
-        value = str(value).strip()
+    for status in DEFAULT_COLOURS:  # only the known statuses (they become CSS class names)
+        value = str(conf[status]).strip()
         if value.lower() in PALETTE:
             out[status] = PALETTE[value.lower()]
         elif HEX.match(value):

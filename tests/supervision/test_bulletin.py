@@ -92,10 +92,16 @@ def test_the_job_runs_every_publisher_once(world):
     assert county.totals["branches"] == 3
 
 
-def test_the_periodic_job_is_registered():
+def test_the_periodic_job_is_registered_and_grades_last_month(world, frozen):
     from dangjian.jobs.api import PERIODIC
+    from dangjian.supervision import tasks
 
-    assert "supervision.monthly_bulletin" in PERIODIC
+    assert PERIODIC["supervision.monthly_bulletin"] is tasks.monthly_bulletin
+    frozen(2026, 11, 1, 2, 0)
+    october(world)
+    assert tasks.monthly_bulletin.call_local() == 5
+    assert set(Bulletin.objects.values_list("period", flat=True)) == {OCT}
+    assert tasks.monthly_bulletin.call_local() == 0
 
 
 def test_refuses_a_running_month_and_a_branch(world):
