@@ -44,8 +44,14 @@ def _error_text(exc) -> str:
 def record_list(request, scope):
     from django.core.paginator import Paginator
 
-    page = Paginator(selectors.record_list(scope), 50).get_page(request.GET.get("page"))
-    return render(request, "minutes/list.html", {"rows": page.object_list, "page": page,
+    org = None
+    value = request.GET.get("org")
+    if value:
+        if not str(value).isdigit():
+            raise Http404
+        org = scope.get_for_scope(Organization.objects.all(), "view", pk=int(value))
+    page = Paginator(selectors.record_list(scope, org), 50).get_page(request.GET.get("page"))
+    return render(request, "minutes/list.html", {"rows": page.object_list, "page": page, "org": org,
                                                  "can_verify": scope.has_any("meeting", "print")})
 
 

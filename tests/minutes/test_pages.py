@@ -181,3 +181,11 @@ def test_list_is_paged(world, login):
     assert first.content.count(b'data-testid="record-row"') == 50 and b"page=2" in first.content
     assert c.get(reverse("minutes-list") + "?page=2").content.count(b'data-testid="record-row"') == 1
     assert c.get(reverse("minutes-list") + "?page=x").status_code == 200
+
+
+def test_list_filtered_by_organization(world, gm, login):
+    services.start_record(actor=world.users["secretary"], meeting=make_meeting(world, org=world.b2, attendance=False))
+    c = login(world.users["town_admin"])
+    assert c.get(reverse("minutes-list")).content.count(b'data-testid="record-row"') == 2
+    assert c.get(reverse("minutes-list") + f"?org={world.b2.pk}").content.count(b'data-testid="record-row"') == 1
+    assert login(world.users["secretary"]).get(reverse("minutes-list") + f"?org={world.b2.pk}").status_code == 404
