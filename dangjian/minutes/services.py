@@ -177,7 +177,10 @@ def update_record(*, actor, record: MeetingRecord, data: dict, absentee_reasons:
         record.recorder_name = _member_name(record.recorder)
         if record.starts_at and record.ends_at and record.ends_at < record.starts_at:
             raise ValidationError({"ends_at": _("The end time is before the start time.")})
+        before = (record.should_attend, record.attended, record.present_names, json.dumps(record.absentees, sort_keys=True))
         _apply_snapshot(record)
+        if before != (record.should_attend, record.attended, record.present_names, json.dumps(record.absentees, sort_keys=True)):
+            changed.append("attendance")
         if absentee_reasons:
             for a in record.absentees:
                 reason = (absentee_reasons.get(a["member"]) or absentee_reasons.get(str(a["member"])) or "").strip()

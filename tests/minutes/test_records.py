@@ -296,3 +296,12 @@ def test_correction_hash_binds_the_corrected_version(world, gm):
     MeetingRecord.objects.filter(pk=r1.pk).update(content_hash="f" * 64)
     res = services.verify_chain(world.b1)
     assert not res.ok and res.broken.pk == r1.pk
+
+
+def test_changed_attendance_removes_a_given_signature(world, gm):
+    r = services.sign(actor=world.users["secretary"], record=complete(gm.record, world))
+    r = services.update_record(actor=world.users["committee"], record=r, data={})
+    assert r.host_signed_at is not None  # nothing changed: the signature stays
+    Attendance.objects.filter(meeting=gm.meeting, member=world.m_probationary).update(status="present")
+    r = services.update_record(actor=world.users["committee"], record=r, data={})
+    assert r.host_signed_at is None and r.attended == 3
