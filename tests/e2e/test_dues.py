@@ -45,3 +45,32 @@ def test_secretary_records_payment_member_sees_it_paid(live_server, page, phone_
     expect(bill.locator("[data-testid=receipt-link]")).to_have_text(receipt)
     assert "李书记" not in v.content()  # nobody else's dues
     assert v.js_errors == []
+
+
+def test_six_months_unpaid_review_case_decided_by_a_person(live_server, page, live_world, login_as):
+    from dangjian.dues.months import add_months
+    from dangjian.members.models import Member
+
+    w = live_world
+    this = current_month()
+    services.set_profile(actor=None, member=w.m_member, category="retired", base=Decimal("5000.01"),
+                         effective_month=add_months(this, -6))
+    for i in range(6, 0, -1):
+        services.generate_bills(actor=None, month=add_months(this, -i), org=w.b1)
+    services.run_arrears()
+
+    login_as(w.users["secretary"], page)
+    page.goto(f"/dues/arrears/?org={w.b1.pk}")
+    expect(page.locator("[data-testid=arrears-table]")).to_contain_text("赵党员")
+    expect(page.locator("[data-testid=arrears-table] [data-testid=arrears]")).to_contain_text("6")
+    page.locator("[data-testid=cases] a", has_text="赵党员").click()
+    expect(page.locator("[data-testid=case-status]")).to_have_text("待处理")
+    expect(page.locator("[data-testid=bills-table]")).to_contain_text("50.00")  # retiree 5000.01 → 1 %
+    page.click("[data-testid=decide-link]")
+    page.fill("#id_meeting_date", str(add_months(this, 0)))
+    page.fill("#id_decision", "经批评教育，本人表示一个月内补交，暂不按自行脱党处理。")
+    page.click("[data-testid=submit]")
+    expect(page.locator("[data-testid=case-status]")).to_have_text("已决定")
+    expect(page.locator("[data-testid=case-decision]")).to_contain_text("一个月内补交")
+    assert Member.objects.get(pk=w.m_member.pk).state == "active"  # the system removed no one
+    assert page.js_errors == []
