@@ -21,6 +21,36 @@ class DateTimeInput(forms.DateTimeInput):
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
 
+def _small_id(value) -> bool:
+    """A primary key the database can hold (huge numbers overflow SQLite / bigint before the lookup)."""
+    return str(value).isdigit() and len(str(value)) <= 18
+
+
+class IdChoice(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _small_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class MemberChoice(IdChoice):
+    def label_from_instance(self, m):
+        return m.name
+
+
+class MemberMultiChoice(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        bad = [v for v in value if not _small_id(v)]
+        if bad:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": bad[0]})
+        return super()._check_values(value)
+
+    def label_from_instance(self, m):
+        return m.name
+
+
 class MeetingTypeForm(StyledForm):
     name = forms.CharField(label=pgettext_lazy("orglife", "Name"), max_length=60)
     name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
@@ -34,7 +64,7 @@ class MeetingTypeForm(StyledForm):
 
 
 class MeetingTypeCreateForm(MeetingTypeForm):
-    owner = forms.ModelChoiceField(label=_("For the organization (and everything below it)"), queryset=None)
+    owner = IdChoice(label=_("For the organization (and everything below it)"), queryset=None)
 
     field_order = ["owner"]
 
@@ -44,18 +74,8 @@ class MeetingTypeCreateForm(MeetingTypeForm):
         self.order_fields(["owner"] + [f for f in self.fields if f != "owner"])
 
 
-class MemberChoice(forms.ModelChoiceField):
-    def label_from_instance(self, m):
-        return m.name
-
-
-class MemberMultiChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, m):
-        return m.name
-
-
 class MeetingForm(forms.Form):
-    meeting_type = forms.ModelChoiceField(label=_("Meeting type"), queryset=None)
+    meeting_type = IdChoice(label=_("Meeting type"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=200, required=False,
                             help_text=_("Leave empty to use the type's name."))
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput, input_formats=DT_FORMATS)
@@ -97,7 +117,7 @@ class ExemptionForm(StyledForm):
 
 
 class DeviceForm(StyledForm):
-    org = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    org = IdChoice(label=_("Organization"), queryset=None)
     name = forms.CharField(label=pgettext_lazy("orglife", "Name"), max_length=80, help_text=_("Where it stands, e.g. 村党群服务中心会议室"))
 
     def __init__(self, *args, orgs, **kwargs):

@@ -329,7 +329,8 @@ def leave_decide(request, meeting, scope):
         messages.error(request, _("Choose a leave request and a decision."))
         return redirect(_detail_url(meeting))
     try:
-        services.decide_leave(actor=request.user, leave=req, approve=decision == "approve", note=request.POST.get("note", ""))
+        services.decide_leave(actor=request.user, leave=req, approve=decision == "approve",
+                              note=request.POST.get("note", "").replace("\x00", ""))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
