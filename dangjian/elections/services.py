@@ -214,7 +214,7 @@ def record_result(*, actor, election: Election, votes: dict[int, int], positions
     secretary / deputy take their position only when the upper organization approves.
     """
     with transaction.atomic():
-        e = Election.objects.select_for_update().select_related("org").get(pk=election.pk)
+        e = Election.objects.select_for_update().get(pk=election.pk)
         if e.status != ElectionStatus.DRAFT:
             raise ValidationError(_("The result of this election is already recorded."))
         if not quorum.election_valid(entitled=e.entitled, present=e.present):
@@ -282,7 +282,7 @@ def approve_officer(*, actor, seat: CommitteeMember, on: dt.date | None = None) 
     do they count as in office and take the position on the member record."""
     on = on or timezone.localdate()
     with transaction.atomic():
-        s = CommitteeMember.objects.select_for_update().select_related("member").get(pk=seat.pk)
+        s = CommitteeMember.objects.select_for_update().get(pk=seat.pk)
         if not s.needs_approval:
             raise ValidationError(_("Committee members are filed, not approved."))
         if s.approved_on or s.ended_on:
@@ -346,7 +346,7 @@ def decide_adjustment(*, actor, adjustment: TermAdjustment, approve: bool, note:
     """The upper organization approves (the term end moves, one record with reason and approver)
     or refuses."""
     with transaction.atomic():
-        a = TermAdjustment.objects.select_for_update().select_related("org").get(pk=adjustment.pk)
+        a = TermAdjustment.objects.select_for_update().get(pk=adjustment.pk)
         if a.status != AdjustStatus.PENDING:
             raise ValidationError(_("This request is already decided."))
         if not approve and not (note or "").strip():

@@ -136,7 +136,7 @@ def may_approve(actor, transfer: Transfer) -> bool:
 # -- helpers -------------------------------------------------------------------------------------
 
 def _locked(transfer: Transfer) -> Transfer:
-    return Transfer.objects.select_for_update().select_related("member", "from_org", "to_org").get(pk=transfer.pk)
+    return Transfer.objects.select_for_update().get(pk=transfer.pk)
 
 
 def _require_status(t: Transfer, *allowed: str) -> None:
@@ -214,7 +214,7 @@ def request_transfer(*, actor, member: Member, kind: str = TransferKind.INTERNAL
         raise ValidationError(_("Unknown kind of transfer."))
     to_name = (to_name or "").strip()
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+        member = Member.objects.select_for_update().get(pk=member.pk)
         if member.state != RecordState.ACTIVE:
             raise ValidationError(_("This record is closed."))
         if Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).exists():
@@ -575,7 +575,7 @@ def open_case(*, actor, member: Member, kind: str, basis: str, record: AwayRecor
     if kind not in CaseKind.values:
         raise ValidationError({"kind": [_("Choose one of the listed values.")]})
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+        member = Member.objects.select_for_update().get(pk=member.pk)
         if MembershipCase.objects.filter(member=member, kind=kind, status=CaseStatus.OPEN).exists():
             raise ValidationError(_("An open case of this kind exists for %(m)s.") % {"m": member.name})
         case = MembershipCase.objects.create(member=member, record=record, org=member.org, org_path=member.org_path,
