@@ -133,9 +133,15 @@ def calendar(request, org, scope):
                 m.url = _meeting_url(m.pk)
     grades = (BulletinRow.objects.filter(org=org).filter(scope.q_paths(RESOURCE, "view", "org_path"))
               .select_related("bulletin", "bulletin__org").order_by("-bulletin__period", "-bulletin__org_path")[:12])
-    ctx = _base(request, scope, org, year=year, rows=rows, months=MONTHS, grades=grades,
+    ctx = _base(request, scope, org, year=year, rows=rows, months=_month_heads(year), grades=grades,
                 years=_years(), today=timezone.localtime(now, C.TZ).date())
     return render(request, "supervision/calendar.html", ctx)
+
+
+def _month_heads(year: int) -> list[dict]:
+    """Column heads; the running month is marked (text for screen readers, not only a shade)."""
+    local = timezone.localtime(_now(), C.TZ)
+    return [{"label": MONTHS[m - 1], "current": year == local.year and m == local.month} for m in range(1, 13)]
 
 
 def _years() -> list[int]:
@@ -153,7 +159,7 @@ def overview(request, org, scope):
     for row in agg:
         for cell in row.cells:
             cell.links = {s: _drill_url(org, row.type, cell.period, s) for s in (C.DONE, C.DUE, C.OVERDUE, C.NOT_YET)}
-    ctx = _base(request, scope, org, year=year, rows=agg, months=MONTHS, years=_years(),
+    ctx = _base(request, scope, org, year=year, rows=agg, months=_month_heads(year), years=_years(),
                 n_orgs=len(st.evaluated), focus=C.period_containing("month", now))
     return render(request, "supervision/overview.html", ctx)
 
