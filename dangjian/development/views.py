@@ -55,9 +55,10 @@ def pipeline(request, scope):
     branches = selectors.member_holding_orgs(org)
     page = Paginator(branches, 25).get_page(request.GET.get("page"))
     rows = selectors.pipeline(list(page.object_list))
+    totals = selectors.subtree_totals(org)
     return render(request, "development/pipeline.html", {
         "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES,
-        "totals": [(label, selectors.subtree_totals(org)[key], key) for key, label, _lo, _hi in PERSON_STAGES],
+        "totals": [(label, totals[key], key) for key, label, _lo, _hi in PERSON_STAGES],
         "children": Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).exclude(kind="party_group").order_by("path"),
         "parent_visible": org.parent_id and scope.path_allows("development", "view", org.parent.path),
         "can_add": scope.has_any("development", "manage"), "can_calendar": scope.has_any("development", "calendar"),
@@ -81,7 +82,7 @@ def case_list(request, scope):
              "alerts": alerts.get(c.pk, []), "worst": selectors.worst(alerts.get(c.pk, []))} for c in cases]
     return render(request, "development/case_list.html", {
         "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES,
-        "totals": [(label, selectors.subtree_totals(org)[key], key) for key, label, _lo, _hi in PERSON_STAGES], "statuses": CaseStatus.choices,
+        "statuses": CaseStatus.choices,
         "f": {k: request.GET.get(k, "") for k in ("stage", "status", "q", "overdue")},
         "can_add": scope.has_any("development", "manage"),
     })

@@ -150,3 +150,12 @@ def test_timeline_shows_introducers_and_training(world, login):
     html = _en(login(world.users["secretary"])).get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
     assert 'data-testid="people-9"' in html and world.m_secretary.name in html
     assert "3.0 days / 24.0 hours" in html or "3 days / 24 hours" in html
+
+
+def test_case_list_without_an_org_and_empty_state(world, login):
+    c = _en(login(world.users["county_admin"]))
+    r = c.get(reverse("development-case-list"))
+    assert r.status_code == 200 and 'data-testid="empty"' in r.content.decode()
+    open_case(world)
+    r = c.get(reverse("development-case-list") + "?status=open&q=周")
+    assert "周申请" in r.content.decode()
