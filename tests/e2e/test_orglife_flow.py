@@ -32,7 +32,6 @@ def _local(t: dt.datetime) -> str:
 
 def _scan_and_sign_in(phone, venue, login_as, user):
     """The member 'scans' the code shown at the venue right now (the link under the QR image)."""
-    phone.context.clear_cookies()
     login_as(user, phone)
     link = venue.get_attribute("[data-testid=qr-link]", "href")
     assert link and "/orglife/s/" in link
@@ -86,9 +85,12 @@ def test_plan_sign_in_record_then_the_town_sees_done(live_server, page, phone_pa
     sec.goto(f"/orglife/meetings/{meeting.pk}/venue/")
     expect(sec.locator("[data-testid=qr]")).to_be_visible()
 
-    # -- two members sign in on a phone -------------------------------------------------------
+    # -- two members sign in, each on their own phone ----------------------------------------------
+    second = browser.new_context(base_url=base, locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+                                 device_scale_factor=3, is_mobile=True, has_touch=True)
+    phone2 = second.new_page()
     _scan_and_sign_in(phone_page, sec, login_as, w.users["member"])
-    _scan_and_sign_in(phone_page, sec, login_as, w.users["committee"])
+    _scan_and_sign_in(phone2, sec, login_as, w.users["committee"])
     expect(sec.locator("[data-testid=venue-present]")).to_have_text("2", timeout=20_000)  # the venue refreshes itself
     assert set(Attendance.objects.filter(meeting=meeting, status="present").values_list("member_id", flat=True)) == {
         w.m_member.pk, w.m_committee.pk}
@@ -138,4 +140,5 @@ def test_plan_sign_in_record_then_the_town_sees_done(live_server, page, phone_pa
     assert not page.js_errors, page.js_errors
     assert not phone_page.js_errors, phone_page.js_errors
     rec_ctx.close()
+    second.close()
     town.close()
