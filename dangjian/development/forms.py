@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from dangjian.core.forms import DateInput, StyledForm
+from dangjian.core.forms import DateInput, StyledForm, style_widgets
 from dangjian.members.models import Category, Education, Gender, Member, MemberStatus, RecordState
 
 from .models import PublicityPoint
@@ -66,13 +67,16 @@ class StepForm(StyledForm):
         if code == 12:
             self.fields["leaving_within_3_months"] = forms.BooleanField(label=_("Will leave the unit within 3 months"), required=False)
         if code in (15, 23):
-            for name, label in (("voters_total", _("Voting members who should attend (应到)")), ("voters_present", _("Voting members present (实到)")),
-                                ("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstentions")),
-                                ("written_total", _("Written opinions of absent voters")), ("written_yes", _("…of which yes"))):
+            for name, label in (("voters_total", pgettext_lazy("development vote", "Voting members who should attend (应到)")),
+                                ("voters_present", pgettext_lazy("development vote", "Voting members present (实到)")),
+                                ("yes", pgettext_lazy("development vote", "Yes")), ("no", pgettext_lazy("development vote", "No")), ("abstain", pgettext_lazy("development vote", "Abstentions")),
+                                ("written_total", pgettext_lazy("development vote", "Written opinions of absent voters")),
+                                ("written_yes", pgettext_lazy("development vote", "…of which yes"))):
                 self.fields[name] = forms.IntegerField(label=label, min_value=0, initial=0)
         if code == 25:
             self.fields["archive"] = forms.MultipleChoiceField(label=_("Archived documents (all five are required)"), required=False,
                                                                widget=_checkboxes(), choices=ARCHIVE_DOCUMENTS)
+        style_widgets(self.fields)  # the fields added above get Tabler's classes too
         for f in self.fields.values():
             if isinstance(f.widget, forms.CheckboxSelectMultiple):
                 f.widget.attrs["class"] = "form-check-input"

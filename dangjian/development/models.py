@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import Organization
@@ -24,7 +25,7 @@ from dangjian.members.models import Category, Education, Gender
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("development case status", "Open")
     ADMITTED = "admitted", _("Closed: admitted as a full member")
     STOPPED = "stopped", _("Closed: stopped")
 
