@@ -6,7 +6,6 @@ the organization is not visible for supervision, 403 when visible but the action
 """
 from __future__ import annotations
 
-import io
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -28,7 +27,7 @@ from dangjian.core.policy import scope_of
 from dangjian.core.web import scoped
 
 from . import completion as C
-from . import conf, selectors, services
+from . import conf, exports, selectors, services
 from .models import Bulletin, BulletinRow, Grade
 
 RESOURCE = "supervision"
@@ -274,50 +273,20 @@ def bulletin_detail(request, b, scope):
     return render(request, "supervision/bulletin.html", ctx)
 
 
-def _bulletin_rows(b):
-    return list(b.rows.all().order_by("grade", "org_path"))
-
-
 @scoped(RESOURCE, "export", model=Bulletin)
 def bulletin_xlsx(request, b, scope):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{b.period:%Y-%m}"
-    ws.append([_("Organization-life bulletin"), b.org.name, f"{b.period:%Y-%m}", _("Rule version"), b.rule_version])
-    ws.append([])
-    header = [_("Organization"), _("Grade"), _("Required"), _("Held on time"), _("Completion %"),
-              _("Average attendance %"), _("Meetings held"), _("Not held"), _("Warned")]
-    ws.append(header)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for r in _bulletin_rows(b):
-        ws.append([_safe(r.org_name), r.grade, r.required_count, r.done_count, r.completion, r.attendance,
-                   r.meetings_held, _safe("、".join(r.overdue)), _("yes") if r.warned else _("no")])
-    ws.column_dimensions["A"].width = 36
-    ws.column_dimensions["H"].width = 40
-    buf = io.BytesIO()
-    wb.save(buf)
+    data = exports.bulletin_xlsx(b)
     audit.record(actor=request.user, action="supervision.export_bulletin", obj=b, org_path=b.org_path, data={"format": "xlsx"})
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f"attachment; filename=bulletin-{b.org_id}-{b.period:%Y-%m}.xlsx"
     resp["Cache-Control"] = "private, no-store"
     return resp
 
 
-def _safe(text: str) -> str:
-    """No formula injection in exported cells."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @scoped(RESOURCE, "export", model=Bulletin)
 def bulletin_pdf(request, b, scope):
-    from dangjian.core.pdf import pdf_response, render_pdf
+    from dangjian.core.pdf import pdf_response
 
-    data = render_pdf("supervision/pdf/bulletin.html", {"b": b, "rows": _bulletin_rows(b), "thresholds": b.thresholds,
-                                                        "generated": timezone.localtime(b.generated_at, C.TZ)})
+    data = exports.bulletin_pdf(b)
     audit.record(actor=request.user, action="supervision.export_bulletin", obj=b, org_path=b.org_path, data={"format": "pdf"})
     return pdf_response(data, f"bulletin-{b.org_id}-{b.period:%Y-%m}.pdf")
-

@@ -241,3 +241,16 @@ def test_member_warnings_go_to_the_branch_secretary_only(world):
         assert not InboxMessage.objects.filter(user=world.users[other], kind="supervision.members").exists()
     world.m_member.refresh_from_db()
     assert world.m_member.state == "active"
+
+
+def test_excel_cells_cannot_carry_formulas(world):
+    from openpyxl import load_workbook
+
+    from dangjian.supervision import exports
+
+    world.b2.name = "=HYPERLINK(\"http://evil\")"
+    world.b2.save(update_fields=["name"])
+    b, _ = services.generate_bulletin(publisher=world.t1, month=OCT, now=NOW)
+    ws = load_workbook(io.BytesIO(exports.bulletin_xlsx(b))).active
+    names = [row[0].value for row in ws.iter_rows(min_row=4)]
+    assert "'=HYPERLINK(\"http://evil\")" in names and not any(str(n).startswith("=") for n in names)
