@@ -39,10 +39,17 @@ def types_for_org(org):
 
 
 def members_of(org):
-    """Active members of ``org`` and its Party groups (by path)."""
+    """Who may be invited to a meeting of ``org``: the active members of a branch (or general
+    branch, primary committee) and its Party groups, by path. A town or county committee holds no
+    members itself: its meetings are for its own staff — members whose account holds an active
+    role at exactly that organization — not for the thousands of members below it."""
+    from dangjian.core.models import MEMBER_HOLDING_KINDS
     from dangjian.members.models import Member, RecordState
 
-    return Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("org_path", "id")
+    qs = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE)
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        qs = qs.filter(user__role_assignments__org=org, user__role_assignments__active=True).distinct()
+    return qs.order_by("org_path", "id")
 
 
 def default_invitees(org, meeting_type):

@@ -119,16 +119,19 @@ def _validate_schedule(starts_at, ends_at, *, now) -> None:
 
 
 def _validate_people(org: Organization, host, recorder, invitees) -> None:
+    """Host, recorder and invitees are among ``selectors.members_of(org)``."""
     errors = {}
+    people = [p for p in (host, recorder, *invitees) if p is not None]
+    allowed = set(selectors.members_of(org).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
     for field, person in (("host", host), ("recorder", recorder)):
         if person is None:
             errors[field] = _("Choose a member.")
-        elif not person.org_path.startswith(org.path) or person.state != RecordState.ACTIVE:
+        elif person.pk not in allowed:
             errors[field] = _("%(name)s is not a member of %(org)s.") % {"name": person.name, "org": org.name}
     if not invitees:
         errors["invitees"] = _("Invite at least one member.")
     else:
-        outside = [m.name for m in invitees if not m.org_path.startswith(org.path) or m.state != RecordState.ACTIVE]
+        outside = [m.name for m in invitees if m.pk not in allowed]
         if outside:
             errors["invitees"] = _("Not members of %(org)s: %(names)s.") % {"org": org.name, "names": "、".join(outside[:5])}
     if errors:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from dangjian.core.models import Organization
+from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.web import authenticated, form_view, public, scoped
 from dangjian.members.models import Member, RecordState
 
@@ -127,7 +127,8 @@ def meeting_list(request, scope):
     types = MeetingType.objects.filter(pk__in=selectors.meetings_for(scope, org=org).values("type_id").distinct())
     return render(request, "orglife/meeting_list.html", {
         "page": page, "org": org, "month": raw_month if month else "", "type_id": type_id, "types": types,
-        "can_plan": selectors.plannable_orgs(scope).exists(),
+        "can_plan": selectors.plannable_orgs(scope).exists(), "can_types": scope.has_any("meeting_type", "view"),
+        "can_exempt": scope.has_any("exemption", "view"), "can_devices": scope.has_any("signin_device", "view"),
     })
 
 
@@ -143,7 +144,10 @@ def meeting_plan(request, scope):
     if org_id and org is None:
         raise Http404
     if org is None:
-        return render(request, "orglife/plan_pick_org.html", {"orgs": orgs})
+        return render(request, "orglife/pick_org.html", {
+            "orgs": orgs, "title": _("Plan a meeting"),
+            "empty": _("You do not plan meetings for any organization: meetings are planned by the branch secretary and "
+                       "committee, or by an organization's own staff.")})
     types = selectors.types_for_org(org)
     type_id = (_int(request.GET.get("type")) or _int(request.GET.get("meeting_type"))
                or _int(request.POST.get("meeting_type")))
@@ -451,9 +455,23 @@ def exemption_list(request, scope):
                                                        "today": timezone.localdate()})
 
 
+MAX_MEMBER_CHOICES = 300
+
+
 @scoped("exemption", "manage")
 def exemption_add(request, scope):
     members = Member.objects.filter(scope.q_paths("exemption", "manage", "org_path"), state=RecordState.ACTIVE).order_by("org_path", "id")
+    orgs = Organization.objects.filter(scope.q_paths("exemption", "manage", "path"), kind__in=[str(k) for k in MEMBER_HOLDING_KINDS],
+                                       status=OrgStatus.ACTIVE).order_by("path")
+    org_id = _int(request.GET.get("org"))
+    if org_id:
+        org = orgs.filter(pk=org_id).first()
+        if org is None:
+            raise Http404
+        members = members.filter(org_path__startswith=org.path)
+    elif members.count() > MAX_MEMBER_CHOICES:  # a town or county: pick the branch first
+        return render(request, "orglife/pick_org.html", {"orgs": orgs, "title": _("Mark a member exempt"),
+                                                         "empty": _("No organization holds members here.")})
     form = ExemptionForm(request.POST or None, members=members, initial={"starts_on": timezone.localdate()})
     return form_view(
         request, form,

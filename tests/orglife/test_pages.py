@@ -97,3 +97,28 @@ def test_venue_and_closing_from_the_pages(world, login, plan, clock):
     assert c.post(reverse("orglife-meeting-close", kwargs={"pk": m.pk})).status_code == 302
     r = c.get(reverse("orglife-venue-live", kwargs={"pk": m.pk}))
     assert b"signin-closed" in r.content and b"<svg" not in r.content
+
+
+def test_town_meetings_invite_the_town_staff_not_every_member(world, login, plan):
+    from dangjian.orglife import selectors
+
+    from .conftest import mtype
+
+    world.m_b2[0].user = world.users["town_admin"]
+    world.m_b2[0].save(update_fields=["user"])
+    assert [m.name for m in selectors.members_of(world.t1)] == ["西村党员0"]
+    assert [m.name for m in selectors.default_invitees(world.t1, mtype("theme_day"))] == ["西村党员0"]
+    m = plan(org=world.t1, actor=world.users["town_admin"], host=world.m_b2[0], recorder=world.m_b2[0], invitees=None)
+    assert list(m.attendance.values_list("member__name", flat=True)) == ["西村党员0"]
+
+
+def test_exemption_form_for_a_large_scope_asks_for_the_branch_first(world, login, settings, monkeypatch):
+    from dangjian.orglife import views
+
+    monkeypatch.setattr(views, "MAX_MEMBER_CHOICES", 3)
+    c = login(world.users["town_admin"])
+    r = c.get(reverse("orglife-exemption-add"))
+    assert r.status_code == 200 and b'data-testid="pick-org"' in r.content
+    r = c.get(reverse("orglife-exemption-add"), {"org": world.b2.pk})
+    assert r.status_code == 200 and sorted(m.name for m in r.context["form"].fields["member"].queryset) == ["西村党员0", "西村党员1", "西村党员2"]
+    assert c.get(reverse("orglife-exemption-add"), {"org": world.b3.pk}).status_code == 404
