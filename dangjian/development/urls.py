@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/add/", views.case_add, name="development-case-add"),
     path("cases/<int:pk>/", views.case_detail, name="development-case-detail"),
     path("cases/<int:pk>/step/", views.case_step, name="development-case-step"),
+    path("cases/<int:pk>/print/", views.case_pdf, name="development-case-pdf"),
     path("cases/<int:pk>/publicity/", views.case_publicity, name="development-case-publicity"),
     path("cases/<int:pk>/assessment/", views.case_assessment, name="development-case-assessment"),
     path("cases/<int:pk>/extend/", views.case_extend, name="development-case-extend"),

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -102,8 +102,7 @@ def case_add(request, scope):
                      template="development/form.html", context={"title": _("Open a development case (application received)")})
 
 
-@scoped("development", "view", model=DevelopmentCase)
-def case_detail(request, case, scope):
+def _timeline(case) -> list[dict]:
     steps = {s.code: s for s in CaseStep.objects.filter(case=case).select_related("entered_by")}
     people_ids = [i for code, key in ((5, "contacts"), (9, "introducers")) if code in steps for i in steps[code].data.get(key, [])]
     names = dict(Member.objects.filter(pk__in=people_ids).values_list("pk", "name"))
@@ -114,6 +113,12 @@ def case_detail(request, case, scope):
                          "is_next": st.code == case.next_code,
                          "people": [names.get(i, "?") for i in (row.data.get("contacts") or row.data.get("introducers") or [])] if row else [],
                          "docs": row.documents if row else [], "first_of_stage": st.code == min(s.code for s in STEPS if s.stage == st.stage)})
+    return timeline
+
+
+@scoped("development", "view", model=DevelopmentCase)
+def case_detail(request, case, scope):
+    timeline = _timeline(case)
     alerts = selectors.alerts_for(case)
     nxt = STEP_BY_CODE.get(case.next_code) if case.next_code else None
     pubs = list(CasePublicity.objects.filter(case=case).order_by("id"))
@@ -220,3 +225,18 @@ def calendar_page(request, scope):
 def calendar_delete(request, row, scope):
     services.delete_local_day(actor=request.user, row=row)
     return redirect("development-calendar")
+
+
+@scoped("development", "view", model=DevelopmentCase)
+def case_pdf(request, case, scope):
+    """The printable record of the case (发展党员全程纪实表), masked; the print is audited."""
+    from dangjian.core import audit
+    from dangjian.core.pdf import pdf_response, render_pdf
+
+    with translation.override("zh-hans"):
+        data = render_pdf("development/case_pdf.html", {
+            "case": case, "timeline": _timeline(case), "pack": case.pack, "now": timezone.localtime(),
+            "masked_id": MASKERS["id_number"](case.id_number) if case.id_number else "",
+            "warnings": CaseWarning.objects.filter(case=case)})
+    audit.record(actor=request.user, action="development.print", obj=case, data={"what": "case record pdf"})
+    return pdf_response(data, f"发展党员纪实表-{case.name}.pdf")

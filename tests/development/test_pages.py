@@ -159,3 +159,21 @@ def test_case_list_without_an_org_and_empty_state(world, login):
     open_case(world)
     r = c.get(reverse("development-case-list") + "?status=open&q=周")
     assert "周申请" in r.content.decode()
+
+
+def test_case_pdf_is_masked_and_audited(world, login, monkeypatch):
+    from django.template.loader import render_to_string
+
+    from dangjian.core import pdf
+
+    case = advance(world, open_case(world), 10)
+    c = login(world.users["secretary"])
+    n = AuditEvent.objects.filter(action="development.print").count()
+    r = c.get(reverse("development-case-pdf", kwargs={"pk": case.pk}))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="development.print").count() == n + 1
+    seen = {}
+    monkeypatch.setattr(pdf, "render_pdf", lambda t, ctx, request=None: seen.setdefault("html", render_to_string(t, ctx)).encode())
+    c.get(reverse("development-case-pdf", kwargs={"pk": case.pk}))
+    html = seen["html"]
+    assert case.name in html and case.id_number not in html and case.id_number[-4:] in html and "政治审查" in html
