@@ -1,0 +1,47 @@
+"""Concurrent duplicate sign-ins write once (PostgreSQL: real concurrent transactions)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+PG = os.environ.get("DANGJIAN_DB") == "postgres"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not PG, reason="needs DANGJIAN_DB=postgres (SQLite serialises writers)")
+def test_racing_duplicates_write_one_row_and_one_audit_entry(live_world):
+    from dangjian.core.models import AuditEvent
+    from dangjian.orglife import selectors, services
+    from dangjian.orglife.models import Attendance, MeetingType
+
+    w = live_world
+    t = MeetingType.objects.get(owner_path="", code="theme_day")
+    start = timezone.now() + dt.timedelta(minutes=10)
+    m = services.plan_meeting(actor=w.users["secretary"], org=w.b1, meeting_type=t, title="并发", starts_at=start,
+                              ends_at=start + dt.timedelta(hours=1), place="会议室", host=w.m_secretary, recorder=w.m_committee,
+                              agenda="", invitees=list(selectors.default_invitees(w.b1, t)))
+    m = services.open_signin(actor=w.users["secretary"], meeting=m)
+    barrier = threading.Barrier(8)
+    created = []
+
+    def go():
+        try:
+            barrier.wait()
+            _a, c = services.sign_in(actor=w.users["member"], meeting=m, member=w.m_member, method="qr")
+            created.append(c)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=go) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(created) == [False] * 7 + [True]
+    assert Attendance.objects.filter(meeting=m, member=w.m_member, status="present").count() == 1
+    assert AuditEvent.objects.filter(action="orglife.sign_in").count() == 1
