@@ -215,8 +215,20 @@ def meeting_detail(request, meeting, scope):
         "m": meeting, "summary": attendance_summary(meeting), "manage": manage, "can_plan": scope.can("plan", meeting),
         "rows": rows if manage else [], "mine": mine, "mine_can_leave": _can_ask_leave(mine),
         "leave_requests": LeaveRequest.objects.filter(meeting=meeting).select_related("member") if manage else [],
-        "late_minutes": services.late_minutes(),
+        "late_minutes": services.late_minutes(), "minutes_url": _minutes_url(meeting),
     })
+
+
+def _minutes_url(meeting) -> str | None:
+    """The minutes app's page of this meeting (会议记录), when that app is installed."""
+    from django.urls import NoReverseMatch
+
+    if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CANCELLED):
+        return None
+    try:
+        return reverse("minutes-meeting", kwargs={"pk": meeting.pk})
+    except NoReverseMatch:
+        return None
 
 
 def _can_ask_leave(att) -> bool:

@@ -95,6 +95,8 @@ def test_venue_and_closing_from_the_pages(world, login, plan, clock):
     assert m.status == MeetingStatus.OPEN
     assert login(world.users["member"], Client()).get(reverse("orglife-venue", kwargs={"pk": m.pk})).status_code == 403
     assert c.post(reverse("orglife-meeting-close", kwargs={"pk": m.pk})).status_code == 302
+    r = c.get(reverse("orglife-meeting-detail", kwargs={"pk": m.pk}))
+    assert reverse("minutes-meeting", kwargs={"pk": m.pk}).encode() in r.content  # on to the minutes
     r = c.get(reverse("orglife-venue-live", kwargs={"pk": m.pk}))
     assert b"signin-closed" in r.content and b"<svg" not in r.content
 
