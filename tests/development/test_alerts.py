@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.test import override_settings
 
 from dangjian.development.models import CaseAssessment
@@ -84,3 +85,41 @@ def test_pipeline_counts(world):
     b1 = rows[0]
     assert b1["counts"] == {"applicant": 1, "activist": 1, "object": 0, "probationary": 1}
     assert b1["red"] >= 1  # the applicant has no talk for years; the probationary member is overdue
+
+
+def test_probation_reminder_also_reaches_the_member(world):
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.contrib.auth import get_user_model
+
+    case = advance(world, open_case(world), 20)  # probation ends 2025-09-20
+    u = get_user_model().objects.create_user(username="newmember", password="x-Very-Long-Password-1")
+    case.member.user = u
+    case.member.save(update_fields=["user"])
+    with time_machine.travel(dt.datetime(2025, 8, 21, 8, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert send_reminders() == 1
+    assert Message.objects.filter(user=u, kind="development.probation").count() == 1
+    assert Message.objects.filter(user=world.users["secretary"], kind="development.probation").count() == 1
+    with time_machine.travel(dt.datetime(2025, 9, 14, 8, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert send_reminders() == 1  # the one-week reminder is a new one
+    assert Message.objects.filter(user=u, kind="development.probation").count() == 2
+
+
+def test_stop_and_assessment(world):
+    from django.core.exceptions import ValidationError
+
+    from dangjian.development import services
+
+    case = advance(world, open_case(world), 3)
+    with pytest.raises(ValidationError):
+        services.add_assessment(actor=world.users["secretary"], case=case, date=D(2023, 7, 1))  # before the activist date
+    services.add_assessment(actor=world.users["secretary"], case=case, date=D(2024, 1, 2), note="表现良好")
+    assert CaseAssessment.objects.filter(case=case).count() == 1
+    with pytest.raises(ValidationError):
+        services.stop_case(actor=world.users["secretary"], case=case, reason=" ")
+    services.stop_case(actor=world.users["secretary"], case=case, reason="本人撤回申请")
+    case.refresh_from_db()
+    assert case.status == "stopped" and alerts_for(case, D(2030, 1, 1)) == []
+    with pytest.raises(ValidationError):
+        record(world, case, 4)
