@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
 from dangjian.members.models import Member, RecordState
@@ -12,11 +13,11 @@ from .models import AdjustKind, OfficerPosition, RestrictionKind, VoteBase
 
 class ElectionForm(StyledForm):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput)
-    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=15)
+    seats = forms.IntegerField(label=pgettext_lazy("elections", "Seats"), min_value=1, max_value=15)
     present = forms.IntegerField(label=_("Voters present (实到)"), min_value=0)
     base = forms.ChoiceField(label=_("Majority of"), choices=VoteBase.choices)
     meeting = forms.ModelChoiceField(label=_("Election meeting (org life record)"), queryset=None, required=False)
-    candidates = forms.ModelMultipleChoiceField(label=_("Candidates"), queryset=Member.objects.none(),
+    candidates = forms.ModelMultipleChoiceField(label=pgettext_lazy("elections", "Candidates"), queryset=Member.objects.none(),
                                                 widget=forms.SelectMultiple(attrs={"size": 10}))
 
     def __init__(self, *args, org, **kwargs):
@@ -46,15 +47,15 @@ class ResultForm(StyledForm):
 
 
 class AdjustForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=AdjustKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("elections", "Kind"), choices=AdjustKind.choices)
     new_ends_on = forms.DateField(label=_("New end of the term"), widget=DateInput)
-    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=pgettext_lazy("elections", "Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecideForm(StyledForm):
-    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
-                                     choices=[("yes", _("Approve")), ("no", _("Refuse"))])
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    approve = forms.TypedChoiceField(label=pgettext_lazy("elections", "Decision"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", pgettext_lazy("elections", "Approve")), ("no", pgettext_lazy("elections", "Refuse"))])
+    note = forms.CharField(label=pgettext_lazy("elections", "Note"), max_length=300, required=False)
 
 
 class ConfirmForm(StyledForm):
@@ -62,11 +63,11 @@ class ConfirmForm(StyledForm):
 
 
 class RestrictionForm(StyledForm):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
-    kind = forms.ChoiceField(label=_("Kind"), choices=RestrictionKind.choices)
-    starts_on = forms.DateField(label=_("From"), widget=DateInput)
-    ends_on = forms.DateField(label=_("Until"), widget=DateInput, required=False)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    member = forms.ModelChoiceField(label=pgettext_lazy("elections", "Member"), queryset=Member.objects.none())
+    kind = forms.ChoiceField(label=pgettext_lazy("elections", "Kind"), choices=RestrictionKind.choices)
+    starts_on = forms.DateField(label=pgettext_lazy("elections", "From"), widget=DateInput)
+    ends_on = forms.DateField(label=pgettext_lazy("elections", "Until"), widget=DateInput, required=False)
+    note = forms.CharField(label=pgettext_lazy("elections", "Note"), max_length=200, required=False)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
 from dangjian.members.models import Member
@@ -74,7 +75,7 @@ class CommitteeMember(models.Model):
 
 
 class ElectionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("elections", "Draft")
     RECORDED = "recorded", _("Result recorded")
 
 
@@ -124,8 +125,8 @@ class AdjustKind(models.TextChoices):
 
 class AdjustStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting the upper organization")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    APPROVED = "approved", pgettext_lazy("elections", "Approved")
+    REFUSED = "refused", pgettext_lazy("elections", "Refused")
 
 
 class TermAdjustment(models.Model):

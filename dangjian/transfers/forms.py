@@ -5,6 +5,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
@@ -49,12 +50,12 @@ def resolve_org(text: str) -> Organization:
 
 
 class TransferRequestForm(StyledForm):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
-    kind = forms.ChoiceField(label=_("Kind"), choices=[(TransferKind.INTERNAL, TransferKind.INTERNAL.label),
+    member = forms.ModelChoiceField(label=pgettext_lazy("transfers", "Member"), queryset=Member.objects.none())
+    kind = forms.ChoiceField(label=pgettext_lazy("transfers", "Kind"), choices=[(TransferKind.INTERNAL, TransferKind.INTERNAL.label),
                                                         (TransferKind.OUT, TransferKind.OUT.label)])
     to_org = forms.CharField(label=_("Receiving organization (name or number)"), required=False, max_length=200)
     to_name = forms.CharField(label=_("Receiving organization outside the platform"), required=False, max_length=200)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("transfers", "Reason"), required=False, max_length=200)
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +73,7 @@ class TransferRequestForm(StyledForm):
 
 class AskForm(StyledForm):
     to_org = forms.CharField(label=_("Receiving organization (name or number)"), max_length=200)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("transfers", "Reason"), required=False, max_length=200)
 
     def clean_to_org(self):
         return resolve_org(self.cleaned_data["to_org"])
@@ -84,34 +85,34 @@ class ApproveForm(StyledForm):
 
 
 class ReasonForm(StyledForm):
-    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=pgettext_lazy("transfers", "Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class OptionalReasonForm(StyledForm):
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = forms.CharField(label=pgettext_lazy("transfers", "Reason"), max_length=300, required=False)
 
 
 class DateForm(StyledForm):
-    on = forms.DateField(label=_("Date"), widget=DateInput)
+    on = forms.DateField(label=pgettext_lazy("transfers", "Date"), widget=DateInput)
 
 
 class VerifyForm(forms.Form):
     letter_no = forms.CharField(label=_("Letter number"), max_length=32)
-    code = forms.CharField(label=_("Verification code"), max_length=16)
+    code = forms.CharField(label=pgettext_lazy("transfers", "Verification code"), max_length=16)
 
 
 class RegisterIncomingForm(StyledForm):
     from_name = forms.CharField(label=_("Sending organization"), max_length=200)
     external_letter_no = forms.CharField(label=_("Number of the introduction letter"), max_length=64)
     dues_paid_to = MonthField(label=_("Dues paid up to (month, YYYY-MM)"), required=False)
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("transfers", "Name"), max_length=64)
     gender = forms.ChoiceField(label=_("Gender"), choices=Member._meta.get_field("gender").choices)
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput)
     id_number = forms.CharField(label=_("ID number"), max_length=18)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
     education = forms.ChoiceField(label=_("Education"), choices=Member._meta.get_field("education").choices)
     joined_on = forms.DateField(label=_("Joined the Party on"), widget=DateInput)
-    status = forms.ChoiceField(label=_("Status"), choices=Member._meta.get_field("status").choices)
+    status = forms.ChoiceField(label=pgettext_lazy("transfers", "Status"), choices=Member._meta.get_field("status").choices)
     full_member_on = forms.DateField(label=_("Became a full member on"), widget=DateInput, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Member._meta.get_field("category").choices)
 
@@ -120,8 +121,8 @@ class RegisterIncomingForm(StyledForm):
 
 
 class AwayForm(StyledForm):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
-    kind = forms.ChoiceField(label=_("Register"), choices=AwayKind.choices)
+    member = forms.ModelChoiceField(label=pgettext_lazy("transfers", "Member"), queryset=Member.objects.none())
+    kind = forms.ChoiceField(label=pgettext_lazy("transfers", "Register"), choices=AwayKind.choices)
     since = forms.DateField(label=_("Away / lost contact / abroad / graduated since"), widget=DateInput)
     whereabouts = forms.CharField(label=_("Where the member is"), max_length=200, required=False)
     contact_person = forms.CharField(label=_("Contact person"), max_length=64, required=False)
@@ -132,19 +133,19 @@ class AwayForm(StyledForm):
 
 
 class ContactForm(StyledForm):
-    contacted_on = forms.DateField(label=_("Date"), widget=DateInput)
-    method = forms.ChoiceField(label=_("Method"), choices=ContactMethod.choices)
+    contacted_on = forms.DateField(label=pgettext_lazy("transfers", "Date"), widget=DateInput)
+    method = forms.ChoiceField(label=pgettext_lazy("transfers", "Method"), choices=ContactMethod.choices)
     reached = forms.BooleanField(label=_("Reached the member"), required=False, initial=True)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=pgettext_lazy("transfers", "Note"), max_length=300, required=False)
 
 
 class CaseForm(StyledForm):
-    basis = forms.CharField(label=_("Basis"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    basis = forms.CharField(label=pgettext_lazy("transfers", "Basis"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecideForm(StyledForm):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[(CaseStatus.DECIDED, _("Decided (as recorded)")),
-                                                             (CaseStatus.DISMISSED, _("Dismissed"))])
+    outcome = forms.ChoiceField(label=pgettext_lazy("transfers", "Outcome"), choices=[(CaseStatus.DECIDED, _("Decided (as recorded)")),
+                                                             (CaseStatus.DISMISSED, pgettext_lazy("transfers", "Dismissed"))])
     on = forms.DateField(label=_("Date of the decision"), widget=DateInput)
     note = forms.CharField(label=_("Decision and the body that took it"), max_length=300,
                            widget=forms.Textarea(attrs={"rows": 3}))

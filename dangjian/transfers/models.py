@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
 from dangjian.members.models import Member
@@ -30,8 +31,8 @@ class TransferStatus(models.TextChoices):
     LEFT = "left", _("Letter issued, member left the platform; awaiting the receipt")
     RECEIVED = "received", _("Receipt returned")
     REGISTERED = "registered", _("Transferred in from outside")
-    REJECTED = "rejected", _("Refused")
-    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", pgettext_lazy("transfers", "Refused")
+    CANCELLED = "cancelled", pgettext_lazy("transfers", "Cancelled")
     EXPIRED = "expired", _("Letter expired without report-in")
 
 
@@ -129,7 +130,7 @@ class ContactMethod(models.TextChoices):
     PHONE = "phone", _("Phone")
     MESSAGE = "message", _("Message / WeChat")
     VISIT = "visit", _("Visit")
-    LETTER = "letter", _("Letter")
+    LETTER = "letter", pgettext_lazy("transfers", "Letter")
     OTHER = "other", _("Other")
 
 
@@ -154,8 +155,8 @@ class CaseKind(models.TextChoices):
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open, awaiting a decision")
-    DECIDED = "decided", _("Decided")
-    DISMISSED = "dismissed", _("Dismissed")
+    DECIDED = "decided", pgettext_lazy("transfers", "Decided")
+    DISMISSED = "dismissed", pgettext_lazy("transfers", "Dismissed")
 
 
 class MembershipCase(models.Model):
