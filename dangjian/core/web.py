@@ -3,7 +3,9 @@
 ``@scoped(resource, action, model=...)`` logs the user in, builds the request's Scope, loads the
 object through ``get_for_scope`` (404 alike for missing and invisible objects), checks the
 action (403 when the object is visible but the action is not allowed) and records the declared
-policy on the view, where the authz-matrix test reads it.
+policy on the view, where the authz-matrix test reads it. When ``model`` belongs to another
+resource (``@scoped("dues", "view", model=Organization)``: an organization's dues page), the
+object is seen and checked through ``resource``'s rows, not the model's own.
 """
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from .policy import scope_of
+from .policy import RESOURCES, scope_of
 
 
 def scoped(resource: str, action: str, model: type | None = None, url_kwarg: str = "pk"):
@@ -23,8 +26,18 @@ def scoped(resource: str, action: str, model: type | None = None, url_kwarg: str
             scope = scope_of(request)
             if model is not None:
                 pk = kwargs.pop(url_kwarg)
-                obj = scope.get_for_scope(model.objects.all(), "view", pk=pk)
-                if action != "view" and not scope.can(action, obj):
+                res = RESOURCES[model]
+                if res.name == resource:
+                    obj = scope.get_for_scope(model.objects.all(), "view", pk=pk)
+                    allowed = action == "view" or scope.can(action, obj)
+                else:
+                    # another resource's page about this object (e.g. an organization's dues page):
+                    # the object is seen through *that* resource's rows of POLICY
+                    obj = model.objects.filter(scope.q_paths(resource, "view", res.path_field), pk=pk).first()
+                    if obj is None:
+                        raise Http404
+                    allowed = action == "view" or scope.path_allows(resource, action, getattr(obj, res.path_field))
+                if not allowed:
                     raise PermissionDenied
                 return view(request, obj, *args, scope=scope, **kwargs)
             if not scope.has_any(resource, action):

@@ -1,8 +1,8 @@
 """Decorators of publicity pages.
 
 * :func:`org_scoped` — an organization page guarded by *this app's* POLICY resource
-  (``core.web.scoped(model=Organization)`` would check the "organization" resource instead);
-  404 alike for missing and invisible, 403 when visible but the action is not allowed.
+  (``core.web.scoped`` with ``model=Organization``): 404 alike for missing and invisible, 403
+  when visible but the action is not allowed.
 * :func:`public_page` — ``@public`` + a per-IP rate limit (django_ratelimit); over the limit
   the visitor gets a friendly 429 page. The rate is ``settings.PUBLICITY_PUBLIC_RATE``
   (default "120/m" per IP).
@@ -12,35 +12,16 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 from django_ratelimit.decorators import ratelimit
 
 from dangjian.core.models import Organization
-from dangjian.core.policy import scope_of
-from dangjian.core.web import public
+from dangjian.core.web import public, scoped
 
 
 def org_scoped(resource: str, action: str):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            scope = scope_of(request)
-            pk = kwargs.pop("pk")
-            org = Organization.objects.filter(scope.q_paths(resource, "view", "path"), pk=pk).first()
-            if org is None:
-                raise Http404
-            if action != "view" and not scope.path_allows(resource, action, org.path):
-                raise PermissionDenied
-            return view(request, org, *args, scope=scope, **kwargs)
-
-        wrapper.policy = (resource, action, Organization)
-        return wrapper
-
-    return decorator
+    """An organization page guarded by this app's resource (see ``core.web.scoped``)."""
+    return scoped(resource, action, model=Organization)
 
 
 def public_rate(group, request) -> str:

@@ -6,14 +6,12 @@ the organization is not visible for supervision, 403 when visible but the action
 """
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
 from dangjian.core.models import Organization, OrgKind
-from dangjian.core.policy import scope_of
 from dangjian.core.web import scoped
 
 from . import completion as C
@@ -37,26 +34,8 @@ MEETING_URL_NAMES = ("orglife-meeting-detail",)
 
 
 def org_scoped(action: str):
-    """Like ``core.web.scoped(RESOURCE, action, model=Organization)``, but the organization is
-    loaded and checked through the *supervision* rows of POLICY (``scoped`` with an Organization
-    model checks the organization rows)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, pk, **kwargs):
-            scope = scope_of(request)
-            org = Organization.objects.filter(scope.q_paths(RESOURCE, "view", "path"), pk=pk).first()
-            if org is None:
-                raise Http404
-            if action != "view" and not scope.path_allows(RESOURCE, action, org.path):
-                raise PermissionDenied
-            return view(request, org, *args, scope=scope, **kwargs)
-
-        wrapper.policy = (RESOURCE, action, Organization)
-        return wrapper
-
-    return decorator
+    """An organization page seen through the *supervision* rows of POLICY (core.web.scoped)."""
+    return scoped(RESOURCE, action, model=Organization)
 
 
 # -- helpers ---------------------------------------------------------------------------------
