@@ -137,6 +137,9 @@ def case_detail(request, case, scope):
             case.last_code in allowed and not any(p.point == point for p in pubs)
             for point, (_b, rid, allowed) in services.PUBLICITY_POINTS.items() if case.pack.on(rid)),
     }
+    if ctx["can_next"]:
+        ctx["step_form"] = StepForm(case=case, code=nxt.code, initial={"date": timezone.localdate()})
+        ctx["next_body"] = BODY_LABELS[nxt.body]
     return render(request, "development/case_detail.html", ctx)
 
 

@@ -177,3 +177,17 @@ def test_case_pdf_is_masked_and_audited(world, login, monkeypatch):
     c.get(reverse("development-case-pdf", kwargs={"pk": case.pk}))
     html = seen["html"]
     assert case.name in html and case.id_number not in html and case.id_number[-4:] in html and "政治审查" in html
+
+
+def test_next_step_form_on_the_case_page(world, login):
+    case = open_case(world)
+    c = _en(login(world.users["secretary"]))
+    html = c.get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
+    assert 'data-testid="next-step-card"' in html and "Record step 2" in html
+    r = c.post(reverse("development-case-step", kwargs={"pk": case.pk}), {"date": TIMELINE[2].isoformat()})
+    assert r.status_code == 302 and CaseStep.objects.filter(case=case, code=2).exists()
+    html = _en(login(world.users["committee"])).get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
+    assert "Record step 3" in html  # committee members manage branch steps too
+    case = advance(world, case, 3)
+    html = c.get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
+    assert 'data-testid="next-step-card"' not in html  # step 4 belongs to the upper committee
