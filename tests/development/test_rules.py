@@ -313,3 +313,13 @@ def test_id_and_phone_encrypted_and_reveal_audited(world):
     assert services.reveal_field(actor=world.users["secretary"], case=case, field="id_number") == case.id_number
     ev = AuditEvent.objects.filter(action="development.reveal").latest("seq")
     assert AuditEvent.objects.filter(action="development.reveal").count() == n + 1 and case.id_number not in str(ev.data)
+
+
+def test_conversion_decision_inside_publicity_window_refused(world):
+    case = advance(world, open_case(world), 21)
+    record(world, case, 22)  # 2025-09-10
+    refused(lambda: record(world, case, 23, date=D(2025, 9, 22)), "publicity_conversion")  # none started
+    # Thu 18 Sep 2025: 18, 19, 22, 23, 24 → the window ends Wed 24 Sep
+    services.start_publicity(actor=world.users["secretary"], case=case, point="conversion", starts_on=D(2025, 9, 18))
+    refused(lambda: record(world, case, 23, date=D(2025, 9, 24)), "publicity_conversion")
+    record(world, case, 23, date=D(2025, 9, 25))
