@@ -37,7 +37,12 @@ def tiny(empty_db):
 
 
 def members():
-    return list(Member.objects.select_related("org").order_by("id"))
+    """The generator's members (not those the development demo admitted through its cases: their
+    records are whatever the case says — e.g. one left overdue for conversion on purpose)."""
+    from dangjian.development.models import DevelopmentCase
+
+    admitted = DevelopmentCase.objects.exclude(member=None).values("member_id")
+    return list(Member.objects.exclude(pk__in=admitted).select_related("org").order_by("id"))
 
 
 def test_id_numbers_valid_consistent_and_unique(tiny):
@@ -162,7 +167,7 @@ def test_same_seed_same_data(tiny):
 
     today = timezone.localdate()
     plan = build_plan("tiny", SEED, today)
-    assert plan.members == Member.objects.count()
+    assert plan.members == len(members())
     assert sorted(n.path for n in plan.nodes) == list(Organization.objects.order_by("path").values_list("path", flat=True))
     again = [f["id_number"] for _node, f in itertools.islice(iter_region_members(plan, plan.regions[0], SEED, today), 50)]
     assert again == [m.id_number for m in members()[:50]]
