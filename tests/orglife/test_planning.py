@@ -115,10 +115,16 @@ def test_reminder_is_sent_once(world, plan, clock, settings):
     assert m2.reminder_sent_at is not None and services.send_due_reminders() == 0
 
 
-def test_reminder_task_is_registered():
+def test_reminder_task_runs_through_the_job_queue(world, plan, clock):
     from dangjian.jobs.api import PERIODIC
+    from dangjian.orglife.tasks import meeting_reminders
 
-    assert "orglife.meeting_reminders" in PERIODIC
+    assert PERIODIC["orglife.meeting_reminders"] is meeting_reminders
+    plan(starts_at=NOW + dt.timedelta(hours=3))
+    clock.move_to(NOW + dt.timedelta(hours=1, minutes=30))
+    meeting_reminders()  # Huey runs it at once in tests
+    meeting_reminders()
+    assert InboxMessage.objects.filter(kind="orglife.meeting_reminder").count() == 3
 
 
 def test_edit_and_cancel_while_planned(world, plan, login):
