@@ -69,7 +69,8 @@ def alerts_for(case: DevelopmentCase, today: dt.date | None = None, dates: dict[
         if today > due:
             out.append(_a(pack, "talk_1m", "red", _("No talk within 1 month of the application (due %(d)s).") % {"d": due}, due, "talk"))
         elif today >= due - dt.timedelta(days=7):
-            out.append(_a(pack, "talk_1m", "remind", _("The talk with the applicant is due by %(d)s.") % {"d": due}, due, "talk"))
+            # [warn→red]: a warning in the last week, red once the month has passed
+            out.append(_a(pack, "talk_1m", "warn", _("The talk with the applicant is due by %(d)s.") % {"d": due}, due, "talk"))
     if 3 <= n <= 6 and dates.get(3):
         base = max(d for d in (dates[3], last_assessment) if d)
         due = add_months(base, 6)

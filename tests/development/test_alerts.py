@@ -24,8 +24,8 @@ def kinds(case, today):
 def test_talk_due_then_red(world):
     case = open_case(world, application_date=D(2023, 3, 1))
     assert kinds(case, D(2023, 3, 20)) == []
-    assert kinds(case, D(2023, 3, 25)) == [("talk_1m", "remind")]
-    assert kinds(case, D(2023, 4, 1)) == [("talk_1m", "remind")]
+    assert kinds(case, D(2023, 3, 25)) == [("talk_1m", "warn")]
+    assert kinds(case, D(2023, 4, 1)) == [("talk_1m", "warn")]
     assert kinds(case, D(2023, 4, 2)) == [("talk_1m", "red")]
 
 

@@ -112,11 +112,11 @@ def test_application_to_full_member(live_server, page, live_world, login_as, clo
     detail = f"/development/cases/{case.pk}/"
     assert idn not in page.content() and idn[-4:] in page.inner_text("[data-testid=id-number]")
 
-    # the talk is due within a month (by 1 Jan): a reminder shows in the last week
+    # the talk is due within a month (by 1 Jan): a warning shows in the last week (red after)
     clock.go(D(2026, 12, 26))
     login_as(sec, page)
     page.goto(detail)
-    expect(page.locator("[data-testid=alert-talk_1m]")).to_have_attribute("data-severity", "remind")
+    expect(page.locator("[data-testid=alert-talk_1m]")).to_have_attribute("data-severity", "warn")
 
     for code in range(2, 26):
         day = PLAN[code]
