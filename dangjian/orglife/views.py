@@ -381,6 +381,35 @@ def _result(request, ctx: dict, status: int = 200) -> HttpResponse:
     return HttpResponse(render_to_string("orglife/signin_result.html", ctx), status=status)
 
 
+GRACE_SALT = "dangjian.orglife.signin-login"
+LOGIN_GRACE_SECONDS = 300
+
+
+def _login_first(request, meeting, token):
+    """Send a signed-out phone to the login page and back. A code that is valid now gets a
+    signed 5-minute grace in the return address (``?g=``), so typing a password does not make it
+    expire; an invalid or expired code comes back as it is and is refused after the login."""
+    nxt = request.path
+    if meeting is not None:
+        try:
+            tokens.verify(meeting, token)
+        except tokens.TokenError:
+            pass
+        else:
+            nxt = f"{request.path}?g={signing.dumps({'m': meeting.pk, 't': token}, salt=GRACE_SALT)}"
+    return redirect_to_login(nxt)
+
+
+def _grace_ok(request, meeting, token) -> bool:
+    raw = request.GET.get("g")
+    if not raw:
+        return False
+    try:
+        return signing.loads(raw, salt=GRACE_SALT, max_age=LOGIN_GRACE_SECONDS) == {"m": meeting.pk, "t": token}
+    except signing.BadSignature:
+        return False
+
+
 def _closed_code(meeting) -> str:
     if meeting.status == MeetingStatus.PLANNED:
         return "planned"
@@ -395,18 +424,21 @@ def qr_signin(request, token):
     """GET: check the code and show a big confirm button; POST: sign in (idempotent).
 
     A code is accepted for its 30-second window and the next; the confirm form carries a
-    2-minute signature bound to this user and meeting, so a slow tap is not refused."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    2-minute signature bound to this user and meeting, so a slow tap is not refused; a phone that
+    must log in first gets 5 minutes for it (``_login_first``)."""
     try:
         meeting_id, _w, _s = tokens.parse(token)
     except tokens.TokenError:
+        meeting_id = None
+    meeting = Meeting.objects.select_related("org", "type").filter(pk=meeting_id).first() if meeting_id else None
+    if not request.user.is_authenticated:
+        return _login_first(request, meeting, token)
+    if meeting_id is None:
         return _refuse(request, "malformed", 400)
-    meeting = Meeting.objects.select_related("org", "type").filter(pk=meeting_id).first()
     if meeting is None:
         return _refuse(request, "forged", 400)
-    confirmed = False
-    if request.method == "POST":
+    confirmed = _grace_ok(request, meeting, token)
+    if request.method == "POST" and not confirmed:
         try:
             data = signing.loads(request.POST.get("c", ""), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
             confirmed = data == {"m": meeting.pk, "u": request.user.pk, "t": token}

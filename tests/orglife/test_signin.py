@@ -120,10 +120,29 @@ def test_not_invited_and_other_branch_are_refused(world, login, plan, clock):
     assert not Attendance.objects.filter(meeting=m, status__in=[S.PRESENT, S.LATE]).exists()
 
 
-def test_anonymous_is_sent_to_login_and_back(world, client, open_meeting):
+def test_anonymous_is_sent_to_login_and_back_with_time_to_log_in(world, client, login, open_meeting, clock):
+    from urllib.parse import parse_qs, urlparse
+
     url = qr_url(open_meeting)
     r = client.get(url)
-    assert r.status_code == 302 and "/accounts/login/" in r["Location"] and "next=" in r["Location"]
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    nxt = parse_qs(urlparse(r["Location"]).query)["next"][0]
+    assert nxt.startswith(url + "?g=")
+    clock.move_to(NOW + dt.timedelta(minutes=3))  # typing the password took a while: the code changed 6 times
+    c = login(world.users["member"], client.__class__())
+    assert c.get(url).status_code == 410  # the bare link has expired ...
+    r = c.get(nxt)  # ... the way back from the login page has not
+    assert r.status_code == 200 and b"signin-confirm" in r.content
+    assert c.post(nxt, {"c": r.context["c"]}).status_code == 200
+    assert row(open_meeting, world.m_member).status == S.PRESENT
+    # the grace belongs to that code and meeting only, and lasts 5 minutes
+    other = qr_url(open_meeting, ts=NOW.timestamp() + 60)
+    assert c.get(other + "?g=" + nxt.split("?g=")[1]).status_code == 410
+    clock.move_to(NOW + dt.timedelta(minutes=6))
+    assert login(world.users["committee"], c.__class__()).get(nxt).status_code == 410
+    # an expired code is not given a grace: the login leads back to the refusal
+    r = client.get(url)
+    assert "g%3D" not in r["Location"] and "?g=" not in r["Location"]
 
 
 def test_signin_refused_unless_open(world, login, plan, clock):
