@@ -128,3 +128,12 @@ class LocalDayForm(StyledForm):
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs
+
+
+class DocumentForm(StyledForm):
+    step_code = forms.TypedChoiceField(label=_("Step"), coerce=int)
+    file = forms.FileField(label=_("Scanned document (PDF or image, at most 10 MB)"))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step_code"].choices = [(c, f"{c} · {STEP_BY_CODE[c].name_zh}") for c in range(case.last_code, 0, -1)]

@@ -177,6 +177,35 @@ class LocalHoliday(models.Model):
         return f"{self.date} {self.note}"
 
 
+def document_path(instance, filename: str) -> str:
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"development/{instance.case_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class CaseDocument(models.Model):
+    """A scanned document of a recorded step (private file, served only through the scope;
+    images re-encoded without EXIF, type checked by content)."""
+
+    case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="documents")
+    org_path = models.CharField(max_length=255)
+    step_code = models.PositiveSmallIntegerField(_("step"))
+    file = models.FileField(upload_to=document_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "step_code", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ReminderSent(models.Model):
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=80)

@@ -24,9 +24,10 @@ extend({
 
 
 def _register():
-    from .models import DevelopmentCase, LocalHoliday
+    from .models import CaseDocument, DevelopmentCase, LocalHoliday
 
     register(DevelopmentCase, Resource("development", "org_path"))
+    register(CaseDocument, Resource("development", "org_path"))
     register(LocalHoliday, Resource("development", "org_path"))
 
 

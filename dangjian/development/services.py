@@ -592,3 +592,36 @@ def delete_local_day(*, actor, row) -> None:
             raise ValidationError(_("You may not change the calendar of this organization."))
         audit.record(actor=actor, action="development.calendar_delete", obj=row, data={"date": row.date})
         row.delete()
+
+
+def add_document(*, actor, case: DevelopmentCase, step_code: int, upload):
+    """Attach a scanned document to a recorded step (DOMAIN §4.1 "documents"; SECURITY.md
+    "Files": type checked by content, images re-encoded without EXIF, private storage)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from dangjian.publicity.files import clean_attachment
+
+    from .models import CaseDocument
+
+    with transaction.atomic():
+        case = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
+        pack = case.pack
+        _authorise(actor, "manage", case, pack)
+        try:
+            step_code = int(step_code)
+        except (TypeError, ValueError):
+            step_code = 0
+        if not 1 <= step_code <= case.last_code:
+            raise ValidationError({"step_code": [_("Documents are attached to a recorded step.")]})
+        if upload is None:
+            raise ValidationError({"file": [_("This field is required.")]})
+        clean = clean_attachment(upload)
+        doc = CaseDocument(case=case, org_path=case.org_path, step_code=step_code, name=clean.name, content_type=clean.content_type,
+                           size=len(clean.content), sha256=hashlib.sha256(clean.content).hexdigest(), uploaded_by=actor)
+        doc.file.save(clean.name, ContentFile(clean.content), save=False)
+        doc.save()
+        audit.record(actor=actor, action="development.document", obj=case,
+                     data={"step": step_code, "name": clean.name, "sha256": doc.sha256, "size": doc.size})
+    return doc

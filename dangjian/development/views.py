@@ -15,8 +15,8 @@ from dangjian.core.web import form_view, scoped
 from dangjian.members.models import Member
 
 from . import selectors, services
-from .forms import AssessmentForm, CaseOpenForm, ExtendForm, LocalDayForm, PublicityForm, StepForm, StopForm
-from .models import CaseAssessment, CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase, LocalHoliday
+from .forms import AssessmentForm, CaseOpenForm, DocumentForm, ExtendForm, LocalDayForm, PublicityForm, StepForm, StopForm
+from .models import CaseAssessment, CaseDocument, CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase, LocalHoliday
 from .rules import ARCHIVE_DOCUMENTS, BODY_LABELS, PERSON_STAGES, STAGES, STEP_BY_CODE, STEPS, person_stage
 
 
@@ -106,13 +106,16 @@ def _timeline(case) -> list[dict]:
     steps = {s.code: s for s in CaseStep.objects.filter(case=case).select_related("entered_by")}
     people_ids = [i for code, key in ((5, "contacts"), (9, "introducers")) if code in steps for i in steps[code].data.get(key, [])]
     names = dict(Member.objects.filter(pk__in=people_ids).values_list("pk", "name"))
+    files: dict[int, list] = {}
+    for d in CaseDocument.objects.filter(case=case).only("id", "step_code", "name"):
+        files.setdefault(d.step_code, []).append(d)
     timeline = []
     for st in STEPS:
         row = steps.get(st.code)
         timeline.append({"step": st, "row": row, "body": BODY_LABELS[st.body], "stage": STAGES[st.stage],
                          "is_next": st.code == case.next_code,
                          "people": [names.get(i, "?") for i in (row.data.get("contacts") or row.data.get("introducers") or [])] if row else [],
-                         "docs": row.documents if row else [], "first_of_stage": st.code == min(s.code for s in STEPS if s.stage == st.stage)})
+                         "docs": row.documents if row else [], "files": files.get(st.code, []), "first_of_stage": st.code == min(s.code for s in STEPS if s.stage == st.stage)})
     return timeline
 
 
@@ -243,3 +246,30 @@ def case_pdf(request, case, scope):
             "warnings": CaseWarning.objects.filter(case=case)})
     audit.record(actor=request.user, action="development.print", obj=case, data={"what": "case record pdf"})
     return pdf_response(data, f"发展党员纪实表-{case.name}.pdf")
+
+
+@scoped("development", "manage", model=DevelopmentCase)
+def case_document_add(request, case, scope):
+    form = DocumentForm(request.POST or None, request.FILES or None, case=case)
+    return _simple(request, case, form,
+                   lambda cd: services.add_document(actor=request.user, case=case, step_code=cd["step_code"], upload=cd["file"]),
+                   _("Document attached."), _("Attach a document to the case of %(n)s") % {"n": case.name})
+
+
+@scoped("development", "view", model=CaseDocument)
+def case_document(request, doc, scope):
+    """Serve a private document through the scope (never a media URL); the download is audited."""
+    from django.http import FileResponse
+
+    from dangjian.core import audit
+
+    try:
+        fh = doc.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    audit.record(actor=request.user, action="development.document_view", obj=doc, data={"case": doc.case_id, "name": doc.name})
+    resp = FileResponse(fh, content_type=doc.content_type, as_attachment=True, filename=doc.name)
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp["Cache-Control"] = "private, no-store"
+    return resp

@@ -24,6 +24,19 @@ def make_local_day(world, org, member):
     return LocalHoliday.objects.create(org=org, org_path=org.path, date=dt.date(2026, 5, 6), note="matrix")
 
 
-TARGETS = {"DevelopmentCase": make_case, "LocalHoliday": make_local_day}
+def make_document(world, org, member):
+    from django.core.files.base import ContentFile
+
+    from dangjian.development.models import CaseDocument
+
+    case = make_case(world, org, member)
+    doc = CaseDocument(case=case, org_path=case.org_path, step_code=1, name="申请书.pdf", content_type="application/pdf",
+                       size=9, sha256="0" * 64, uploaded_by=world.users["secretary"])
+    doc.file.save("a.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    doc.save()
+    return doc
+
+
+TARGETS = {"DevelopmentCase": make_case, "LocalHoliday": make_local_day, "CaseDocument": make_document}
 POST_ONLY = {"development-case-reveal", "development-calendar-delete"}
 EXTRA_KWARGS = {"development-case-reveal": {"field": "id_number"}}

@@ -191,3 +191,35 @@ def test_next_step_form_on_the_case_page(world, login):
     case = advance(world, case, 3)
     html = c.get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
     assert 'data-testid="next-step-card"' not in html  # step 4 belongs to the upper committee
+
+
+def test_attach_and_download_a_document(world, login):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from dangjian.development.models import CaseDocument
+
+    case = open_case(world)
+    c = _en(login(world.users["secretary"]))
+    url = reverse("development-case-document-add", kwargs={"pk": case.pk})
+    buf = io.BytesIO()
+    img = Image.new("RGB", (20, 20), "red")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    img.save(buf, "JPEG", exif=exif)
+    r = c.post(url, {"step_code": 1, "file": SimpleUploadedFile("扫描件.jpg", buf.getvalue(), content_type="image/jpeg")})
+    assert r.status_code == 302
+    doc = CaseDocument.objects.get(case=case)
+    data = doc.file.read()
+    assert b"SecretCam" not in data and doc.content_type == "image/jpeg"
+    r = c.post(url, {"step_code": 2, "file": SimpleUploadedFile("x.pdf", b"%PDF-1.4\n")})  # step 2 not recorded yet
+    assert r.status_code == 200 and CaseDocument.objects.count() == 1
+    r = c.post(url, {"step_code": 1, "file": SimpleUploadedFile("x.exe", b"MZ\x90\x00")})
+    assert r.status_code == 200 and "only PDF" in r.content.decode()
+    n = AuditEvent.objects.filter(action="development.document_view").count()
+    r = c.get(reverse("development-document", kwargs={"pk": doc.pk}))
+    assert r.status_code == 200 and r["Cache-Control"] == "private, no-store"
+    assert AuditEvent.objects.filter(action="development.document_view").count() == n + 1
+    assert login(world.users["secretary2"]).get(reverse("development-document", kwargs={"pk": doc.pk})).status_code == 404
