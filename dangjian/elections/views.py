@@ -31,14 +31,18 @@ def terms_overview(request, org, scope):
     only = request.GET.get("only", "")
     qs = (Organization.objects.filter(scope.q_paths("election", "view", "path"), path__startswith=org.path,
                                       status="active", kind__in=TERM_KINDS).order_by("term_ends_on", "path"))
+    soon_until = services.add_months(today, services.cfg("expiring_soon_months"))
+    counts = {"all": qs.count(), "expired": qs.filter(term_ends_on__lt=today).count(),
+              "soon": qs.filter(term_ends_on__gte=today, term_ends_on__lte=soon_until).count(),
+              "unknown": qs.filter(term_ends_on__isnull=True).count()}
     if only == "expired":
         qs = qs.filter(term_ends_on__lt=today)
     elif only == "soon":
-        qs = qs.filter(term_ends_on__gte=today, term_ends_on__lte=services.add_months(today, 6))
+        qs = qs.filter(term_ends_on__gte=today, term_ends_on__lte=soon_until)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     for o in page:
         o.term_state, o.term_text = services.term_state(o, today)
-    return render(request, "elections/terms.html", {"org": org, "page": page, "only": only})
+    return render(request, "elections/terms.html", {"org": org, "page": page, "only": only, "counts": counts})
 
 
 @org_scoped("election", "view")

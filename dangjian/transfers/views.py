@@ -171,8 +171,12 @@ def letter_pdf(request, t, scope):
     audit.record(actor=request.user, action="transfers.print", obj=t, org_path=t.from_path, data={"letter_no": t.letter_no})
     ctx = {"t": t, "code": services.letter_code(t), "days_cn": cn_number(t.valid_days or 0),
            "verify_url": request.build_absolute_uri(reverse("transfers-verify")),
-           "member": t.member, "today": timezone.localdate()}
+           "member": t.member, "today": timezone.localdate(), "age": _age(t.member.birth_date, t.issued_on)}
     return pdf_response(render_pdf("transfers/letter_pdf.html", ctx, request=request), f"介绍信-{t.letter_no}.pdf")
+
+
+def _age(birth, on) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def cn_number(n: int) -> str:

@@ -109,3 +109,9 @@ def test_outgoing_list_flags_expired_letter(world, login):
     Transfer.objects.filter(pk=t.pk).update(valid_until=dt.date(2020, 1, 1))
     r = login(world.users["secretary"]).get(reverse("transfers-outgoing", args=[world.b1.pk]), **EN)
     assert "expired" in r.content.decode()
+
+
+def test_capital_numerals_for_validity():
+    from dangjian.transfers.views import cn_number
+
+    assert [cn_number(n) for n in (10, 30, 15, 90, 7, 60, 105)] == ["壹拾", "叁拾", "壹拾伍", "玖拾", "柒", "陆拾", "壹佰零伍"]
