@@ -14,7 +14,8 @@ from .models import AdjustKind, OfficerPosition, RestrictionKind, VoteBase
 class ElectionForm(StyledForm):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput)
     seats = forms.IntegerField(label=pgettext_lazy("elections", "Seats"), min_value=1, max_value=15)
-    present = forms.IntegerField(label=_("Voters present (实到)"), min_value=0)
+    present = forms.IntegerField(label=_("Voters present (实到)"), min_value=0, required=False,
+                                 help_text=_("Leave empty to take the voters signed in at the linked meeting."))
     base = forms.ChoiceField(label=_("Majority of"), choices=VoteBase.choices)
     meeting = forms.ModelChoiceField(label=_("Election meeting (org life record)"), queryset=None, required=False)
     candidates = forms.ModelMultipleChoiceField(label=pgettext_lazy("elections", "Candidates"), queryset=Member.objects.none(),

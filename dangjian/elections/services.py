@@ -155,11 +155,20 @@ def committee_findings(org: Organization, today: dt.date | None = None) -> list[
 
 # -- elections -----------------------------------------------------------------------------------
 
-def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, present: int, candidates: list[Member],
+def voters_signed_in(meeting, voter_ids) -> int:
+    """Entitled voters who signed in (on time or late) at the linked org-life meeting."""
+    from dangjian.orglife.models import Attendance, AttendanceStatus
+
+    return Attendance.objects.filter(meeting=meeting, member_id__in=list(voter_ids),
+                                     status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE]).count()
+
+
+def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, present: int | None, candidates: list[Member],
                     base: str | None = None, meeting=None) -> Election:
     """Record an election meeting: entitled voters (应到) are computed; candidates must have the
     right to stand ([block] probationary / 留党察看); ≥ seats candidates [block]; ≥ seats × 1.2
-    rounded up [warn]; present ≤ entitled [block]."""
+    rounded up [warn]; present ≤ entitled [block]. With a linked org-life meeting, ``present``
+    defaults to the entitled voters signed in there ([warn] when the number entered differs)."""
     base = base or cfg("elected_base")
     if org.kind not in ELECTING_KINDS or not org.is_active:
         raise ValidationError(_("Only an active branch, general branch or Party committee holds elections."))
@@ -170,9 +179,15 @@ def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, p
     if meeting is not None and meeting.org_id != org.pk:
         raise ValidationError({"meeting": [_("The meeting belongs to another organization.")]})
     with transaction.atomic():
-        entitled = entitled_voters(org, held_on).count()
+        voters = entitled_voters(org, held_on)
+        entitled = voters.count()
         if entitled == 0:
             raise ValidationError(_("The organization has no full members entitled to vote."))
+        signed_in = voters_signed_in(meeting, voters.values_list("pk", flat=True)) if meeting is not None else None
+        if present is None:
+            if signed_in is None:
+                raise ValidationError({"present": [_("Enter the number of voters present, or link the meeting with its sign-in.")]})
+            present = signed_in
         if present > entitled:
             raise ValidationError({"present": [_("More voters present (%(p)s) than entitled (%(e)s).") % {"p": present, "e": entitled}]})
         errors = []
@@ -189,6 +204,8 @@ def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, p
         if len(members) < seats:
             raise ValidationError({"candidates": [_("%(c)s candidates for %(s)s seats: at least as many candidates as seats.") % {"c": len(members), "s": seats}]})
         warnings = []
+        if signed_in is not None and signed_in != present:
+            warnings.append(_("%(p)s voters present entered, but %(s)s entitled voters signed in at the meeting.") % {"p": present, "s": signed_in})
         need = quorum.min_candidates(seats)
         if len(members) < need:
             warnings.append(_("Competitive slate (差额): %(s)s seats call for at least %(n)s candidates (seats × 1.2, rounded up); there are %(c)s.") % {"s": seats, "n": need, "c": len(members)})

@@ -290,3 +290,22 @@ def test_probationary_candidate_refused_on_the_form(ten, login):
         "candidates": [ten.voters[0].pk, ten.m_probationary.pk]}, HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 200 and "probationary" in r.content.decode()
     assert not Election.objects.exists()
+
+
+def test_present_taken_from_linked_meeting_sign_in(ten):
+    from django.utils import timezone
+
+    from dangjian.orglife.models import Attendance, Meeting, MeetingType
+
+    mt = MeetingType.objects.filter(code="general_meeting").first() or MeetingType.objects.first()
+    start = timezone.now() - dt.timedelta(days=1)
+    meeting = Meeting.objects.create(org=ten.b1, org_path=ten.b1.path, type=mt, title="换届选举党员大会", starts_at=start,
+                                     ends_at=start + dt.timedelta(hours=2), place="村党群服务中心")
+    for i, m in enumerate(ten.voters + [ten.m_probationary]):
+        Attendance.objects.create(meeting=meeting, member=m, org_path=ten.b1.path, status="present" if i != 0 else "absent")
+    e = s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=1, present=None, candidates=ten.voters[1:3], meeting=meeting)
+    assert e.present == 9 and e.meeting == meeting, "the probationary member's sign-in does not count"
+    e2 = s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=1, present=10, candidates=ten.voters[1:3], meeting=meeting)
+    assert any("signed in" in w for w in e2.warnings)
+    with pytest.raises(ValidationError):
+        s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=1, present=None, candidates=ten.voters[1:3])
