@@ -293,6 +293,9 @@ def approve_transfer(*, actor, transfer: Transfer, valid_days: int | None = None
         t.letter_no = f"ZZ{on.year}{t.pk:07d}"
         t.status = TransferStatus.ISSUED if t.kind == TransferKind.INTERNAL else TransferStatus.LEFT
         t.save()
+        notify(recipients=[t.member], kind="transfers.report_in", channels=("inbox", "sms"), org=t.from_org, actor=_uid(actor),
+               context={"member": t.member_name, "letter_no": t.letter_no, "to_org": t.to_name,
+                        "valid_until": t.valid_until.isoformat()})
         if t.kind == TransferKind.OUT:
             close_member_record(actor=actor, member=t.member, reason=_("Transferred out to %(o)s, letter %(n)s") % {"o": t.to_name, "n": t.letter_no}, on=on)
         audit.record(actor=actor, action="transfers.approve", obj=t, org_path=t.from_path,

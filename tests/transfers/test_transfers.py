@@ -57,6 +57,8 @@ def test_full_transfer_moves_member_with_contiguous_history(world):
     assert [h.org_id for h in hist] == [world.b1.pk, world.b3.pk]
     assert hist[0].ended_on == hist[1].started_on == D + dt.timedelta(days=3) and hist[1].ended_on is None
     assert t.letter_no in hist[1].reason
+    assert InboxMessage.objects.filter(kind="transfers.report_in", user=world.users["member"]).exists(), "the member is told where to report"
+    assert InboxMessage.objects.filter(kind="transfers.accepted", user=world.users["secretary"]).exists()
     actions = set(AuditEvent.objects.filter(object_id=str(t.pk)).values_list("action", flat=True))
     assert {"transfers.request", "transfers.approve", "transfers.accept"} <= actions
 
@@ -182,6 +184,7 @@ def test_outside_letter_member_leaves_then_receipt(world):
     t = s.approve_transfer(actor=world.users["town_admin"], transfer=t, valid_days=30, on=D)
     m = Member.objects.get(pk=world.m_member.pk)
     assert t.status == TransferStatus.LEFT and m.state == "left"
+    assert InboxMessage.objects.filter(kind="transfers.report_in", user=world.users["member"]).exists()
     assert MemberOrgHistory.objects.get(member=m, org=world.b1).ended_on == D
     assert rollups.counts_for(world.b1).get("total", 0) == before - 1
     assert not s.receipt_overdue(t, D + dt.timedelta(days=60))
