@@ -11,6 +11,15 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(autouse=True)
+def _builtin_types(live_world):
+    """A browser test's final flush empties every table, including the built-in meeting types of
+    migration 0002: put them back."""
+    from dangjian.orglife.demo import ensure_builtin_types
+
+    ensure_builtin_types()
+
+
 def test_member_signs_in_by_qr_on_a_phone(live_server, page, phone_page, login_as, live_world):
     from dangjian.orglife import selectors, services
     from dangjian.orglife.models import MeetingType
@@ -49,3 +58,25 @@ def test_member_signs_in_by_qr_on_a_phone(live_server, page, phone_page, login_a
     row.locator("[data-testid=mark-present]").click()
     expect(page.locator(f"[data-testid=roll-row][data-member='{w.m_committee.pk}']")).to_have_attribute("data-status", "present")
     assert page.js_errors == [] and phone_page.js_errors == []
+
+
+def test_signed_out_phone_logs_in_and_comes_back_to_sign_in(live_server, phone_page, live_world):
+    from dangjian.orglife import selectors, services, tokens
+    from dangjian.orglife.models import MeetingType
+    from tests.conftest import PASSWORD
+
+    w = live_world
+    t = MeetingType.objects.get(owner_path="", code="party_lecture")
+    start = timezone.now() + dt.timedelta(minutes=5)
+    m = services.plan_meeting(actor=w.users["secretary"], org=w.b1, meeting_type=t, title="党课", starts_at=start,
+                              ends_at=start + dt.timedelta(hours=1), place="会议室", host=w.m_secretary, recorder=w.m_committee,
+                              agenda="", invitees=list(selectors.default_invitees(w.b1, t)))
+    m = services.open_signin(actor=w.users["secretary"], meeting=m)
+    phone_page.goto(f"/orglife/s/{tokens.make_token(m)}/")
+    phone_page.wait_for_url("**/accounts/login/**")
+    phone_page.fill("#id_username", "member")
+    phone_page.fill("#id_password", PASSWORD)
+    phone_page.click("button[type=submit]")
+    phone_page.locator("[data-testid=signin-confirm]").click()
+    expect(phone_page.locator("[data-testid=signin-ok]")).to_be_visible()
+    assert phone_page.js_errors == []
