@@ -65,6 +65,9 @@ class CommitteeMember(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.member.name} ({self.get_position_display()})"
+
     @property
     def needs_approval(self) -> bool:
         return self.position in APPROVED_POSITIONS
@@ -118,6 +121,9 @@ class Candidate(models.Model):
         constraints = [models.UniqueConstraint(fields=["election", "member"], name="election_candidate_once")]
 
 
+    def __str__(self) -> str:
+        return f"{self.member.name}: {self.votes}"
+
 class AdjustKind(models.TextChoices):
     POSTPONE = "postpone", _("Postpone the election (延期换届)")
     ADVANCE = "advance", _("Advance the election (提前换届)")
@@ -147,6 +153,9 @@ class TermAdjustment(models.Model):
         ordering = ["-requested_at", "-id"]
 
 
+    def __str__(self) -> str:
+        return f"{self.org.name}: {self.old_ends_on} → {self.new_ends_on}"
+
 class RestrictionKind(models.TextChoices):
     PROBATION = "probation", _("Placed on probation within the Party (留党察看)")
     DETAINED = "detained", _("Detained (留置) or arrested")
@@ -164,6 +173,9 @@ class RightsRestriction(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
 
+    def __str__(self) -> str:
+        return f"{self.member.name}: {self.get_kind_display()}"
+
 class TermReminder(models.Model):
     """One reminder per organization and term end (so the daily job never repeats itself)."""
 
@@ -173,3 +185,6 @@ class TermReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org", "ends_on"], name="term_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org.name}: {self.ends_on}"

@@ -148,6 +148,9 @@ class ContactLog(models.Model):
         ordering = ["-contacted_on", "-id"]
 
 
+    def __str__(self) -> str:
+        return f"{self.contacted_on} {self.get_method_display()}"
+
 class CaseKind(models.TextChoices):
     STOP = "stop", _("Stop Party membership (停止党籍)")
     LAPSED = "lapsed", _("Removal as self-lapsed (自行脱党) review")

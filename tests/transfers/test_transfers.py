@@ -5,14 +5,13 @@ import datetime as dt
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
-import time_machine
-
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from dangjian.core.models import AuditEvent
-from dangjian.core.services import create_organization, grant_role
+from dangjian.core.services import create_organization
 from dangjian.members.models import Member, MemberOrgHistory
 from dangjian.notify.models import InboxMessage
 from dangjian.transfers import services as s
