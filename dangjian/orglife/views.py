@@ -132,10 +132,6 @@ def meeting_list(request, scope):
     })
 
 
-def _meeting_form_kwargs(org):
-    return {"org": org}
-
-
 @scoped("meeting", "plan")
 def meeting_plan(request, scope):
     orgs = selectors.plannable_orgs(scope)
