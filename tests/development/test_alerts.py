@@ -123,3 +123,26 @@ def test_stop_and_assessment(world):
     assert case.status == "stopped" and alerts_for(case, D(2030, 1, 1)) == []
     with pytest.raises(ValidationError):
         record(world, case, 4)
+
+
+@pytest.mark.parametrize("joined_year,activist,level", [
+    (2026, True, None), (2026, False, "blue"), (2025, True, "yellow"), (2024, True, "orange"), (2023, True, "red"), (None, False, "red"),
+])
+def test_huaining_colour_boundaries(world, joined_year, activist, level):
+    from dangjian.core import services as org_services
+    from dangjian.development.models import CaseStep
+    from dangjian.members import services as member_services
+    from tests.factories import member_data
+
+    b = org_services.create_organization(actor=None, parent=world.t1, name="测试村党支部", kind="branch", area_type="village")
+    if joined_year:
+        member_services.create_member(actor=None, org=b, data=member_data(name="新党员", status="probationary",
+                                                                           joined_on=D(joined_year, 6, 1)))
+    if activist:
+        from .matrix import make_case
+
+        case = make_case(world, b, None)
+        CaseStep.objects.create(case=case, org_path=b.path, code=3, order=3, date=D(2026, 2, 1), body="branch_committee",
+                                entered_by=world.users["secretary"])
+    w = org_warnings([b], D(2026, 11, 25))
+    assert (w[b.pk]["level"] if b.pk in w else None) == level
