@@ -14,6 +14,8 @@ DEFAULTS = {
     "valid_days_same_city": 10,
     "valid_days_elsewhere": 30,
     "valid_days_max": 90,
+    # [remind] the receiving side and the member this many days before the letter's last day
+    "expiry_remind_days": 3,
     # The receipt (回执) is returned within 1 month of receipt (45号): warn when it is not back one
     # month after the letter's last valid day.
     "receipt_due_days": 30,

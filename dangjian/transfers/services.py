@@ -189,9 +189,15 @@ def _notify(kind, recipients, t: Transfer, actor, org, **extra) -> None:
 
 
 def _side_recipients(org: Organization | None) -> list:
+    """One side of a transfer: the branch's secretary and admins, and the admins of its primary
+    committee (the letter and its receipt pass between primary committees, 45号)."""
     if org is None:
         return []
-    return [RoleIn(org, Role.SECRETARY), RoleIn(org, Role.ORG_ADMIN)]
+    out = [RoleIn(org, Role.SECRETARY), RoleIn(org, Role.ORG_ADMIN)]
+    up = approver_org(org)
+    if up is not None:
+        out.append(RoleIn(up, Role.ORG_ADMIN))
+    return out
 
 
 def _approver_recipients(t: Transfer) -> list:
@@ -620,7 +626,13 @@ def run_daily(today: dt.date | None = None) -> dict[str, int]:
     contact, open the cases art. 24 calls for (lost ≥6 months, abroad >5 years, 2 years after a
     stop). Nobody is stopped or removed: cases wait for people."""
     today = today or timezone.localdate()
-    counts = {"expired": 0, "receipt": 0, "no_contact": 0, "cases": 0}
+    counts = {"expiring": 0, "expired": 0, "receipt": 0, "no_contact": 0, "cases": 0}
+    remind_on = today + dt.timedelta(days=cfg("expiry_remind_days"))
+    for t in Transfer.objects.filter(status=TransferStatus.ISSUED, valid_until=remind_on).select_related("from_org", "to_org", "member"):
+        with transaction.atomic():
+            _notify("transfers.expiring", _side_recipients(t.to_org) + [t.member], t, None, t.to_org,
+                    valid_until=t.valid_until.isoformat())
+        counts["expiring"] += 1
     for t in Transfer.objects.filter(status=TransferStatus.ISSUED, valid_until__lt=today):
         expire_transfer(actor=None, transfer=t, today=today)
         counts["expired"] += 1

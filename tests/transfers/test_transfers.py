@@ -108,6 +108,16 @@ def test_expiry_only_after_last_valid_day_and_both_sides_told(world):
     assert Member.objects.get(pk=world.m_member.pk).org_id == world.b1.pk
 
 
+def test_reminder_three_days_before_the_letter_expires(world):
+    t = issued(world, days=10)
+    assert s.run_daily(today=D + dt.timedelta(days=6))["expiring"] == 0
+    assert s.run_daily(today=D + dt.timedelta(days=7))["expiring"] == 1
+    assert InboxMessage.objects.filter(kind="transfers.expiring", user=world.users["town2_admin"]).exists()
+    assert InboxMessage.objects.filter(kind="transfers.expiring", user=world.users["member"]).exists()
+    t.refresh_from_db()
+    assert t.status == TransferStatus.ISSUED
+
+
 def test_only_the_upper_committee_approves(world):
     t = req(world)
     for who in ("secretary", "town2_admin"):
