@@ -7,15 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.models import Organization, OrgKind
 from dangjian.core.web import form_view, scoped
 
-from . import services
+from . import selectors, services
 from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, RestrictionForm, ResultForm
-from .models import CommitteeMember, Election, ElectionStatus, RightsRestriction, Term, TermAdjustment
+from .models import CommitteeMember, Election, ElectionStatus, TermAdjustment
 from .web import org_scoped
-
-TERM_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PRIMARY_COMMITTEE, OrgKind.TOWN_COMMITTEE)
 
 
 def _data(request):
@@ -29,16 +26,7 @@ def terms_overview(request, org, scope):
     (yellow), with the text saying so; expired first."""
     today = timezone.localdate()
     only = request.GET.get("only", "")
-    qs = (Organization.objects.filter(scope.q_paths("election", "view", "path"), path__startswith=org.path,
-                                      status="active", kind__in=TERM_KINDS).order_by("term_ends_on", "path"))
-    soon_until = services.add_months(today, services.cfg("expiring_soon_months"))
-    counts = {"all": qs.count(), "expired": qs.filter(term_ends_on__lt=today).count(),
-              "soon": qs.filter(term_ends_on__gte=today, term_ends_on__lte=soon_until).count(),
-              "unknown": qs.filter(term_ends_on__isnull=True).count()}
-    if only == "expired":
-        qs = qs.filter(term_ends_on__lt=today)
-    elif only == "soon":
-        qs = qs.filter(term_ends_on__gte=today, term_ends_on__lte=soon_until)
+    qs, counts = selectors.terms_in_subtree(scope, org, only, today)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     for o in page:
         o.term_state, o.term_text = services.term_state(o, today)
@@ -48,16 +36,8 @@ def terms_overview(request, org, scope):
 @org_scoped("election", "view")
 def org_terms(request, org, scope):
     state, text = services.term_state(org)
-    term = services.current_term(org)
-    seats = list(CommitteeMember.objects.filter(term=term, ended_on__isnull=True).select_related("member")) if term else []
     return render(request, "elections/org.html", {
-        "org": org, "state": state, "text": text, "term": term, "seats": seats,
-        "terms": Term.objects.filter(org=org).select_related("election")[:50],
-        "elections": Election.objects.filter(org=org)[:50],
-        "adjustments": TermAdjustment.objects.filter(org=org)[:50],
-        "restrictions": RightsRestriction.objects.filter(org_path__startswith=org.path).select_related("member")[:100],
-        "findings": services.committee_findings(org),
-        "term_years": services.term_length(org),
+        "org": org, "state": state, "text": text, **selectors.org_term_page(org),
         "can_manage": scope.path_allows("election", "manage", org.path),
         "can_approve": scope.path_allows("election", "approve", org.path)})
 

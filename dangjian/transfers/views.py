@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +30,7 @@ from .forms import (
     TransferRequestForm,
     VerifyForm,
 )
-from .models import AwayRecord, CaseKind, IncomingTransfer, MembershipCase, Transfer, TransferKind, TransferStatus
+from .models import AwayRecord, CaseKind, IncomingTransfer, MembershipCase, Transfer, TransferStatus
 from .web import org_scoped
 
 
@@ -331,5 +331,3 @@ def case_decide(request, case, scope):
                      template="transfers/form.html",
                      context={"title": _("Record the decision"), "cancel": reverse("transfers-case", args=[case.pk])})
 
-
-__all__ = ["ValidationError", "TransferKind"]

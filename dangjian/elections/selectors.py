@@ -1,0 +1,40 @@
+"""Reads of elections and terms, through the caller's scope."""
+from __future__ import annotations
+
+import datetime as dt
+
+from dangjian.core.models import Organization, OrgKind
+
+from . import services
+from .models import CommitteeMember, Election, RightsRestriction, Term, TermAdjustment
+
+TERM_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PRIMARY_COMMITTEE, OrgKind.TOWN_COMMITTEE)
+
+
+def terms_in_subtree(scope, org: Organization, only: str, today: dt.date):
+    """(queryset ordered by term end, counts) of the organizations with terms under ``org``."""
+    qs = (Organization.objects.filter(scope.q_paths("election", "view", "path"), path__startswith=org.path,
+                                      status="active", kind__in=TERM_KINDS).order_by("term_ends_on", "path"))
+    soon_until = services.add_months(today, services.cfg("expiring_soon_months"))
+    counts = {"all": qs.count(), "expired": qs.filter(term_ends_on__lt=today).count(),
+              "soon": qs.filter(term_ends_on__gte=today, term_ends_on__lte=soon_until).count(),
+              "unknown": qs.filter(term_ends_on__isnull=True).count()}
+    if only == "expired":
+        qs = qs.filter(term_ends_on__lt=today)
+    elif only == "soon":
+        qs = qs.filter(term_ends_on__gte=today, term_ends_on__lte=soon_until)
+    return qs, counts
+
+
+def org_term_page(org: Organization) -> dict:
+    term = services.current_term(org)
+    seats = list(CommitteeMember.objects.filter(term=term, ended_on__isnull=True).select_related("member")) if term else []
+    return {
+        "term": term, "seats": seats,
+        "terms": Term.objects.filter(org=org).select_related("election")[:50],
+        "elections": Election.objects.filter(org=org)[:50],
+        "adjustments": TermAdjustment.objects.filter(org=org)[:50],
+        "restrictions": RightsRestriction.objects.filter(org_path__startswith=org.path).select_related("member")[:100],
+        "findings": services.committee_findings(org),
+        "term_years": services.term_length(org),
+    }
