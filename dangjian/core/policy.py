@@ -84,6 +84,16 @@ def register(model: type, resource: Resource) -> None:
     RESOURCES[model] = resource
 
 
+def _self_id(obj, self_field: str):
+    """The user id a ``self_field`` ("user", "member__user") points at, following ``__``."""
+    *hops, last = self_field.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
 @dataclass
 class Grant:
     role: str
@@ -167,7 +177,7 @@ class Scope:
 
     def can(self, action: str, obj) -> bool:
         res = RESOURCES[type(obj)]
-        self_match = bool(res.self_field) and getattr(obj, f"{res.self_field}_id", None) == getattr(self.user, "pk", -1)
+        self_match = bool(res.self_field) and _self_id(obj, res.self_field) == getattr(self.user, "pk", -1)
         return self.path_allows(res.name, action, getattr(obj, res.path_field), self_match)
 
     def get_for_scope(self, qs: QuerySet, action: str = "view", **lookup):

@@ -166,10 +166,29 @@ def update_organization(*, actor, org: Organization, **changes) -> Organization:
         return org
 
 
-def _reparent(org: Organization, new_parent: Organization) -> tuple[str, str]:
-    """Move ``org`` and its subtree under ``new_parent``; rewrite paths of orgs and members."""
-    from dangjian.members.models import Member
+def path_columns() -> list[tuple[type, str]]:
+    """Every column that copies an organization's path (the scoping key of POLICY): CharFields
+    named ``*path`` on the project's models — members' ``org_path``, meetings', cases', bills',
+    transfers' ``from_path``/``to_path``... — except ``Organization.path`` itself and the audit
+    log, which keeps the path as it was when the event happened (and is append-only)."""
+    from django.apps import apps
+    from django.db import models as m
 
+    from .models import AuditEvent
+
+    out = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("dangjian.") or model in (Organization, AuditEvent) or model._meta.proxy:
+            continue
+        for f in model._meta.concrete_fields:
+            if isinstance(f, m.CharField) and f.name.endswith("path"):
+                out.append((model, f.name))
+    return out
+
+
+def _reparent(org: Organization, new_parent: Organization) -> tuple[str, str]:
+    """Move ``org`` and its subtree under ``new_parent``; rewrite the paths of the organizations
+    and of every row scoped by them (:func:`path_columns`), so nothing drops out of scope."""
     old = org.path
     new = _next_child_path(new_parent)
     delta = new_parent.depth + 1 - org.depth
@@ -178,7 +197,8 @@ def _reparent(org: Organization, new_parent: Organization) -> tuple[str, str]:
         path=Concat(Value(new), Substr("path", n + 1)), depth=F("depth") + delta
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
-    Member.objects.filter(org_path__startswith=old).update(org_path=Concat(Value(new), Substr("org_path", n + 1)))
+    for model, field in path_columns():
+        model._base_manager.filter(**{f"{field}__startswith": old}).update(**{field: Concat(Value(new), Substr(field, n + 1))})
     return old, new
 
 

@@ -8,7 +8,7 @@
               mark members exempt (教育管理条例 art. 23);
 * sign_in   — sign oneself in / ask for leave (the service checks the user is an invited member);
 * record    — draft the minutes (会议记录), attach photos and files;
-* sign_off  — sign the minutes as host or recorder (the service checks who);
+* sign_off  — sign the minutes as host or recorder (the service checks who; a member may be either);
 * print     — the printable record (PDF).
 
 ``meeting_type`` — the county's custom meeting types (built-in types are national).
@@ -36,7 +36,8 @@ extend({
         "manage": dict(BRANCH_STAFF),
         "sign_in": {R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE, R.MEMBER: OWN},
         "record": {R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
-        "sign_off": {R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
+        # a host or recorder may be an ordinary member: the service checks who signs
+        "sign_off": {R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE, R.MEMBER: OWN},
         "print": {**STAFF, R.AUDIT_ADMIN: SUBTREE},
     },
     "meeting_type": {
