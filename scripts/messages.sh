@@ -12,7 +12,11 @@ for d in dangjian/*/locale; do
   own+=("--ignore=$app" "--ignore=dangjian/templates/${app#dangjian/}")
 done
 if [[ ${1:-} != --compile ]]; then
-  (cd dangjian && "$PY" ../manage.py makemessages -l zh_Hans --no-obsolete "${own[@]/dangjian\//}" -v 0)
-  for d in dangjian/*/locale; do (cd "${d%/locale}" && "$PY" "$OLDPWD/manage.py" makemessages -l zh_Hans --no-obsolete -v 0); done
+  "$PY" manage.py makemessages -l zh_Hans --no-obsolete --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench "${own[@]}" -v 0
+  # accounts keeps templates in dangjian/templates/accounts: its catalog is edited by hand
+  for d in dangjian/*/locale; do
+    [[ $d == dangjian/accounts/locale ]] && continue
+    (cd "${d%/locale}" && "$PY" "$OLDPWD/manage.py" makemessages -l zh_Hans --no-obsolete -v 0)
+  done
 fi
 "$PY" manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0

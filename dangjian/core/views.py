@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, rollups, selectors, services, structure
+from . import audit, orglinks, rollups, selectors, services, structure
 from .forms import DissolveForm, GrantRoleForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
 from .models import AuditEvent, Organization, Role, RoleAssignment
 from .policy import scope_of
@@ -77,6 +77,7 @@ def org_detail(request, org, scope):
         "members": roster_preview(scope, org),
         "can": {a: scope.can(a, org) for a in ("add_child", "change", "move", "merge", "dissolve", "history", "manage_roles")},
         "can_add_member": scope.path_allows("member", "add", org.path),
+        "work_links": orglinks.links_for(scope, org),
     }
     return render(request, "core/org_detail.html", ctx)
 

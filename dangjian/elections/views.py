@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.models import Organization
 from dangjian.core.web import form_view, scoped
 
 from . import selectors, services
 from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, RestrictionForm, ResultForm
 from .models import CommitteeMember, Election, ElectionStatus, TermAdjustment
-from .web import org_scoped
 
 
 def _data(request):
@@ -20,7 +20,7 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-@org_scoped("election", "view")
+@scoped("election", "view", model=Organization)
 def terms_overview(request, org, scope):
     """Every organization with a term in the subtree: expired (red), ending within 6 months
     (yellow), with the text saying so; expired first."""
@@ -33,7 +33,7 @@ def terms_overview(request, org, scope):
     return render(request, "elections/terms.html", {"org": org, "page": page, "only": only, "counts": counts})
 
 
-@org_scoped("election", "view")
+@scoped("election", "view", model=Organization)
 def org_terms(request, org, scope):
     state, text = services.term_state(org)
     return render(request, "elections/org.html", {
@@ -42,7 +42,7 @@ def org_terms(request, org, scope):
         "can_approve": scope.path_allows("election", "approve", org.path)})
 
 
-@org_scoped("election", "manage")
+@scoped("election", "manage", model=Organization)
 def election_new(request, org, scope):
     form = ElectionForm(_data(request), org=org, initial={"held_on": timezone.localdate(), "base": services.cfg("elected_base")})
     return form_view(request, form,
@@ -79,7 +79,7 @@ def election_result(request, e, scope):
                      context={"title": _("Votes and result"), "e": e, "cancel": reverse("elections-detail", args=[e.pk])})
 
 
-@org_scoped("election", "manage")
+@scoped("election", "manage", model=Organization)
 def adjust_new(request, org, scope):
     return form_view(request, AdjustForm(_data(request)),
                      perform=lambda d: services.request_adjustment(actor=request.user, org=org, kind=d["kind"],
@@ -115,7 +115,7 @@ def officer_approve(request, seat, scope):
                               "cancel": "/"})
 
 
-@org_scoped("election", "manage")
+@scoped("election", "manage", model=Organization)
 def restriction_new(request, org, scope):
     return form_view(request, RestrictionForm(_data(request), org=org),
                      perform=lambda d: services.add_restriction(actor=request.user, member=d["member"], kind=d["kind"],

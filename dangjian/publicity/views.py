@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.forms import apply_service_errors
+from dangjian.core.models import Organization
 from dangjian.core.web import scoped
 from dangjian.members.models import Member
 
@@ -18,7 +19,6 @@ from . import selectors, services
 from .forms import HonourForm, NoticeForm, ReasonForm
 from .models import Board, HonourEntry, HonourKind, Notice, NoticeAttachment, NoticeStatus, VersionState
 from .public_views import _file_response
-from .web import org_scoped
 
 STATUS_TABS = ("draft", "pending", "revision", "published", "withdrawn")
 
@@ -37,7 +37,7 @@ def home(request, scope):
     return render(request, "publicity/home.html", {"page": orgs, "queue": queue})
 
 
-@org_scoped("publicity", "view")
+@scoped("publicity", "view", model=Organization)
 def org_board(request, org, scope):
     status = request.GET.get("status") or ""
     if status not in STATUS_TABS:
@@ -65,7 +65,7 @@ def _intent_after_save(request, notice, scope):
     return _("The draft is saved.")
 
 
-@org_scoped("publicity", "draft")
+@scoped("publicity", "draft", model=Organization)
 def notice_create(request, org, scope):
     form = NoticeForm(request.POST or None, request.FILES or None, initial={"board": request.GET.get("board") or "party"})
     if request.method == "POST" and form.is_valid():
@@ -203,7 +203,7 @@ def honour_list(request, scope):
     })
 
 
-@org_scoped("honour", "select")
+@scoped("honour", "select", model=Organization)
 def honour_select(request, org, scope):
     members = Member.objects.filter(org_path__startswith=org.path, state="active").select_related("org").order_by("org_path", "name")[:500]
     form = HonourForm(request.POST or None, members=members, initial={"kind": HonourKind.BRANCH})

@@ -1,8 +1,5 @@
 """Decorators of publicity pages.
 
-* :func:`org_scoped` — an organization page guarded by *this app's* POLICY resource
-  (``core.web.scoped`` with ``model=Organization``): 404 alike for missing and invisible, 403
-  when visible but the action is not allowed.
 * :func:`public_page` — ``@public`` + a per-IP rate limit (django_ratelimit); over the limit
   the visitor gets a friendly 429 page. The rate is ``settings.PUBLICITY_PUBLIC_RATE``
   (default "120/m" per IP).
@@ -15,13 +12,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django_ratelimit.decorators import ratelimit
 
-from dangjian.core.models import Organization
-from dangjian.core.web import public, scoped
-
-
-def org_scoped(resource: str, action: str):
-    """An organization page guarded by this app's resource (see ``core.web.scoped``)."""
-    return scoped(resource, action, model=Organization)
+from dangjian.core.web import public
 
 
 def public_rate(group, request) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
 from dangjian.core import audit
+from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.web import form_view, public, scoped
 from dangjian.members.models import Member, RecordState
@@ -31,7 +32,6 @@ from .forms import (
     VerifyForm,
 )
 from .models import AwayRecord, CaseKind, IncomingTransfer, MembershipCase, Transfer, TransferStatus
-from .web import org_scoped
 
 
 def _page(request, qs, n=50):
@@ -40,7 +40,7 @@ def _page(request, qs, n=50):
 
 # -- lists ---------------------------------------------------------------------------------------
 
-@org_scoped("transfer", "view")
+@scoped("transfer", "view", model=Organization)
 def outgoing(request, org, scope):
     status = request.GET.get("status", "")
     page = _page(request, selectors.outgoing(scope, org, status))
@@ -58,7 +58,7 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-@org_scoped("transfer_in", "view")
+@scoped("transfer_in", "view", model=Organization)
 def incoming(request, org, scope):
     status = request.GET.get("status", "")
     page = _page(request, selectors.incoming(scope, org, status))
@@ -77,7 +77,7 @@ def _holding():
 
 # -- outgoing side -------------------------------------------------------------------------------
 
-@org_scoped("transfer", "request")
+@scoped("transfer", "request", model=Organization)
 def new_transfer(request, org, scope):
     form = TransferRequestForm(_data(request), org=org, initial={"member": request.GET.get("member")})
 
@@ -220,7 +220,7 @@ def reject(request, t, scope):
                    back="transfers-incoming-detail")
 
 
-@org_scoped("transfer_in", "accept")
+@scoped("transfer_in", "accept", model=Organization)
 def register_in(request, org, scope):
     form = RegisterIncomingForm(_data(request))
 
@@ -260,7 +260,7 @@ def verify(request):
 
 # -- flowing / lost contact ----------------------------------------------------------------------
 
-@org_scoped("flowing", "view")
+@scoped("flowing", "view", model=Organization)
 def away_list(request, org, scope):
     kind = request.GET.get("kind", "")
     return render(request, "transfers/away_list.html", {
@@ -269,7 +269,7 @@ def away_list(request, org, scope):
         "can_manage": scope.path_allows("flowing", "manage", org.path)})
 
 
-@org_scoped("flowing", "manage")
+@scoped("flowing", "manage", model=Organization)
 def away_new(request, org, scope):
     form = AwayForm(_data(request), org=org)
     return form_view(request, form,
