@@ -271,8 +271,10 @@ if DANGJIAN_REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dangjian"}}
 RATELIMIT_USE_CACHE = "default"
-# The demo's memory cache is per process; production sets DANGJIAN_REDIS_URL.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django_ratelimit is used as a decorator library (not an installed app), so its system checks
+# (which refuse a per-process cache) do not run: the demo's memory cache limits per process;
+# production sets DANGJIAN_REDIS_URL and the limit is shared. Behind a reverse proxy set
+# RATELIMIT_IP_META_KEY to the trusted forwarded-for header (docs/operations.md).
 
 
 # ---- Notifications (dangjian.notify) ---------------------------------------------------------
