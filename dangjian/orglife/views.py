@@ -91,7 +91,7 @@ def type_add(request, scope):
         request, form,
         perform=lambda cd: services.create_meeting_type(actor=request.user, owner=cd["owner"], data=_type_data(cd)),
         done=lambda t: (_("Added the meeting type %(n)s.") % {"n": t.name}, reverse("orglife-types")),
-        template="orglife/form.html", context={"title": _("Add a meeting type"), "back": reverse("orglife-types")})
+        template="form_page.html", context={"title": _("Add a meeting type"), "back": reverse("orglife-types")})
 
 
 @scoped("meeting_type", "configure", model=MeetingType)
@@ -102,7 +102,7 @@ def type_edit(request, mtype, scope):
         request, form,
         perform=lambda cd: services.update_meeting_type(actor=request.user, meeting_type=mtype, data=cd),
         done=lambda t: (_("Saved."), reverse("orglife-types")),
-        template="orglife/form.html", context={"title": _("Edit %(n)s") % {"n": mtype.name}, "back": reverse("orglife-types")})
+        template="form_page.html", context={"title": _("Edit %(n)s") % {"n": mtype.name}, "back": reverse("orglife-types")})
 
 
 # -- meetings ---------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def meeting_cancel(request, meeting, scope):
     return form_view(request, ReasonForm(request.POST or None),
                      perform=lambda cd: services.cancel_meeting(actor=request.user, meeting=meeting, reason=cd["reason"]),
                      done=lambda m: (_("The meeting is cancelled; the invited members have been told."), _detail_url(m)),
-                     template="orglife/form.html",
+                     template="form_page.html",
                      context={"title": _("Cancel %(t)s") % {"t": meeting.title}, "back": _detail_url(meeting), "danger": True,
                               "submit": _("Cancel the meeting")})
 
@@ -324,7 +324,7 @@ def leave_request(request, att, scope):
     return form_view(request, ReasonForm(request.POST or None),
                      perform=lambda cd: services.request_leave(actor=request.user, attendance=att, reason=cd["reason"]),
                      done=lambda r: (_("Your leave request has been sent to the branch secretary."), back),
-                     template="orglife/form.html",
+                     template="form_page.html",
                      context={"title": _("Ask for leave from %(t)s") % {"t": meeting.title}, "back": back,
                               "intro": _("%(org)s · %(when)s · %(place)s") % {
                                   "org": meeting.org.name, "when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
@@ -519,7 +519,7 @@ def exemption_add(request, scope):
                                                      starts_on=cd["starts_on"], ends_on=cd["ends_on"]),
         done=lambda e: (_("%(n)s is exempt from org life by rule from %(d)s.") % {"n": e.member.name, "d": e.starts_on},
                         reverse("orglife-exemptions")),
-        template="orglife/form.html", context={"title": _("Mark a member exempt"), "back": reverse("orglife-exemptions"),
+        template="form_page.html", context={"title": _("Mark a member exempt"), "back": reverse("orglife-exemptions"),
                                                "intro": _("教育管理条例 art. 23: old, frail, immobile or gravely ill members have no hard "
                                                           "requirement to attend; the branch brings study to them. New meetings "
                                                           "invite them as exempt, out of the attendance denominator.")})
@@ -562,7 +562,7 @@ def device_add(request, scope):
             resp = render(request, "orglife/device_created.html", {"d": dev, "key": key})
             resp["Cache-Control"] = "no-store"
             return resp
-    return render(request, "orglife/form.html", {"form": form, "title": _("Add a sign-in device"), "back": reverse("orglife-devices")})
+    return render(request, "form_page.html", {"form": form, "title": _("Add a sign-in device"), "back": reverse("orglife-devices")})
 
 
 @require_POST
