@@ -167,11 +167,6 @@ class Attendance(models.Model):
     def __str__(self) -> str:
         return f"{self.meeting_id}/{self.member_id}: {self.status}"
 
-    @property
-    def member__user_id(self):
-        """``Scope.can`` reads ``<self_field>_id``; the policy's self_field is ``member__user``."""
-        return self.member.user_id
-
 
 # -- added by the org-life app (migration 0003): leave, exemptions, devices, points -------------
 
@@ -204,11 +199,6 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}/{self.member_id}: {self.status}"
-
-    @property
-    def member__user_id(self):
-        """``Scope.can`` reads ``<self_field>_id``; the policy's self_field is ``member__user``."""
-        return self.member.user_id
 
 
 class ExemptionBasis(models.TextChoices):
