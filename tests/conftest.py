@@ -146,6 +146,22 @@ def set_audit_triggers(enabled: bool) -> None:
                     cur.execute(stmt)
 
 
+@pytest.fixture(autouse=True)
+def _builtin_meeting_types(request):
+    """A transactional test's final flush empties every table, including the built-in meeting
+    types of orglife's data migration: put them back for any test that uses the database."""
+    names = set(request.fixturenames)
+    if names & {"transactional_db", "live_world", "live_server"}:
+        request.getfixturevalue("transactional_db")
+    elif names & {"db", "world"} or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    from dangjian.orglife.builtin_types import ensure_builtin_types
+
+    ensure_builtin_types()
+
+
 @pytest.fixture
 def transactional_db(transactional_db):
     """pytest-django's transactional_db, with the audit triggers lifted for its final flush."""

@@ -23,3 +23,18 @@ BUILTIN_TYPES = [
     ("sunshine_day", "阳光议事日", "Sunshine deliberation day", "all", "none", False, 0, False,
      "地方实践（local practice）"),
 ]
+
+
+def ensure_builtin_types(MeetingType=None) -> dict:
+    """Create the built-in types that are missing (migration 0002, the demo, and tests after a
+    transactional test's flush emptied the table); returns them by code. ``MeetingType`` is the
+    historical model inside a migration, the current one otherwise."""
+    if MeetingType is None:
+        from .models import MeetingType
+    have = {t.code: t for t in MeetingType.objects.filter(owner_path="")}
+    for order, (code, name, name_en, audience, frequency, required, due_quarter, voting, rule) in enumerate(BUILTIN_TYPES):
+        if code not in have:
+            have[code] = MeetingType.objects.create(
+                owner_path="", code=code, name=name, name_en=name_en, audience=audience, frequency=frequency,
+                required=required, due_quarter=due_quarter, voting=voting, rule_ref=rule, order=(order + 1) * 10)
+    return have

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from dangjian.core.models import Organization, OrgKind, OrgStatus
 from dangjian.members.models import COMMITTEE_POSITIONS, Member, RecordState
 
+from .builtin_types import ensure_builtin_types
 from .models import (
     Attendance,
     AttendanceStatus,
@@ -21,7 +22,6 @@ from .models import (
     ExemptionBasis,
     Meeting,
     MeetingStatus,
-    MeetingType,
     PointsEntry,
     SigninMethod,
 )
@@ -52,17 +52,6 @@ def _branches(ctx) -> list[Organization]:
                   .exclude(pk=getattr(demo, "pk", None)).order_by("path")[:3])
         out += list(others)
     return out
-
-
-def ensure_builtin_types() -> dict[str, MeetingType]:
-    """The built-in types of migration 0002 (re-created if a test emptied the table)."""
-    from .builtin_types import BUILTIN_TYPES
-
-    for order, (code, name, name_en, audience, frequency, required, due_quarter, voting, rule) in enumerate(BUILTIN_TYPES):
-        MeetingType.objects.get_or_create(owner_path="", code=code, defaults=dict(
-            name=name, name_en=name_en, audience=audience, frequency=frequency, required=required,
-            due_quarter=due_quarter, voting=voting, rule_ref=rule, order=(order + 1) * 10))
-    return {t.code: t for t in MeetingType.objects.filter(owner_path="")}
 
 
 def seed(ctx) -> None:

@@ -17,12 +17,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _builtin_types(transactional_db):
-    """An earlier browser test's flush removed orglife's built-in meeting types: put them back."""
-    from tests.supervision.conftest import ensure_builtin_types
-
-    ensure_builtin_types()
 SH = ZoneInfo("Asia/Shanghai")
 
 

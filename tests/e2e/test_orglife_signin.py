@@ -11,15 +11,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _builtin_types(live_world):
-    """A browser test's final flush empties every table, including the built-in meeting types of
-    migration 0002: put them back."""
-    from dangjian.orglife.demo import ensure_builtin_types
-
-    ensure_builtin_types()
-
-
 def test_member_signs_in_by_qr_on_a_phone(live_server, page, phone_page, login_as, live_world):
     from dangjian.orglife import selectors, services
     from dangjian.orglife.models import MeetingType

@@ -12,26 +12,9 @@ import pytest
 from django.utils import timezone
 
 
-def ensure_builtin_types():
-    """The built-in meeting types come from a data migration; a transactional (browser) test's
-    flush removes them, so put them back the way the migration does."""
-    from dangjian.orglife.builtin_types import BUILTIN_TYPES
-    from dangjian.orglife.models import MeetingType
-
-    if MeetingType.objects.filter(owner_path="").count() >= len(BUILTIN_TYPES):
-        return
-    for order, (code, name, name_en, audience, frequency, required, due_quarter, voting, rule) in enumerate(BUILTIN_TYPES):
-        MeetingType.objects.update_or_create(
-            owner_path="", code=code,
-            defaults=dict(name=name, name_en=name_en, audience=audience, frequency=frequency, required=required,
-                          due_quarter=due_quarter, voting=voting, rule_ref=rule, order=(order + 1) * 10),
-        )
-
-
 def make_meeting(world, *, org=None, code="general_meeting", days_ago=2, status="open", attendance=True, title=None):
     from dangjian.orglife.models import Attendance, Meeting, MeetingType
 
-    ensure_builtin_types()
     org = org or world.b1
     start = timezone.now() - dt.timedelta(days=days_ago)
     mtype = MeetingType.objects.get(code=code, owner_path="")

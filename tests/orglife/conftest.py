@@ -11,26 +11,6 @@ TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=TZ)  # a Friday morning
 
 
-@pytest.fixture(autouse=True)
-def _builtin_types(request):
-    """Transactional tests (browser, PostgreSQL races) end with a flush that also empties the
-    built-in meeting types of migration 0002: put them back when a test needs the database."""
-    names = set(request.fixturenames)
-    if names & {"transactional_db", "live_world", "live_server"}:
-        request.getfixturevalue("transactional_db")
-    elif names & {"db", "world"}:
-        request.getfixturevalue("db")
-    else:
-        return
-    from dangjian.orglife.builtin_types import BUILTIN_TYPES
-    from dangjian.orglife.models import MeetingType
-
-    if MeetingType.objects.filter(owner_path="").count() < len(BUILTIN_TYPES):
-        from dangjian.orglife.demo import ensure_builtin_types
-
-        ensure_builtin_types()
-
-
 @pytest.fixture
 def clock():
     """Time frozen at NOW; ``clock.move_to(dt)`` moves it."""

@@ -10,29 +10,6 @@ import pytest
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def ensure_builtin_types():
-    """The built-in meeting types come from orglife's data migration; a transactional (browser)
-    test's flush earlier in the session removes them, so put them back the way the migration does."""
-    from dangjian.orglife.builtin_types import BUILTIN_TYPES
-    from dangjian.orglife.models import MeetingType
-
-    if MeetingType.objects.filter(owner_path="").count() >= len(BUILTIN_TYPES):
-        return
-    for order, (code, name, name_en, audience, frequency, required, due_quarter, voting, rule) in enumerate(BUILTIN_TYPES):
-        MeetingType.objects.update_or_create(
-            owner_path="", code=code,
-            defaults=dict(name=name, name_en=name_en, audience=audience, frequency=frequency, required=required,
-                          due_quarter=due_quarter, voting=voting, rule_ref=rule, order=(order + 1) * 10),
-        )
-
-
-@pytest.fixture(autouse=True)
-def _builtin_types(request):
-    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("db")
-        ensure_builtin_types()
-
-
 def at(*args) -> dt.datetime:
     """A Beijing-time instant."""
     return dt.datetime(*args, tzinfo=SH)
