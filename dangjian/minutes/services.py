@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.core import audit
+from dangjian.core import audit, uploads
 from dangjian.core.models import Organization
 from dangjian.members.models import Member, MemberStatus
 from dangjian.orglife.models import PRESENT_STATUSES, Attendance, AttendanceStatus, Meeting, MeetingStatus
@@ -274,63 +272,30 @@ def _touch(record: MeetingRecord) -> None:
 
 # -- attachments ------------------------------------------------------------------------------
 
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    return None
-
-
-def _reencode_image(data: bytes, fmt: str) -> tuple[bytes, str, str]:
-    """Decode and re-encode: drops EXIF (GPS included), XMP, comments and anything appended."""
-    from PIL import Image, ImageOps
-
+def _reencode_image(data: bytes) -> tuple[bytes, str, str]:
+    """Decode and re-encode (core.uploads): drops EXIF (GPS included), XMP, comments and anything appended."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError(_("The image is too large (more than 40 megapixels)."), code="too_big")
-            probe.verify()
-        img = Image.open(io.BytesIO(data))
-        img = ImageOps.exif_transpose(img)
-        img.load()
-    except ValidationError:
-        raise
-    except Exception as exc:  # Pillow raises many kinds (DecompressionBombError, OSError, SyntaxError...)
+        return uploads.reencode_image(data, max_pixels=MAX_PIXELS)
+    except uploads.BadFile as exc:
+        if exc.code == "too_big":
+            raise ValidationError(_("The image is too large (more than 40 megapixels)."), code="too_big") from exc
         raise ValidationError(_("The image could not be read; upload a JPEG, PNG or WebP photo."), code="bad_image") from exc
-    out = io.BytesIO()
-    if fmt == "png":
-        if img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-            img = img.convert("RGBA")
-        img.save(out, format="PNG", optimize=True)
-        return out.getvalue(), "png", "image/png"
-    if img.mode != "RGB":
-        img = img.convert("RGB")
-    img.save(out, format="JPEG", quality=85, optimize=True)
-    return out.getvalue(), "jpg", "image/jpeg"
 
 
 def _check_office(data: bytes) -> str:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except zipfile.BadZipFile as exc:
-        raise ValidationError(_("The file is damaged."), code="bad_file") from exc
-    if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
-        raise ValidationError(_("The file expands to too much data; it was refused."), code="zip_bomb")
-    names = {i.filename for i in infos}
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise ValidationError(_("Files with macros are not accepted."), code="macros")
-    if "[Content_Types].xml" in names:
-        for ext, (marker, _mime) in OOXML.items():
-            if marker in names:
-                return ext
+        names = uploads.ooxml_names(data, max_entries=MAX_ZIP_ENTRIES, max_uncompressed=MAX_ZIP_UNCOMPRESSED)
+    except uploads.BadFile as exc:
+        if exc.code == "bad_zip":
+            raise ValidationError(_("The file is damaged."), code="bad_file") from exc
+        if exc.code == "zip_bomb":
+            raise ValidationError(_("The file expands to too much data; it was refused."), code="zip_bomb") from exc
+        if exc.code == "macros":
+            raise ValidationError(_("Files with macros are not accepted."), code="macros") from exc
+        names = set()
+    for ext, (marker, _mime) in OOXML.items():
+        if marker in names:
+            return ext
     raise ValidationError(_("Only photos (JPEG, PNG, WebP) and PDF, Word (.docx) or Excel (.xlsx) files are accepted."), code="bad_type")
 
 
@@ -339,11 +304,11 @@ def validate_upload(data: bytes, name: str) -> tuple[bytes, str, str]:
     content, not the name; images are re-encoded (JPEG/WebP → JPEG, PNG → PNG)."""
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
-    kind = _sniff(data[:16])
+    kind = uploads.sniff(data[:16])
     if kind in ("jpeg", "png", "webp"):
         if len(data) > MAX_IMAGE_BYTES:
             raise ValidationError(_("A photo may be at most %(mb)s MB.") % {"mb": MAX_IMAGE_BYTES // (1024 * 1024)}, code="too_big")
-        return _reencode_image(data, kind)
+        return _reencode_image(data)
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(_("A file may be at most %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}, code="too_big")
     if kind == "pdf":

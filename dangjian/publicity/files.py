@@ -10,14 +10,14 @@ workbook without macros; pdf must start with its signature. Limits are settings:
 """
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from dangjian.core import uploads
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,44 +63,26 @@ def _safe_name(name: str, ext: str) -> str:
 
 
 def _image(name: str, data: bytes) -> CleanFile:
-    from PIL import Image, ImageOps
-
-    Image.MAX_IMAGE_PIXELS = max_pixels()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > max_pixels():
-                raise ValidationError(_("%(name)s: the image is too large.") % {"name": name})
-            img = ImageOps.exif_transpose(img)  # keep the visible orientation, then drop EXIF
-            out = io.BytesIO()
-            if fmt == "JPEG":
-                img.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
-                return CleanFile(_safe_name(name, "jpg"), out.getvalue(), "image/jpeg")
-            if img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-                img = img.convert("RGBA")
-            img.save(out, "PNG", optimize=True)
-            return CleanFile(_safe_name(name, "png"), out.getvalue(), "image/png")
-    except ValidationError:
-        raise
-    except Exception as exc:  # noqa: BLE001 (any decoder error means: not an image we accept)
+        content, ext, ctype = uploads.reencode_image(data, max_pixels=max_pixels(), jpeg_quality=88)
+    except uploads.BadFile as exc:
+        if exc.code == "too_big":
+            raise ValidationError(_("%(name)s: the image is too large.") % {"name": name}) from exc
         raise ValidationError(_("%(name)s is not a readable image.") % {"name": name}) from exc
+    return CleanFile(_safe_name(name, ext), content, ctype)
 
 
 def _xlsx(name: str, data: bytes) -> CleanFile:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            total = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile as exc:
+        names = uploads.ooxml_names(data, max_entries=10_000, max_uncompressed=20 * max_bytes())
+    except uploads.BadFile as exc:
+        if exc.code == "macros":
+            raise ValidationError(_("%(name)s contains macros; save it as a plain .xlsx workbook.") % {"name": name}) from exc
+        if exc.code == "zip_bomb":
+            raise ValidationError(_("%(name)s unpacks to too much data.") % {"name": name}) from exc
         raise ValidationError(_("%(name)s is not an Excel workbook (.xlsx).") % {"name": name}) from exc
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+    if not any(n.startswith("xl/") for n in names):
         raise ValidationError(_("%(name)s is not an Excel workbook (.xlsx).") % {"name": name})
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise ValidationError(_("%(name)s contains macros; save it as a plain .xlsx workbook.") % {"name": name})
-    if total > 20 * max_bytes():
-        raise ValidationError(_("%(name)s unpacks to too much data.") % {"name": name})
     return CleanFile(_safe_name(name, "xlsx"), data, XLSX)
 
 
@@ -111,10 +93,11 @@ def clean_attachment(upload) -> CleanFile:
         raise ValidationError(_("%(name)s is too large (at most %(mb)s MB).") % {"name": name, "mb": max_bytes() // (1024 * 1024)})
     if not data:
         raise ValidationError(_("%(name)s is empty.") % {"name": name})
-    if data.startswith(b"%PDF-"):
+    kind = uploads.sniff(data[:16])
+    if kind == "pdf":
         return CleanFile(_safe_name(name, "pdf"), data, "application/pdf")
-    if data.startswith(b"PK\x03\x04"):
+    if kind == "zip":
         return _xlsx(name, data)
-    if data[:3] == b"\xff\xd8\xff" or data.startswith(b"\x89PNG\r\n\x1a\n") or data[:6] in (b"GIF87a", b"GIF89a") or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+    if kind in ("jpeg", "png", "gif", "webp"):
         return _image(name, data)
     raise ValidationError(_("%(name)s: only PDF, images (JPEG, PNG, GIF, WebP) and Excel workbooks (.xlsx) may be attached.") % {"name": name})
