@@ -239,6 +239,26 @@ def move_member(*, actor, member: Member, to_org: Organization, reason: str = ""
         return member
 
 
+def close_record(*, actor, member: Member, reason: str, on: dt.date | None = None) -> Member:
+    """Close a member's record when they leave the platform (a transfer letter to an organization
+    outside it; later death or removal decided by the organization): state "left", the open history
+    row ends, head-counts follow. The record, its history and its organization stay readable —
+    statutory Party records are restricted, never deleted (DOMAIN §10). The ≥3 full members rule
+    of a leaving branch is the caller's to check (a transfer counts its other open transfers)."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.state != RecordState.ACTIVE:
+            raise ValidationError(_("This record is closed."))
+        keys = rollups.member_keys(member)
+        MemberOrgHistory.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
+        member.state, member.updated_at = RecordState.LEFT, timezone.now()
+        member.save(update_fields=["state", "updated_at"])
+        rollups.apply_delta([(member.org_path, keys, -1)])
+        audit.record(actor=actor, action="member.left", obj=member, data={"reason": reason})
+        return member
+
+
 def reveal_field(*, actor, member: Member, field: str, purpose: str = "") -> str:
     """Return one sensitive field in clear and audit the reveal (SECURITY.md "Field privacy")."""
     if field not in SENSITIVE:

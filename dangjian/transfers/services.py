@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, rollups
+from dangjian.core import audit
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
 from dangjian.members import services as member_services
 from dangjian.members.models import Member, MemberOrgHistory, MemberStatus, RecordState
@@ -303,7 +303,7 @@ def approve_transfer(*, actor, transfer: Transfer, valid_days: int | None = None
                context={"member": t.member_name, "letter_no": t.letter_no, "to_org": t.to_name,
                         "valid_until": t.valid_until.isoformat()})
         if t.kind == TransferKind.OUT:
-            close_member_record(actor=actor, member=t.member, reason=_("Transferred out to %(o)s, letter %(n)s") % {"o": t.to_name, "n": t.letter_no}, on=on)
+            member_services.close_record(actor=actor, member=t.member, reason=_("Transferred out to %(o)s, letter %(n)s") % {"o": t.to_name, "n": t.letter_no}, on=on)
         audit.record(actor=actor, action="transfers.approve", obj=t, org_path=t.from_path,
                      data={"letter_no": t.letter_no, "valid_days": days, "valid_until": t.valid_until,
                            "dues_paid_to": dues_paid_to, "rule": RULE_VERSION})
@@ -428,27 +428,6 @@ def warn_receipt_overdue(*, actor, transfer: Transfer, today: dt.date | None = N
         audit.record(actor=actor, action="transfers.receipt_overdue", obj=t, org_path=t.from_path, data={})
         _notify("transfers.receipt_overdue", _side_recipients(t.from_org), t, actor, t.from_org)
         return True
-
-
-def close_member_record(*, actor, member: Member, reason: str, on: dt.date | None = None) -> Member:
-    """Close a member's record when they leave the platform with a letter to an outside
-    organization (state "left"; the history's open row ends; head-counts follow).
-
-    The members app has no "leave" service yet; this writes only ``state``/``updated_at`` of the
-    record (never its organization), under the same lock and rules as a move: a full member may
-    not leave a branch below 3 full members (条例 art. 4, checked by the caller)."""
-    on = on or timezone.localdate()
-    with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
-        if member.state != RecordState.ACTIVE:
-            raise ValidationError(_("This record is closed."))
-        keys = rollups.member_keys(member)
-        MemberOrgHistory.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
-        member.state, member.updated_at = RecordState.LEFT, timezone.now()
-        member.save(update_fields=["state", "updated_at"])
-        rollups.apply_delta([(member.org_path, keys, -1)])
-        audit.record(actor=actor, action="transfers.member_left", obj=member, data={"reason": reason})
-        return member
 
 
 def register_incoming(*, actor, org: Organization, member_data: dict, from_name: str, external_letter_no: str,
