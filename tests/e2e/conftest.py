@@ -129,7 +129,8 @@ def phone_page(browser, request, live_server):
 
 @pytest.fixture
 def login_as(live_server):
-    """``login_as(user, page)``: give the page's browser context a signed-in session cookie.
+    """``login_as(user, page)``: give the page's browser context a signed-in session cookie
+    (replacing the previous user's, once the page's requests have finished).
 
     Bypasses the login form (and axes); test the form itself with a real ``page.fill``.
     """
@@ -137,6 +138,13 @@ def login_as(live_server):
     from django.test import Client
 
     def _login(user, pg):
+        # Switching users in one browser context: let the current page's requests finish first.
+        # SESSION_SAVE_EVERY_REQUEST makes every Django response (a thumbnail, a download) set
+        # the session cookie again, so a late response of the previous user's page would put
+        # their session back over the new one.
+        if pg.url not in ("", "about:blank"):
+            pg.wait_for_load_state("networkidle")
+        pg.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
