@@ -80,6 +80,7 @@ LIST_PARAMETERS = [
 
 class MemberViewMixin:
     queryset = Member.objects.none()  # handlers never read it: rows come through the scope
+    subject_model = Member  # the "member" resource also covers RightsRestriction
     serializer_class = MemberSerializer
 
     def member_fields(self, request) -> dict:

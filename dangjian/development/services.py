@@ -24,6 +24,7 @@ from dangjian.core import audit
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import MASKERS, birth_date_from_id, gender_from_id, validate_id_number, validate_phone
+from dangjian.members import services as member_services
 from dangjian.members.models import Category, Education, Gender, Member, MemberStatus, RecordState
 
 from . import rules, workdays
@@ -99,17 +100,21 @@ def _step_dates(case: DevelopmentCase) -> dict[int, CaseStep]:
     return {s.code: s for s in CaseStep.objects.filter(case=case)}
 
 
-def _full_members(ids, pack, rid: str, field: str) -> list[Member]:
-    """Members who are full members of the platform, active.
-
-    Note: the platform has no 留党察看 (probation within the Party) flag on Member yet; once it
-    exists it must be excluded here (DOMAIN §4.2: a member under 留党察看 cannot introduce)."""
+def _full_members(ids, pack, rid: str, field: str, on: dt.date) -> list[Member]:
+    """Members who are full members of the platform, on record, and whose rights are not
+    restricted on ``on`` (DOMAIN §4.2 / 细则 art. 15: a member under 留党察看 whose rights are not
+    restored cannot introduce; 留置 suspends the rights likewise — ``members.restricted_ids``)."""
     ids = [int(i) for i in ids or [] if str(i).isdigit()]
     found = list(Member.objects.filter(pk__in=ids))
-    bad = [m for m in found if m.status != MemberStatus.FULL or m.state != RecordState.ACTIVE]
+    restricted = member_services.restricted_ids([m.pk for m in found], on)
+    bad = [m for m in found if m.status != MemberStatus.FULL or m.state != RecordState.ACTIVE or m.pk in restricted]
     if len(found) != len(set(ids)) or bad:
         names = "、".join(m.name for m in bad) or "?"
-        _refuse(pack, rid, _("Only full members of the platform can be named (not: %(n)s).") % {"n": names}, field)
+        if restricted:
+            msg = _("Only full members whose rights are not restricted (留党察看, 留置) can be named (not: %(n)s).")
+        else:
+            msg = _("Only full members of the platform can be named (not: %(n)s).")
+        _refuse(pack, rid, msg % {"n": names}, field)
     return found
 
 
@@ -304,7 +309,7 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
         ids = data.get("contacts") or []
         if not 1 <= len(set(ids)) <= 2:
             _refuse(pack, "contacts_1_2", _("Appoint one or two training contacts."), "contacts")
-        data["contacts"] = [m.pk for m in _full_members(ids, pack, "contacts_1_2", "contacts")]
+        data["contacts"] = [m.pk for m in _full_members(ids, pack, "contacts_1_2", "contacts", date)]
     elif code == 7:
         earliest = add_months(steps[3].date, 12)
         if date < earliest:
@@ -315,7 +320,7 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
         ids = [i for i in (data.get("introducers") or []) if i]
         if len(set(ids)) != 2:
             _refuse(pack, "introducers_2_full", _("Name two different introducers."), "introducers")
-        data["introducers"] = [m.pk for m in _full_members(ids, pack, "introducers_2_full", "introducers")]
+        data["introducers"] = [m.pk for m in _full_members(ids, pack, "introducers_2_full", "introducers", date)]
     elif code in (10, 13):
         rid = "political_review" if code == 10 else "prereview_before_vote"
         if conclusion not in ("passed", "failed"):
@@ -371,7 +376,6 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
 
 
 def _side_effects(actor, case, pack, code: int, date: dt.date, steps: dict, data: dict) -> None:
-    from dangjian.members import services as member_services
 
     if code == 17:
         joined = steps[15].date

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
+from dangjian.members.forms import RestrictionForm as MemberRestrictionForm
 from dangjian.members.models import Member, RecordState
 
-from .models import AdjustKind, OfficerPosition, RestrictionKind, VoteBase
+from .models import AdjustKind, OfficerPosition, VoteBase
 
 
 class ElectionForm(StyledForm):
@@ -63,12 +64,11 @@ class ConfirmForm(StyledForm):
     pass
 
 
-class RestrictionForm(StyledForm):
+class RestrictionForm(MemberRestrictionForm):
+    """The members app's form, for a member of the organization chosen from a list."""
+
     member = forms.ModelChoiceField(label=pgettext_lazy("elections", "Member"), queryset=Member.objects.none())
-    kind = forms.ChoiceField(label=pgettext_lazy("elections", "Kind"), choices=RestrictionKind.choices)
-    starts_on = forms.DateField(label=pgettext_lazy("elections", "From"), widget=DateInput)
-    ends_on = forms.DateField(label=pgettext_lazy("elections", "Until"), widget=DateInput, required=False)
-    note = forms.CharField(label=pgettext_lazy("elections", "Note"), max_length=200, required=False)
+    field_order = ["member", "kind", "starts_on", "ends_on", "note"]
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)

@@ -156,26 +156,6 @@ class TermAdjustment(models.Model):
     def __str__(self) -> str:
         return f"{self.org.name}: {self.old_ends_on} → {self.new_ends_on}"
 
-class RestrictionKind(models.TextChoices):
-    PROBATION = "probation", _("Placed on probation within the Party (留党察看)")
-    DETAINED = "detained", _("Detained (留置) or arrested")
-
-
-class RightsRestriction(models.Model):
-    """A period in which a member has no right to vote or stand (选举工作条例 art. 5)."""
-
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="rights_restrictions")
-    org_path = models.CharField(max_length=255, db_index=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=RestrictionKind.choices)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True, default="")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-
-
-    def __str__(self) -> str:
-        return f"{self.member.name}: {self.get_kind_display()}"
-
 class TermReminder(models.Model):
     """One reminder per organization and term end (so the daily job never repeats itself)."""
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 from dangjian.core.models import Organization, OrgKind
+from dangjian.members.models import RightsRestriction
 
 from . import services
-from .models import CommitteeMember, Election, RightsRestriction, Term, TermAdjustment
+from .models import CommitteeMember, Election, Term, TermAdjustment
 
 TERM_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PRIMARY_COMMITTEE, OrgKind.TOWN_COMMITTEE)
 

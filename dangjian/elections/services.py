@@ -21,7 +21,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +42,6 @@ from .models import (
     Election,
     ElectionStatus,
     OfficerPosition,
-    RightsRestriction,
     Term,
     TermAdjustment,
     TermReminder,
@@ -67,18 +65,13 @@ def _uid(actor):
 
 # -- voting rights -------------------------------------------------------------------------------
 
-def restricted_ids(member_ids, on: dt.date) -> set[int]:
-    return set(RightsRestriction.objects.filter(member_id__in=member_ids, starts_on__lte=on)
-               .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).values_list("member_id", flat=True))
-
-
 def voting_rights_problem(member: Member, on: dt.date) -> str | None:
     """Why this member may not vote or stand on ``on`` (None if they may) — art. 5."""
     if member.state != RecordState.ACTIVE:
         return _("%(m)s is no longer on record.") % {"m": member.name}
     if member.status != MemberStatus.FULL:
         return _("%(m)s is a probationary member: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name}
-    if restricted_ids([member.pk], on):
+    if member_services.restricted_ids([member.pk], on):
         return _("%(m)s is under 留党察看 or detention: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name}
     return None
 
@@ -86,20 +79,8 @@ def voting_rights_problem(member: Member, on: dt.date) -> str | None:
 def entitled_voters(org: Organization, on: dt.date):
     """Full members on record in the organization's subtree, without restricted members (应到)."""
     qs = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE, status=MemberStatus.FULL)
-    excluded = restricted_ids(qs.values_list("pk", flat=True), on)
+    excluded = member_services.restricted_ids(qs.values_list("pk", flat=True), on)
     return qs.exclude(pk__in=excluded)
-
-
-def add_restriction(*, actor, member: Member, kind: str, starts_on: dt.date, ends_on: dt.date | None = None,
-                    note: str = "") -> RightsRestriction:
-    if ends_on and ends_on < starts_on:
-        raise ValidationError({"ends_on": [_("The end lies before the start.")]})
-    with transaction.atomic():
-        r = RightsRestriction.objects.create(member=member, org_path=member.org_path, kind=kind, starts_on=starts_on,
-                                             ends_on=ends_on, note=(note or "")[:200], recorded_by=_uid(actor))
-        audit.record(actor=actor, action="elections.restriction", obj=r, org_path=r.org_path,
-                     data={"member": member.pk, "kind": kind, "from": starts_on, "until": ends_on})
-        return r
 
 
 # -- terms ---------------------------------------------------------------------------------------

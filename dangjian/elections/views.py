@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.models import Organization
 from dangjian.core.web import form_view, scoped
+from dangjian.members import services as member_services
 
 from . import selectors, services
 from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, RestrictionForm, ResultForm
@@ -118,7 +119,7 @@ def officer_approve(request, seat, scope):
 @scoped("election", "manage", model=Organization)
 def restriction_new(request, org, scope):
     return form_view(request, RestrictionForm(_data(request), org=org),
-                     perform=lambda d: services.add_restriction(actor=request.user, member=d["member"], kind=d["kind"],
+                     perform=lambda d: member_services.add_restriction(actor=request.user, member=d["member"], kind=d["kind"],
                                                                 starts_on=d["starts_on"], ends_on=d.get("ends_on"), note=d.get("note", "")),
                      done=lambda _r: (_("Recorded: the member neither votes nor stands in that period."), reverse("elections-org", args=[org.pk])),
                      template="elections/form.html",

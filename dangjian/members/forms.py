@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import DateInput, StyledForm
 
-from .models import ETHNICITIES, Category, Education, Gender, MemberStatus, Position
+from .models import ETHNICITIES, Category, Education, Gender, MemberStatus, Position, RestrictionKind
 
 
 class MemberForm(StyledForm):
@@ -82,3 +82,18 @@ class RosterUploadForm(StyledForm):
 
     file = forms.FileField(label=_("Roster workbook (.xlsx)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+
+
+class RestrictionForm(StyledForm):
+    """留党察看 or 留置 from a date (until a date, or until the restoration is entered)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=RestrictionKind.choices)
+    starts_on = forms.DateField(label=_("From"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Until"), widget=DateInput, required=False,
+                              help_text=_("Leave empty until the organization decides the restoration of rights."))
+    note = forms.CharField(label=_("Decision (document number, body)"), max_length=200, required=False)
+
+
+class RestoreForm(StyledForm):
+    ends_on = forms.DateField(label=_("Rights restored as of the end of"), widget=DateInput)
+    note = forms.CharField(label=_("Decision (document number, body)"), max_length=200, required=False)

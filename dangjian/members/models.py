@@ -146,3 +146,37 @@ class MemberOrgHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} in {self.org_id} from {self.started_on}"
+
+
+class RestrictionKind(models.TextChoices):
+    PROBATION = "probation", _("Placed on probation within the Party (留党察看)")
+    DETAINED = "detained", _("Detained (留置) or arrested")
+
+
+class RightsRestriction(models.Model):
+    """A period in which a member's rights as a Party member are restricted.
+
+    留党察看 (党章 art. 40; DOMAIN §11): no right to vote, to elect or to stand, and no right to
+    introduce an applicant (细则 art. 15) until the rights are restored; 留置 or arrest suspends the
+    rights likewise (选举工作条例 art. 5). ``ends_on`` empty = still in force. The table keeps its
+    first name (``elections_rightsrestriction``): elections recorded restrictions before development
+    and the meeting records needed them too.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="rights_restrictions")
+    org_path = models.CharField(max_length=255, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=RestrictionKind.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        db_table = "elections_rightsrestriction"
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member.name}: {self.get_kind_display()}"
+
+    def in_force(self, on) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)

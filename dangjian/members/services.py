@@ -17,6 +17,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,18 @@ from dangjian.core.privacy import (
     validate_phone,
 )
 
-from .models import Category, Education, Gender, Member, MemberOrgHistory, MemberStatus, Position, RecordState
+from .models import (
+    Category,
+    Education,
+    Gender,
+    Member,
+    MemberOrgHistory,
+    MemberStatus,
+    Position,
+    RecordState,
+    RestrictionKind,
+    RightsRestriction,
+)
 
 SENSITIVE = ("id_number", "phone", "address")
 EDITABLE = (
@@ -233,6 +245,7 @@ def move_member(*, actor, member: Member, to_org: Organization, reason: str = ""
         member.org_path = to_org.path
         member.updated_at = timezone.now()
         member.save(update_fields=["org", "org_path", "updated_at"])
+        RightsRestriction.objects.filter(member=member).update(org_path=to_org.path)
         rollups.apply_delta([(old_path, keys, -1), (to_org.path, keys, +1)])
         audit.record(actor=actor, action="member.move", obj=member,
                      data={"from": from_org.pk, "to": to_org.pk, "reason": reason, "below_minimum_allowed": allow_below_minimum})
@@ -257,6 +270,54 @@ def close_record(*, actor, member: Member, reason: str, on: dt.date | None = Non
         rollups.apply_delta([(member.org_path, keys, -1)])
         audit.record(actor=actor, action="member.left", obj=member, data={"reason": reason})
         return member
+
+
+# -- rights restrictions (留党察看, 留置) ----------------------------------------------------------
+
+def restricted_ids(member_ids, on: dt.date, kinds=None) -> set[int]:
+    """Members among ``member_ids`` whose rights are restricted on ``on`` (a restriction in force:
+    started on or before, not ended before). ``kinds`` narrows it (e.g. only 留党察看)."""
+    qs = RightsRestriction.objects.filter(member_id__in=member_ids, starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return set(qs.values_list("member_id", flat=True))
+
+
+def add_restriction(*, actor, member: Member, kind: str, starts_on: dt.date, ends_on: dt.date | None = None,
+                    note: str = ""):
+    """Record that a member's rights are restricted from ``starts_on`` (until ``ends_on``, or until
+    a later entry ends it). 留党察看 lasts one or two years (党章 art. 40): the end is optional
+    because the organization decides the restoration; it is entered when decided."""
+    if kind not in RestrictionKind.values:
+        raise ValidationError({"kind": [_("Choose a kind of restriction.")]})
+    if ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": [_("The end lies before the start.")]})
+    with transaction.atomic():
+        r = RightsRestriction.objects.create(member=member, org_path=member.org_path, kind=kind, starts_on=starts_on,
+                                             ends_on=ends_on, note=(note or "")[:200],
+                                             recorded_by=actor if getattr(actor, "pk", None) else None)
+        audit.record(actor=actor, action="member.restriction", obj=r, org_path=r.org_path,
+                     data={"member": member.pk, "kind": kind, "from": starts_on, "until": ends_on})
+        return r
+
+
+def end_restriction(*, actor, restriction, ends_on: dt.date, note: str = ""):
+    """Enter the restoration of rights decided by the organization: the restriction is in force up
+    to and including ``ends_on``. Audited; the start is never changed (a wrong entry is ended the
+    day it started and a new one recorded)."""
+    with transaction.atomic():
+        r = RightsRestriction.objects.select_for_update().get(pk=restriction.pk)
+        if ends_on < r.starts_on:
+            raise ValidationError({"ends_on": [_("The end lies before the start.")]})
+        previous = r.ends_on
+        r.ends_on = ends_on
+        if note:
+            r.note = f"{r.note}；{note}"[:200] if r.note else note[:200]
+        r.save(update_fields=["ends_on", "note"])
+        audit.record(actor=actor, action="member.restriction_end", obj=r, org_path=r.org_path,
+                     data={"member": r.member_id, "until": ends_on, "previous_until": previous})
+        return r
 
 
 def reveal_field(*, actor, member: Member, field: str, purpose: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,8 +14,8 @@ from dangjian.core.privacy import MASKERS
 from dangjian.core.web import form_view, scoped
 
 from . import selectors, services
-from .forms import MemberAddForm, MemberEditForm, MoveForm
-from .models import Category, Education, Gender, Member, MemberOrgHistory, MemberStatus, Position
+from .forms import MemberAddForm, MemberEditForm, MoveForm, RestoreForm, RestrictionForm
+from .models import Category, Education, Gender, Member, MemberOrgHistory, MemberStatus, Position, RightsRestriction
 from .panels import panels_for
 
 EXACT_COUNT_LIMIT = 50_000  # above this, exact filtered counts are not computed on a page view
@@ -91,6 +92,8 @@ def member_detail(request, member, scope):
         "m": member,
         "masked": {f: MASKERS[f](getattr(member, f)) for f in services.SENSITIVE},
         "history": MemberOrgHistory.objects.filter(member=member).select_related("org").order_by("-started_on", "-id"),
+        "restrictions": list(member.rights_restrictions.all()),
+        "today": timezone.localdate(),
         "can": {a: scope.can(a, member) for a in ("change", "move", "reveal")},
         "org_visible": scope.can("view", member.org),
         "panels": panels_for(request, member, scope),
@@ -144,4 +147,32 @@ def member_move(request, member, scope):
         done=lambda m: (_("Moved to %(o)s.") % {"o": m.org.name}, _member_url(m)),
         template="members/form.html",
         context={"m": member, "title": _("Move %(n)s to another organization") % {"n": member.name}},
+    )
+
+
+@scoped("member", "change", model=Member)
+def member_restrict(request, member, scope):
+    """Record 留党察看 or 留置: the member neither votes, stands nor introduces meanwhile."""
+    return form_view(
+        request, RestrictionForm(request.POST or None),
+        perform=lambda cd: services.add_restriction(actor=request.user, member=member, kind=cd["kind"], starts_on=cd["starts_on"],
+                                                    ends_on=cd.get("ends_on"), note=cd.get("note", "")),
+        done=lambda _r: (_("Recorded: no vote, no candidacy and no introducing in that period."), _member_url(member)),
+        template="members/form.html",
+        context={"m": member, "title": _("Restrict the rights of %(n)s") % {"n": member.name}},
+    )
+
+
+@scoped("member", "change", model=RightsRestriction)
+def restriction_restore(request, restriction, scope):
+    """Enter the restoration of rights decided by the organization."""
+    member = restriction.member
+    return form_view(
+        request, RestoreForm(request.POST or None, initial={"ends_on": restriction.ends_on or timezone.localdate()}),
+        perform=lambda cd: services.end_restriction(actor=request.user, restriction=restriction, ends_on=cd["ends_on"],
+                                                    note=cd.get("note", "")),
+        done=lambda r: (_("Rights restored after %(d)s.") % {"d": r.ends_on}, _member_url(member)),
+        template="members/form.html",
+        context={"m": member, "title": _("Restore the rights of %(n)s (%(k)s from %(d)s)")
+                 % {"n": member.name, "k": restriction.get_kind_display(), "d": restriction.starts_on}},
     )

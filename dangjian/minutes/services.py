@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, uploads
 from dangjian.core.models import Organization
+from dangjian.members import services as member_services
 from dangjian.members.models import Member, MemberStatus
 from dangjian.orglife.models import PRESENT_STATUSES, Attendance, AttendanceStatus, Meeting, MeetingStatus
 from dangjian.orglife.selectors import attendance_summary
@@ -197,8 +198,12 @@ def update_record(*, actor, record: MeetingRecord, data: dict, absentee_reasons:
 
 def vote_defaults(meeting: Meeting) -> dict:
     """应到 / 实到 voters: invited FULL members not exempt, and those of them present. Probationary
-    members have no vote (选举工作条例 art. 5; DOMAIN §1.2)."""
+    members have no vote, nor members under 留党察看 or 留置 on the meeting day (党章 art. 40;
+    选举工作条例 art. 5; DOMAIN §1.2)."""
     full = Attendance.objects.filter(meeting=meeting, member__status=MemberStatus.FULL).exclude(status=AttendanceStatus.EXEMPT)
+    restricted = member_services.restricted_ids(full.values_list("member_id", flat=True),
+                                                timezone.localtime(meeting.starts_at).date())
+    full = full.exclude(member_id__in=restricted)
     return {"voters_total": full.count(), "voters_present": full.filter(status__in=PRESENT_STATUSES).count()}
 
 

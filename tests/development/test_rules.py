@@ -163,6 +163,23 @@ def test_two_full_member_introducers(world):
     record(world, case, 9, data={"introducers": [a.pk, b.pk]})
 
 
+@pytest.mark.parametrize("ends_on, allowed", [(D(2024, 7, 11), True), (D(2024, 7, 12), False), (None, False)])
+def test_introducer_under_party_probation_refused_until_rights_restored(world, ends_on, allowed):
+    """细则 art. 15 / DOMAIN §4.2: a member under 留党察看 whose rights are not restored cannot
+    introduce. Step 9 is dated 2024-07-12: a restriction that ended the day before no longer counts."""
+    from dangjian.members import services as member_services
+
+    case = advance(world, open_case(world), 8)
+    a, b = full_members(world, 2)
+    member_services.add_restriction(actor=None, member=b, kind="probation", starts_on=D(2023, 7, 12), ends_on=ends_on)
+    if allowed:
+        record(world, case, 9, data={"introducers": [a.pk, b.pk]})
+        assert CaseStep.objects.filter(case=case, code=9).exists()
+    else:
+        text = refused(lambda: record(world, case, 9, data={"introducers": [a.pk, b.pk]}), "introducers_2_full")
+        assert b.name in text and "留党察看" in text
+
+
 # -- political review ------------------------------------------------------------------------------
 def test_political_review_conclusion_required_and_must_pass(world):
     case = advance(world, open_case(world), 9)

@@ -14,6 +14,7 @@ from django.utils import translation
 from dangjian.core.models import Organization
 from dangjian.elections import services as s
 from dangjian.elections.models import CommitteeMember, Election, Term, TermAdjustment
+from dangjian.members import services as member_services
 from dangjian.members.models import Member
 from dangjian.members.services import create_member
 from dangjian.notify.models import InboxMessage
@@ -50,9 +51,9 @@ def election(w, seats=3, present=9, cands=None, **kw):
 
 def test_entitled_voters_are_full_members_without_restriction(ten):
     assert s.entitled_voters(ten.b1, TODAY).count() == 10
-    s.add_restriction(actor=None, member=ten.m_member, kind="probation", starts_on=TODAY - dt.timedelta(days=30))
+    member_services.add_restriction(actor=None, member=ten.m_member, kind="probation", starts_on=TODAY - dt.timedelta(days=30))
     assert s.entitled_voters(ten.b1, TODAY).count() == 9
-    s.add_restriction(actor=None, member=ten.m_committee, kind="detained", starts_on=TODAY - dt.timedelta(days=30),
+    member_services.add_restriction(actor=None, member=ten.m_committee, kind="detained", starts_on=TODAY - dt.timedelta(days=30),
                       ends_on=TODAY - dt.timedelta(days=1))
     assert s.entitled_voters(ten.b1, TODAY).count() == 9, "an ended restriction restores the right"
 
@@ -60,7 +61,7 @@ def test_entitled_voters_are_full_members_without_restriction(ten):
 def test_probationary_or_restricted_candidate_blocked(ten):
     with pytest.raises(ValidationError, match="probationary"):
         election(ten, cands=ten.voters[:3] + [ten.m_probationary])
-    s.add_restriction(actor=None, member=ten.m_member, kind="probation", starts_on=HELD)
+    member_services.add_restriction(actor=None, member=ten.m_member, kind="probation", starts_on=HELD)
     with pytest.raises(ValidationError, match="留党察看"):
         election(ten, present=8)
     assert not Election.objects.exists()

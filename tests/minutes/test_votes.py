@@ -43,6 +43,22 @@ def test_defaults_count_full_members_only(world, big):
     assert services.vote_defaults(big.meeting) == {"voters_total": 4, "voters_present": 3}
 
 
+def test_members_under_party_probation_have_no_vote(world, big):
+    """党章 art. 40: no vote during 留党察看 — on the meeting day; an ended restriction restores it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.members import services as ms
+
+    day = timezone.localtime(big.meeting.starts_at).date()
+    ms.add_restriction(actor=None, member=world.m_member, kind="probation", starts_on=day - dt.timedelta(days=400))
+    ms.add_restriction(actor=None, member=world.m_committee, kind="probation", starts_on=day - dt.timedelta(days=800),
+                       ends_on=day - dt.timedelta(days=1))
+    # 赵党员 (on leave) no longer counts in 应到; 王委员's restriction ended the day before
+    assert services.vote_defaults(big.meeting) == {"voters_total": 3, "voters_present": 3}
+
+
 def test_probationary_members_are_not_voters(world, big):
     with pytest.raises(ValidationError) as exc:
         vote(world, big, voters_total=5, voters_present=4, yes=4)
