@@ -243,16 +243,64 @@ def _member_warnings(b: Bulletin, pubs: list[str], actor) -> None:
                                      "absent": "、".join(absent) or "—", "lapse": "、".join(lapse) or "—"})
 
 
+def lapse_basis(months: int, first: dt.date, last: dt.date) -> str:
+    """The basis text of a 自行脱党 review case: the rule and the months counted."""
+    return _("No organizational life for %(n)s consecutive months (%(first)s to %(last)s) without approved leave "
+             "(党员教育管理工作条例 art. 31(6)): review removal as self-lapsed (自行脱党). The 支部大会 decides, "
+             "with the upper organization's approval; the system changes nothing.") % {
+        "n": months, "first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
+
+
+def raise_lapse_cases(month: dt.date, now: dt.datetime | None = None) -> int:
+    """DOMAIN §11 member-level: "6 consecutive months without good reason → raise a 自行脱党
+    review case (decision by 支部大会 + upper approval; the system never removes anyone
+    automatically)" — 党员教育管理工作条例 art. 31(6), DOMAIN §1.1.
+
+    For every member of every active tree whose ABSENT streak (``selectors.absence_streaks``:
+    leave, exemption, attendance elsewhere or a month in which nothing was held breaks it)
+    ending with ``month`` reaches ``conf.lapse_review_months()`` (default 6), a LAPSED
+    ``transfers.MembershipCase`` is opened through ``transfers.services.raise_lapse_review``:
+    once per member — not when one is open or decided, nor again for the same run of months
+    (monthly runs and re-runs are idempotent). Returns how many cases were opened.
+
+    Policy left open (see docs/notes/supervision.md): a member whose branch held no meeting at
+    all is not counted — months without any held meeting break the streak."""
+    from dangjian.transfers import services as transfer_services
+
+    from .selectors import absence_streaks
+
+    lapse_at = conf.lapse_review_months()
+    today = timezone.localtime(now or timezone.now(), C.TZ).date()
+    opened = 0
+    members = {}
+    for root in Organization.objects.filter(parent__isnull=True, status=OrgStatus.ACTIVE).order_by("path"):
+        for s in absence_streaks(root, month, minimum=lapse_at):
+            members.setdefault(s.member_id, s)
+    if not members:
+        return 0
+    from dangjian.members.models import Member
+
+    for m in Member.objects.filter(pk__in=members).order_by("org_path", "pk"):
+        s = members[m.pk]
+        first = add_months(month, -(s.months - 1))
+        case = transfer_services.raise_lapse_review(actor=None, member=m, basis=lapse_basis(s.months, first, month),
+                                                    since=first, on=today)
+        opened += case is not None
+    return opened
+
+
 def run_monthly(now: dt.datetime | None = None) -> int:
     """The scheduled job: last month's bulletin of every active county and town committee,
-    skipping those already published (running twice writes nothing twice). Returns how many
-    bulletins were written."""
+    skipping those already published (running twice writes nothing twice); then the 自行脱党
+    review cases of members without org life for 6 consecutive months (``raise_lapse_cases``,
+    idempotent too). Returns how many bulletins were written."""
     now = now or timezone.now()
     month = previous_month(now)
     written = 0
     for publisher in Organization.objects.filter(kind__in=PUBLISHER_KINDS, status=OrgStatus.ACTIVE).order_by("path"):
         _b, did = generate_bulletin(publisher=publisher, month=month, now=now)
         written += did
+    raise_lapse_cases(month, now=now)
     return written
 
 
@@ -277,8 +325,8 @@ def register_kinds() -> None:
     register_kind(
         "supervision.members",
         title={"zh-hans": "党员参加组织生活提醒：{org}（{period}）", "en": "Members' org life: {org} ({period})"},
-        body={"zh-hans": "连续多月无故缺席（月数）：{absent}。连续6个月未参加组织生活、需支部核查（《党员教育管理工作条例》第三十一条，系统不作处理）：{lapse}。",
-              "en": "Absent several months in a row (months): {absent}. No org life for 6 consecutive months — review with the branch (教育管理条例 art. 31(6); the system changes nothing): {lapse}."},
+        body={"zh-hans": "连续多月无故缺席（月数）：{absent}。连续6个月未参加组织生活、已建立自行脱党审查案件待支部核查（《党员教育管理工作条例》第三十一条，由支部大会决定并报上级批准，系统不作处理）：{lapse}。",
+              "en": "Absent several months in a row (months): {absent}. No org life for 6 consecutive months — a 自行脱党 review case is open for the branch (教育管理条例 art. 31(6); the 支部大会 decides, the system changes nothing): {lapse}."},
         link="/supervision/org/{org_id}/lists/?list=absent&month={period}",
     )
     register_kind(

@@ -577,6 +577,25 @@ def open_case(*, actor, member: Member, kind: str, basis: str, record: AwayRecor
         return case
 
 
+def raise_lapse_review(*, actor, member: Member, basis: str, since: dt.date, on: dt.date | None = None) -> MembershipCase | None:
+    """Open a 自行脱党 review case (kind LAPSED) for people to decide — 党员教育管理工作条例 art.
+    31(6), DOMAIN §1.1 / §11 "6 consecutive months without good reason → raise a 自行脱党 review
+    case"; the decision belongs to the 支部大会 with upper approval, the system never removes anyone.
+
+    Idempotent for scheduled callers: returns ``None`` (and writes nothing) when the member is no
+    longer on record, when a LAPSED case of the member is open or decided, or when one was opened
+    on or after ``since`` (the first day of the run of months that calls for it — a dismissed case
+    is raised again only after a whole new run of months after it)."""
+    with transaction.atomic():
+        m = Member.objects.select_for_update().get(pk=member.pk)
+        if m.state != RecordState.ACTIVE:
+            return None
+        cases = MembershipCase.objects.filter(member=m, kind=CaseKind.LAPSED)
+        if cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.DECIDED]).exists() or cases.filter(opened_on__gte=since).exists():
+            return None
+        return open_case(actor=actor, member=m, kind=CaseKind.LAPSED, basis=basis, on=on)
+
+
 def decide_case(*, actor, case: MembershipCase, outcome: str, note: str, on: dt.date | None = None) -> MembershipCase:
     """Record the people's decision (``outcome``: "decided" — membership stopped / removal
     decided by the 支部大会 with upper approval — or "dismissed"). Only an authorised person
