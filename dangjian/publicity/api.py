@@ -15,9 +15,14 @@
   updates the unpublished draft (no duplicate) or adds a revision of the published notice.
 * ``attachments``: UploadedFile objects or ``(name, bytes)`` pairs (pdf, jpeg/png/gif/webp, xlsx).
 
+* ``public_phones``: the caller confirms that the mobile numbers in the text are public contact
+  numbers (a service hotline); stored with the version and audited.
+
 Raises ``ValidationError`` (bad board / text / files) or ``PermissionDenied`` (an actor without
 ``publicity.draft`` on the org). Never put ID numbers, phones or addresses in a notice
-(DOMAIN §10): the board is public.
+(DOMAIN §10): the board is public. Rule P6 enforces it: a valid resident ID number in the title
+or text is always refused, a mainland mobile number unless ``public_phones=True`` — the error is
+keyed ``title`` / ``body`` and shows the number masked (``3707**********1234``, ``138****5678``).
 """
 from __future__ import annotations
 
@@ -28,9 +33,9 @@ BOARDS = tuple(Board.values)
 
 
 def create_notice(*, org, board: str, title: str, body: str, actor, source: str = "", publish: bool = False,
-                  attachments=()) -> Notice:
+                  attachments=(), public_phones: bool = False) -> Notice:
     return _create_notice(org=org, board=board, title=title, body=body, actor=actor, source=source,
-                          publish=publish, attachments=attachments)
+                          publish=publish, attachments=attachments, public_phones=public_phones)
 
 
 def notices_for_source(source: str):

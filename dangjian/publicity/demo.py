@@ -76,7 +76,8 @@ def seed(ctx) -> None:
         year = today.year - 1
         services.select_honour(actor=town_admin, year=year, kind="branch", org=branch,
                                citation="支部班子团结有力，“三会一课”规范落实，带领群众发展特色种植，村集体经济收入较上年增长三成。")
-        member = Member.objects.filter(org=branch, state="active", status="full").exclude(position="secretary").order_by("id").first()
+        candidates = Member.objects.filter(org=branch, state="active", status="full").exclude(position="secretary").order_by("id")[:20]
+        member = next((m for m in candidates if services.honour_member_refusal(m, year) is None), None)  # H2
         if member is not None:
             services.select_honour(actor=town_admin, year=year, kind="member", org=branch, member=member,
                                    citation="扎根农村二十余年，带头参加志愿服务，常年照顾村里的孤寡老人，群众口碑好。")

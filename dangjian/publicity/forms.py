@@ -31,6 +31,10 @@ class NoticeForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}),
                            help_text=_("The board is public: never write ID numbers, phone numbers or home addresses."))
+    public_phones = forms.BooleanField(
+        label=_("These phone numbers are public contact numbers (e.g. the service hotline)"), required=False,
+        help_text=_("Tick only when every mobile number in the notice is a public contact number. "
+                    "Personal phone numbers and ID numbers are always refused."))
     attachments = MultipleFileField(label=_("Attachments"),
                                     help_text=_("PDF, images (JPEG, PNG, GIF, WebP) or Excel (.xlsx), at most 10 MB each. Photos are re-encoded without their EXIF data."))
     remove = forms.MultipleChoiceField(label=_("Remove attachments"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -52,7 +56,9 @@ class ReasonForm(StyledForm):
 class HonourForm(StyledForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000)
     kind = forms.ChoiceField(label=_("Honour"), choices=HonourKind.choices)
-    member = forms.ChoiceField(label=_("Member (for an excellent member)"), required=False)
+    member = forms.ChoiceField(label=_("Member (for an excellent member)"), required=False,
+                               help_text=_("Not eligible: a closed record, a member admitted after the year, a member whose "
+                                           "rights were restricted in the year (留党察看, 留置)."))
     citation = forms.CharField(label=_("Citation"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,
                                help_text=_("Shown publicly with the name and the organization. No ID numbers or phone numbers."))
 

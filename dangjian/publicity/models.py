@@ -114,6 +114,8 @@ class NoticeVersion(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     reject_reason = models.TextField(_("reason for return"), blank=True, default="")
+    # P6: the author confirmed that the mobile numbers in this version are public contact numbers
+    public_phones = models.BooleanField(_("phone numbers confirmed as public contact numbers"), default=False)
 
     class Meta:
         ordering = ["notice", "number"]

@@ -14,9 +14,27 @@ DOMAIN §10 and §11 "Personal information"):
   updates the unpublished draft (or adds a revision of the published notice) — no duplicates.
 * P5 Attachments: PDF / images / xlsx only, size-limited, images re-encoded (EXIF stripped);
   public only when their version is public (DOMAIN §10: collect and show only what is needed).
+* P6 No personal data on a public board (DOMAIN §10; §11 "Personal information & security": ID
+  number and phone are personal information, masked everywhere; issue 5: public pages show "no
+  personal data beyond what the notice itself publishes"). [block] a resident ID number (GB 11643,
+  18 characters, validated — see ``pii``) in the title or text, always; [block] a mainland mobile
+  number unless the author confirms that the numbers in the notice are public contact numbers
+  (e.g. the service hotline) — the confirmation is stored with the version
+  (``NoticeVersion.public_phones``) and in the audit row. Checked when a notice is saved (forms,
+  ``create_notice`` for other apps' generated notices), submitted and approved, so an older draft
+  cannot slip through either.
 * H1 The honour roll (时代先锋) is selected by the superior: an org admin names organizations
   strictly below their own (POLICY ``honour.select`` = DESCENDANTS); a member must belong to such
-  an organization; one entry per year, honour and honoured.
+  an organization; one entry per year, honour and honoured. The citation follows P6 (no ID
+  number, no phone number at all).
+* H2 An excellent Communist Party member (优秀共产党员) of year Y must have been a member with full
+  rights in Y: [block] a member whose record is closed (left the Party / the platform); [block] a
+  member admitted after Y; [block] a member whose rights were restricted at any time in Y —
+  留党察看 (党章 art. 40: rights restricted during the probation within the Party) or 留置/arrest
+  (选举工作条例 art. 5: rights suspended; DOMAIN §1.2 and §11 "Votes & elections"). Confidence:
+  inferred — DOMAIN states no eligibility rule for the honour itself; a member who may not even
+  vote in the year is not held up as a model of it (DOMAIN §6: 优秀 → public praise). A
+  probationary member is **not** refused: DOMAIN lists no such rule (the form says so).
 """
 from __future__ import annotations
 
@@ -31,6 +49,7 @@ from dangjian.core.models import Organization
 from dangjian.core.policy import Scope
 
 from . import cache as pcache
+from . import pii
 from .files import clean_attachment, max_count
 from .models import (
     Board,
@@ -43,7 +62,7 @@ from .models import (
     VersionState,
 )
 
-RULE_VERSION = "publicity-2026.11"
+RULE_VERSION = "publicity-2026.11.2"  # .2: P6 personal data, H2 honour eligibility
 TITLE_MAX = 200
 BODY_MAX = 50_000
 
@@ -83,6 +102,55 @@ def _clean_text(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
+def _personal_data_errors(title: str, body: str, *, public_phones: bool) -> dict:
+    """P6: the field errors for personal data in a notice's title and text (empty: none)."""
+    errors: dict[str, list[str]] = {}
+    for field, text, where in (("title", title, _("The title")), ("body", body, _("The text"))):
+        ids = pii.find_id_numbers(text)
+        if ids:
+            errors.setdefault(field, []).append(
+                _("%(where)s contains an ID number (%(numbers)s). A public board never shows ID numbers: remove it.")
+                % {"where": where, "numbers": "、".join(ids)})
+        phones = [] if public_phones else pii.find_mobiles(text)
+        if phones:
+            errors.setdefault(field, []).append(
+                _("%(where)s contains a mobile phone number (%(numbers)s). A public board shows no personal phone numbers: "
+                  "remove it, or, if it is a public contact number (e.g. the service hotline), tick "
+                  "“These phone numbers are public contact numbers”.") % {"where": where, "numbers": "、".join(phones)})
+    return errors
+
+
+def _citation_errors(citation: str) -> list[str]:
+    """P6 on an honour citation: no ID number and no mobile number at all (no hotline belongs there)."""
+    out = []
+    ids = pii.find_id_numbers(citation)
+    if ids:
+        out.append(_("The citation contains an ID number (%(numbers)s). The honour roll is public: remove it.") % {
+            "numbers": "、".join(ids)})
+    phones = pii.find_mobiles(citation)
+    if phones:
+        out.append(_("The citation contains a mobile phone number (%(numbers)s). The honour roll is public: remove it.") % {
+            "numbers": "、".join(phones)})
+    return out
+
+
+def check_personal_data(title: str, body: str, *, public_phones: bool = False) -> None:
+    """P6 on a text about to be saved: ValidationError keyed by field (title / body), numbers masked."""
+    errors = _personal_data_errors(title, body, public_phones=public_phones)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_version(v: NoticeVersion) -> None:
+    """P6 again on a stored version before it is submitted or approved (a draft saved before the
+    rule existed, or changed outside the forms): a plain message naming the version."""
+    errors = _personal_data_errors(v.title, v.body, public_phones=v.public_phones)
+    if errors:
+        msgs = [m for ms in errors.values() for m in ms]
+        raise ValidationError(_("Version %(n)s cannot go to the public board: %(why)s Edit the notice first.") % {
+            "n": v.number, "why": " ".join(msgs)})
+
+
 def _clean_files(attachments) -> list:
     cleaned = []
     errors = []
@@ -111,9 +179,11 @@ def _invalidate(org) -> None:
     transaction.on_commit(lambda: pcache.invalidate(org))
 
 
-def _new_version(notice: Notice, *, title: str, body: str, actor, copy_from: NoticeVersion | None) -> NoticeVersion:
+def _new_version(notice: Notice, *, title: str, body: str, actor, copy_from: NoticeVersion | None,
+                 public_phones: bool = False) -> NoticeVersion:
     number = (notice.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    v = NoticeVersion.objects.create(notice=notice, number=number, title=title, body=body, created_by=actor)
+    v = NoticeVersion.objects.create(notice=notice, number=number, title=title, body=body, created_by=actor,
+                                     public_phones=public_phones)
     if copy_from is not None:
         for a in copy_from.attachments.all():
             NoticeAttachment.objects.create(version=v, org_path=a.org_path, file=a.file.name, name=a.name,
@@ -122,19 +192,21 @@ def _new_version(notice: Notice, *, title: str, body: str, actor, copy_from: Not
     return v
 
 
-def _write(notice: Notice, *, title: str, body: str, actor, cleaned_files, remove_ids=()) -> NoticeVersion:
+def _write(notice: Notice, *, title: str, body: str, actor, cleaned_files, remove_ids=(),
+           public_phones: bool = False) -> NoticeVersion:
     """Put new text into the working version: in place when it is not approved yet, else a new
-    version (P2)."""
+    version (P2). ``public_phones``: the author's P6 confirmation, stored with the version."""
     latest = notice.latest
     if latest is not None and latest.state != VersionState.APPROVED:
         latest.title, latest.body = title, body
+        latest.public_phones = public_phones
         latest.state = VersionState.DRAFT
         latest.submitted_at = None
         latest.created_by = latest.created_by or actor
         latest.save()
         v = latest
     else:
-        v = _new_version(notice, title=title, body=body, actor=actor, copy_from=latest)
+        v = _new_version(notice, title=title, body=body, actor=actor, copy_from=latest, public_phones=public_phones)
     if remove_ids:
         v.attachments.filter(pk__in=list(remove_ids)).delete()
     _add_files(v, cleaned_files)
@@ -147,6 +219,7 @@ def _write(notice: Notice, *, title: str, body: str, actor, cleaned_files, remov
 
 def _approve(notice: Notice, actor, *, via: str) -> None:
     v = notice.latest
+    _check_version(v)
     now = timezone.now()
     v.state = VersionState.APPROVED
     v.approved_by = actor
@@ -161,12 +234,13 @@ def _approve(notice: Notice, actor, *, via: str) -> None:
     notice.updated_at = now
     notice.save()
     audit.record(actor=actor, action="publicity.publish", obj=notice,
-                 data={"version": v.number, "board": notice.board, "via": via, "rule_version": RULE_VERSION})
+                 data={"version": v.number, "board": notice.board, "via": via, "rule_version": RULE_VERSION,
+                       "public_phones": v.public_phones})
     _invalidate(notice.org)
 
 
 def create_notice(*, org: Organization, board: str, title: str, body: str, actor, source: str = "",
-                  publish: bool = False, attachments=()) -> Notice:
+                  publish: bool = False, attachments=(), public_phones: bool = False) -> Notice:
     """Create (or, for a known ``source``, update) a notice on ``board`` of ``org`` (rules P1, P4).
 
     * without ``publish``: a draft (or the updated draft / a new pending-free revision);
@@ -177,12 +251,18 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
     Same ``source`` (for ``org`` and ``board``): an unpublished draft/pending notice is updated in
     place; a published one gets a new version (which the public sees only after approval); a
     withdrawn one is left alone and a new notice is created.
+
+    P6: an ID number in the title or text is refused, and so is a mobile number unless
+    ``public_phones`` confirms that the notice's numbers are public contact numbers (stored with
+    the version and audited). Generated notices of other apps pass through the same check.
     """
     if board not in Board.values:
         raise ValidationError({"board": [_("Unknown board %(board)s.") % {"board": board}]})
     if not isinstance(org, Organization) or not org.is_active:
         raise ValidationError({"org": [_("Notices can only be posted for an active organization.")]})
     title, body = _clean_text(title, body)
+    public_phones = bool(public_phones)
+    check_personal_data(title, body, public_phones=public_phones)
     source = (source or "").strip()[:120]
     _require(actor, "draft", org.path)
     cleaned = _clean_files(attachments)
@@ -201,9 +281,10 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
                 notice = (Notice.objects.select_for_update().filter(org=org, board=board, source=source)
                           .exclude(status=NoticeStatus.WITHDRAWN).get())
                 created = False
-        _write(notice, title=title, body=body, actor=actor, cleaned_files=cleaned)
+        _write(notice, title=title, body=body, actor=actor, cleaned_files=cleaned, public_phones=public_phones)
         audit.record(actor=actor, action="publicity.create" if created else "publicity.update", obj=notice,
-                     data={"board": board, "source": source, "version": notice.latest.number})
+                     data={"board": board, "source": source, "version": notice.latest.number,
+                           "public_phones": public_phones})
         if publish:
             if _may(actor, "approve", org.path):
                 _approve(notice, actor, via="create_notice")
@@ -213,23 +294,29 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
         return notice
 
 
-def edit_notice(*, actor, notice: Notice, title: str, body: str, attachments=(), remove_attachments=()) -> NoticeVersion:
+def edit_notice(*, actor, notice: Notice, title: str, body: str, attachments=(), remove_attachments=(),
+                public_phones: bool = False) -> NoticeVersion:
     """Edit a notice's text (P2): a draft/pending/returned version is changed in place (and goes
-    back to draft); a published notice gets a new version that must be approved again."""
+    back to draft); a published notice gets a new version that must be approved again. P6 as in
+    ``create_notice`` (the confirmation is given again for every version)."""
     _require(actor, "draft", notice.org_path)
     if notice.status == NoticeStatus.WITHDRAWN:
         raise ValidationError(_("A withdrawn notice cannot be edited."))
     title, body = _clean_text(title, body)
+    public_phones = bool(public_phones)
+    check_personal_data(title, body, public_phones=public_phones)
     cleaned = _clean_files(attachments)
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
-        v = _write(notice, title=title, body=body, actor=actor, cleaned_files=cleaned, remove_ids=remove_attachments)
-        audit.record(actor=actor, action="publicity.edit", obj=notice, data={"version": v.number})
+        v = _write(notice, title=title, body=body, actor=actor, cleaned_files=cleaned, remove_ids=remove_attachments,
+                   public_phones=public_phones)
+        audit.record(actor=actor, action="publicity.edit", obj=notice, data={"version": v.number, "public_phones": public_phones})
         return v
 
 
 def _submit(notice: Notice, actor) -> None:
     v = notice.latest
+    _check_version(v)
     v.state = VersionState.PENDING
     v.submitted_at = timezone.now()
     v.reject_reason = ""
@@ -238,7 +325,7 @@ def _submit(notice: Notice, actor) -> None:
         notice.status = NoticeStatus.PENDING
     notice.updated_at = timezone.now()
     notice.save()
-    audit.record(actor=actor, action="publicity.submit", obj=notice, data={"version": v.number})
+    audit.record(actor=actor, action="publicity.submit", obj=notice, data={"version": v.number, "public_phones": v.public_phones})
     _notify_approvers(notice, v, actor)
 
 
@@ -333,10 +420,46 @@ def withdraw_notice(*, actor, notice: Notice, reason: str) -> Notice:
 
 # ---- honour roll (时代先锋) ------------------------------------------------------------------
 
+def honour_member_refusal(member, year: int) -> str | None:
+    """H2: why ``member`` cannot be an excellent Communist Party member (优秀共产党员) of ``year``,
+    or None. Closed record (left); admitted after the year; rights restricted (留党察看 — 党章
+    art. 40 — or 留置/arrest — 选举工作条例 art. 5) on any day of the year, read from the members
+    app's record of restrictions (``dangjian.members``)."""
+    import datetime as dt
+
+    if member.state != "active":
+        return _("%(name)s's record is closed (no longer a member here): a closed record cannot be honoured.") % {"name": member.name}
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if member.joined_on and member.joined_on > last:
+        return _("%(name)s joined the Party on %(d)s, after %(y)s: choose a member of that year.") % {
+            "name": member.name, "d": member.joined_on.isoformat(), "y": year}
+    restriction = _restriction_in_year(member, first, last)
+    if restriction is not None:
+        return _("%(name)s's rights as a Party member were restricted in %(y)s (%(kind)s, from %(d)s): a member under "
+                 "留党察看 or whose rights were suspended cannot be an excellent Communist Party member of that year "
+                 "(党章 art. 40).") % {"name": member.name, "y": year, "kind": restriction.get_kind_display(),
+                                        "d": restriction.starts_on.isoformat()}
+    return None
+
+
+def _restriction_in_year(member, first, last):
+    """The first restriction of ``member`` in force on some day between ``first`` and ``last``.
+    ``members.services.restricted_ids`` answers for one day; a year needs the overlap, so the same
+    table is read here (started by the year's end, not ended before its start)."""
+    from django.db.models import Q
+
+    from dangjian.members.models import RightsRestriction
+
+    return (RightsRestriction.objects.filter(member=member, starts_on__lte=last)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first)).order_by("starts_on").first())
+
+
 def select_honour(*, actor, year: int, kind: str, org: Organization, citation: str, member=None) -> HonourEntry:
     """Put an excellent branch (``kind="branch"``) or member (``kind="member"``, ``member`` of
     ``org`` or below) on the honour roll of ``year`` (H1). Only an org admin of an organization
-    strictly above ``org`` may select (POLICY ``honour.select``, DESCENDANTS)."""
+    strictly above ``org`` may select (POLICY ``honour.select``, DESCENDANTS). H2: a member must
+    have been one with full rights in ``year`` (``honour_member_refusal``); P6: the citation holds
+    no ID or phone number."""
     if kind not in HonourKind.values:
         raise ValidationError({"kind": [_("Unknown honour.")]})
     citation = (citation or "").strip()
@@ -348,13 +471,17 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
     now_year = timezone.localdate().year
     if not (2000 <= int(year) <= now_year):
         errors["year"] = [_("Choose a year between 2000 and %(y)s.") % {"y": now_year}]
+    if not errors.get("citation") and _citation_errors(citation):  # P6: the citation is public
+        errors["citation"] = _citation_errors(citation)
     if kind == HonourKind.MEMBER:
         if member is None:
             errors["member"] = [_("Choose the member.")]
-        elif member.state != "active":
-            errors["member"] = [_("This member is no longer an active member.")]
         else:
-            org = member.org
+            why = honour_member_refusal(member, int(year)) if not errors.get("year") else None
+            if why:
+                errors["member"] = [why]
+            else:
+                org = member.org
     elif member is not None:
         errors["member"] = [_("An honoured organization has no member.")]
     if errors:

@@ -72,7 +72,8 @@ def notice_create(request, org, scope):
         d = form.cleaned_data
         try:
             notice = services.create_notice(org=org, board=d["board"], title=d["title"], body=d["body"],
-                                            actor=request.user, attachments=d["attachments"])
+                                            actor=request.user, attachments=d["attachments"],
+                                            public_phones=d.get("public_phones", False))
             msg = _intent_after_save(request, notice, scope)
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -105,13 +106,14 @@ def notice_edit(request, notice, scope):
         return redirect("publicity-notice", pk=notice.pk)
     working = notice.latest
     existing = list(working.attachments.all()) if working else []
-    initial = {"title": working.title, "body": working.body} if working else {}
+    initial = {"title": working.title, "body": working.body, "public_phones": working.public_phones} if working else {}
     form = NoticeForm(request.POST or None, request.FILES or None, initial=initial, existing=existing, fixed_board=True)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.edit_notice(actor=request.user, notice=notice, title=d["title"], body=d["body"],
-                                 attachments=d["attachments"], remove_attachments=[int(x) for x in d.get("remove") or ()])
+                                 attachments=d["attachments"], remove_attachments=[int(x) for x in d.get("remove") or ()],
+                                 public_phones=d.get("public_phones", False))
             notice.refresh_from_db()
             msg = _intent_after_save(request, notice, scope)
         except ValidationError as exc:

@@ -78,3 +78,95 @@ def test_honour_form_errors_are_shown(world, login):
     r = c.post(reverse("publicity-honour-select", args=[world.b1.pk]), {"year": 2025, "kind": "member", "member": "", "citation": "x"})
     assert r.status_code == 200 and 'data-testid="error-member"' in r.content.decode()
     assert not HonourEntry.objects.exists()
+
+
+# -- H2: who may be an excellent Communist Party member of a year -------------------------------------
+
+def _restrict(member, kind, starts, ends=None):
+    from dangjian.members.services import add_restriction
+
+    return add_restriction(actor=None, member=member, kind=kind, starts_on=starts, ends_on=ends)
+
+
+def test_member_under_probation_within_the_party_in_the_year_is_refused(world):
+    import datetime as dt
+
+    from django.utils import translation
+
+    ta = world.users["town_admin"]
+    _restrict(world.m_member, "probation", dt.date(2024, 6, 1), dt.date(2025, 3, 31))  # still in force in early 2025
+    with translation.override("en"), pytest.raises(ValidationError) as ei:
+        services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation="事迹")
+    msg = ei.value.message_dict["member"][0]
+    assert "赵党员" in msg and "restricted in 2025" in msg and "2024-06-01" in msg
+    assert not HonourEntry.objects.exists()
+    # the year after the rights were restored: eligible
+    assert services.select_honour(actor=ta, year=2026, kind="member", org=world.b1, member=world.m_member, citation="事迹").pk
+
+
+def test_restriction_starting_late_in_the_year_or_detention_is_refused_one_ending_before_is_not(world):
+    import datetime as dt
+
+    ta = world.users["town_admin"]
+    _restrict(world.m_member, "probation", dt.date(2025, 12, 31))  # open-ended, from the last day of the year
+    with pytest.raises(ValidationError):
+        services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation="事迹")
+    _restrict(world.m_committee, "detained", dt.date(2025, 2, 1), dt.date(2025, 2, 20))
+    with pytest.raises(ValidationError):
+        services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_committee, citation="事迹")
+    # ended before the honour year began: no obstacle
+    assert services.select_honour(actor=ta, year=2026, kind="member", org=world.b1, member=world.m_committee, citation="事迹").pk
+    assert HonourEntry.objects.count() == 1
+
+
+def test_closed_record_is_refused(world):
+    from django.utils import translation
+
+    m = world.m_b2[0]
+    type(m).objects.filter(pk=m.pk).update(state="left")
+    m.refresh_from_db()
+    with translation.override("en"), pytest.raises(ValidationError) as ei:
+        services.select_honour(actor=world.users["town_admin"], year=2025, kind="member", org=world.b2, member=m, citation="事迹")
+    assert "record is closed" in ei.value.message_dict["member"][0]
+    assert not HonourEntry.objects.exists()
+
+
+def test_member_admitted_after_the_year_is_refused_probationary_of_the_year_is_not(world):
+    from django.utils import translation
+
+    ta = world.users["town_admin"]
+    p = world.m_probationary  # admitted 2026-03-01
+    with translation.override("en"), pytest.raises(ValidationError) as ei:
+        services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=p, citation="事迹")
+    assert "after 2025" in ei.value.message_dict["member"][0]
+    # DOMAIN has no rule against a probationary member of the year: allowed
+    assert services.select_honour(actor=ta, year=2026, kind="member", org=world.b1, member=p, citation="事迹").pk
+
+
+def test_citation_with_personal_data_is_refused(world):
+    from django.utils import translation
+
+    from tests.factories import make_id_number
+    import datetime as dt
+
+    ta = world.users["town_admin"]
+    with translation.override("en"), pytest.raises(ValidationError) as ei:
+        services.select_honour(actor=ta, year=2025, kind="branch", org=world.b1, citation="书记电话 13812345678，欢迎联系。")
+    assert "138****5678" in ei.value.message_dict["citation"][0] and "13812345678" not in str(ei.value)
+    idn = make_id_number(dt.date(1970, 1, 1))
+    with pytest.raises(ValidationError) as ei:
+        services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation=f"身份证 {idn}")
+    assert idn not in str(ei.value)
+    assert not HonourEntry.objects.exists()
+
+
+def test_honour_form_shows_the_restriction_refusal(world, login):
+    import datetime as dt
+
+    _restrict(world.m_member, "probation", dt.date(2025, 5, 1))
+    c = login(world.users["town_admin"])
+    r = c.post(reverse("publicity-honour-select", args=[world.b1.pk]),
+               {"year": 2025, "kind": "member", "member": world.m_member.pk, "citation": "事迹突出"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="error-member"' in html and "restricted in 2025" in html
+    assert not HonourEntry.objects.exists()
