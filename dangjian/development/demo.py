@@ -85,7 +85,7 @@ def _make_case(ctx, org, to_code: int, today: dt.date, branch_actor, upper_actor
         prev = code - 1
         point = PUBLICITY_AFTER.get(prev)
         if point and point in pubs:
-            services.start_publicity(actor=branch_actor, case=case, point=point, starts_on=pubs[point])
+            _publish(branch_actor, services.start_publicity(actor=branch_actor, case=case, point=point, starts_on=pubs[point]))
         step = STEP_BY_CODE[code]
         data = {}
         conclusion = ""
@@ -134,3 +134,15 @@ def seed(ctx) -> None:
         _make_case(ctx, org, ctx.rng.choice([1, 3, 6, 9, 15, 17, 21]), today, users["county_admin"], users["county_admin"], ctx.rng.randint(3, 60))
         made += 1
     ctx.say(f"development: {made} cases")
+
+
+def _publish(actor, pub) -> None:
+    """Publish the publicity notice as the branch secretary did on its start day (demo history:
+    the approval happened in the past, so its timestamps are set to that day)."""
+    from dangjian.publicity.models import Notice
+    from dangjian.publicity.services import approve_notice
+
+    notice = approve_notice(actor=actor, notice=Notice.objects.get(pk=pub.notice_id))
+    when = timezone.make_aware(dt.datetime.combine(pub.starts_on, dt.time(9, 0)))
+    Notice.objects.filter(pk=notice.pk).update(published_at=when, updated_at=when)
+    notice.versions.filter(pk=notice.current_id).update(approved_at=when, submitted_at=when)

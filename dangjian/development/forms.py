@@ -101,7 +101,9 @@ class StepForm(StyledForm):
 
 class PublicityForm(StyledForm):
     point = forms.ChoiceField(label=_("Publicity point"), choices=PublicityPoint.choices)
-    starts_on = forms.DateField(label=_("Publicity starts on"), widget=DateInput)
+    starts_on = forms.DateField(label=_("Publicity starts on"), widget=DateInput,
+                                help_text=_("For the online board the window counts from the day the notice is published."))
+    offline = forms.BooleanField(label=_("Posted on a physical board only (no online notice); I attest the date above"), required=False)
 
 
 class AssessmentForm(StyledForm):

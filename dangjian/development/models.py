@@ -114,6 +114,8 @@ class CasePublicity(models.Model):
     starts_on = models.DateField(_("publicity starts on"))
     working_days = models.PositiveSmallIntegerField(default=5)
     notice_id = models.IntegerField(null=True, blank=True)
+    # Posted on a physical board only (no online notice): the secretary attests the date.
+    offline = models.BooleanField(_("posted on a physical board"), default=False)
     text = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -256,20 +256,35 @@ def record_step(*, actor, case: DevelopmentCase, code: int, date: dt.date, docum
 
 
 def _publicity_end(case: DevelopmentCase, pack, point: str) -> tuple[CasePublicity | None, dt.date | None]:
+    """The publicity of ``point`` and the last day of its window (None while the notice is not
+    published)."""
     pub = CasePublicity.objects.filter(case=case, point=point).first()
     if pub is None:
         return None, None
     start = publication_date(pub)
+    if start is None:
+        return pub, None
     return pub, workdays.publicity_window(start, pub.working_days, case.org_path)[1]
 
 
 def _check_publicity(case, pack, point: str, date: dt.date) -> None:
+    """[block] The decision must follow a publicity of N working days (DOMAIN §4.2, §11): the
+    notice must really have been public — published on the board (the window counts from its
+    publication) and not withdrawn before the window ended — or, for a physical board, attested
+    as posted on the date entered."""
     rid = PUBLICITY_POINTS[point][1]
     if not pack.on(rid):
         return
     pub, last = _publicity_end(case, pack, point)
     if pub is None:
         _refuse(pack, rid, _("A publicity of %(n)s working days must come before this decision: start it first.") % {"n": pack.publicity_days}, "date")
+    if last is None:
+        _refuse(pack, rid, _("The publicity notice has not been published on the board yet (it is a draft or awaits approval): "
+                             "the window counts from its publication."), "date")
+    withdrawn = _notice_withdrawn_on(pub)
+    if withdrawn is not None and withdrawn <= last:
+        _refuse(pack, rid, _("The publicity notice was withdrawn on %(w)s, before its window ended (%(d)s): publish a new one.")
+                % {"w": withdrawn, "d": last}, "date")
     if date <= last:
         _refuse(pack, rid, _("The decision is dated inside the publicity window (it runs until %(d)s; the earliest date is the day after).")
                 % {"d": last}, "date")
@@ -394,21 +409,29 @@ def _side_effects(actor, case, pack, code: int, date: dt.date, steps: dict, data
 
 
 # -- other actions ------------------------------------------------------------------------------
-def publication_date(pub: CasePublicity) -> dt.date:
-    """The publicity window starts on the board notice's publication date when it is published,
-    else on the date entered (DOMAIN §4.2 "Publicity")."""
-    if pub.notice_id:
-        try:
-            from dangjian.publicity.models import Notice  # the publicity app (built in parallel)
+def _notice(pub: CasePublicity):
+    from dangjian.publicity.models import Notice
 
-            notice = Notice.objects.filter(pk=pub.notice_id).first()
-        except Exception:  # noqa: BLE001 - app not there yet
-            notice = None
-        for attr in ("published_on", "published_at"):
-            value = getattr(notice, attr, None) if notice is not None else None
-            if value:
-                return timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
-    return pub.starts_on
+    return Notice.objects.filter(pk=pub.notice_id).first() if pub.notice_id else None
+
+
+def publication_date(pub: CasePublicity) -> dt.date | None:
+    """The day the publicity window starts (DOMAIN §4.2 "Publicity"): the board notice's
+    publication date; for a physical board, the date the secretary entered; None while the
+    online notice is a draft or awaits approval (nothing public yet)."""
+    if pub.offline:
+        return pub.starts_on
+    notice = _notice(pub)
+    if notice is None or notice.published_at is None:
+        return None
+    return timezone.localtime(notice.published_at).date()
+
+
+def _notice_withdrawn_on(pub: CasePublicity) -> dt.date | None:
+    notice = None if pub.offline else _notice(pub)
+    if notice is None or notice.withdrawn_at is None:
+        return None
+    return timezone.localtime(notice.withdrawn_at).date()
 
 
 def notice_text(case: DevelopmentCase, point: str, starts_on: dt.date, last: dt.date) -> tuple[str, str]:
@@ -440,11 +463,14 @@ def notice_text(case: DevelopmentCase, point: str, starts_on: dt.date, last: dt.
     return title, "\n".join(lines)
 
 
-def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.date) -> CasePublicity:
+def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.date, offline: bool = False) -> CasePublicity:
     """Start a publicity (公示) of N working days before a decision (DOMAIN §4.2 "Publicity",
     §4.4; 2026 pack items ``publicity_object``/``publicity_admission``/``publicity_conversion``,
     N = ``publicity_working_days``, default 5) and post a draft notice to the development board
-    through ``dangjian.publicity.api.create_notice``. One publicity per point."""
+    through ``dangjian.publicity.api.create_notice``; the window runs from the day the secretary
+    publishes it. ``offline``: posted on a physical board only (villages without a screen, or
+    records entered afterwards) — no online notice, the window runs from ``starts_on`` as attested.
+    One publicity per point."""
     with transaction.atomic():
         case = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
         pack = case.pack
@@ -467,27 +493,23 @@ def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.d
         _first, last = workdays.publicity_window(starts_on, days, case.org_path)
         title, body = notice_text(case, point, starts_on, last)
         pub = CasePublicity.objects.create(case=case, org_path=case.org_path, point=point, starts_on=starts_on, working_days=days,
-                                           text=body, created_by=actor)
-        notice = _post_notice(actor, case, title, body, point)
-        if notice is not None:
-            pub.notice_id = notice.pk
+                                           text=body, created_by=actor, offline=bool(offline))
+        if not offline:
+            pub.notice_id = _post_notice(actor, case, title, body, point).pk
             pub.save(update_fields=["notice_id"])
         audit.record(actor=actor, action="development.publicity", obj=case,
-                     data={"point": point, "starts_on": starts_on, "ends_on": last, "notice": pub.notice_id})
+                     data={"point": point, "starts_on": starts_on, "ends_on": last, "notice": pub.notice_id, "offline": bool(offline)})
     return pub
 
 
 def _post_notice(actor, case, title: str, body: str, point: str):
-    """Post the notice as a draft on the development board of the case's branch; None while the
-    publicity app lacks its API (the text stays on the case and can be posted by hand). One
-    source per publicity point (``development:<case>:<point>``), so the admission notice never
-    overwrites the development-object one."""
+    """Post the notice as a draft on the development board of the case's branch. One source per
+    publicity point (``development:<case>:<point>``), so the admission notice never overwrites
+    the development-object one."""
     from django.core.exceptions import PermissionDenied
 
-    try:
-        from dangjian.publicity.api import create_notice
-    except ImportError:
-        return None
+    from dangjian.publicity.api import create_notice
+
     try:
         return create_notice(org=case.org, board="development", title=title, body=body, actor=actor,
                              source=f"development:{case.pk}:{point}")

@@ -127,7 +127,7 @@ def case_detail(request, case, scope):
     pubs = list(CasePublicity.objects.filter(case=case).order_by("id"))
     for p in pubs:
         start = services.publication_date(p)
-        p.window = services.workdays.publicity_window(start, p.working_days, case.org_path)
+        p.window = services.workdays.publicity_window(start, p.working_days, case.org_path) if start else None
     ctx = {
         "case": case, "timeline": timeline, "alerts": alerts, "warnings": CaseWarning.objects.filter(case=case),
         "pubs": pubs, "assessments": CaseAssessment.objects.filter(case=case), "next": nxt,
@@ -176,8 +176,9 @@ def case_publicity(request, case, scope):
     default = next((p for p, (_b, _r, allowed) in services.PUBLICITY_POINTS.items() if case.last_code in allowed), None)
     form = PublicityForm(request.POST or None, initial={"point": default, "starts_on": timezone.localdate()})
     return _simple(request, case, form,
-                   lambda cd: services.start_publicity(actor=request.user, case=case, point=cd["point"], starts_on=cd["starts_on"]),
-                   _("Publicity started; the notice was posted to the publicity board as a draft."),
+                   lambda cd: services.start_publicity(actor=request.user, case=case, point=cd["point"], starts_on=cd["starts_on"],
+                                                       offline=cd.get("offline", False)),
+                   _("Publicity started. An online notice was posted to the publicity board as a draft: the window counts from the day it is published."),
                    _("Start a publicity for %(n)s") % {"n": case.name})
 
 

@@ -88,5 +88,5 @@ def advance(world, case, to_code: int, publicity: bool = True) -> DevelopmentCas
         if publicity:
             for point, (after, start) in PUBLICITY.items():
                 if case.last_code == after and case.pack.on(f"publicity_{point}"):
-                    services.start_publicity(actor=world.users["secretary"], case=case, point=point, starts_on=start)
+                    services.start_publicity(actor=world.users["secretary"], case=case, point=point, starts_on=start, offline=True)
     return case

@@ -40,3 +40,45 @@ def test_notice_posted_as_draft_and_window_follows_publication(world):
     with pytest.raises(ValidationError, match="publicity_object"):
         record(world, case, 7, date=D(2024, 7, 12))
     record(world, case, 7, date=D(2024, 7, 15))
+
+
+def test_a_draft_notice_does_not_count_as_publicity(world):
+    """[block] DOMAIN §4.2/§11: the decision follows a *public* notice. A draft or pending notice
+    never opened a window, however old its typed start date."""
+    case = advance(world, open_case(world), 6, publicity=False)
+    pub = services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 1))
+    assert services.publication_date(pub) is None
+    with pytest.raises(ValidationError) as exc:
+        record(world, case, 7, date=D(2024, 9, 1))
+    assert "publicity_object" in str(exc.value) and "published" in str(exc.value)
+    assert not case.steps.filter(code=7).exists()
+
+
+def test_a_notice_withdrawn_inside_its_window_does_not_count(world):
+    from dangjian.publicity.models import Notice
+    from dangjian.publicity.services import approve_notice, withdraw_notice
+
+    case = advance(world, open_case(world), 6, publicity=False)
+    pub = services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 1))
+    notice = Notice.objects.get(pk=pub.notice_id)
+    with time_machine.travel(dt.datetime(2024, 7, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        approve_notice(actor=world.users["secretary"], notice=notice)
+    with time_machine.travel(dt.datetime(2024, 7, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        withdraw_notice(actor=world.users["secretary"], notice=notice, reason="姓名有误")
+    with pytest.raises(ValidationError) as exc:
+        record(world, case, 7, date=D(2024, 7, 15))
+    assert "withdrawn" in str(exc.value) and "2024-07-03" in str(exc.value)
+
+
+def test_physical_board_publicity_runs_from_the_attested_date(world):
+    from dangjian.core.models import AuditEvent
+    from dangjian.publicity.models import Notice
+
+    case = advance(world, open_case(world), 6, publicity=False)
+    pub = services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 1), offline=True)
+    assert pub.notice_id is None and not Notice.objects.filter(source__startswith=f"development:{case.pk}:").exists()
+    assert services.publication_date(pub) == D(2024, 7, 1)
+    assert AuditEvent.objects.filter(action="development.publicity", data__offline=True).exists()
+    with pytest.raises(ValidationError):
+        record(world, case, 7, date=D(2024, 7, 5))
+    record(world, case, 7, date=D(2024, 7, 8))

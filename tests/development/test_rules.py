@@ -120,7 +120,7 @@ def test_decision_inside_publicity_window_across_national_day(world):
     holiday, Tue 8, Wed 9, Thu 10, Fri 11 Oct → the window ends on 11 Oct (Sat 12 Oct 2024 is an
     adjusted working day but the fifth day is already reached)."""
     case = advance(world, open_case(world, application_date=D(2023, 3, 1)), 6, publicity=False)
-    pub = services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 9, 30))
+    pub = services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 9, 30), offline=True)
     assert services.workdays.publicity_window(pub.starts_on, 5, case.org_path) == (D(2024, 9, 30), D(2024, 10, 11))
     refused(lambda: record(world, case, 7, date=D(2024, 10, 11)), "publicity_object")
     record(world, case, 7, date=D(2024, 10, 12))
@@ -129,18 +129,18 @@ def test_decision_inside_publicity_window_across_national_day(world):
 def test_local_holiday_lengthens_the_window(world):
     services.set_local_day(actor=world.users["county_admin"], org=world.county, date=D(2024, 7, 3), is_working_day=False, note="县庆")
     case = advance(world, open_case(world), 6, publicity=False)
-    services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 1))
+    services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 1), offline=True)
     refused(lambda: record(world, case, 7, date=D(2024, 7, 8)), "publicity_object")  # window now ends Mon 8 Jul
     record(world, case, 7, date=D(2024, 7, 9))
 
 
 def test_publicity_notice_has_no_id_number_or_phone(world):
     case = advance(world, open_case(world), 6, publicity=False)
-    pub = services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 1))
+    pub = services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 1), offline=True)
     assert case.name in pub.text and "拟确定为发展对象" in pub.text
     assert case.id_number not in pub.text and case.phone not in pub.text
     assert case.id_number[-4:] not in pub.text
-    refused(lambda: services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 2)),
+    refused(lambda: services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2024, 7, 2), offline=True),
             "publicity_object")  # once per point
 
 
@@ -269,7 +269,7 @@ def test_extension_once_only_and_moves_the_conversion_date(world):
     case.refresh_from_db()
     assert case.probation_end == D(2026, 3, 20)
     record(world, case, 22)
-    services.start_publicity(actor=world.users["secretary"], case=case, point="conversion", starts_on=D(2026, 3, 2))
+    services.start_publicity(actor=world.users["secretary"], case=case, point="conversion", starts_on=D(2026, 3, 2), offline=True)
     refused(lambda: record(world, case, 23, date=D(2026, 3, 19)), "conversion_after_expiry")
     record(world, case, 23, date=D(2026, 3, 20))
     record(world, case, 24, date=D(2026, 3, 25))
@@ -337,6 +337,6 @@ def test_conversion_decision_inside_publicity_window_refused(world):
     record(world, case, 22)  # 2025-09-10
     refused(lambda: record(world, case, 23, date=D(2025, 9, 22)), "publicity_conversion")  # none started
     # Thu 18 Sep 2025: 18, 19, 22, 23, 24 → the window ends Wed 24 Sep
-    services.start_publicity(actor=world.users["secretary"], case=case, point="conversion", starts_on=D(2025, 9, 18))
+    services.start_publicity(actor=world.users["secretary"], case=case, point="conversion", starts_on=D(2025, 9, 18), offline=True)
     refused(lambda: record(world, case, 23, date=D(2025, 9, 24)), "publicity_conversion")
     record(world, case, 23, date=D(2025, 9, 25))

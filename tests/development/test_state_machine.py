@@ -67,7 +67,7 @@ def make_machine(world):
                 if point == "next":  # the publicity the case needs now, if any
                     point = next((p for p, (after, _s) in PUBLICITY.items() if after == self.case.last_code), "object")
                 self._attempt(lambda: services.start_publicity(actor=world.users["secretary"], case=self.case, point=point,
-                                                               starts_on=PUBLICITY[point][1] + dt.timedelta(days=min(shift, 0) // 10)))
+                                                               starts_on=PUBLICITY[point][1] + dt.timedelta(days=min(shift, 0) // 10), offline=True))
             elif op == "extend":
                 self._attempt(lambda: services.extend_probation(actor=world.users["town_admin"], case=self.case,
                                                                 date=dt.date(2025, 7, 1), months=months))

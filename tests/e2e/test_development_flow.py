@@ -142,6 +142,12 @@ def test_application_to_full_member(live_server, page, live_world, login_as, clo
                 page.fill("#id_starts_on", start.isoformat())
                 page.click("[data-testid=submit]")
                 page.wait_for_url(re.compile(rf"{detail}$"))
+                # the window starts only when the notice is public: the secretary publishes it
+                expect(page.locator("[data-testid=publicity-unpublished]")).to_be_visible()
+                page.locator("[data-testid=publicity-notice-link]").last.click()
+                page.click("[data-testid=approve-notice]")
+                page.goto(detail)
+                expect(page.locator("[data-testid=publicity-unpublished]")).to_have_count(0)
                 clock.go(day)
                 login_as(user, page)
         page.goto(f"{detail}step/")
