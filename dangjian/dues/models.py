@@ -198,10 +198,17 @@ class DuesBill(models.Model):
 
 
 class ArrearsNotice(models.Model):
+    """One arrears warning of one level for one arrears episode (``since_month`` = its first unpaid
+    month). A 3-month warning is also escalated once to the nearest superior Party committee's org
+    admins (DOMAIN §11 Dues "[warn, escalated] 3 months"): ``escalated_to`` / ``escalated_at``
+    record where and when, so the daily job tells them once."""
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField()
     since_month = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
+    escalated_to = models.ForeignKey("core.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "level", "since_month"], name="dues_arrears_once")]

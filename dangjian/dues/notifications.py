@@ -26,6 +26,14 @@ def register_kinds() -> None:
         link="/dues/arrears/",
     )
     register_kind(
+        "dues.arrears_3_superior",
+        title={"zh-hans": "党费预警（上报）：{branch}党员{member}已连续{months}个月未交党费",
+               "en": "Dues warning (escalated): {member} of {branch} has not paid for {months} consecutive months"},
+        body={"zh-hans": "{branch}党员{member}自{since}起已连续{months}个月未交党费。连续6个月不交纳党费且无正当理由的，按自行脱党处理（中组发〔2008〕3号第十三条）：请督促支部及时谈话提醒、批评教育。",
+              "en": "{member} of {branch} has not paid Party dues for {months} consecutive months since {since}. Six consecutive months without good reason are treated as self-lapse (art. 13 of 中组发〔2008〕3号): please see that the branch talks with the member."},
+        link="/dues/arrears/",
+    )
+    register_kind(
         "dues.review_case",
         title={"zh-hans": "党费审查事项：{member}连续{months}个月未交党费", "en": "Dues review case: {member}, {months} consecutive unpaid months"},
         body={"zh-hans": "{member}自{since}起连续{months}个月未交党费，已为支部生成审查事项。须经批评教育、限期改正，由支部大会讨论决定；系统不会自动处理任何党员。",

@@ -220,7 +220,7 @@ def test_arrears_1_3_6_notifications_and_one_review_case(world, profiled):
         assert c["warn1"] == 1  # January unpaid
         assert InboxMessage.objects.filter(user=member_user, kind="dues.arrears_1").count() == 1
         assert InboxMessage.objects.filter(user=sec, kind="dues.arrears_1").count() == 1
-        assert services.run_arrears() == {"warn1": 0, "warn3": 0, "cases": 0}  # daily job: once
+        assert services.run_arrears() == {"warn1": 0, "warn3": 0, "escalated": 0, "cases": 0}  # daily job: once
     with at(2026, 7, 1):
         _bill_months(world, M(2026, 4, 1), M(2026, 7, 1))
         for key in ("m_secretary", "m_committee", "m_probationary", "m_group"):
