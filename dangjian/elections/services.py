@@ -14,6 +14,17 @@ and "Votes & elections" (rule version ``conf.RULE_VERSION``).
 * Committee members are filed at the election; the secretary and deputy secretary count as in
   office only once the upper organization's approval is recorded. [warn] missing secretary,
   vacant seat.
+* Committee size (支部工作条例 art. 9; DOMAIN §2 "Branch structure", §11 "Structure & terms"),
+  through ``core.structure.findings_for`` (the same rules as the organization's findings, no
+  second copy of the numbers): ≥7 full members → a committee must be set up ([block] fewer than
+  3 seats); 3–5 seats, [warn] above 5, [block] above 7; [warn] a committee of ≥3 with fewer
+  than 7 full members — checked on the seats when the election is recorded, the >7 block again
+  when its result is recorded, and the elected committee's size warned on then.
+* [warn] secretary with < 1 year of Party standing (党龄, counted from full membership — 党章
+  art. 7, DOMAIN §2 "Secretary normally has ≥1 year", §4.2, §11) at the election date: stored
+  with the election's warnings, shown on the committee page and on the approval page ([cfg]
+  ``officer_min_standing_months``, ``standing_positions`` — DOMAIN names the secretary only).
+* [warn] ≥ 500 members: a 党员代表大会 may be held instead, with approval (选举工作条例 art. 4).
 """
 from __future__ import annotations
 
@@ -26,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core import services as core_services
+from dangjian.core import structure
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
 from dangjian.members import services as member_services
 from dangjian.members.models import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
@@ -131,7 +143,51 @@ def committee_findings(org: Organization, today: dt.date | None = None) -> list[
     for s in seats:
         if s.needs_approval and s.approved_on is None:
             out.append(("E3", "warn", _("%(m)s (%(p)s) awaits the upper organization's approval.") % {"m": s.member.name, "p": s.get_position_display()}))
+        problem = standing_problem(s.member, s.position, s.started_on)
+        if problem:
+            out.append(("E4", "warn", problem))
     return out
+
+
+# -- committee size and officers' Party standing -------------------------------------------------
+
+SIZE_RULES = ("S3", "S4", "S5")
+
+
+def committee_size_findings(org: Organization, size: int, on: dt.date | None = None) -> list[structure.Finding]:
+    """The committee-size findings of ``core.structure.findings_for`` (S3 committee required at
+    ≥7 full members [block]; S4 3–5 seats, [warn] >5, [block] >7; S5 [warn] a committee with <7
+    full members — 支部工作条例 art. 9, DOMAIN §2, §11) for a committee of ``size`` seats.
+    Branches and general branches only (``structure.BRANCH_KINDS``; DOMAIN gives no size rule for
+    Party committees); members counted on record in the organization's subtree."""
+    if org.kind not in structure.BRANCH_KINDS:
+        return []
+    qs = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE)
+    counts = {"total": qs.count(), "status:full": qs.filter(status=MemberStatus.FULL).count()}
+    return [f for f in structure.findings_for(org, counts, committee_size=size, has_secretary=True, today=on)
+            if f.rule in SIZE_RULES]
+
+
+def finding_text(f: structure.Finding) -> str:
+    return f"{f.message} ({f.source})"
+
+
+def standing_problem(member: Member, position: str, on: dt.date) -> str | None:
+    """[warn] a secretary with less than 1 year of Party standing (党龄) on ``on`` — DOMAIN §2
+    ("Secretary normally has ≥1 year of Party standing"), §11 "Structure & terms"; 党龄 counts
+    from the date of full membership (党章 art. 7; DOMAIN §4.2). Positions and months [cfg]."""
+    if position not in cfg("standing_positions"):
+        return None
+    months = cfg("officer_min_standing_months")
+    label = OfficerPosition(position).label
+    if member.full_member_on is None:
+        return _("%(m)s (%(p)s): no date of full membership is recorded, so the Party standing (党龄) cannot be checked; "
+                 "normally at least %(n)s months.") % {"m": member.name, "p": label, "n": months}
+    if add_months(member.full_member_on, months) > on:
+        return _("%(m)s (%(p)s) has less than %(n)s months of Party standing (党龄 counts from full membership on %(d)s); "
+                 "a secretary normally has at least 1 year (DOMAIN §2, 党章 art. 7).") % {
+            "m": member.name, "p": label, "n": months, "d": member.full_member_on}
+    return None
 
 
 # -- elections -----------------------------------------------------------------------------------
@@ -184,7 +240,15 @@ def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, p
             raise ValidationError({"candidates": errors})
         if len(members) < seats:
             raise ValidationError({"candidates": [_("%(c)s candidates for %(s)s seats: at least as many candidates as seats.") % {"c": len(members), "s": seats}]})
-        warnings = []
+        size = committee_size_findings(org, seats, held_on)
+        blocks = [finding_text(f) for f in size if f.level == "block"]
+        if blocks:
+            raise ValidationError({"seats": blocks})
+        warnings = [finding_text(f) for f in size]
+        total = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).count()
+        if total >= cfg("congress_option_at"):
+            warnings.append(_("%(n)s members: a Party members' congress (党员代表大会) may be held instead of the general meeting, "
+                              "with the upper organization's approval (选举工作条例 art. 4).") % {"n": total})
         if signed_in is not None and signed_in != present:
             warnings.append(_("%(p)s voters present entered, but %(s)s entitled voters signed in at the meeting.") % {"p": present, "s": signed_in})
         need = quorum.min_candidates(seats)
@@ -215,6 +279,9 @@ def record_result(*, actor, election: Election, votes: dict[int, int], positions
         e = Election.objects.select_for_update().get(pk=election.pk)
         if e.status != ElectionStatus.DRAFT:
             raise ValidationError(_("The result of this election is already recorded."))
+        blocks = [finding_text(f) for f in committee_size_findings(e.org, e.seats, e.held_on) if f.rule == "S4" and f.level == "block"]
+        if blocks:
+            raise ValidationError(blocks + [_("Record the election again with fewer seats.")])
         if not quorum.election_valid(entitled=e.entitled, present=e.present):
             raise ValidationError(_("The election is not valid: %(p)s present is not more than 4/5 of the %(e)s entitled (选举工作条例; 暂行条例 art. 19).") % {"p": e.present, "e": e.entitled})
         cands = list(e.candidates.select_related("member"))
@@ -240,6 +307,13 @@ def record_result(*, actor, election: Election, votes: dict[int, int], positions
             warnings.append(_("No secretary was chosen."))
         if len(elected) < e.seats:
             warnings.append(_("%(n)s of %(s)s seats remain vacant.") % {"n": e.seats - len(elected), "s": e.seats})
+            for f in committee_size_findings(e.org, len(elected), e.held_on):
+                if finding_text(f) not in warnings:
+                    warnings.append(finding_text(f))
+        for c in elected:
+            problem = standing_problem(c.member, chosen.get(c.pk, ""), e.held_on)
+            if problem:
+                warnings.append(problem)
         for c in cands:
             c.elected = c.pk in elected_ids
             c.position = chosen.get(c.pk, OfficerPosition.COMMITTEE) if c.elected else ""

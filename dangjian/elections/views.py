@@ -113,7 +113,8 @@ def officer_approve(request, seat, scope):
                      done=lambda _s: (_("Approved: the officer is in office."), reverse("elections-org", args=[seat.org_id])),
                      template="elections/form.html",
                      context={"title": _("Approve %(m)s as %(p)s") % {"m": seat.member.name, "p": seat.get_position_display()},
-                              "cancel": "/"})
+                              "warning": services.standing_problem(seat.member, seat.position, seat.started_on),
+                              "cancel": reverse("elections-org", args=[seat.org_id])})
 
 
 @scoped("election", "manage", model=Organization)

@@ -102,9 +102,9 @@ def test_four_fifths_quorum_edge(ten, present, valid):
 @pytest.mark.parametrize("base,votes,elected", [("entitled", 5, False), ("entitled", 6, True),
                                                  ("present", 4, False), ("present", 5, True)])
 def test_elected_needs_more_than_half_of_the_base(ten, base, votes, elected):
-    e = election(ten, seats=1, present=9, cands=ten.voters[:2], base=base)
-    c1, c2 = e.candidates.all()
-    s.record_result(actor=None, election=e, votes={c1.pk: votes, c2.pk: 0}, positions={})
+    e = election(ten, seats=3, present=9, cands=ten.voters[:4], base=base)
+    c1, *others = e.candidates.all()
+    s.record_result(actor=None, election=e, votes={c1.pk: votes} | {c.pk: 0 for c in others}, positions={})
     c1.refresh_from_db()
     assert c1.elected is elected
 
@@ -147,10 +147,10 @@ def test_second_election_closes_previous_term_and_clears_old_positions(ten):
 
 
 def test_tie_for_last_seat_blocks(ten):
-    e = election(ten, seats=1, present=10, cands=ten.voters[:2])
-    a, b = e.candidates.all()
+    e = election(ten, seats=3, present=10, cands=ten.voters[:4])
+    a, b, c, d = e.candidates.all()
     with pytest.raises(ValidationError, match="tie"):
-        s.record_result(actor=None, election=e, votes={a.pk: 7, b.pk: 7}, positions={})
+        s.record_result(actor=None, election=e, votes={a.pk: 9, b.pk: 8, c.pk: 7, d.pk: 7}, positions={})
     e.refresh_from_db()
     assert e.status == "draft"
 
@@ -164,10 +164,12 @@ def test_missing_secretary_and_vacancy_warned(ten):
 
 
 def test_votes_must_be_within_present(ten):
-    e = election(ten, seats=1, present=9, cands=ten.voters[:2])
-    a, b = e.candidates.all()
+    e = election(ten, seats=3, present=9, cands=ten.voters[:3])
+    a, b, c = e.candidates.all()
     with pytest.raises(ValidationError):
-        s.record_result(actor=None, election=e, votes={a.pk: 10, b.pk: 0}, positions={})
+        s.record_result(actor=None, election=e, votes={a.pk: 10, b.pk: 9, c.pk: 9}, positions={})
+    e.refresh_from_db()
+    assert e.status == "draft" and not Term.objects.exists()
 
 
 # -- terms -------------------------------------------------------------------------------------
@@ -269,14 +271,15 @@ def test_terms_overview_marks_expired_in_red_with_text(world, login):
 def test_election_pages_flow(ten, login):
     c = login(ten.users["secretary"])
     r = c.post(reverse("elections-new", args=[ten.b1.pk]), {
-        "held_on": HELD.isoformat(), "seats": 1, "present": 10, "base": "entitled",
-        "candidates": [ten.voters[0].pk, ten.voters[1].pk]}, HTTP_ACCEPT_LANGUAGE="en")
+        "held_on": HELD.isoformat(), "seats": 3, "present": 10, "base": "entitled",
+        "candidates": [v.pk for v in ten.voters[:3]]}, HTTP_ACCEPT_LANGUAGE="en")
     e = Election.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("elections-result", args=[e.pk])
-    a, b = e.candidates.all()
-    r = c.post(reverse("elections-result", args=[e.pk]), {f"votes_{a.pk}": 8, f"votes_{b.pk}": 2, f"position_{a.pk}": "secretary"})
+    a, b, d = e.candidates.all()
+    r = c.post(reverse("elections-result", args=[e.pk]), {f"votes_{a.pk}": 8, f"votes_{b.pk}": 8, f"votes_{d.pk}": 8,
+                                                         f"position_{a.pk}": "secretary"})
     assert r.status_code == 302
-    seat = CommitteeMember.objects.get()
+    seat = CommitteeMember.objects.get(position="secretary")
     assert login(ten.users["secretary"]).get(reverse("elections-officer-approve", args=[seat.pk])).status_code == 403
     r = login(ten.users["town_admin"]).post(reverse("elections-officer-approve", args=[seat.pk]), {})
     assert r.status_code == 302
@@ -304,9 +307,9 @@ def test_present_taken_from_linked_meeting_sign_in(ten):
                                      ends_at=start + dt.timedelta(hours=2), place="村党群服务中心")
     for i, m in enumerate(ten.voters + [ten.m_probationary]):
         Attendance.objects.create(meeting=meeting, member=m, org_path=ten.b1.path, status="present" if i != 0 else "absent")
-    e = s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=1, present=None, candidates=ten.voters[1:3], meeting=meeting)
+    e = s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=3, present=None, candidates=ten.voters[1:5], meeting=meeting)
     assert e.present == 9 and e.meeting == meeting, "the probationary member's sign-in does not count"
-    e2 = s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=1, present=10, candidates=ten.voters[1:3], meeting=meeting)
+    e2 = s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=3, present=10, candidates=ten.voters[1:5], meeting=meeting)
     assert any("signed in" in w for w in e2.warnings)
     with pytest.raises(ValidationError):
-        s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=1, present=None, candidates=ten.voters[1:3])
+        s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=3, present=None, candidates=ten.voters[1:5])
