@@ -43,6 +43,9 @@ class MoneyField(forms.DecimalField):
 class ProfileForm(StyledForm):
     category = forms.ChoiceField(label=_("Dues category"), choices=DuesCategory.choices)
     base = MoneyField(label=_("Monthly base (yuan, after tax)"), required=False, min_value=Decimal("0"), help_text=BASE_HELP)
+    quarter_income = MoneyField(label=_("Self-employed: previous quarter's net income (yuan, total)"), required=False,
+                                min_value=Decimal("0"),
+                                help_text=_("Instead of the monthly base: the base is this total ÷ 3 (art. 4)."))
     fixed_amount = MoneyField(label=_("Farmer's monthly amount (yuan, 0.2–1)"), required=False, min_value=Decimal("0"))
     effective_month = MonthField(label=_("Applies from month"))
     reason = forms.ChoiceField(label=_("Reason of the change"), choices=ChangeReason.choices)

@@ -30,6 +30,8 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 class DuesCategory(models.TextChoices):
     SALARIED = "salaried", _("In service (salaried)")
+    ANNUAL_SALARY = "annual_salary", _("Annual salary (pay actually received each month)")
+    SELF_EMPLOYED = "self_employed", _("Self-employed or without fixed monthly income (previous quarter's average)")
     RETIRED = "retired", _("Retired")
     FARMER = "farmer", _("Farmer")
     STUDENT = "student", _("Student")
@@ -37,7 +39,11 @@ class DuesCategory(models.TextChoices):
     LOW_INCOME = "low_income", _("Living on relief, survivor pension or minimum living allowance")
 
 
-BASE_CATEGORIES = {DuesCategory.SALARIED, DuesCategory.RETIRED}
+BASE_CATEGORIES = {DuesCategory.SALARIED, DuesCategory.ANNUAL_SALARY, DuesCategory.SELF_EMPLOYED, DuesCategory.RETIRED}
+# The base changes every month (art. 3) or every quarter (art. 4): the bill of a month must use
+# the base entered for that month / quarter (``services.profile_warnings`` says when it is missing).
+MONTHLY_BASE_CATEGORIES = {DuesCategory.ANNUAL_SALARY}
+QUARTERLY_BASE_CATEGORIES = {DuesCategory.SELF_EMPLOYED}
 FIXED_CATEGORIES = {DuesCategory.STUDENT, DuesCategory.UNEMPLOYED, DuesCategory.LOW_INCOME}
 
 
@@ -46,6 +52,8 @@ class ChangeReason(models.TextChoices):
     ANNUAL = "annual", _("Annual re-base (January)")
     SALARY = "salary", _("Salary change")
     CATEGORY = "category", _("Change of category")
+    MONTHLY_PAY = "monthly_pay", _("Pay actually received this month (annual salary)")
+    QUARTERLY = "quarterly", _("Previous quarter's average net income (self-employed)")
     CORRECTION = "correction", _("Correction")
 
 

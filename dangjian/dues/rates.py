@@ -69,6 +69,15 @@ def retired_rate(base) -> Decimal:
     return bracket_rate(money(base), _cfg("DANGJIAN_DUES_RETIRED_BRACKETS", RETIRED_BRACKETS))
 
 
+def quarter_average(total) -> Decimal:
+    """Art. 4: the monthly base of a self-employed member = the previous quarter's net income ÷ 3,
+    rounded like the dues (:func:`round_money`)."""
+    t = money(total)
+    if t < 0:
+        raise ValidationError(_("The quarter's net income cannot be negative."))
+    return round_money(t / 3)
+
+
 def farmer_range() -> tuple[Decimal, Decimal]:
     lo, hi = _cfg("DANGJIAN_DUES_FARMER_RANGE", ("0.2", "1"))
     return Decimal(str(lo)), Decimal(str(hi))
@@ -81,7 +90,10 @@ def fixed_amount() -> Decimal:
 def monthly_dues(category: str, *, base=None, fixed=None, hardship=None) -> Decimal:
     """Monthly dues for one member (中组发〔2008〕3号, rule version 2008).
 
-    * salaried (art. 1–4): whole-base bracket rate × after-tax base;
+    * salaried (art. 1–2): whole-base bracket rate × after-tax base;
+    * annual salary (art. 3): the same rates on the pay actually received that month;
+    * self-employed / without fixed monthly income (art. 4): the same rates on the previous
+      quarter's monthly average net income;
     * retired (art. 5): bracket rate × pension (× the configured local base factor);
     * farmer (art. 6): the amount fixed by the branch, 0.2–1 yuan;
     * student / unemployed / low income (art. 6): 0.2 yuan;
@@ -93,13 +105,13 @@ def monthly_dues(category: str, *, base=None, fixed=None, hardship=None) -> Deci
         if h < 0:
             raise ValidationError(_("A hardship amount cannot be negative."))
         return round_money(h)
-    if category in ("salaried", "retired"):
+    if category in ("salaried", "annual_salary", "self_employed", "retired"):
         if base is None:
             raise ValidationError(_("A monthly base is needed for this dues category (art. 1 and 5)."))
         b = money(base)
         if b < 0:
             raise ValidationError(_("The monthly base cannot be negative."))
-        if category == "salaried":
+        if category != "retired":  # art. 3 and 4: "按照上述比例" — the rates of art. 2
             return round_money(b * salaried_rate(b))
         factor = Decimal(str(_cfg("DANGJIAN_DUES_RETIRED_BASE_FACTOR", "1")))
         b = b * factor
@@ -119,7 +131,7 @@ def monthly_dues(category: str, *, base=None, fixed=None, hardship=None) -> Deci
 
 def rate_label(category: str, base=None) -> str:
     """A short human description of how the amount was computed (shown on the bill and profile)."""
-    if category == "salaried" and base is not None:
+    if category in ("salaried", "annual_salary", "self_employed") and base is not None:
         return f"{salaried_rate(base) * 100:.1f}%"
     if category == "retired" and base is not None:
         return f"{retired_rate(base) * 100:.1f}%"

@@ -22,6 +22,8 @@ from dangjian.members.models import Member, RecordState
 from . import rates
 from .models import (
     BASE_CATEGORIES,
+    MONTHLY_BASE_CATEGORIES,
+    QUARTERLY_BASE_CATEGORIES,
     ArrearsNotice,
     BillStatus,
     CaseStatus,
@@ -104,17 +106,44 @@ def _validate_profile(category: str, base, fixed) -> None:
             raise ValidationError({"fixed_amount": _("A farmer pays %(lo)s–%(hi)s yuan a month (art. 6).") % {"lo": lo, "hi": hi}})
 
 
+def quarter_start(d: dt.date) -> dt.date:
+    return dt.date(d.year, (d.month - 1) // 3 * 3 + 1, 1)
+
+
 @transaction.atomic
 def set_profile(*, actor, member: Member, category: str, base=None, fixed_amount=None, effective_month: dt.date,
-                reason: str = ChangeReason.INITIAL, note: str = "", today: dt.date | None = None) -> DuesProfile:
+                reason: str = ChangeReason.INITIAL, note: str = "", today: dt.date | None = None,
+                quarter_income=None) -> DuesProfile:
     """Create or change a member's dues profile from ``effective_month`` on, keeping the history.
 
     中组发〔2008〕3号 art. 1–6 (base and category), art. 10 (a salary change applies from the month
     the new salary is paid) and the practice "年初核定，年内一般不变动" (annual re-base, DOMAIN §3,
     conflicting → both: reason ``annual`` or ``salary``). Unpaid bills from that month on are
-    recomputed; paid bills are never changed."""
+    recomputed; paid bills are never changed.
+
+    * Annual salary (年薪制, art. 3): the base is the pay actually received in ``effective_month``,
+      entered month by month (reason ``monthly_pay``); [block] a month that has not begun — its pay
+      cannot have been received. A month without an entry keeps the last entered pay and
+      ``profile_warnings`` says so until the month's pay is entered (the bill is then recomputed).
+    * Self-employed / without fixed monthly income (个体, art. 4): the base is the previous
+      quarter's monthly average net income — give ``base`` (the average) or ``quarter_income`` (the
+      quarter's total, divided by 3 here), not two different figures; re-assessed each quarter
+      (reason ``quarterly``; ``profile_warnings`` says when a quarter is missing).
+
+    A change entered for an earlier month than the profile's latest one (a late correction) is kept
+    in the history and re-prices the unpaid bills it governs, but the profile keeps showing the
+    latest version."""
     today = today or timezone.localdate()
     effective_month = month_start(effective_month)
+    if category == DuesCategory.SELF_EMPLOYED and quarter_income not in (None, ""):
+        average = rates.quarter_average(quarter_income)
+        if base not in (None, "") and rates.money(base) != average:
+            raise ValidationError({"base": _("The monthly base %(b)s differs from the quarter's net income ÷ 3 (%(a)s): "
+                                             "give one of the two (art. 4).") % {"b": base, "a": average}})
+        base = average
+    if category in MONTHLY_BASE_CATEGORIES and effective_month > month_start(today):
+        raise ValidationError({"effective_month": _("An annual-salary member's base is the pay actually received in the month "
+                                                    "(art. 3): %(m)s has not begun yet.") % {"m": label(effective_month)}})
     if category not in BASE_CATEGORIES:
         base = None
     if category != DuesCategory.FARMER:
@@ -125,8 +154,9 @@ def set_profile(*, actor, member: Member, category: str, base=None, fixed_amount
         profile = DuesProfile(member=member, org_path=member.org_path)
         reason = ChangeReason.INITIAL
     profile.org_path = member.org_path
-    profile.category, profile.base, profile.fixed_amount = category, base, fixed_amount
-    profile.effective_month, profile.base_set_on = effective_month, today
+    if profile.pk is None or effective_month >= profile.effective_month:
+        profile.category, profile.base, profile.fixed_amount = category, base, fixed_amount
+        profile.effective_month, profile.base_set_on = effective_month, today
     profile.updated_at, profile.updated_by = timezone.now(), actor
     profile.save()
     DuesProfileChange.objects.create(profile=profile, category=category, base=base, fixed_amount=fixed_amount,
@@ -167,7 +197,8 @@ def rebase_reminders(*, today: dt.date | None = None) -> int:
     if today.month != rebase_month():
         return 0
     cutoff = dt.date(today.year, rebase_month(), 1)
-    per_org = (DuesProfile.objects.filter(category__in=list(BASE_CATEGORIES), base_set_on__lt=cutoff,
+    yearly = BASE_CATEGORIES - MONTHLY_BASE_CATEGORIES - QUARTERLY_BASE_CATEGORIES  # the others have their own cadence
+    per_org = (DuesProfile.objects.filter(category__in=list(yearly), base_set_on__lt=cutoff,
                                           member__state=RecordState.ACTIVE)
                .values("member__org_id").annotate(n=Count("id")))
     per_branch: dict[int, int] = defaultdict(int)
@@ -183,11 +214,23 @@ def rebase_reminders(*, today: dt.date | None = None) -> int:
 
 
 def profile_warnings(profile: DuesProfile | None, today: dt.date | None = None) -> list[str]:
-    """[warn] base older than 13 months; [cfg] annual re-base due (January by default)."""
+    """[warn] base older than 13 months; [cfg] annual re-base due (January by default); for an
+    annual-salary member, this month's pay not entered yet (art. 3); for a self-employed member,
+    this quarter's base not assessed yet (art. 4)."""
     today = today or timezone.localdate()
     if profile is None or profile.category not in BASE_CATEGORIES:
         return []
     out = []
+    this_month = month_start(today)
+    if profile.category in MONTHLY_BASE_CATEGORIES and profile.effective_month < this_month:
+        out.append(_("Annual salary: the pay actually received in %(m)s is not entered yet (art. 3); until it is, the bill "
+                     "uses the pay of %(last)s.") % {"m": label(this_month), "last": label(profile.effective_month)})
+    if profile.category in QUARTERLY_BASE_CATEGORIES and profile.effective_month < quarter_start(today):
+        out.append(_("Self-employed: the base for the quarter from %(q)s (the previous quarter's monthly average net income, "
+                     "art. 4) is not assessed yet; until it is, the bill uses the base from %(last)s.") % {
+            "q": label(quarter_start(today)), "last": label(profile.effective_month)})
+    if profile.category in MONTHLY_BASE_CATEGORIES | QUARTERLY_BASE_CATEGORIES:
+        return out  # re-assessed every month / quarter: the yearly checks below do not apply
     age = months_between(month_start(profile.base_set_on), month_start(today))
     if age > stale_base_months():
         out.append(_("The dues base was assessed %(n)s months ago (more than %(max)s): check it.") % {"n": age, "max": stale_base_months()})

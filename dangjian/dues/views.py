@@ -144,7 +144,8 @@ def profile_edit(request, scope):
     p = DuesProfile.objects.filter(member=member).first()
     if p is not None:
         initial = {"category": p.category, "base": p.base, "fixed_amount": p.fixed_amount,
-                   "effective_month": current_month(), "reason": "salary"}
+                   "effective_month": current_month(),
+                   "reason": {"annual_salary": "monthly_pay", "self_employed": "quarterly"}.get(p.category, "salary")}
     else:
         initial = {"category": services.default_category(member), "effective_month": max(current_month(), services.billable_from(member)),
                    "reason": "initial"}
@@ -153,7 +154,7 @@ def profile_edit(request, scope):
         request, form,
         perform=lambda cd: services.set_profile(actor=request.user, member=member, category=cd["category"], base=cd["base"],
                                                 fixed_amount=cd["fixed_amount"], effective_month=cd["effective_month"],
-                                                reason=cd["reason"], note=cd["note"]),
+                                                reason=cd["reason"], note=cd["note"], quarter_income=cd.get("quarter_income")),
         done=lambda prof: (_("Dues profile saved."), reverse("dues-profile", kwargs={"pk": prof.pk})),
         template="dues/form.html",
         context={"title": _("Dues profile of %(n)s") % {"n": member.name}, "m": member, "member_param": member.pk,
