@@ -219,7 +219,8 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
     [block] no quorum (present ≤ ½ of 应到 voters) or inconsistent counts: refused, nothing written.
     The result (passed / not passed) is computed: yes (+ written yes for admission/conversion)
     > ½ of 应到. Written opinions count only in admission/conversion votes, one candidate per vote.
-    Voters are full members: 应到 may not exceed the invited full members who are not exempt."""
+    Voters are full members: 应到 is exactly the invited full members with voting rights who are not
+    exempt (``vote_defaults``) — a smaller typed number would make the quorum easier."""
     with transaction.atomic():
         record = _require_draft(record)
         meeting = record.meeting
@@ -241,9 +242,10 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
         if errors:
             raise ValidationError(errors)
         defaults = vote_defaults(meeting)
-        if defaults["voters_total"] and n["voters_total"] > defaults["voters_total"]:
+        if defaults["voters_total"] and n["voters_total"] != defaults["voters_total"]:
             raise ValidationError({"voters_total": _(
-                "Only %(n)s invited full members may vote; probationary members and exempt members have no vote here."
+                "应到 is %(n)s: the invited full members with voting rights who are not exempt. Probationary members, "
+                "members under 留党察看 and exempt members have no vote here; nobody else may be left out."
             ) % {"n": defaults["voters_total"]}})
         check = quorum.check_vote(**n)
         if check.code in VOTE_MESSAGES:

@@ -118,8 +118,14 @@ def _validate_schedule(starts_at, ends_at, *, now) -> None:
         raise ValidationError(errors)
 
 
-def _validate_people(org: Organization, host, recorder, invitees) -> None:
-    """Host, recorder and invitees are among ``selectors.members_of(org)``."""
+def _validate_people(org: Organization, host, recorder, invitees, meeting_type=None) -> None:
+    """Host, recorder and invitees are among ``selectors.members_of(org)``; and nobody the meeting
+    type is for is left out (DOMAIN §1.1 "participants": a 支部党员大会, 党课, 主题党日 or 组织生活会
+    is for all members, a 支委会 for the whole committee, a 党小组会 for the group's members).
+    Leaving a member out would lower 应到 — the attendance rate and the quorum would look better
+    than they are — and hide them from the absence lists. A member who cannot come asks for
+    leave; members exempt by rule are left out of 应到 automatically. More people may be invited
+    (列席), never fewer."""
     errors = {}
     people = [p for p in (host, recorder, *invitees) if p is not None]
     allowed = set(selectors.members_of(org).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
@@ -134,6 +140,14 @@ def _validate_people(org: Organization, host, recorder, invitees) -> None:
         outside = [m.name for m in invitees if m.pk not in allowed]
         if outside:
             errors["invitees"] = _("Not members of %(org)s: %(names)s.") % {"org": org.name, "names": "、".join(outside[:5])}
+        elif meeting_type is not None:
+            invited = {m.pk for m in invitees}
+            missing = [m.name for m in selectors.default_invitees(org, meeting_type) if m.pk not in invited]
+            if missing:
+                errors["invitees"] = _(
+                    "A “%(type)s” is for all of them; these members are left out: %(names)s. A member who cannot come "
+                    "asks for leave; members exempt by rule are left out of 应到 automatically."
+                ) % {"type": meeting_type.name, "names": "、".join(missing[:10]) + ("…" if len(missing) > 10 else "")}
     if errors:
         raise ValidationError(errors)
 
@@ -205,7 +219,7 @@ def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: 
         raise ValidationError({"meeting_type": _("A Party group meeting is held by a Party group: plan it for the group.")})
     _validate_schedule(starts_at, ends_at, now=now)
     invitees = list({m.pk: m for m in invitees}.values())
-    _validate_people(org, host, recorder, invitees)
+    _validate_people(org, host, recorder, invitees, meeting_type)
     title = (title or "").strip() or meeting_type.name
     with transaction.atomic():
         m = Meeting.objects.create(
@@ -248,7 +262,7 @@ def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, p
             raise ValidationError(_("Only a planned meeting can be changed."))
         _validate_schedule(starts_at, ends_at, now=now)
         invitees = list({m.pk: m for m in invitees}.values())
-        _validate_people(meeting.org, host, recorder, invitees)
+        _validate_people(meeting.org, host, recorder, invitees, meeting.type)
         moved = (starts_at, ends_at, place.strip()) != (meeting.starts_at, meeting.ends_at, meeting.place)
         before = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place,
                   "host": meeting.host_id, "recorder": meeting.recorder_id}

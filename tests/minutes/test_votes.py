@@ -62,7 +62,16 @@ def test_members_under_party_probation_have_no_vote(world, big):
 def test_probationary_members_are_not_voters(world, big):
     with pytest.raises(ValidationError) as exc:
         vote(world, big, voters_total=5, voters_present=4, yes=4)
-    assert "probationary" in str(exc.value)
+    assert "Probationary" in str(exc.value)
+    assert not Vote.objects.exists()
+
+
+def test_voters_who_should_attend_cannot_be_typed_lower(world, big):
+    """A smaller 应到 would make the quorum and the majority easier: 3 present of 4 voters is a
+    quorum either way, but 2 yes of 3 would pass where 2 of 4 does not."""
+    with pytest.raises(ValidationError) as exc:
+        vote(world, big, voters_total=3, voters_present=3, yes=2, no=1)
+    assert "应到 is 4" in str(exc.value)
     assert not Vote.objects.exists()
 
 

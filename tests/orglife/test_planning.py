@@ -87,10 +87,18 @@ def test_plan_page_defaults_and_refusal(world, login, clock):
     r = c.post(reverse("orglife-meeting-plan") + f"?org={world.b1.pk}", data, HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 200 and b"must end after it starts" in r.content
     data["ends_at"] = "2026-11-21T11:00"
+    # a 主题党日 is for all members (DOMAIN §1.1): leaving four out is refused, naming them
+    r = c.post(reverse("orglife-meeting-plan") + f"?org={world.b1.pk}", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and not Meeting.objects.exists()
+    assert "left out: 李书记、王委员、钱预备、孙组员" in r.content.decode()
+    data["invitees"] = [m.pk for m in selectors.default_invitees(world.b1, mtype("theme_day"))] + [world.m_b2[0].pk]
+    r = c.post(reverse("orglife-meeting-plan") + f"?org={world.b1.pk}", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and "invitees" in r.context["form"].errors  # another branch's member
+    data["invitees"].pop()
     r = c.post(reverse("orglife-meeting-plan") + f"?org={world.b1.pk}", data)
     m = Meeting.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("orglife-meeting-detail", kwargs={"pk": m.pk})
-    assert list(Attendance.objects.filter(meeting=m).values_list("member__name", flat=True)) == ["赵党员"]
+    assert Attendance.objects.filter(meeting=m).count() == 5
 
 
 def test_org_admin_plans_only_for_its_own_org(world):
@@ -128,24 +136,32 @@ def test_reminder_task_runs_through_the_job_queue(world, plan, clock):
 
 
 def test_edit_and_cancel_while_planned(world, plan, login):
-    m = plan()
+    # a 支委会 with 赵党员 attending without a vote (列席)
+    m = plan(code="committee_meeting", invitees=[world.m_secretary, world.m_committee, world.m_member])
     c = login(world.users["secretary"])
-    data = {"title": "改期的主题党日", "starts_at": "2026-11-22T15:00", "ends_at": "2026-11-22T17:00", "place": "村委会",
+    data = {"title": "改期的支委会", "starts_at": "2026-11-22T15:00", "ends_at": "2026-11-22T17:00", "place": "村委会",
             "host": world.m_secretary.pk, "recorder": world.m_committee.pk, "agenda": "",
-            "invitees": [world.m_secretary.pk, world.m_member.pk, world.m_b2[0].pk]}
+            "invitees": [world.m_secretary.pk, world.m_committee.pk, world.m_member.pk, world.m_b2[0].pk]}
     r = c.post(reverse("orglife-meeting-edit", kwargs={"pk": m.pk}), data)
     assert r.status_code == 200 and "invitees" in r.context["form"].errors  # a member of another branch
     data["invitees"] = [world.m_secretary.pk, world.m_member.pk]
     r = c.post(reverse("orglife-meeting-edit", kwargs={"pk": m.pk}), data)
+    assert r.status_code == 200 and "invitees" in r.context["form"].errors  # a committee member left out
+    data["invitees"] = [world.m_secretary.pk, world.m_committee.pk, world.m_member.pk]
+    r = c.post(reverse("orglife-meeting-edit", kwargs={"pk": m.pk}), data)
     assert r.status_code == 302
     m.refresh_from_db()
-    assert m.place == "村委会" and Attendance.objects.filter(meeting=m).count() == 2
+    assert m.place == "村委会" and Attendance.objects.filter(meeting=m).count() == 3
+    data["invitees"] = [world.m_secretary.pk, world.m_committee.pk]
+    data["place"] = "村委会二楼"
+    assert c.post(reverse("orglife-meeting-edit", kwargs={"pk": m.pk}), data).status_code == 302
+    assert Attendance.objects.filter(meeting=m).count() == 2  # 列席 may be dropped again
     assert InboxMessage.objects.filter(kind="orglife.meeting_changed", user=world.users["member"]).exists()
     r = c.post(reverse("orglife-meeting-cancel", kwargs={"pk": m.pk}), {"reason": ""})
     assert r.status_code == 200 and Meeting.objects.get(pk=m.pk).status == MeetingStatus.PLANNED
     r = c.post(reverse("orglife-meeting-cancel", kwargs={"pk": m.pk}), {"reason": "防汛"})
     assert r.status_code == 302 and Meeting.objects.get(pk=m.pk).status == MeetingStatus.CANCELLED
-    assert InboxMessage.objects.filter(kind="orglife.meeting_cancelled", user=world.users["member"], body__contains="防汛").exists()
+    assert InboxMessage.objects.filter(kind="orglife.meeting_cancelled", user=world.users["committee"], body__contains="防汛").exists()
     with pytest.raises(ValidationError):
         services.cancel_meeting(actor=world.users["secretary"], meeting=m, reason="again")
     r = c.get(reverse("orglife-meeting-edit", kwargs={"pk": m.pk}))

@@ -105,8 +105,8 @@ def test_not_invited_and_other_branch_are_refused(world, login, plan, clock):
 
     from dangjian.core import services as org_services
 
-    m = services.open_signin(actor=world.users["secretary"], meeting=plan(
-        starts_at=NOW + dt.timedelta(minutes=30), invitees=[world.m_secretary, world.m_committee]))
+    m = services.open_signin(actor=world.users["secretary"], meeting=plan(  # a 支委会: the committee only
+        code="committee_meeting", starts_at=NOW + dt.timedelta(minutes=30), invitees=[world.m_secretary, world.m_committee]))
     r = login(world.users["member"]).post(qr_url(m), HTTP_ACCEPT_LANGUAGE="en")  # same branch, not invited
     assert r.status_code == 403 and r.context["code"] == "not_invited"
     u = get_user_model().objects.create_user("xicun", password="x" * 16)
