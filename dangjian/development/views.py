@@ -128,6 +128,7 @@ def case_detail(request, case, scope):
     for p in pubs:
         start = services.publication_date(p)
         p.window = services.workdays.publicity_window(start, p.working_days, case.org_path) if start else None
+        p.provisional = bool(p.window) and not all(services.workdays.national_covered(d.year) for d in p.window)
     ctx = {
         "case": case, "timeline": timeline, "alerts": alerts, "warnings": CaseWarning.objects.filter(case=case),
         "pubs": pubs, "assessments": CaseAssessment.objects.filter(case=case), "next": nxt,

@@ -82,3 +82,16 @@ def test_physical_board_publicity_runs_from_the_attested_date(world):
     with pytest.raises(ValidationError):
         record(world, case, 7, date=D(2024, 7, 5))
     record(world, case, 7, date=D(2024, 7, 8))
+
+
+def test_window_in_a_year_without_national_holidays_is_marked_provisional(world, login):
+    """DOMAIN §11: "weekdays only = provisional" — the case page says so when the window reaches a
+    year the bundled holiday calendar does not know (here 2027)."""
+    from django.urls import reverse
+
+    assert not services.workdays.national_covered(2027)
+    case = advance(world, open_case(world), 6, publicity=False)
+    with time_machine.travel(dt.datetime(2026, 12, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        services.start_publicity(actor=world.users["secretary"], case=case, point="object", starts_on=D(2026, 12, 30), offline=True)
+        page = login(world.users["secretary"]).get(reverse("development-case-detail", args=[case.pk])).content.decode()
+    assert 'data-testid="publicity-provisional"' in page
