@@ -1,4 +1,4 @@
-"""Demo elections and terms: the demo branch's last election (committee, secretary approved), a
+"""Demo elections and terms: the demo branch's last election (committee filed, secretary approved), a
 branch whose term ends within three months (yellow, reminder due), and the already expired term
 the demo tree marks (``orgs["expired_term"]``, red)."""
 from __future__ import annotations
@@ -42,6 +42,7 @@ def seed(ctx) -> None:
                 seat = CommitteeMember.objects.filter(org=branch, position=OfficerPosition.SECRETARY, ended_on__isnull=True).first()
                 if seat:
                     services.approve_officer(actor=town_admin, seat=seat, on=held + dt.timedelta(days=10))
+                services.file_committee(actor=town_admin, org=branch, filed_on=held + dt.timedelta(days=10))
     except ValidationError:
         pass
     # 2. a branch whose term ends in about three months

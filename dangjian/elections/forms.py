@@ -64,6 +64,10 @@ class ConfirmForm(StyledForm):
     pass
 
 
+class FilingForm(StyledForm):
+    filed_on = forms.DateField(label=_("Filed on (备案日期)"), widget=DateInput)
+
+
 class RestrictionForm(MemberRestrictionForm):
     """The members app's form, for a member of the organization chosen from a list."""
 

@@ -49,8 +49,10 @@ APPROVED_POSITIONS = (OfficerPosition.SECRETARY, OfficerPosition.DEPUTY_SECRETAR
 
 class CommitteeMember(models.Model):
     """A seat on the committee for one term. Committee members are filed (备案) with the upper
-    organization at the election; a secretary / deputy secretary is "in office" only once the
-    upper organization's approval (批准) is recorded (DOMAIN §2, §11)."""
+    organization after the election — ``filed_on`` is entered by the upper organization; a
+    secretary / deputy secretary is "in office" only once the upper organization's approval (批准)
+    is recorded, any other member once the filing is (DOMAIN §2, §11 "Record 委员 filing and
+    书记/副书记 approval by the upper org before they count as in office")."""
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="seats")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -61,6 +63,8 @@ class CommitteeMember(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["position", "id"]
@@ -74,7 +78,9 @@ class CommitteeMember(models.Model):
 
     @property
     def in_office(self) -> bool:
-        return self.ended_on is None and (not self.needs_approval or self.approved_on is not None)
+        if self.ended_on is not None:
+            return False
+        return self.approved_on is not None if self.needs_approval else self.filed_on is not None
 
 
 class ElectionStatus(models.TextChoices):

@@ -37,5 +37,6 @@ def org_term_page(org: Organization) -> dict:
         "adjustments": TermAdjustment.objects.filter(org=org)[:50],
         "restrictions": RightsRestriction.objects.filter(org_path__startswith=org.path).select_related("member")[:100],
         "findings": services.committee_findings(org),
+        "unfiled": sum(1 for x in seats if x.filed_on is None),
         "term_years": services.term_length(org),
     }

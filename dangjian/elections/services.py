@@ -370,6 +370,44 @@ def approve_officer(*, actor, seat: CommitteeMember, on: dt.date | None = None) 
         return s
 
 
+def unfiled_seats(org: Organization):
+    """The current term's seats not yet filed (备案) with the upper organization."""
+    t = current_term(org)
+    if t is None:
+        return CommitteeMember.objects.none()
+    return CommitteeMember.objects.filter(term=t, ended_on__isnull=True, filed_on__isnull=True)
+
+
+def file_committee(*, actor, org: Organization, filed_on: dt.date) -> list[CommitteeMember]:
+    """The upper organization records the filing (备案) of the elected committee members — DOMAIN
+    §2 ("committee elected by the 党员大会 …; members filed (备案), secretary/deputy approved (批准)
+    by upper org") and §11 "Record 委员 filing … before they count as in office". Every seat of
+    the current term not yet filed gets ``filed_on`` and the person who entered it; audited.
+
+    [block] no elected committee, or every seat already filed; the date before the election or
+    in the future. Only the upper organization may call this (the view checks "election.approve",
+    which reaches strictly lower organizations)."""
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        t = current_term(org)
+        if t is None:
+            raise ValidationError(_("No committee has been elected yet: nothing to file."))
+        seats = list(unfiled_seats(org).select_for_update())
+        if not seats:
+            raise ValidationError(_("Every member of the current committee is already filed."))
+        if filed_on < t.started_on:
+            raise ValidationError({"filed_on": [_("The filing cannot come before the election on %(d)s.") % {"d": t.started_on}]})
+        if filed_on > timezone.localdate():
+            raise ValidationError({"filed_on": [_("The date is in the future.")]})
+        CommitteeMember.objects.filter(pk__in=[x.pk for x in seats]).update(filed_on=filed_on, filed_by=_uid(actor))
+        audit.record(actor=actor, action="elections.file_committee", obj=t, org_path=org.path,
+                     data={"term": t.number, "seats": [x.pk for x in seats], "members": [x.member_id for x in seats],
+                           "filed_on": filed_on, "rule": RULE_VERSION})
+        for x in seats:
+            x.filed_on, x.filed_by = filed_on, _uid(actor)
+        return seats
+
+
 # -- postponement / advance ----------------------------------------------------------------------
 
 def _check_adjust_bound(org: Organization, kind: str, new_end: dt.date) -> None:

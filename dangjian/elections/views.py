@@ -12,7 +12,7 @@ from dangjian.core.web import form_view, scoped
 from dangjian.members import services as member_services
 
 from . import selectors, services
-from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, RestrictionForm, ResultForm
+from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, FilingForm, RestrictionForm, ResultForm
 from .models import CommitteeMember, Election, ElectionStatus, TermAdjustment
 
 
@@ -115,6 +115,21 @@ def officer_approve(request, seat, scope):
                      context={"title": _("Approve %(m)s as %(p)s") % {"m": seat.member.name, "p": seat.get_position_display()},
                               "warning": services.standing_problem(seat.member, seat.position, seat.started_on),
                               "cancel": reverse("elections-org", args=[seat.org_id])})
+
+
+@scoped("election", "approve", model=Organization)
+def committee_file(request, org, scope):
+    """The upper organization enters the date the elected committee members were filed (备案)."""
+    seats = list(services.unfiled_seats(org).select_related("member"))
+    return form_view(request, FilingForm(_data(request), initial={"filed_on": timezone.localdate()}),
+                     perform=lambda d: services.file_committee(actor=request.user, org=org, filed_on=d["filed_on"]),
+                     done=lambda s: (_("Filed: %(n)s committee members are on record with the upper organization.") % {"n": len(s)},
+                                     reverse("elections-org", args=[org.pk])),
+                     template="elections/form.html",
+                     context={"title": _("Record the filing (备案) of the committee"), "org": org,
+                              "help": ("、".join(f"{x.member.name}（{x.get_position_display()}）" for x in seats)
+                                       or _("Nothing to file: no elected committee member awaits filing.")),
+                              "cancel": reverse("elections-org", args=[org.pk])})
 
 
 @scoped("election", "manage", model=Organization)

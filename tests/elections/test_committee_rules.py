@@ -182,3 +182,83 @@ def test_congress_option_from_the_configured_size(world, settings, at, warned):
     settings.DANGJIAN_ELECTIONS = {"congress_option_at": at}
     e = elect(world, 3)
     assert any("党员代表大会" in w for w in e.warnings) is warned
+
+
+# -- filing (备案) of the elected committee by the upper organization --------------------------------
+
+def _recorded(world):
+    full_members(world, 10)
+    e = elect(world, 3, cands=world.voters[:4])
+    a, b, c, d = e.candidates.all()
+    s.record_result(actor=None, election=e, votes={a.pk: 9, b.pk: 9, c.pk: 9, d.pk: 1}, positions={a.pk: "secretary"})
+    return e
+
+
+def test_filing_shows_not_yet_filed_until_the_upper_org_enters_the_date(world, login):
+    from dangjian.core.models import AuditEvent
+
+    e = _recorded(world)
+    page = login(world.users["secretary"]).get(reverse("elections-org", args=[world.b1.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('data-filed="no"') == 3 and "not yet filed" in page and 'data-testid="file-committee"' not in page
+    committee = CommitteeMember.objects.filter(position="committee")
+    assert not any(x.in_office for x in committee), "a committee member counts as in office once filed"
+    c = login(world.users["town_admin"])
+    assert 'data-testid="file-committee"' in c.get(reverse("elections-org", args=[world.b1.pk])).content.decode()
+    r = c.post(reverse("elections-file", args=[world.b1.pk]), {"filed_on": TODAY.isoformat()})
+    assert r.status_code == 302
+    assert set(CommitteeMember.objects.values_list("filed_on", flat=True)) == {TODAY}
+    assert set(CommitteeMember.objects.values_list("filed_by", flat=True)) == {world.users["town_admin"].pk}
+    assert all(x.in_office for x in CommitteeMember.objects.filter(position="committee"))
+    ev = AuditEvent.objects.get(action="elections.file_committee")
+    assert ev.actor == world.users["town_admin"] and len(ev.data["seats"]) == 3
+    page = c.get(reverse("elections-org", args=[world.b1.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('data-filed="yes"') == 3 and f"filed on {TODAY:%Y-%m-%d}" in page and 'data-testid="file-committee"' not in page
+    assert e.pk
+
+
+@pytest.mark.parametrize("delta,ok", [(-1, False), (0, True)])
+def test_filing_date_not_before_the_election(world, delta, ok):
+    _recorded(world)
+    on = HELD + dt.timedelta(days=delta)
+    if ok:
+        assert len(s.file_committee(actor=world.users["town_admin"], org=world.b1, filed_on=on)) == 3
+    else:
+        with pytest.raises(ValidationError, match="before the election"):
+            s.file_committee(actor=world.users["town_admin"], org=world.b1, filed_on=on)
+        assert not CommitteeMember.objects.filter(filed_on__isnull=False).exists()
+
+
+def test_filing_refused_in_the_future_twice_or_without_a_committee(world):
+    from dangjian.core.models import AuditEvent
+
+    with pytest.raises(ValidationError, match="No committee"):
+        s.file_committee(actor=None, org=world.b2, filed_on=TODAY)
+    _recorded(world)
+    with pytest.raises(ValidationError, match="future"):
+        s.file_committee(actor=None, org=world.b1, filed_on=TODAY + dt.timedelta(days=1))
+    s.file_committee(actor=None, org=world.b1, filed_on=TODAY)
+    with pytest.raises(ValidationError, match="already filed"):
+        s.file_committee(actor=None, org=world.b1, filed_on=TODAY)
+    assert AuditEvent.objects.filter(action="elections.file_committee").count() == 1
+
+
+def test_only_the_upper_organization_files(world, login):
+    _recorded(world)
+    url = reverse("elections-file", args=[world.b1.pk])
+    assert login(world.users["secretary"]).post(url, {"filed_on": TODAY.isoformat()}).status_code == 403
+    assert login(world.users["town2_admin"]).post(url, {"filed_on": TODAY.isoformat()}).status_code == 404
+    assert not CommitteeMember.objects.filter(filed_on__isnull=False).exists()
+    r = login(world.users["town_admin"]).post(url, {"filed_on": (HELD - dt.timedelta(days=1)).isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and "cannot come before the election" in r.content.decode()
+
+
+def test_demo_seed_files_and_approves_the_demo_committee(world):
+    from types import SimpleNamespace
+
+    from dangjian.elections import demo
+
+    full_members(world, 10)
+    ctx = SimpleNamespace(orgs={"branch": world.b1, "town": world.t1}, today=TODAY, scale="tiny", say=lambda *a: None)
+    demo.seed(ctx)
+    seats = list(CommitteeMember.objects.filter(org=world.b1, ended_on__isnull=True))
+    assert len(seats) == 3 and all(x.filed_on and x.in_office for x in seats)
