@@ -243,9 +243,38 @@ def record_print(request, record, scope):
     return render(request, "minutes/print.html", _print_context(record))
 
 
+PDF_PHOTOS = 12  # at most this many images in the PDF (the record page lists every file)
+PDF_PHOTO_PX = 1200
+
+
+def _pdf_photos(attachments) -> list[dict]:
+    """The record's photos and sign-in sheets as data: URIs for the PDF, scaled down to
+    ``PDF_PHOTO_PX`` (they were re-encoded without EXIF on upload)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = []
+    for att in attachments:
+        if len(out) >= PDF_PHOTOS or not att.content_type.startswith("image/"):
+            continue
+        try:
+            with att.file.open("rb") as fh, Image.open(fh) as img:
+                img.thumbnail((PDF_PHOTO_PX, PDF_PHOTO_PX))
+                buf = io.BytesIO()
+                img.convert("RGB").save(buf, format="JPEG", quality=82)
+        except (OSError, ValueError):
+            continue  # a missing or unreadable file: the list below the photos still names it
+        out.append({"att": att, "uri": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()})
+    return out
+
+
 @scoped("meeting", "print", model=MeetingRecord)
 def record_pdf(request, record, scope):
-    data = render_pdf("minutes/record_pdf.html", _print_context(record), request=request)
+    ctx = _print_context(record)
+    ctx["photos"] = _pdf_photos(ctx["attachments"])
+    data = render_pdf("minutes/record_pdf.html", ctx, request=request)
     return pdf_response(data, f"{record.meeting_name or 'minutes'}-v{record.version}.pdf")
 
 

@@ -191,3 +191,23 @@ def test_list_filtered_by_organization(world, gm, login):
     assert c.get(reverse("minutes-list")).content.count(b'data-testid="record-row"') == 2
     assert c.get(reverse("minutes-list") + f"?org={world.b2.pk}").content.count(b'data-testid="record-row"') == 1
     assert login(world.users["secretary"]).get(reverse("minutes-list") + f"?org={world.b2.pk}").status_code == 404
+
+
+def test_pdf_carries_the_photos(world, gm, login):
+    """The printed record shows the meeting's photos (scaled down), not just their names."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    rec = complete(gm.record, world)
+    buf = io.BytesIO()
+    Image.new("RGB", (2400, 1600), (200, 30, 30)).save(buf, format="JPEG")
+    services.add_attachment(actor=world.users["secretary"], record=rec, title="会场",
+                            upload=SimpleUploadedFile("会场.jpg", buf.getvalue(), content_type="image/jpeg"))
+    pdf = login(world.users["secretary"]).get(reverse("minutes-pdf", kwargs={"pk": rec.pk}))
+    assert pdf.status_code == 200 and b"/Subtype /Image" in pdf.content
+    from dangjian.minutes.views import _pdf_photos
+
+    photos = _pdf_photos(list(rec.attachments.all()))
+    assert len(photos) == 1 and photos[0]["uri"].startswith("data:image/jpeg;base64,")
