@@ -212,6 +212,18 @@ def absent_members(root: Organization, ref_month: dt.date) -> list[MemberStreak]
     return [s for s in absence_streaks(root, ref_month, minimum=lo) if s.months < hi]
 
 
+def lapse_cases(member_ids) -> dict:
+    """member id → the member's latest 自行脱党 review case (transfers.MembershipCase, kind LAPSED)
+    that is open — the case the monthly job raises (``services.raise_lapse_cases``)."""
+    from dangjian.transfers.models import CaseKind, CaseStatus, MembershipCase
+
+    out = {}
+    for c in MembershipCase.objects.filter(member_id__in=list(member_ids), kind=CaseKind.LAPSED,
+                                           status=CaseStatus.OPEN).order_by("opened_on", "pk"):
+        out[c.member_id] = c
+    return out
+
+
 def lapse_review_members(root: Organization, ref_month: dt.date) -> list[MemberStreak]:
     """Absent ≥ 6 (configurable) months in a row: a self-lapse *review* warning, nothing more."""
     return absence_streaks(root, ref_month, minimum=conf.lapse_review_months())

@@ -200,6 +200,10 @@ def lists(request, org, scope):
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     for m in page.object_list if which == "low_attendance" else ():
         m.url = _meeting_url(m.meeting_id)
+    if which == "lapse":
+        cases = selectors.lapse_cases(s.member_id for s in page.object_list)
+        for s in page.object_list:
+            s.case = cases.get(s.member_id)
     tabs = [("no_life", _("No org life in the month")), ("low_attendance", _("Attendance under the threshold")),
             ("absent", _("Absent months in a row")), ("lapse", _("Self-lapse review"))]
     ctx = _base(request, scope, org, which=which, tabs=tabs, month=month, page=page, total=len(items),

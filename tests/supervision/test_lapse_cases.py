@@ -35,7 +35,8 @@ def test_six_months_absent_open_exactly_one_case_after_two_runs(world, frozen):
     services.run_monthly(now=NOV_RUN)  # a re-run of the same month
     (case,) = _cases(world.m_member)
     assert case.status == "open" and case.org == world.b1 and case.opened_on == dt.date(2026, 11, 1)
-    assert "31(6)" in case.basis and "6" in case.basis and "2026-05" in case.basis and "2026-10" in case.basis
+    assert "第三十一条第六项" in case.basis or "31(6)" in case.basis  # the job writes in the default language
+    assert "6" in case.basis and "2026-05" in case.basis and "2026-10" in case.basis
     assert InboxMessage.objects.filter(user=world.users["secretary"], kind="transfers.case_opened").count() == 1
     world.m_member.refresh_from_db()
     assert world.m_member.state == "active", "the system never removes anyone"
@@ -112,3 +113,19 @@ def test_the_periodic_job_raises_cases(world, frozen):
     frozen(2026, 11, 1, 2, 0)
     monthly_bulletin.call_local()
     assert len(_cases(world.m_member)) == 1
+
+
+def test_the_lapse_list_says_whether_a_case_is_open(world, login, frozen):
+    from django.urls import reverse
+
+    _absent(world, [(2026, m) for m in range(5, 11)])
+    frozen(2026, 11, 3, 9, 0)
+    c = login(world.users["town_admin"])
+    url = reverse("supervision-lists", kwargs={"pk": world.t1.pk})
+    html = c.get(url, {"list": "lapse", "month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.count('data-testid="lapse-case"') == 1 and "no open case" in html
+    services.raise_lapse_cases(dt.date(2026, 10, 1), now=NOV_RUN)
+    (case,) = _cases(world.m_member)
+    html = c.get(url, {"list": "lapse", "month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert reverse("transfers-case", args=[case.pk]) in html and "open since 2026-11-01" in html
+    assert c.get(reverse("transfers-case", args=[case.pk])).status_code == 200
