@@ -68,3 +68,19 @@ def find_mobiles(text: str) -> list[str]:
         if masked not in out:
             out.append(masked)
     return out
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every ID number and mobile number found replaced by its masked form (for a
+    message that must quote the text, e.g. a file name)."""
+    t = _normalise(text)
+    for m in list(_ID_RE.finditer(t))[::-1]:
+        raw = re.sub(r"[ -]", "", m.group(1))
+        try:
+            v = validate_id_number(raw)
+        except ValidationError:
+            continue
+        t = t[:m.start(1)] + mask_id_number(v) + t[m.end(1):]
+    for m in list(_MOBILE_RE.finditer(t))[::-1]:
+        t = t[:m.start(1)] + mask_phone(re.sub(r"[ -]", "", m.group(1))) + t[m.end(1):]
+    return t

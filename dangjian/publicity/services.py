@@ -19,6 +19,7 @@ DOMAIN §10 and §11 "Personal information"):
   personal data beyond what the notice itself publishes"). [block] a resident ID number (GB 11643,
   18 characters, validated — see ``pii``) in the title or text, always; [block] a mainland mobile
   number unless the author confirms that the numbers in the notice are public contact numbers
+  (the same for attachment file names, which the board lists)
   (e.g. the service hotline) — the confirmation is stored with the version
   (``NoticeVersion.public_phones``) and in the audit row. Checked when a notice is saved (forms,
   ``create_notice`` for other apps' generated notices), submitted and approved, so an older draft
@@ -151,14 +152,23 @@ def _check_version(v: NoticeVersion) -> None:
             "n": v.number, "why": " ".join(msgs)})
 
 
-def _clean_files(attachments) -> list:
+def _clean_files(attachments, *, public_phones: bool = False) -> list:
+    """P5 on every file; P6 on the file names, which the public board lists."""
     cleaned = []
     errors = []
     for up in attachments or ():
         try:
-            cleaned.append(clean_attachment(up))
+            cf = clean_attachment(up)
         except ValidationError as exc:
             errors.extend(exc.messages)
+            continue
+        ids = pii.find_id_numbers(cf.name)
+        phones = [] if public_phones else pii.find_mobiles(cf.name)
+        if ids or phones:
+            errors.append(_("The file name %(name)s contains an ID or mobile phone number (%(numbers)s): rename the file.") % {
+                "name": pii.mask_numbers(cf.name), "numbers": "、".join(ids + phones)})
+            continue
+        cleaned.append(cf)
     if errors:
         raise ValidationError({"attachments": errors})
     return cleaned
@@ -265,7 +275,7 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
     check_personal_data(title, body, public_phones=public_phones)
     source = (source or "").strip()[:120]
     _require(actor, "draft", org.path)
-    cleaned = _clean_files(attachments)
+    cleaned = _clean_files(attachments, public_phones=public_phones)
     with transaction.atomic():
         notice = None
         if source:
@@ -305,7 +315,7 @@ def edit_notice(*, actor, notice: Notice, title: str, body: str, attachments=(),
     title, body = _clean_text(title, body)
     public_phones = bool(public_phones)
     check_personal_data(title, body, public_phones=public_phones)
-    cleaned = _clean_files(attachments)
+    cleaned = _clean_files(attachments, public_phones=public_phones)
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         v = _write(notice, title=title, body=body, actor=actor, cleaned_files=cleaned, remove_ids=remove_attachments,

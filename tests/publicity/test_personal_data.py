@@ -218,3 +218,30 @@ def test_approve_button_on_a_bad_stored_version_shows_the_message(world, login):
     assert "cannot go to the public board" in html and MASKED_ID in html
     n.refresh_from_db()
     assert n.status == NoticeStatus.DRAFT
+
+
+# -- attachment file names are listed publicly too ------------------------------------------------
+
+def test_file_names_with_personal_numbers_are_refused(world):
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    with translation.override("en"), pytest.raises(ValidationError) as ei:
+        services.create_notice(org=world.b1, board="party", title="通知", body="见附件", actor=world.users["secretary"],
+                               attachments=[(f"张三{ID}.pdf", pdf)])
+    msg = ei.value.message_dict["attachments"][0]
+    assert "rename the file" in msg and MASKED_ID in msg and ID not in msg
+    with pytest.raises(ValidationError) as ei:
+        services.create_notice(org=world.b1, board="party", title="通知", body="见附件", actor=world.users["secretary"],
+                               attachments=[("联系人13812345678.pdf", pdf)])
+    assert "13812345678" not in str(ei.value) and "138****5678" in str(ei.value)
+    assert not Notice.objects.exists()
+    # a hotline in a file name passes with the confirmation; an ordinary name passes anyway
+    n = services.create_notice(org=world.b1, board="party", title="通知", body="见附件", actor=world.users["secretary"],
+                               attachments=[("服务热线13812345678.pdf", pdf)], public_phones=True)
+    assert n.latest.attachments.count() == 1
+    n = services.create_notice(org=world.b1, board="party", title="通知2", body="见附件", actor=world.users["secretary"],
+                               attachments=[("2026年10月报表.pdf", pdf)])
+    assert n.latest.attachments.count() == 1
+
+
+def test_mask_numbers_masks_everything_it_finds():
+    assert pii.mask_numbers(f"张三{ID}_13812345678.pdf") == f"张三{MASKED_ID}_138****5678.pdf"
