@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.members.models import Member, RecordState
 
-from .models import BillStatus, CaseStatus, DuesBill, DuesProfile, HardshipApproval, HardshipStatus, ReviewCase
+from .models import ArrearsNotice, BillStatus, CaseStatus, DuesBill, DuesProfile, HardshipApproval, HardshipStatus, ReviewCase
 from .months import add_months
 from .services import arrears_streaks, profile_warnings, review_months, sync_profile_paths
 
@@ -52,6 +52,20 @@ def arrears_for(member_ids, month: dt.date) -> dict[int, int]:
                            .order_by("member_id", "-month").values_list("member_id", "month", "status")):
         rows[mid].append((m, status))
     return {mid: arrears_streaks(bills, month)[0] for mid, bills in rows.items()}
+
+
+def escalations_for(streaks: dict[int, int], this_month: dt.date) -> dict[int, ArrearsNotice]:
+    """Per member: the escalation of the *current* arrears episode to the superior committee, if
+    it was sent (``services._escalate``); an episode of ``n`` months started ``n`` months before
+    this month."""
+    wanted = {mid: add_months(this_month, -n) for mid, n in streaks.items() if n >= 3}
+    if not wanted:
+        return {}
+    cond = Q()
+    for mid, since in wanted.items():
+        cond |= Q(member_id=mid, since_month=since)
+    return {a.member_id: a for a in ArrearsNotice.objects.filter(cond, level=3, escalated_at__isnull=False)
+            .select_related("escalated_to")}
 
 
 def branch_rows(members, month: dt.date, this_month: dt.date) -> list[dict]:

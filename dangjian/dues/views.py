@@ -282,8 +282,9 @@ def arrears(request, scope):
     members = Member.objects.filter(pk__in=ids).select_related("org").order_by("org_path", "name")
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     streaks = selectors.arrears_for([m.pk for m in page.object_list], this)
+    escalated = selectors.escalations_for(streaks, this)
     return render(request, "dues/arrears.html", {
-        "org": org, "page": page, "rows": [(m, streaks.get(m.pk, 0)) for m in page.object_list],
+        "org": org, "page": page, "rows": [(m, streaks.get(m.pk, 0), escalated.get(m.pk)) for m in page.object_list],
         "cases": selectors.open_cases(scope).filter(org_path__startswith=org.path)[:100],
         "hardships": selectors.pending_hardships(scope).filter(org_path__startswith=org.path)[:100],
         "can_approve_any": scope.has_any("dues", "approve_hardship"),

@@ -132,3 +132,17 @@ def test_superior_committee_skips_a_general_branch(world):
 def test_superior_committee_of_a_town_with_its_own_admin(world):
     assert services.superior_committee(world.b1) == world.t1
     assert services.superior_committee(world.t1) == world.county
+
+
+def test_arrears_page_shows_where_the_warning_was_reported(world, profiled, login):
+    from django.urls import reverse
+
+    with at(2026, 4, 1):
+        _bills(world.b1, M(2026, 1, 1), M(2026, 3, 1))
+        _everyone_but(world, world.m_member, [M(2026, m, 1) for m in range(1, 4)], M(2026, 4, 1))
+        services.run_arrears()
+    with at(2026, 4, 2):
+        c = login(world.users["town_admin"])
+        html = c.get(reverse("dues-arrears"), {"org": world.t1.pk}).content.decode()
+        cell = html.split(f'data-testid="escalated-{world.m_member.pk}">', 1)[1].split("</td>", 1)[0]
+        assert "东镇党委" in cell and "2026-04-01" in cell
