@@ -15,25 +15,29 @@ Pure functions, no database:
 * :func:`find_mobiles` — mainland mobile numbers ``1[3-9]`` + 9 digits (also ``138 1234 5678``,
   ``138-1234-5678`` and with ``+86``), not part of a longer digit run.
 
-Texts are scanned after NFKC normalisation, so full-width digits (１３８…) are found as well.
+Texts are scanned with full-width digits (１３８…) read as ASCII, so they are found as well.
 The hits are returned **masked** (``dangjian.core.privacy.mask_id_number`` / ``mask_phone``): the
 messages that name them never repeat the full number.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 
 from dangjian.core.privacy import mask_id_number, mask_phone, validate_id_number
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6}[ -]?\d{8}[ -]?\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9]\d(?:[ -]?\d{4}){2})(?![0-9])")
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6}[ -]?\d{8}[ -]?\d{3}[0-9Xx])(?![0-9A-Za-z])", re.ASCII)
+_MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9]\d(?:[ -]?\d{4}){2})(?![0-9])", re.ASCII)
+
+
+_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ＋－　", "0123456789Xx+- ")
 
 
 def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
+    """Full-width digits, X, plus, hyphen and space as ASCII — one character for one, so positions
+    in the result are positions in ``text``."""
+    return (text or "").translate(_WIDE)
 
 
 def find_id_numbers(text: str) -> list[str]:
@@ -70,17 +74,24 @@ def find_mobiles(text: str) -> list[str]:
     return out
 
 
-def mask_numbers(text: str) -> str:
-    """``text`` with every ID number and mobile number found replaced by its masked form (for a
-    message that must quote the text, e.g. a file name)."""
+def mask_numbers(text: str, *, phones: bool = True) -> str:
+    """``text`` with every ID number (and, with ``phones``, every mobile number) found replaced by
+    its masked form; the rest of the text is unchanged. Used to quote a text in a message (a file
+    name) and, as a second line of defence, on the public pages."""
+    text = text or ""
     t = _normalise(text)
-    for m in list(_ID_RE.finditer(t))[::-1]:
-        raw = re.sub(r"[ -]", "", m.group(1))
+    spans = []
+    for m in _ID_RE.finditer(t):
         try:
-            v = validate_id_number(raw)
+            v = validate_id_number(re.sub(r"[ -]", "", m.group(1)))
         except ValidationError:
             continue
-        t = t[:m.start(1)] + mask_id_number(v) + t[m.end(1):]
-    for m in list(_MOBILE_RE.finditer(t))[::-1]:
-        t = t[:m.start(1)] + mask_phone(re.sub(r"[ -]", "", m.group(1))) + t[m.end(1):]
-    return t
+        spans.append((m.start(1), m.end(1), mask_id_number(v)))
+    if phones:
+        blanked = t
+        for a, b, _m in spans:
+            blanked = blanked[:a] + "#" * (b - a) + blanked[b:]
+        spans += [(m.start(1), m.end(1), mask_phone(re.sub(r"[ -]", "", m.group(1)))) for m in _MOBILE_RE.finditer(blanked)]
+    for a, b, masked in sorted(spans, reverse=True):
+        text = text[:a] + masked + text[b:]
+    return text

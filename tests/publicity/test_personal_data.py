@@ -245,3 +245,38 @@ def test_file_names_with_personal_numbers_are_refused(world):
 
 def test_mask_numbers_masks_everything_it_finds():
     assert pii.mask_numbers(f"张三{ID}_13812345678.pdf") == f"张三{MASKED_ID}_138****5678.pdf"
+
+
+# -- public pages: second line of defence for versions approved before the rule -----------------------
+
+def test_public_pages_mask_numbers_of_an_older_approved_version(world, client):
+    n = services.create_notice(org=world.b1, board="village", title="公告", body="原文", actor=world.users["secretary"], publish=True)
+    NoticeVersion.objects.filter(pk=n.current_id).update(title="公告 13812345678", body=f"身份证 {ID}，电话 13912345678。")
+    from django.core.cache import cache
+
+    cache.clear()
+    html = client.get(reverse("publicity-public-notice", args=[n.pk])).content.decode()
+    assert ID not in html and MASKED_ID in html
+    assert "13912345678" not in html and "139****5678" in html and "13812345678" not in html
+    board = client.get(reverse("publicity-public-board-tab", args=[world.b1.pk, "village"])).content.decode()
+    assert "13812345678" not in board and "138****5678" in board
+    # a version whose phones were confirmed as public contact numbers shows them; never the ID number
+    NoticeVersion.objects.filter(pk=n.current_id).update(public_phones=True)
+    cache.clear()
+    html = client.get(reverse("publicity-public-notice", args=[n.pk])).content.decode()
+    assert "13912345678" in html and ID not in html
+
+
+def test_public_honour_roll_masks_an_older_citation(world, client):
+    from dangjian.publicity.models import HonourEntry
+
+    e = services.select_honour(actor=world.users["town_admin"], year=2025, kind="branch", org=world.b1, citation="事迹")
+    HonourEntry.objects.filter(pk=e.pk).update(citation="书记电话 13812345678")
+    html = client.get(reverse("publicity-public-honours"), {"year": 2025}).content.decode()
+    assert "13812345678" not in html and "138****5678" in html
+
+
+def test_mask_numbers_keeps_the_rest_of_the_text():
+    text = f"（一）电话：１３８１２３４５６７８，身份证 {ID}。"
+    assert pii.mask_numbers(text) == f"（一）电话：138****5678，身份证 {MASKED_ID}。"
+    assert pii.mask_numbers(text, phones=False) == f"（一）电话：１３８１２３４５６７８，身份证 {MASKED_ID}。"
