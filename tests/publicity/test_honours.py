@@ -144,10 +144,11 @@ def test_member_admitted_after_the_year_is_refused_probationary_of_the_year_is_n
 
 
 def test_citation_with_personal_data_is_refused(world):
+    import datetime as dt
+
     from django.utils import translation
 
     from tests.factories import make_id_number
-    import datetime as dt
 
     ta = world.users["town_admin"]
     with translation.override("en"), pytest.raises(ValidationError) as ei:
