@@ -15,6 +15,7 @@ from django.utils import timezone
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import id_check_char
 from dangjian.members.models import Member, MemberStatus
+from dangjian.members.selectors import voting_members_on
 
 from . import services, workdays
 from .models import DevelopmentCase
@@ -98,8 +99,9 @@ def _make_case(ctx, org, to_code: int, today: dt.date, branch_actor, upper_actor
         elif code == 11:
             data = {"training_days": 3, "training_hours": 24}
         elif code in (15, 23):
-            n = max(3, len(full) + 3)
-            data = {"voters_total": n, "voters_present": n - 1, "yes": n - 1, "no": 0, "abstain": 0}
+            n = len(voting_members_on(org, dates[code])) or max(3, len(full) + 3)  # the roll of that day
+            present = n - 1 if n > 3 else n
+            data = {"voters_total": n, "voters_present": present, "yes": present, "no": 0, "abstain": 0}
         elif code == 25:
             data = {"archive": [k for k, _l in services.ARCHIVE_DOCUMENTS]}
         services.record_step(actor=upper_actor if step.needs_approve else branch_actor, case=case, code=code, date=dates[code],

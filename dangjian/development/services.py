@@ -290,6 +290,26 @@ def _check_publicity(case, pack, point: str, date: dt.date) -> None:
                 % {"d": last}, "date")
 
 
+def _check_roll(case, pack, date: dt.date, data: dict) -> tuple[str, str, str] | None:
+    """The typed 应到 against the branch roll of that day (DOMAIN §1.2, §11 [block] "a vote result
+    … yes > ½ of 应到"): more voters than full members with voting rights on the roll is refused;
+    fewer is a warning (members exempt by rule, 教育管理条例 art. 23, are legitimately left out —
+    a smaller 应到 without them would make the majority easier)."""
+    from dangjian.members.selectors import voting_members_on
+
+    on_roll = len(voting_members_on(case.org, date))
+    if not on_roll:
+        return None  # no roll history for that day (records entered before the platform)
+    total = data["voters_total"]
+    if total > on_roll:
+        _refuse(pack, "vote_majority", _("应到 %(t)s is more than the %(n)s full members with voting rights on the roll of %(d)s.")
+                % {"t": total, "n": on_roll, "d": date}, "voters_total")
+    if total < on_roll:
+        return ("vote_majority", _("应到 %(t)s is fewer than the %(n)s full members with voting rights on the roll of %(d)s: "
+                                   "only members exempt by rule may be left out.") % {"t": total, "n": on_roll, "d": date}, rules.WARN)
+    return None
+
+
 def _check_vote(pack, data: dict) -> None:
     from dangjian.minutes.quorum import check_vote
 
@@ -358,6 +378,8 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
             _refuse(pack, "prereview_before_vote", _("The pre-review has not passed."))
         _check_publicity(case, pack, PublicityPoint.ADMISSION, date)
         _check_vote(pack, data)
+        if roll := _check_roll(case, pack, date, data):
+            pending.append(roll)
         due = add_months(steps[13].date, 1)
         if date > due:
             pending.append(("meeting_1m_after_prereview", _("The branch general meeting was held more than 1 month after the pre-review (due %(d)s).") % {"d": due}, rules.WARN))
@@ -376,6 +398,8 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
             _refuse(pack, "conversion_after_expiry", _("The probation ends on %(d)s: conversion is discussed from that day on.") % {"d": case.probation_end}, "date")
         _check_publicity(case, pack, PublicityPoint.CONVERSION, date)
         _check_vote(pack, data)
+        if roll := _check_roll(case, pack, date, data):
+            pending.append(roll)
         return "convert"
     elif code == 24:
         if date > add_months(steps[23].date, 3):

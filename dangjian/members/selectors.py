@@ -18,7 +18,7 @@ from dangjian.core.models import Organization
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import ID_RE, normalize_id_number, normalize_phone
 
-from .models import Member, RecordState
+from .models import Member, MemberOrgHistory, MemberStatus, RecordState, RightsRestriction
 
 FILTER_FIELDS = ("gender", "status", "category", "education", "position", "ethnicity")
 
@@ -118,3 +118,18 @@ def member_page(scope: Scope, filters: MemberFilters, *, after: str | None = Non
     items = list(qs[: size + 1])
     nxt = encode_cursor(items[size - 1]) if len(items) > size else None
     return Page(items=items[:size], next_cursor=nxt)
+
+
+def voting_members_on(org: Organization, on: dt.date) -> list[int]:
+    """The members with a vote in ``org`` (its subtree) on ``on``, from the history of the roll:
+    in the organization that day (``MemberOrgHistory``), a full member that day (conversion on or
+    before it; 党章 art. 7: probationary members have no vote) and no 留党察看 / 留置 in force
+    (党章 art. 40; 选举工作条例 art. 5). Members exempt by rule (教育管理条例 art. 23) are still
+    counted here: the caller knows whether they were left out of 应到."""
+    ids = set(MemberOrgHistory.objects.filter(org__path__startswith=org.path, started_on__lte=on)
+              .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)).values_list("member_id", flat=True))
+    full = Member.objects.filter(pk__in=ids).filter(
+        Q(full_member_on__lte=on) | Q(status=MemberStatus.FULL, full_member_on__isnull=True, joined_on__lte=on))
+    restricted = set(RightsRestriction.objects.filter(member_id__in=ids, starts_on__lte=on)
+                     .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).values_list("member_id", flat=True))
+    return [pk for pk in full.values_list("pk", flat=True) if pk not in restricted]

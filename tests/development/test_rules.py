@@ -340,3 +340,24 @@ def test_conversion_decision_inside_publicity_window_refused(world):
     services.start_publicity(actor=world.users["secretary"], case=case, point="conversion", starts_on=D(2025, 9, 18), offline=True)
     refused(lambda: record(world, case, 23, date=D(2025, 9, 24)), "publicity_conversion")
     record(world, case, 23, date=D(2025, 9, 25))
+
+
+# -- the vote against the roll ------------------------------------------------------------------
+def test_admission_vote_is_checked_against_the_roll_of_that_day(world):
+    """应到 may not exceed the full members with voting rights on the branch roll of the meeting
+    day; fewer is stored as a warning (only members exempt by rule may be left out)."""
+    from dangjian.members.models import MemberOrgHistory
+    from dangjian.members.selectors import voting_members_on
+
+    MemberOrgHistory.objects.filter(org__path__startswith=world.b1.path).update(started_on=D(2020, 1, 1))
+    Member.objects.filter(org_path__startswith=world.b1.path).update(joined_on=D(2015, 1, 1))
+    Member.objects.filter(org_path__startswith=world.b1.path, status="full").update(full_member_on=D(2016, 1, 1))
+    on_roll = len(voting_members_on(world.b1, D(2024, 10, 8)))
+    assert on_roll == Member.objects.filter(org_path__startswith=world.b1.path, status="full").count() >= 3
+    case = advance(world, open_case(world), 14)
+    too_many = {"voters_total": on_roll + 1, "voters_present": on_roll, "yes": on_roll, "no": 0, "abstain": 0}
+    text = refused(lambda: record(world, case, 15, data=too_many), "vote_majority")
+    assert f"{on_roll} full members" in text
+    fewer = {"voters_total": on_roll - 1, "voters_present": on_roll - 1, "yes": on_roll - 1, "no": 0, "abstain": 0}
+    record(world, case, 15, data=fewer)
+    assert CaseWarning.objects.filter(case=case, step_code=15, rule_id="vote_majority").exists()
