@@ -13,7 +13,7 @@ from dangjian.members import services as member_services
 
 from . import selectors, services
 from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, FilingForm, RestrictionForm, ResultForm
-from .models import CommitteeMember, Election, ElectionStatus, TermAdjustment
+from .models import CommitteeMember, Election, ElectionStatus, OfficerPosition, TermAdjustment
 
 
 def _data(request):
@@ -77,7 +77,18 @@ def election_result(request, e, scope):
                      perform=lambda d: services.record_result(actor=request.user, election=e, votes=form.votes(), positions=form.positions()),
                      done=lambda _e: (_("The result is recorded and the new term set."), reverse("elections-detail", args=[e.pk])),
                      template="elections/form.html",
-                     context={"title": _("Votes and result"), "e": e, "cancel": reverse("elections-detail", args=[e.pk])})
+                     context={"title": _("Votes and result"), "e": e, "cancel": reverse("elections-detail", args=[e.pk]),
+                              "warning": _short_standing(e)})
+
+
+def _short_standing(e: Election) -> str:
+    """A hint before the secretary is chosen: candidates with less than 1 year of 党龄 (DOMAIN §2)."""
+    names = [c.member.name for c in e.candidates.select_related("member")
+             if services.standing_problem(c.member, OfficerPosition.SECRETARY, e.held_on)]
+    if not names:
+        return ""
+    return _("Less than 1 year of Party standing (党龄) on the election day — a secretary normally has at least 1 year: %(names)s.") % {
+        "names": "、".join(names)}
 
 
 @scoped("election", "manage", model=Organization)

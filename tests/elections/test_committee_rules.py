@@ -262,3 +262,14 @@ def test_demo_seed_files_and_approves_the_demo_committee(world):
     demo.seed(ctx)
     seats = list(CommitteeMember.objects.filter(org=world.b1, ended_on__isnull=True))
     assert len(seats) == 3 and all(x.filed_on and x.in_office for x in seats)
+
+
+@pytest.mark.parametrize("days_short,warned", [(0, False), (1, True)])
+def test_result_page_names_candidates_short_of_one_year(world, login, days_short, warned):
+    full_members(world, 10)
+    young = world.voters[4]
+    _with_standing(young, HELD.replace(year=HELD.year - 1) + dt.timedelta(days=days_short))
+    e = elect(world, 3, cands=world.voters[2:6])
+    body = login(world.users["secretary"]).get(reverse("elections-result", args=[e.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ('data-testid="form-warning"' in body) is warned
+    assert (f"a secretary normally has at least 1 year: {young.name}" in body) is warned
