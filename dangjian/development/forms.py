@@ -121,6 +121,11 @@ class StopForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CancelProbationForm(StyledForm):
+    date = forms.DateField(label=_("Date of the approval"), widget=DateInput)
+    decision = forms.CharField(label=_("支部大会 decision and upper approval (document number)"), max_length=200)
+
+
 class LocalDayForm(StyledForm):
     org = forms.ModelChoiceField(label=_("Organization"), queryset=None)
     date = forms.DateField(label=_("Date"), widget=DateInput)

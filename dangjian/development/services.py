@@ -608,6 +608,34 @@ def stop_case(*, actor, case: DevelopmentCase, reason: str) -> DevelopmentCase:
     return case
 
 
+def cancel_probation(*, actor, case: DevelopmentCase, date: dt.date, decision: str) -> DevelopmentCase:
+    """Cancel the probationary membership (取消预备党员资格; 党章 art. 7, DOMAIN §4.2: at expiry the
+    branch converts, extends once, or cancels — each by a 支部大会 with the upper committee's
+    approval, so it is entered with the "approve" action). The case closes as stopped and the
+    probationary member's record is closed (``members.services.close_record``): the member is no
+    longer on the roll, the record and its history stay readable. ``decision``: the meeting and
+    the approval (document number)."""
+    with transaction.atomic():
+        case = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
+        pack = case.pack
+        _authorise(actor, "approve", case, pack)
+        if case.status != CaseStatus.OPEN or not 17 <= case.last_code <= 22 or case.member_id is None:
+            raise ValidationError(_("Only a probation in progress (admitted, not yet converted) can be cancelled."))
+        decision = (decision or "").strip()
+        if not decision:
+            raise ValidationError({"decision": [_("Enter the 支部大会 decision and the upper committee's approval (document number).")]})
+        last = CaseStep.objects.filter(case=case).order_by("-code").first()
+        if not date or date > _today() or date < last.date:
+            raise ValidationError({"date": [_("The date must lie between the last step (%(d)s) and today.") % {"d": last.date}]})
+        reason = f"取消预备党员资格：{decision}"[:300]
+        member_services.close_record(actor=actor, member=case.member, reason=reason, on=date)
+        case.status, case.stop_reason, case.updated_at = CaseStatus.STOPPED, reason, timezone.now()
+        case.save(update_fields=["status", "stop_reason", "updated_at"])
+        audit.record(actor=actor, action="development.cancel_probation", obj=case,
+                     data={"date": date, "decision": decision[:200], "member": case.member_id, "at_step": case.last_code})
+    return case
+
+
 def reveal_field(*, actor, case: DevelopmentCase, field: str) -> str:
     """Show one sensitive field in clear; the reveal is audited (SECURITY.md "Field privacy")."""
     if field not in SENSITIVE:

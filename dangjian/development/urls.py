@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:pk>/assessment/", views.case_assessment, name="development-case-assessment"),
     path("cases/<int:pk>/extend/", views.case_extend, name="development-case-extend"),
     path("cases/<int:pk>/stop/", views.case_stop, name="development-case-stop"),
+    path("cases/<int:pk>/cancel-probation/", views.case_cancel_probation, name="development-case-cancel-probation"),
     path("cases/<int:pk>/documents/add/", views.case_document_add, name="development-case-document-add"),
     path("documents/<int:pk>/", views.case_document, name="development-document"),
     path("cases/<int:pk>/reveal/<str:field>/", views.case_reveal, name="development-case-reveal"),

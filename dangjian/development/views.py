@@ -15,7 +15,17 @@ from dangjian.core.web import form_view, scoped
 from dangjian.members.models import Member
 
 from . import selectors, services
-from .forms import AssessmentForm, CaseOpenForm, DocumentForm, ExtendForm, LocalDayForm, PublicityForm, StepForm, StopForm
+from .forms import (
+    AssessmentForm,
+    CancelProbationForm,
+    CaseOpenForm,
+    DocumentForm,
+    ExtendForm,
+    LocalDayForm,
+    PublicityForm,
+    StepForm,
+    StopForm,
+)
 from .models import CaseAssessment, CaseDocument, CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase, LocalHoliday
 from .rules import ARCHIVE_DOCUMENTS, BODY_LABELS, PERSON_STAGES, STAGES, STEP_BY_CODE, STEPS, person_stage
 
@@ -195,6 +205,14 @@ def case_extend(request, case, scope):
     return _simple(request, case, ExtendForm(request.POST or None),
                    lambda cd: services.extend_probation(actor=request.user, case=case, date=cd["date"], months=cd["months"], note=cd["note"]),
                    _("Probation extended."), _("Extend the probation of %(n)s") % {"n": case.name})
+
+
+@scoped("development", "approve", model=DevelopmentCase)
+def case_cancel_probation(request, case, scope):
+    return _simple(request, case, CancelProbationForm(request.POST or None),
+                   lambda cd: services.cancel_probation(actor=request.user, case=case, date=cd["date"], decision=cd["decision"]),
+                   _("Probationary membership cancelled; the member's record is closed."),
+                   _("Cancel the probationary membership of %(n)s") % {"n": case.name})
 
 
 @scoped("development", "manage", model=DevelopmentCase)

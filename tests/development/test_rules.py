@@ -361,3 +361,28 @@ def test_admission_vote_is_checked_against_the_roll_of_that_day(world):
     fewer = {"voters_total": on_roll - 1, "voters_present": on_roll - 1, "yes": on_roll - 1, "no": 0, "abstain": 0}
     record(world, case, 15, data=fewer)
     assert CaseWarning.objects.filter(case=case, step_code=15, rule_id="vote_majority").exists()
+
+
+# -- cancelling the probation -------------------------------------------------------------------
+def test_cancel_probation_closes_case_and_member_record(world):
+    """党章 art. 7 / DOMAIN §4.2: at expiry the branch may cancel the probationary membership
+    (支部大会 + upper approval): the case stops, the member leaves the roll, history stays."""
+    from dangjian.members.models import RecordState
+
+    case = advance(world, open_case(world), 20)
+    case.refresh_from_db()
+    member = case.member
+    assert member.status == "probationary" and member.state == RecordState.ACTIVE
+    with pytest.raises(ValidationError):  # the branch secretary cannot: it needs the upper approval
+        services.cancel_probation(actor=world.users["secretary"], case=case, date=D(2025, 9, 20), decision="支部大会决议")
+    with pytest.raises(ValidationError):
+        services.cancel_probation(actor=world.users["town_admin"], case=case, date=D(2025, 9, 20), decision=" ")
+    case = services.cancel_probation(actor=world.users["town_admin"], case=case, date=D(2025, 9, 20),
+                                     decision="2025年9月10日支部大会决议，东镇党委〔2025〕12号批复")
+    member.refresh_from_db()
+    assert case.status == "stopped" and "取消预备党员资格" in case.stop_reason
+    assert member.state == RecordState.LEFT
+    assert AuditEvent.objects.filter(action="development.cancel_probation").count() == 1
+    assert AuditEvent.objects.filter(action="member.left").count() == 1
+    with pytest.raises(ValidationError):  # once
+        services.cancel_probation(actor=world.users["town_admin"], case=case, date=D(2025, 9, 21), decision="x")
