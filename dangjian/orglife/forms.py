@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from dangjian.core.forms import DateInput, StyledForm, style_widgets
 
 from . import selectors
-from .models import Audience, ExemptionBasis, Frequency
+from .models import Audience, ExemptionBasis, Frequency, MakeupHow
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -124,3 +124,9 @@ class DeviceForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs
         self.fields["org"].label_from_instance = lambda o: o.name
+
+
+class MakeupForm(StyledForm):
+    on = forms.DateField(label=_("Made up on"), widget=DateInput)
+    how = forms.ChoiceField(label=_("How"), choices=MakeupHow.choices)
+    note = forms.CharField(label=_("Content and how the branch checked it"), max_length=200)

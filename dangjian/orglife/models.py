@@ -143,6 +143,12 @@ class SigninMethod(models.TextChoices):
     FACE = "face", _("Face recognition")
 
 
+class MakeupHow(models.TextChoices):
+    GROUP = "group", _("Make-up session held by the branch")
+    SELF_STUDY = "self_study", _("Self-study of the meeting's materials, checked by the branch")
+    ONLINE = "online", _("Online study (recording, materials)")
+
+
 class Attendance(models.Model):
     """One invited member at one meeting: exactly one row per (meeting, member).
 
@@ -157,6 +163,11 @@ class Attendance(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True, default="")  # leave / absence / exemption
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # 补课: an absent member (or one on leave) made up the meeting's content afterwards (DOMAIN §1.1)
+    makeup_on = models.DateField(_("made up on"), null=True, blank=True)
+    makeup_how = models.CharField(_("how"), max_length=12, choices=MakeupHow.choices, blank=True, default="")
+    makeup_note = models.CharField(_("content and check"), max_length=200, blank=True, default="")
+    makeup_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["meeting", "id"]

@@ -34,6 +34,7 @@ from .models import (
     ExemptionBasis,
     LeaveRequest,
     LeaveStatus,
+    MakeupHow,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -66,7 +67,7 @@ def open_early_minutes() -> int:
 
 DEFAULT_POINTS = {
     "version": "orglife-points-2026.11",
-    "rules": {"present": 2, "late": 1, "leave": 0, "absent": -2, "exempt": 0},
+    "rules": {"present": 2, "late": 1, "leave": 0, "absent": -2, "exempt": 0, "makeup": 1},
 }
 
 
@@ -467,6 +468,49 @@ def award_points(*, meeting: Meeting) -> int:
     before = PointsEntry.objects.filter(meeting=meeting).count()
     PointsEntry.objects.bulk_create(rows, ignore_conflicts=True)
     return PointsEntry.objects.filter(meeting=meeting).count() - before
+
+
+# -- make-up study (补课) -------------------------------------------------------------------------
+
+def record_makeup(*, actor, attendance: Attendance, on: dt.date, how: str, note: str) -> Attendance:
+    """Record that a member who was absent or on leave made up the meeting (补课; DOMAIN §1.1:
+    "absentees must ask for leave beforehand and make up" — local practice). The attendance itself
+    stays as it was (应到/实到 and the minutes do not change); the 补课 is shown beside it, in the
+    member's file, and earns the ``makeup`` points of the rule table once. Only after the meeting
+    ended, dated between the meeting day and today, once per row."""
+    note = (note or "").strip()
+    errors = {}
+    if how not in MakeupHow.values:
+        errors["how"] = _("Choose how the meeting was made up.")
+    if not note:
+        errors["note"] = _("Say what was studied and how the branch checked it.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        att = Attendance.objects.select_for_update().select_related("meeting", "member").get(pk=attendance.pk)
+        meeting = att.meeting
+        if meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.RECORDED):
+            raise ValidationError(_("补课 is recorded after the meeting has ended."))
+        if att.status not in (S.ABSENT, S.LEAVE):
+            raise ValidationError(_("Only a member who was absent or on leave makes up a meeting."))
+        if att.makeup_on:
+            raise ValidationError(_("%(n)s already made up this meeting on %(d)s.") % {"n": att.member.name, "d": att.makeup_on})
+        held = timezone.localtime(meeting.starts_at).date()
+        if not on or on < held or on > timezone.localdate():
+            raise ValidationError({"on": _("The date must lie between the meeting (%(d)s) and today.") % {"d": held}})
+        att.makeup_on, att.makeup_how, att.makeup_note = on, how, note[:200]
+        att.makeup_by = actor if getattr(actor, "pk", None) else None
+        att.save(update_fields=["makeup_on", "makeup_how", "makeup_note", "makeup_by"])
+        conf = points_rules()
+        delta = int(conf["rules"].get("makeup", 0) or 0)
+        if delta:
+            PointsEntry.objects.get_or_create(
+                meeting=meeting, member=att.member, rule_id="orglife.makeup",
+                defaults={"org_path": meeting.org_path, "delta": delta, "reason": f"{meeting.title[:150]}：补课",
+                          "rule_version": str(conf["version"])[:40]})
+        audit.record(actor=actor, action="orglife.makeup", obj=att,
+                     data={"meeting": meeting.pk, "member": att.member_id, "on": on, "how": how})
+    return att
 
 
 # -- leave ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/<int:pk>/roll-call/", views.roll_call, name="orglife-roll-call"),
     path("meetings/<int:pk>/leave/decide/", views.leave_decide, name="orglife-leave-decide"),
     path("attendance/<int:pk>/leave/", views.leave_request, name="orglife-leave-request"),
+    path("attendance/<int:pk>/makeup/", views.attendance_makeup, name="orglife-attendance-makeup"),
     path("s/<str:token>/", views.qr_signin, name="orglife-qr-signin"),
     path("my/", views.my_meetings, name="orglife-my-meetings"),
     path("exemptions/", views.exemption_list, name="orglife-exemptions"),

@@ -29,7 +29,7 @@ from dangjian.core.web import authenticated, form_view, public, scoped
 from dangjian.members.models import Member, RecordState
 
 from . import selectors, services, tokens
-from .forms import DeviceForm, ExemptionForm, MeetingForm, MeetingTypeCreateForm, MeetingTypeForm, ReasonForm
+from .forms import DeviceForm, ExemptionForm, MakeupForm, MeetingForm, MeetingTypeCreateForm, MeetingTypeForm, ReasonForm
 from .models import (
     PRESENT_STATUSES,
     Attendance,
@@ -496,6 +496,20 @@ def exemption_list(request, scope):
 
 
 MAX_MEMBER_CHOICES = 300
+
+
+@scoped("attendance", "manage", model=Attendance)
+def attendance_makeup(request, att, scope):
+    """Record a 补课 for a member who was absent or on leave."""
+    meeting = att.meeting
+    return form_view(
+        request, MakeupForm(request.POST or None, initial={"on": timezone.localdate()}),
+        perform=lambda cd: services.record_makeup(actor=request.user, attendance=att, on=cd["on"], how=cd["how"], note=cd["note"]),
+        done=lambda a: (_("补课 recorded for %(n)s.") % {"n": a.member.name}, _detail_url(meeting)),
+        template="form_page.html",
+        context={"title": _("补课: %(n)s — %(m)s") % {"n": att.member.name, "m": meeting.title}, "back": _detail_url(meeting),
+                 "intro": _("%(n)s was %(s)s (%(r)s). The attendance stays as it was; the 补课 is recorded beside it and in the member's file.")
+                 % {"n": att.member.name, "s": att.get_status_display(), "r": att.reason or "—"}})
 
 
 @scoped("exemption", "manage")
