@@ -35,9 +35,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, structure
 from dangjian.core import services as core_services
-from dangjian.core import structure
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
 from dangjian.members import services as member_services
 from dangjian.members.models import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState

@@ -18,7 +18,7 @@ from dangjian.core.models import Organization
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import ID_RE, normalize_id_number, normalize_phone
 
-from .models import Member, MemberOrgHistory, MemberStatus, RecordState, RightsRestriction
+from .models import Member, MemberOrgHistory, MemberStatus, RecordState
 
 FILTER_FIELDS = ("gender", "status", "category", "education", "position", "ethnicity")
 
@@ -130,6 +130,7 @@ def voting_members_on(org: Organization, on: dt.date) -> list[int]:
               .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)).values_list("member_id", flat=True))
     full = Member.objects.filter(pk__in=ids).filter(
         Q(full_member_on__lte=on) | Q(status=MemberStatus.FULL, full_member_on__isnull=True, joined_on__lte=on))
-    restricted = set(RightsRestriction.objects.filter(member_id__in=ids, starts_on__lte=on)
-                     .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).values_list("member_id", flat=True))
+    from .services import restricted_ids
+
+    restricted = restricted_ids(ids, on)
     return [pk for pk in full.values_list("pk", flat=True) if pk not in restricted]

@@ -274,14 +274,20 @@ def close_record(*, actor, member: Member, reason: str, on: dt.date | None = Non
 
 # -- rights restrictions (留党察看, 留置) ----------------------------------------------------------
 
+def restrictions_during(member_ids, first: dt.date, last: dt.date, kinds=None):
+    """The rights restrictions of these members in force on some day between ``first`` and
+    ``last`` (started by ``last``, not ended before ``first``), earliest first."""
+    qs = RightsRestriction.objects.filter(member_id__in=member_ids, starts_on__lte=last).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.order_by("starts_on", "id")
+
+
 def restricted_ids(member_ids, on: dt.date, kinds=None) -> set[int]:
     """Members among ``member_ids`` whose rights are restricted on ``on`` (a restriction in force:
     started on or before, not ended before). ``kinds`` narrows it (e.g. only 留党察看)."""
-    qs = RightsRestriction.objects.filter(member_id__in=member_ids, starts_on__lte=on).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    return set(qs.values_list("member_id", flat=True))
+    return set(restrictions_during(member_ids, on, on, kinds).values_list("member_id", flat=True))
 
 
 def add_restriction(*, actor, member: Member, kind: str, starts_on: dt.date, ends_on: dt.date | None = None,

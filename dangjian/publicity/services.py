@@ -453,15 +453,10 @@ def honour_member_refusal(member, year: int) -> str | None:
 
 
 def _restriction_in_year(member, first, last):
-    """The first restriction of ``member`` in force on some day between ``first`` and ``last``.
-    ``members.services.restricted_ids`` answers for one day; a year needs the overlap, so the same
-    table is read here (started by the year's end, not ended before its start)."""
-    from django.db.models import Q
+    """The first restriction of ``member`` in force on some day between ``first`` and ``last``."""
+    from dangjian.members.services import restrictions_during
 
-    from dangjian.members.models import RightsRestriction
-
-    return (RightsRestriction.objects.filter(member=member, starts_on__lte=last)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first)).order_by("starts_on").first())
+    return restrictions_during([member.pk], first, last).first()
 
 
 def select_honour(*, actor, year: int, kind: str, org: Organization, citation: str, member=None) -> HonourEntry:

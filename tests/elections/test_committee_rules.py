@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
 
 from dangjian.elections import services as s
 from dangjian.elections.models import Candidate, CommitteeMember, Election, Term
@@ -18,12 +17,6 @@ from tests.factories import member_data
 
 TODAY = dt.date.today()
 HELD = TODAY - dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def full_members(world, n):

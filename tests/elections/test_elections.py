@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
 
 from dangjian.core.models import Organization
 from dangjian.elections import services as s
@@ -22,12 +21,6 @@ from tests.factories import member_data
 
 TODAY = dt.date.today()
 HELD = TODAY - dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @contextmanager
