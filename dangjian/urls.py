@@ -14,6 +14,7 @@ urlpatterns = [
     path("transfers/", include("dangjian.transfers.urls")),
     path("elections/", include("dangjian.elections.urls")),
     path("publicity/", include("dangjian.publicity.urls")),
+    path("appraisal/", include("dangjian.appraisal.urls")),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

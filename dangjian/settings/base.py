@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dangjian.transfers",
     "dangjian.elections",
     "dangjian.publicity",
+    "dangjian.appraisal",
 ]
 
 MIDDLEWARE = [
