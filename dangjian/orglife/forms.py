@@ -83,6 +83,8 @@ class MeetingForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200)
     host = MemberChoice(label=_("Host"), queryset=None)
     recorder = MemberChoice(label=_("Recorder"), queryset=None)
+    lecturer = MemberChoice(label=_("Lecturer (党课 only)"), queryset=None, required=False,
+                            help_text=_("Who gives the 党课: a member here, or a leader of an organization above."))
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     invitees = MemberMultiChoice(label=_("Invited members"), queryset=None, required=False,
                                  widget=forms.CheckboxSelectMultiple)
@@ -96,6 +98,11 @@ class MeetingForm(forms.Form):
             del self.fields["meeting_type"]
         for f in ("host", "recorder", "invitees"):
             self.fields[f].queryset = members
+        lecture = fixed_type if fixed_type is not None else None
+        if lecture is not None and lecture.code != selectors.LECTURE_CODE:
+            del self.fields["lecturer"]
+        else:
+            self.fields["lecturer"].queryset = selectors.possible_lecturers(org)
         style_widgets({k: v for k, v in self.fields.items() if k != "invitees"})
         self.fields["invitees"].widget.attrs["class"] = "form-check-input"
 

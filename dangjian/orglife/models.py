@@ -96,6 +96,9 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=200)
     host = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("host"))
     recorder = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorder"))
+    # 党课: who gave it (支部工作条例 art. 16; DOMAIN §1.1: Party committee and branch secretaries ≥1 a year)
+    lecturer = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("lecturer (主讲人)"))
     agenda = models.TextField(_("agenda"), blank=True, default="")
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     signin_secret = models.CharField(max_length=64, default=new_signin_secret, editable=False)

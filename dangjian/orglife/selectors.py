@@ -52,6 +52,24 @@ def members_of(org):
     return qs.order_by("org_path", "id")
 
 
+LECTURE_CODE = "party_lecture"
+
+
+def possible_lecturers(org):
+    """Who may give a 党课 of ``org``: its own members, and the staff of the organizations above
+    (a town Party secretary lecturing in a village branch is the rule, not the exception) —
+    members whose account holds an active role at an ancestor."""
+    from django.db.models import Q
+
+    from dangjian.members.models import Member, RecordState
+
+    ancestors = [p for p in org.ancestor_paths()[:-1]]
+    return (Member.objects.filter(state=RecordState.ACTIVE)
+            .filter(Q(pk__in=members_of(org).values("pk")) |
+                    Q(user__role_assignments__org__path__in=ancestors, user__role_assignments__active=True))
+            .distinct().order_by("org_path", "id"))
+
+
 def default_invitees(org, meeting_type):
     """Who is invited by default (DOMAIN §1.1 "participants"): all members of the branch and its
     Party groups; the committee (positions of ``members.models.COMMITTEE_POSITIONS``) for 支委会;

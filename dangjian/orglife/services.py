@@ -153,6 +153,18 @@ def _validate_people(org: Organization, host, recorder, invitees, meeting_type=N
         raise ValidationError(errors)
 
 
+def _validate_lecturer(org: Organization, meeting_type, lecturer):
+    """The lecturer of a 党课 (optional until the minutes; the supervision list of secretaries'
+    yearly 党课 counts them — DOMAIN §1.1): a member of the organization or staff of an
+    organization above (``selectors.possible_lecturers``). Other meeting types have none."""
+    if meeting_type is None or meeting_type.code != selectors.LECTURE_CODE:
+        return None
+    if lecturer is not None and not selectors.possible_lecturers(org).filter(pk=lecturer.pk).exists():
+        raise ValidationError({"lecturer": _("%(name)s can give a 党课 here only as a member of %(org)s or as staff of an "
+                                             "organization above it.") % {"name": lecturer.name, "org": org.name}})
+    return lecturer
+
+
 # -- meeting types ----------------------------------------------------------------------------
 
 TYPE_FIELDS = ("name", "name_en", "audience", "frequency", "min_per_period", "required", "voting", "rule_ref", "active")
@@ -204,7 +216,7 @@ def _check_type_name(owner: Organization, name: str, exclude) -> None:
 # -- planning ---------------------------------------------------------------------------------
 
 def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: str, starts_at, ends_at, place: str,
-                 host: Member, recorder: Member, agenda: str, invitees: list[Member]) -> Meeting:
+                 host: Member, recorder: Member, agenda: str, invitees: list[Member], lecturer: Member | None = None) -> Meeting:
     """Plan a meeting and invite members (DOMAIN §1.1 "participants": 支部党员大会 and 党课 all
     members, 支委会 the committee, 党小组会 the group's members; the planner may adjust).
 
@@ -221,11 +233,12 @@ def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: 
     _validate_schedule(starts_at, ends_at, now=now)
     invitees = list({m.pk: m for m in invitees}.values())
     _validate_people(org, host, recorder, invitees, meeting_type)
+    lecturer = _validate_lecturer(org, meeting_type, lecturer)
     title = (title or "").strip() or meeting_type.name
     with transaction.atomic():
         m = Meeting.objects.create(
             org=org, org_path=org.path, type=meeting_type, title=title[:200], starts_at=starts_at, ends_at=ends_at,
-            place=place.strip(), host=host, recorder=recorder, agenda=agenda.strip(), created_by=actor,
+            place=place.strip(), host=host, recorder=recorder, lecturer=lecturer, agenda=agenda.strip(), created_by=actor,
             reminder_sent_at=now if starts_at - now <= dt.timedelta(minutes=reminder_minutes()) else None,
         )
         exempt = selectors.exempt_member_ids([i.pk for i in invitees], timezone.localdate(starts_at))
@@ -236,7 +249,8 @@ def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: 
         ])
         audit.record(actor=actor, action="orglife.meeting_plan", obj=m, data={
             "type": meeting_type.code, "title": m.title, "starts_at": m.starts_at, "ends_at": m.ends_at,
-            "place": m.place, "host": host.pk, "recorder": recorder.pk, "invited": len(invitees), "exempt": len(exempt),
+            "place": m.place, "host": host.pk, "recorder": recorder.pk, "lecturer": lecturer.pk if lecturer else None,
+            "invited": len(invitees), "exempt": len(exempt),
         })
         notify(recipients=[i for i in invitees if i.pk not in exempt], kind="orglife.meeting_planned",
                context=_notice_context(m), channels=("inbox", "sms"), org=org, actor=actor)
@@ -253,7 +267,7 @@ def _basis_reason(basis: str) -> str:
 
 
 def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, place: str, host: Member,
-                   recorder: Member, agenda: str, invitees: list[Member]) -> Meeting:
+                   recorder: Member, agenda: str, invitees: list[Member], lecturer: Member | None = None) -> Meeting:
     """Edit a meeting while it is planned: schedule, people, agenda, invitees (added members are
     invited, removed ones lose their invitation). Invitees are told of a new time or place."""
     now = timezone.now()
@@ -264,6 +278,7 @@ def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, p
         _validate_schedule(starts_at, ends_at, now=now)
         invitees = list({m.pk: m for m in invitees}.values())
         _validate_people(meeting.org, host, recorder, invitees, meeting.type)
+        lecturer = _validate_lecturer(meeting.org, meeting.type, lecturer)
         moved = (starts_at, ends_at, place.strip()) != (meeting.starts_at, meeting.ends_at, meeting.place)
         before = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place,
                   "host": meeting.host_id, "recorder": meeting.recorder_id}
@@ -271,7 +286,7 @@ def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, p
         if starts_at != meeting.starts_at:
             meeting.reminder_sent_at = now if starts_at - now <= dt.timedelta(minutes=reminder_minutes()) else None
         meeting.starts_at, meeting.ends_at, meeting.place = starts_at, ends_at, place.strip()
-        meeting.host, meeting.recorder, meeting.agenda = host, recorder, agenda.strip()
+        meeting.host, meeting.recorder, meeting.lecturer, meeting.agenda = host, recorder, lecturer, agenda.strip()
         meeting.save()
         current = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
         wanted = {i.pk for i in invitees}

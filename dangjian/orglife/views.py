@@ -159,7 +159,7 @@ def meeting_plan(request, scope):
         return services.plan_meeting(
             actor=request.user, org=org, meeting_type=cd["meeting_type"], title=cd["title"], starts_at=cd["starts_at"],
             ends_at=cd["ends_at"], place=cd["place"], host=cd["host"], recorder=cd["recorder"], agenda=cd["agenda"],
-            invitees=list(cd["invitees"]))
+            invitees=list(cd["invitees"]), lecturer=cd.get("lecturer"))
 
     return form_view(request, form, perform=perform,
                      done=lambda m: (_("Planned %(t)s; the invited members have been notified.") % {"t": m.title}, _detail_url(m)),
@@ -174,7 +174,8 @@ def meeting_edit(request, meeting, scope):
         return redirect(_detail_url(meeting))
     initial = {
         "title": meeting.title, "starts_at": timezone.localtime(meeting.starts_at), "ends_at": timezone.localtime(meeting.ends_at),
-        "place": meeting.place, "host": meeting.host, "recorder": meeting.recorder, "agenda": meeting.agenda,
+        "place": meeting.place, "host": meeting.host, "recorder": meeting.recorder, "lecturer": meeting.lecturer,
+        "agenda": meeting.agenda,
         "invitees": list(Member.objects.filter(attendance__meeting=meeting)),
     }
     form = MeetingForm(request.POST or None, org=meeting.org, fixed_type=meeting.type, initial=initial)
@@ -182,7 +183,8 @@ def meeting_edit(request, meeting, scope):
     def perform(cd):
         return services.update_meeting(
             actor=request.user, meeting=meeting, title=cd["title"], starts_at=cd["starts_at"], ends_at=cd["ends_at"],
-            place=cd["place"], host=cd["host"], recorder=cd["recorder"], agenda=cd["agenda"], invitees=list(cd["invitees"]))
+            place=cd["place"], host=cd["host"], recorder=cd["recorder"], agenda=cd["agenda"], invitees=list(cd["invitees"]),
+            lecturer=cd.get("lecturer"))
 
     return form_view(request, form, perform=perform, done=lambda m: (_("Saved."), _detail_url(m)),
                      template="orglife/meeting_form.html",

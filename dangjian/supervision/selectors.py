@@ -103,6 +103,46 @@ def branches_without_org_life(root: Organization, month: dt.date):
     return branches.exclude(pk__in=held_ids).order_by("path")
 
 
+# -- secretaries' yearly 党课 --------------------------------------------------------------------
+
+@dataclass
+class LectureDue:
+    org_id: int
+    org_name: str
+    secretary_id: int | None
+    secretary_name: str
+
+
+def secretaries_without_lecture(root: Organization, year: int) -> list[LectureDue]:
+    """Branch-like organizations of the subtree whose secretary gave no 党课 in ``year`` (DOMAIN
+    §1.1: Party committee secretaries give ≥1 党课 a year — verified for basic-level committees;
+    "branch secretary ≥1/yr" is the common local rule, inferred). A 党课 counts when its minutes
+    are signed off and the secretary is recorded as its lecturer, in any organization (a branch
+    secretary may lecture in a Party group or a neighbouring branch). Organizations with no
+    secretary recorded are listed too, as such."""
+    from dangjian.members.models import Member, Position, RecordState
+    from dangjian.orglife.models import HELD_STATUSES, Meeting
+    from dangjian.orglife.selectors import LECTURE_CODE
+
+    tz = timezone.get_current_timezone()
+    start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+    branches = list(Organization.objects.filter(path__startswith=root.path, kind__in=C.BRANCH_LIKE, status="active")
+                    .order_by("path").values_list("id", "name"))
+    secretaries = {}
+    for pk, org_id, name in (Member.objects.filter(org_id__in=[b[0] for b in branches], position=Position.SECRETARY,
+                                                   state=RecordState.ACTIVE).order_by("id").values_list("pk", "org_id", "name")):
+        secretaries.setdefault(org_id, (pk, name))
+    lecturers = set(Meeting.objects.filter(type__code=LECTURE_CODE, status__in=list(HELD_STATUSES), starts_at__gte=start,
+                                           starts_at__lt=end, lecturer_id__in=[v[0] for v in secretaries.values()])
+                    .values_list("lecturer_id", flat=True))
+    out = []
+    for org_id, org_name in branches:
+        sec = secretaries.get(org_id)
+        if sec is None or sec[0] not in lecturers:
+            out.append(LectureDue(org_id, org_name, sec[0] if sec else None, sec[1] if sec else ""))
+    return out
+
+
 # -- attendance --------------------------------------------------------------------------------
 
 @dataclass

@@ -175,13 +175,14 @@ def drill(request, org, scope):
     return render(request, "supervision/drill.html", ctx)
 
 
-LISTS = ("no_life", "low_attendance", "absent", "lapse")
+LISTS = ("no_life", "low_attendance", "absent", "lapse", "lecture")
 
 
 @org_scoped("view")
 def lists(request, org, scope):
     """Supervision lists of the subtree (DOMAIN §9.2, §11): no org life this month, attendance
-    under the threshold, members absent N months in a row, self-lapse review warnings."""
+    under the threshold, members absent N months in a row, self-lapse review warnings, secretaries
+    who gave no 党课 this year."""
     now = _now()
     which = request.GET.get("list", "no_life")
     if which not in LISTS:
@@ -195,6 +196,8 @@ def lists(request, org, scope):
         items = selectors.low_attendance(org, month)
     elif which == "absent":
         items = selectors.absent_members(org, month)
+    elif which == "lecture":
+        items = selectors.secretaries_without_lecture(org, month.year)
     else:
         items = selectors.lapse_review_members(org, month)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -205,7 +208,8 @@ def lists(request, org, scope):
         for s in page.object_list:
             s.case = cases.get(s.member_id)
     tabs = [("no_life", _("No org life in the month")), ("low_attendance", _("Attendance under the threshold")),
-            ("absent", _("Absent months in a row")), ("lapse", _("Self-lapse review"))]
+            ("absent", _("Absent months in a row")), ("lapse", _("Self-lapse review")),
+            ("lecture", _("Secretaries' yearly 党课"))]
     ctx = _base(request, scope, org, which=which, tabs=tabs, month=month, page=page, total=len(items),
                 prev_month=selectors.add_months(month, -1), next_month=selectors.add_months(month, 1),
                 threshold=conf.attendance_threshold(), streak_months=conf.absence_streak_months(),

@@ -183,3 +183,26 @@ def test_custom_meeting_type_for_the_county_subtree(world, login):
     r = s.get(reverse("orglife-types"))
     assert "阳光议事会" in r.content.decode() and "支部党员大会" in r.content.decode()
     assert s.get(reverse("orglife-type-edit", kwargs={"pk": t.pk})).status_code == 404  # secretary sees no county row
+
+
+def test_party_lecture_records_its_lecturer(world, plan, login):
+    """A 党课's lecturer: a member of the branch or staff of an organization above; another
+    branch's member is refused; other types carry none."""
+    from django.contrib.auth import get_user_model
+
+    from dangjian.core import services as org_services
+
+    m = plan(code="party_lecture", lecturer=world.m_secretary)
+    assert m.lecturer == world.m_secretary
+    with pytest.raises(ValidationError) as exc:
+        plan(code="party_lecture", lecturer=world.m_b3[0])
+    assert "lecturer" in exc.value.message_dict
+    # a town leader (a member elsewhere whose account is staff of the town) may lecture in b1
+    leader = world.m_b2[0]
+    leader.user = get_user_model().objects.create_user("dongzhen-shuji", password="x" * 16)
+    leader.save(update_fields=["user"])
+    org_services.grant_role(actor=None, user=leader.user, org=world.t1, role="org_admin")
+    assert plan(code="party_lecture", lecturer=leader).lecturer == leader
+    assert plan(code="theme_day", lecturer=world.m_secretary).lecturer is None
+    page = login(world.users["secretary"]).get(reverse("orglife-meeting-detail", kwargs={"pk": m.pk})).content.decode()
+    assert 'data-testid="lecturer"' in page and world.m_secretary.name in page

@@ -92,3 +92,30 @@ def test_six_months_raise_a_review_warning_only(world):
 def test_months_without_any_meeting_break_the_streak(world):
     _monthly(world, [(2026, 5), (2026, 6), (2026, 7), (2026, 9), (2026, 10)], lambda y, m: "absent")
     assert [r.months for r in S.absence_streaks(world.county, OCT)] == [2]
+
+
+def test_secretaries_without_a_lecture_this_year(world, login):
+    """DOMAIN §1.1: a secretary gives ≥1 党课 a year. Counted: a signed-off 党课 with the
+    secretary as lecturer (in any organization); not a draft, not another year, not someone else."""
+    from django.urls import reverse
+
+    from dangjian.members import services as ms
+
+    sec2 = world.m_b2[0]
+    ms.update_member(actor=None, member=sec2, data={"position": "secretary"})
+    lecture = meeting(world.b1, "party_lecture", at(2026, 5, 20))
+    lecture.lecturer = world.m_secretary
+    lecture.save()
+    other = meeting(world.b2, "party_lecture", at(2025, 12, 20))  # last year
+    other.lecturer = sec2
+    other.save()
+    draft = meeting(world.b2, "party_lecture", at(2026, 6, 20), status="closed")  # minutes not signed
+    draft.lecturer = sec2
+    draft.save()
+    rows = S.secretaries_without_lecture(world.t1, 2026)
+    assert [(r.org_id, r.secretary_id) for r in rows] == [(world.b2.pk, sec2.pk)]
+    rows = S.secretaries_without_lecture(world.county, 2026)
+    assert (world.b3.pk, None) in [(r.org_id, r.secretary_id) for r in rows]  # no secretary recorded
+    assert world.b1.pk not in [r.org_id for r in rows]
+    page = login(world.users["town_admin"]).get(reverse("supervision-lists", args=[world.t1.pk]), {"list": "lecture", "month": "2026-11"})
+    assert page.status_code == 200 and sec2.name in page.content.decode() and page.content.decode().count('data-testid="list-row"') == 1
