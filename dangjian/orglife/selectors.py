@@ -1,6 +1,8 @@
 """Read-side helpers of org life that other apps (minutes, supervision) use."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
 
 from .models import Attendance, AttendanceStatus
@@ -153,9 +155,82 @@ def member_record(member, scope):
     pts = PointsEntry.objects.filter(member=member)
     if not own:
         pts = pts.filter(scope.q_paths("attendance", "view", "org_path"))
+    from django.utils import timezone
+
+    year = timezone.localdate().year
     return {
         "rows": list(rows[:200]),
         "count": rows.count(),
+        "study_year": year,
+        "study_hours": study_hours([member.pk], year).get(member.pk, 0.0),
+        "study_target": STUDY_HOURS_PER_YEAR,
         "points": list(pts.select_related("meeting")[:50]),
         "points_total": pts.aggregate(t=Sum("delta"))["t"] or 0,
     }
+
+
+# -- yearly study hours (学时) ---------------------------------------------------------------------
+
+STUDY_TYPE_CODES = ("party_lecture", "theme_day")  # collective study and training (教育管理条例 art. 16, 20)
+STUDY_HOURS_PER_YEAR = 32
+MAX_HOURS_PER_MEETING = 8  # one day of training at most per meeting
+
+
+def study_attendance(year: int):
+    """Attendance rows that count as collective study in ``year``: 党课 and 主题党日 (setting
+    ``DANGJIAN_ORGLIFE_STUDY_TYPES``) with signed-off minutes, attended (present or late) or made up
+    (补课), annotated with ``hours`` (the meeting's length, at most one day)."""
+    from django.conf import settings
+    from django.db.models import DurationField, ExpressionWrapper, F, Value
+    from django.db.models.functions import Least
+    from django.utils import timezone
+
+    from .models import HELD_STATUSES, PRESENT_STATUSES
+
+    codes = tuple(getattr(settings, "DANGJIAN_ORGLIFE_STUDY_TYPES", STUDY_TYPE_CODES))
+    tz = timezone.get_current_timezone()
+    start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+    length = ExpressionWrapper(F("meeting__ends_at") - F("meeting__starts_at"), output_field=DurationField())
+    return (Attendance.objects.filter(meeting__type__code__in=codes, meeting__status__in=list(HELD_STATUSES),
+                                      meeting__starts_at__gte=start, meeting__starts_at__lt=end)
+            .filter(Q(status__in=list(PRESENT_STATUSES)) | Q(makeup_on__isnull=False))
+            .annotate(hours=Least(length, Value(dt.timedelta(hours=MAX_HOURS_PER_MEETING)), output_field=DurationField())))
+
+
+def _hours(d) -> float:
+    return round(d.total_seconds() / 3600, 1) if d else 0.0
+
+
+def study_hours(member_ids, year: int) -> dict[int, float]:
+    """Collective study hours (学时) of these members in ``year`` (DOMAIN §1.1, 教育管理条例 art. 20:
+    ≥32 class hours a year), from ``study_attendance``."""
+    from django.db.models import Sum
+
+    rows = (study_attendance(year).filter(member_id__in=list(member_ids)).values("member_id")
+            .annotate(total=Sum("hours")).values_list("member_id", "total"))
+    return {pk: _hours(total) for pk, total in rows}
+
+
+def members_below_study_hours(root, year: int, target: float | None = None):
+    """Active members of ``root``'s subtree with fewer than ``target`` study hours in ``year``
+    (DOMAIN §11 "[warn] below by Q4"), fewest first; members exempt by rule (教育管理条例 art. 23)
+    are left out. Each row has ``study`` (hours)."""
+    from django.db.models import DurationField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from dangjian.members.models import Member, RecordState
+
+    from .models import Exemption
+
+    target = STUDY_HOURS_PER_YEAR if target is None else target
+    today = timezone.localdate()
+    total = (study_attendance(year).filter(member_id=OuterRef("pk")).values("member_id")
+             .annotate(t=Sum("hours")).values("t")[:1])
+    exempt = Exemption.objects.filter(starts_on__lte=today).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)) \
+        .values("member_id")
+    qs = (Member.objects.filter(org_path__startswith=root.path, state=RecordState.ACTIVE).exclude(pk__in=exempt)
+          .annotate(study=Coalesce(Subquery(total, output_field=DurationField()), Value(dt.timedelta(0)),
+                                   output_field=DurationField()))
+          .filter(study__lt=dt.timedelta(hours=target)).select_related("org").order_by("study", "org_path", "id"))
+    return qs

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.models import Organization, OrgKind
 from dangjian.core.web import scoped
+from dangjian.orglife.selectors import STUDY_HOURS_PER_YEAR, members_below_study_hours
 
 from . import completion as C
 from . import conf, exports, selectors, services
@@ -175,7 +176,7 @@ def drill(request, org, scope):
     return render(request, "supervision/drill.html", ctx)
 
 
-LISTS = ("no_life", "low_attendance", "absent", "lapse", "lecture")
+LISTS = ("no_life", "low_attendance", "absent", "lapse", "lecture", "study")
 
 
 @org_scoped("view")
@@ -198,22 +199,28 @@ def lists(request, org, scope):
         items = selectors.absent_members(org, month)
     elif which == "lecture":
         items = selectors.secretaries_without_lecture(org, month.year)
+    elif which == "study":
+        items = members_below_study_hours(org, month.year)
     else:
         items = selectors.lapse_review_members(org, month)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = page.paginator.count
     for m in page.object_list if which == "low_attendance" else ():
         m.url = _meeting_url(m.meeting_id)
+    for m in page.object_list if which == "study" else ():
+        m.study_hours = round(m.study.total_seconds() / 3600, 1)
     if which == "lapse":
         cases = selectors.lapse_cases(s.member_id for s in page.object_list)
         for s in page.object_list:
             s.case = cases.get(s.member_id)
     tabs = [("no_life", _("No org life in the month")), ("low_attendance", _("Attendance under the threshold")),
             ("absent", _("Absent months in a row")), ("lapse", _("Self-lapse review")),
-            ("lecture", _("Secretaries' yearly 党课"))]
-    ctx = _base(request, scope, org, which=which, tabs=tabs, month=month, page=page, total=len(items),
+            ("lecture", _("Secretaries' yearly 党课")), ("study", _("Study hours"))]
+    ctx = _base(request, scope, org, which=which, tabs=tabs, month=month, page=page, total=total,
                 prev_month=selectors.add_months(month, -1), next_month=selectors.add_months(month, 1),
                 threshold=conf.attendance_threshold(), streak_months=conf.absence_streak_months(),
-                lapse_months=conf.lapse_review_months(), is_current=month == this_month)
+                lapse_months=conf.lapse_review_months(), is_current=month == this_month,
+                study_target=STUDY_HOURS_PER_YEAR, q4=month.month >= 10)
     return render(request, "supervision/lists.html", ctx)
 
 

@@ -45,7 +45,7 @@ def test_secretary_records_makeup_for_an_absent_member(world, login, closed, clo
     page = c.get(reverse("orglife-meeting-detail", kwargs={"pk": closed.pk})).content.decode()
     assert 'data-testid="makeup-done"' in page
     panel = login(world.users["member"]).get(reverse("member-detail", args=[world.m_member.pk])).content.decode()
-    assert 'data-testid="member-makeup"' in panel
+    assert 'data-testid="member-makeup"' in panel and 'data-testid="study-hours"' in panel
     with translation.override("en"), pytest.raises(ValidationError, match="already"):
         services.record_makeup(actor=world.users["secretary"], attendance=att, on=NOW.date(), how="group", note="再补")
     assert PointsEntry.objects.filter(rule_id="orglife.makeup").count() == 1

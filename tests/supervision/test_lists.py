@@ -119,3 +119,38 @@ def test_secretaries_without_a_lecture_this_year(world, login):
     assert world.b1.pk not in [r.org_id for r in rows]
     page = login(world.users["town_admin"]).get(reverse("supervision-lists", args=[world.t1.pk]), {"list": "lecture", "month": "2026-11"})
     assert page.status_code == 200 and sec2.name in page.content.decode() and page.content.decode().count('data-testid="list-row"') == 1
+
+
+def test_members_below_the_yearly_study_hours(world, login):
+    """教育管理条例 art. 20: ≥32 study hours a year. 党课 and 主题党日 with signed-off minutes count
+    by their length (at most 8 h each) when attended or made up; other types, drafts and other
+    years do not; exempt members are left out."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from dangjian.orglife.models import Attendance, Exemption
+    from dangjian.orglife.selectors import members_below_study_hours, study_hours
+
+    for month in range(1, 9):  # 8 × 4 h 党课 attended by the secretary → 32 h
+        m = meeting(world.b1, "party_lecture", at(2026, month, 10, 9), attendance={world.m_secretary: "present",
+                                                                                  world.m_member: "absent"})
+        m.ends_at = m.starts_at + dt.timedelta(hours=4)
+        m.save()
+    Attendance.objects.filter(member=world.m_member, meeting__starts_at__month=1).update(makeup_on=dt.date(2026, 1, 20))
+    long = meeting(world.b1, "theme_day", at(2026, 9, 1, 8), attendance={world.m_committee: "late"})
+    long.ends_at = long.starts_at + dt.timedelta(hours=30)  # capped at 8 h
+    long.save()
+    meeting(world.b1, "committee_meeting", at(2026, 9, 2, 8), attendance={world.m_committee: "present"})  # not study
+    meeting(world.b1, "party_lecture", at(2026, 9, 3, 8), status="closed", attendance={world.m_committee: "present"})  # draft
+    meeting(world.b1, "party_lecture", at(2025, 9, 3, 8), attendance={world.m_committee: "present"})  # last year
+    hours = study_hours([world.m_secretary.pk, world.m_member.pk, world.m_committee.pk], 2026)
+    assert hours == {world.m_secretary.pk: 32.0, world.m_member.pk: 4.0, world.m_committee.pk: 8.0}
+    Exemption.objects.create(member=world.m_probationary, org_path=world.b1.path, basis="old", starts_on=dt.date(2026, 1, 1))
+    below = list(members_below_study_hours(world.b1, 2026))
+    names = [m.name for m in below]
+    assert world.m_secretary.name not in names and world.m_probationary.name not in names
+    assert names.index(world.m_member.name) < names.index(world.m_committee.name)  # fewest first
+    page = login(world.users["town_admin"]).get(reverse("supervision-lists", args=[world.t1.pk]), {"list": "study", "month": "2026-11"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "4 / 32" in text and "8 / 32" in text and world.m_secretary.name not in text
