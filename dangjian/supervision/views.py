@@ -207,8 +207,6 @@ def lists(request, org, scope):
     total = page.paginator.count
     for m in page.object_list if which == "low_attendance" else ():
         m.url = _meeting_url(m.meeting_id)
-    for m in page.object_list if which == "study" else ():
-        m.study_hours = round(m.study.total_seconds() / 3600, 1)
     if which == "lapse":
         cases = selectors.lapse_cases(s.member_id for s in page.object_list)
         for s in page.object_list:

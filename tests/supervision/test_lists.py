@@ -147,7 +147,7 @@ def test_members_below_the_yearly_study_hours(world, login):
     hours = study_hours([world.m_secretary.pk, world.m_member.pk, world.m_committee.pk], 2026)
     assert hours == {world.m_secretary.pk: 32.0, world.m_member.pk: 4.0, world.m_committee.pk: 8.0}
     Exemption.objects.create(member=world.m_probationary, org_path=world.b1.path, basis="old", starts_on=dt.date(2026, 1, 1))
-    below = list(members_below_study_hours(world.b1, 2026))
+    below = members_below_study_hours(world.b1, 2026)
     names = [m.name for m in below]
     assert world.m_secretary.name not in names and world.m_probationary.name not in names
     assert names.index(world.m_member.name) < names.index(world.m_committee.name)  # fewest first
