@@ -295,3 +295,25 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.delta:+d} ({self.rule_id})"
+
+
+class HeartTalk(models.Model):
+    """One heart-to-heart talk (谈心谈话) between two members of an organization (支部工作条例
+    art. 19; DOMAIN §1.1: between committee members, committee and members, members; each pair
+    at least once a year). Only who, when and the subject are kept — never what was said."""
+
+    org = models.ForeignKey("core.Organization", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, db_index=True)
+    held_on = models.DateField(_("held on"))
+    first = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    second = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("with"))
+    subject = models.CharField(_("subject"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("heart-to-heart talk")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.first_id}–{self.second_id}"

@@ -19,12 +19,13 @@ Added by org life (never changing the rows above):
   it; the member themself (SELF) sees it and may ask for leave from it (``ask_leave``);
 * ``exemption`` — members exempt by rule (教育管理条例 art. 23), marked by branch staff; the
   note is health-related, so members do not see others' exemptions;
+* ``heart_talk`` — heart-to-heart talks (谈心谈话): who, when, subject; branch staff only;
 * ``signin_device`` — sign-in terminals and their keys, managed by the secretary / org admin.
 """
 from dangjian.core.models import Role as R
 from dangjian.core.policy import OWN, SELF, SUBTREE, Resource, extend, register
 
-from .models import Attendance, Exemption, LeaveRequest, Meeting, MeetingType, SigninDevice
+from .models import Attendance, Exemption, HeartTalk, LeaveRequest, Meeting, MeetingType, SigninDevice
 
 STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
 BRANCH_STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
@@ -56,6 +57,11 @@ extend({
         "view": dict(STAFF),
         "manage": dict(BRANCH_STAFF),
     },
+    # 谈心谈话: who talked with whom and when (never the content); branch staff only
+    "heart_talk": {
+        "view": dict(STAFF),
+        "manage": dict(BRANCH_STAFF),
+    },
     "signin_device": {
         "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
         "manage": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
@@ -68,3 +74,4 @@ register(Attendance, Resource("attendance", "org_path", self_field="member__user
 register(LeaveRequest, Resource("attendance", "org_path", self_field="member__user"))
 register(Exemption, Resource("exemption", "org_path"))
 register(SigninDevice, Resource("signin_device", "org_path"))
+register(HeartTalk, Resource("heart_talk", "org_path"))

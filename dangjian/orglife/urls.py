@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import talk_views, views
 
 urlpatterns = [
     path("types/", views.type_list, name="orglife-types"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("exemptions/", views.exemption_list, name="orglife-exemptions"),
     path("exemptions/add/", views.exemption_add, name="orglife-exemption-add"),
     path("exemptions/<int:pk>/end/", views.exemption_end, name="orglife-exemption-end"),
+    path("talks/org/<int:pk>/", talk_views.talk_page, name="orglife-talks"),
+    path("talks/org/<int:pk>/add/", talk_views.talk_add, name="orglife-talk-add"),
     path("devices/", views.device_list, name="orglife-devices"),
     path("devices/add/", views.device_add, name="orglife-device-add"),
     path("devices/<int:pk>/deactivate/", views.device_deactivate, name="orglife-device-deactivate"),

@@ -62,3 +62,13 @@ TARGETS = {
     "Exemption": make_exemption,
     "SigninDevice": make_device,
 }
+
+
+def make_talk(world, org, member=None):
+    from dangjian.orglife.models import HeartTalk
+
+    m = _member(world, member)
+    return HeartTalk.objects.create(org=org, org_path=org.path, held_on=timezone.localdate(), first=m, second=m, subject="矩阵")
+
+
+TARGETS["HeartTalk"] = make_talk
