@@ -77,7 +77,8 @@ def seed(ctx) -> None:
                         agenda=AGENDAS.get(code, ""), status=status, created_at=start - dt.timedelta(days=5),
                         opened_at=start - dt.timedelta(minutes=20) if status != MeetingStatus.PLANNED else None,
                         closed_at=start + dt.timedelta(hours=2) if status != MeetingStatus.PLANNED else None,
-                        reminder_sent_at=start - dt.timedelta(hours=2) if start < now else None)
+                        reminder_sent_at=start - dt.timedelta(hours=2) if start < now else None,
+                        lecturer=host if code == "party_lecture" else None)
             meetings.append((m, invitees))
 
         first = ctx.today.replace(day=1)
@@ -99,6 +100,7 @@ def seed(ctx) -> None:
             soon = (now + dt.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
             add("committee_meeting", ctx.today, 0, committee or in_branch[:3], status=MeetingStatus.PLANNED, start=soon)
             add("theme_day", ctx.today + dt.timedelta(days=1), 9, people, status=MeetingStatus.PLANNED)
+            _talks(ctx, branch, secretary, committee, people)
             oldest = min(people, key=lambda m: m.birth_date)
             if oldest.pk != secretary.pk:
                 Exemption.objects.create(member=oldest, org_path=oldest.org_path, basis=ExemptionBasis.OLD,
@@ -127,6 +129,10 @@ def seed(ctx) -> None:
                     a.status, a.reason = S.LEAVE, rng.choice(["外出务工", "身体不适", "家中有事", "单位值班"])
                 else:
                     a.status = S.ABSENT
+                if a.status in (S.ABSENT, S.LEAVE) and m.type.code in ("party_lecture", "theme_day") and rng.random() < 0.6:
+                    a.makeup_on = (m.starts_at + dt.timedelta(days=rng.randrange(2, 10))).date()
+                    a.makeup_how = rng.choice(["self_study", "group", "online"])
+                    a.makeup_note = "学习会议材料，支部书记谈话检查"
                 if a.signed_at:
                     a.method = rng.choices([SigninMethod.QR, SigninMethod.ROLL_CALL, SigninMethod.DEVICE], [7, 2, 1])[0]
             rows.append(a)
@@ -139,3 +145,23 @@ def seed(ctx) -> None:
     PointsEntry.objects.bulk_create(points, batch_size=2000)
     ctx.say(f"  org life: {len(meetings)} meetings, {len(rows)} attendance rows, {len(points)} points entries")
 
+
+def _talks(ctx, branch, secretary, committee, people) -> None:
+    """This year's heart-to-heart talks of the demo branch: most committee pairs and most members."""
+    from .models import HeartTalk
+
+    rng, today = ctx.rng, ctx.today
+    start = today.replace(month=1, day=1)
+    span = max((today - start).days, 1)
+    talks = []
+    for i, a in enumerate(committee):
+        for b in committee[i + 1:]:
+            if rng.random() < 0.8:
+                talks.append((a, b, "班子团结和分工"))
+    committee_ids = {m.pk for m in committee}
+    for m in people:
+        if m.pk not in committee_ids and rng.random() < 0.7:
+            talks.append((rng.choice(committee or [secretary]), m, rng.choice(["思想和工作情况", "家庭困难帮扶", "外出务工联系", "发挥先锋作用"])))
+    HeartTalk.objects.bulk_create([
+        HeartTalk(org=branch, org_path=branch.path, held_on=start + dt.timedelta(days=rng.randrange(span)), first=a, second=b,
+                  subject=subject) for a, b, subject in talks])
