@@ -7,4 +7,20 @@ class AppraisalConfig(AppConfig):
     verbose_name = "Democratic appraisal of members"
 
     def ready(self):
+        from dangjian.members.panels import register as register_panel
+        from dangjian.notify.api import register_kind
+
         from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
+        from .panels import member_panel_context
+
+        register_kind("appraisal.self_open",
+                      title={"zh-hans": "{year}年度民主评议党员开始：请撰写自我评议", "en": "Democratic appraisal {year}: write your self-appraisal"},
+                      body={"zh-hans": "{org}{year}年度民主评议党员已开始，请登录撰写个人自我评议材料。",
+                            "en": "The {year} democratic appraisal of members of {org} has begun; please write your self-appraisal."},
+                      link="/appraisal/mine/")
+        register_kind("appraisal.assessment_open",
+                      title={"zh-hans": "{year}年度民主测评开始：请投票", "en": "Democratic assessment {year}: please vote"},
+                      body={"zh-hans": "{org}{year}年度民主评议党员进入民主测评（无记名），请登录对其他党员逐一测评。",
+                            "en": "The {year} appraisal of {org} has reached the democratic assessment (anonymous ballot); please rate the other members."},
+                      link="/appraisal/mine/")
+        register_panel("appraisal-grades", template="appraisal/_member_panel.html", context=member_panel_context, order=60)
