@@ -121,7 +121,7 @@ def round_grades(request, rnd, scope):
                      done=lambda n: (_("Grades saved (%(n)s changed).") % {"n": n}, reverse("appraisal-grades", args=[rnd.pk])),
                      template="appraisal/grades.html",
                      context={"r": rnd, "rows": rows, "grades": GRADE_ORDER, "counts": counts,
-                              "limit": services.excellent_limit(counts["appraised"] + counts["ungraded"]),
+                              "limit": counts["limit"],
                               "share": excellent_share(), "voted": selectors.progress(rnd)["voted"]})
 
 
