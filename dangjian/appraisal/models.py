@@ -127,6 +127,9 @@ class MutualComment(models.Model):
         ordering = ["subject", "id"]
         constraints = [models.UniqueConstraint(fields=["author", "subject"], name="appraisal_comment_once")]
 
+    def __str__(self) -> str:
+        return f"{self.author.name} → {self.subject.name}"
+
 
 class Voted(models.Model):
     """That a participant cast their ballot in a round — and nothing about what or when."""
@@ -137,12 +140,18 @@ class Voted(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "participant"], name="appraisal_voted_once")]
 
+    def __str__(self) -> str:
+        return f"voted: {self.participant_id}"
+
 
 class Ballot(models.Model):
     """One anonymous ballot: no voter, no time; a random key (DOMAIN §6 无记名)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return "ballot"
 
 
 class BallotMark(models.Model):
@@ -152,6 +161,9 @@ class BallotMark(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="marks")
     subject = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     grade = models.CharField(max_length=12, choices=Grade.choices)
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}: {self.grade}"
 
 
 class Outcome(models.TextChoices):
