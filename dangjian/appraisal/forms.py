@@ -55,7 +55,7 @@ class BallotForm(StyledForm):
         self.subjects = list(ballot_subjects(voter))
         for p in self.subjects:
             self.fields[f"g_{p.pk}"] = forms.ChoiceField(
-                label=p.name, choices=Grade.choices, widget=forms.RadioSelect(attrs={"data-testid": f"ballot-{p.member_id}"}),
+                label=p.name, choices=Grade.choices, widget=forms.RadioSelect(attrs={"class": "form-check-input", "data-testid": f"ballot-{p.member_id}"}),
                 error_messages={"required": _("Choose a grade for %(m)s.") % {"m": p.name}})
 
     def marks(self) -> dict[int, str]:
