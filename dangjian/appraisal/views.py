@@ -136,6 +136,7 @@ def _result_context(rnd):
 
 @scoped("appraisal", "result", model=AppraisalRound)
 def round_result(request, rnd, scope):
+    audit.record(actor=request.user, action="appraisal.result_viewed", obj=rnd, data={"year": rnd.year})
     return render(request, "appraisal/result.html", _result_context(rnd))
 
 

@@ -58,3 +58,16 @@ def vote_all(rnd, world, grade_of=None, who=("secretary", "committee", "member",
         voter = Participant.objects.get(round=rnd, member__user=u)
         marks = {s.pk: (grade_of(s) if grade_of else "qualified") for s in services.ballot_subjects(voter)}
         services.cast_ballot(actor=u, voter=voter, marks=marks)
+
+
+@pytest.fixture
+def login(login):
+    """The root ``login``, with the English language cookie (these tests read English text)."""
+    from django.conf import settings
+
+    def _login(user, c=None):
+        c = login(user, c)
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return c
+
+    return _login

@@ -227,3 +227,14 @@ def test_case_decision_page(rnd, voters, login):
     r = c.get(reverse("appraisal-case", args=[case.pk]))
     assert 'data-testid="case-outcome"' in _txt(r)
     assert login(voters.users["member"]).get(reverse("appraisal-case", args=[case.pk])).status_code == 404
+
+
+def test_members_do_not_see_who_has_restricted_rights(voters, login):
+    import datetime as dt
+
+    from dangjian.members import services as member_services
+
+    member_services.add_restriction(actor=None, member=voters.m_group, kind="probation", starts_on=dt.date(2026, 1, 1))
+    rnd = services.open_round(actor=None, org=voters.b1, year=2026)
+    assert "rights restricted" not in _txt(login(voters.users["member"]).get(reverse("appraisal-round", args=[rnd.pk])))
+    assert "rights restricted" in _txt(login(voters.users["secretary"]).get(reverse("appraisal-round", args=[rnd.pk])))
