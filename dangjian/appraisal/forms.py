@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
 
@@ -71,7 +72,7 @@ class GradesForm(StyledForm):
                 label=p.name, required=False, initial=p.grade, choices=[("", "—")] + list(Grade.choices),
                 widget=forms.Select(attrs={"class": "form-select", "data-testid": f"grade-{p.member_id}"}))
             self.fields[f"reason_{p.pk}"] = forms.CharField(
-                label=_("Reason"), required=False, max_length=500, initial=p.grade_reason,
+                label=pgettext_lazy("appraisal", "Reason"), required=False, max_length=500, initial=p.grade_reason,
                 widget=forms.TextInput(attrs={"class": "form-control", "data-testid": f"reason-{p.member_id}"}))
 
     def rows(self):
@@ -82,7 +83,7 @@ class GradesForm(StyledForm):
 
 
 class DecideForm(StyledForm):
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=pgettext_lazy("appraisal", "Decision"), choices=Outcome.choices)
     correct_until = forms.DateField(label=_("Correct by (限期改正 only)"), required=False, widget=DateInput)
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput)
     note = forms.CharField(label=_("Decision and body that took it"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

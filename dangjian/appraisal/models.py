@@ -95,7 +95,7 @@ class Participant(models.Model):
     self_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     self_by_proxy = models.BooleanField(default=False)
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True, default="")
-    grade_reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
+    grade_reason = models.CharField(pgettext_lazy("appraisal", "reason"), max_length=500, blank=True, default="")
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     graded_at = models.DateTimeField(null=True, blank=True)
 
