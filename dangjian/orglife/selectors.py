@@ -41,11 +41,11 @@ def types_for_org(org):
         Q(owner__isnull=True) | Q(owner_path__in=org.ancestor_paths())).order_by("order", "id")
 
 
-def members_of(org):
-    """Who may be invited to a meeting of ``org``: the active members of a branch (or general
-    branch, primary committee) and its Party groups, by path. A town or county committee holds no
-    members itself: its meetings are for its own staff — members whose account holds an active
-    role at exactly that organization — not for the thousands of members below it."""
+def own_members_of(org):
+    """The organization's own people: the active members of a branch (or general branch, primary
+    committee) and its Party groups, by path; for a town or county committee (which holds no
+    members itself) its own staff — members whose account holds an active role at exactly that
+    organization — not the thousands of members below it."""
     from dangjian.core.models import MEMBER_HOLDING_KINDS
     from dangjian.members.models import Member, RecordState
 
@@ -53,6 +53,39 @@ def members_of(org):
     if org.kind not in MEMBER_HOLDING_KINDS:
         qs = qs.filter(user__role_assignments__org=org, user__role_assignments__active=True).distinct()
     return qs.order_by("org_path", "id")
+
+
+def flowing_in_member_ids(org):
+    """Ids (a subquery) of the active members flowing in to ``org`` or an organization below it:
+    open flowing entries of ``transfers`` naming it as the inflow organization (流入地党组织;
+    教育管理条例 art. 32: one home branch, several org lives where the member is). Only
+    member-holding organizations hold org life for them."""
+    from dangjian.core.models import MEMBER_HOLDING_KINDS
+
+    try:
+        from dangjian.transfers.models import AwayKind, AwayRecord
+    except ImportError:  # pragma: no cover - transfers not installed
+        return []
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        return AwayRecord.objects.none().values("member_id")
+    return AwayRecord.objects.filter(kind=AwayKind.FLOWING, closed_on__isnull=True, inflow_path__startswith=org.path) \
+        .exclude(inflow_path="").values("member_id")
+
+
+def members_of(org):
+    """Who may be invited to a meeting of ``org``: its own people (``own_members_of``) and the
+    active flowing members of other branches registered to take part in org life here
+    (``flowing_in_member_ids``; 教育管理条例 art. 32). The flowing-in members may be invited (and
+    sign in like anyone invited) but are never in ``default_invitees``: they belong to their home
+    branch's 应到."""
+    from dangjian.core.models import MEMBER_HOLDING_KINDS
+    from dangjian.members.models import Member, RecordState
+
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        return own_members_of(org)
+    return (Member.objects.filter(state=RecordState.ACTIVE)
+            .filter(Q(org_path__startswith=org.path) | Q(pk__in=flowing_in_member_ids(org)))
+            .order_by("org_path", "id"))
 
 
 LECTURE_CODE = "party_lecture"
@@ -77,12 +110,14 @@ def default_invitees(org, meeting_type):
     """Who is invited by default (DOMAIN §1.1 "participants"): all members of the branch and its
     Party groups; the committee (positions of ``members.models.COMMITTEE_POSITIONS``) for 支委会;
     the members of the one Party group for 党小组会 (the meeting is the group's); nobody for
-    "chosen" types (谈心谈话)."""
+    "chosen" types (谈心谈话). Only the organization's own people (``own_members_of``): members
+    flowing in from other branches may be ticked but are not required — they count in their home
+    branch's 应到 (教育管理条例 art. 32)."""
     from dangjian.members.models import COMMITTEE_POSITIONS
 
     from .models import Audience
 
-    qs = members_of(org)
+    qs = own_members_of(org)
     if meeting_type is None or meeting_type.audience == Audience.CUSTOM:
         return qs.none()
     if meeting_type.audience == Audience.COMMITTEE:

@@ -126,10 +126,26 @@ class AwayForm(StyledForm):
     since = forms.DateField(label=_("Away / lost contact / abroad / graduated since"), widget=DateInput)
     whereabouts = forms.CharField(label=_("Where the member is"), max_length=200, required=False)
     contact_person = forms.CharField(label=_("Contact person"), max_length=64, required=False)
+    inflow_org = forms.CharField(label=_("Inflow organization in the platform (name or number, flowing members only)"),
+                                 max_length=200, required=False,
+                                 help_text=_("Where the member takes part in org life (教育管理条例 art. 32); leave empty if unknown or outside the platform."))
+    activity_cert_no = forms.CharField(label=_("流动党员活动证 number"), max_length=40, required=False)
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+
+    def clean_inflow_org(self):
+        return resolve_org(self.cleaned_data["inflow_org"]) if (self.cleaned_data.get("inflow_org") or "").strip() else None
+
+
+class InflowForm(StyledForm):
+    inflow_org = forms.CharField(label=_("Inflow organization in the platform (name or number)"), max_length=200,
+                                 required=False, help_text=_("Leave empty to clear it."))
+    activity_cert_no = forms.CharField(label=_("流动党员活动证 number"), max_length=40, required=False)
+
+    def clean_inflow_org(self):
+        return resolve_org(self.cleaned_data["inflow_org"]) if (self.cleaned_data.get("inflow_org") or "").strip() else None
 
 
 class ContactForm(StyledForm):

@@ -118,12 +118,27 @@ class AwayRecord(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     warned_on = models.DateField(null=True, blank=True)
+    # 流动党员 (教育管理条例 art. 32): the organization in the platform where a flowing member takes
+    # part in org life (流入地党组织) — one home branch, several org lives; and the number of the
+    # 流动党员活动证 (art. 9: its holder may pay dues at the inflow organization).
+    inflow_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("inflow organization"))
+    inflow_path = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    activity_cert_no = models.CharField(_("流动党员活动证 number"), max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["kind", "since", "id"]
 
     def __str__(self) -> str:
         return f"{self.member.name} ({self.get_kind_display()})"
+
+
+class InflowRecord(AwayRecord):
+    """The same flowing-member entry, seen by the inflow organization (scoped by ``inflow_path``):
+    its staff see who takes part in their org life, never the rest of the member's file."""
+
+    class Meta:
+        proxy = True
 
 
 class ContactMethod(models.TextChoices):

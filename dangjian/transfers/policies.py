@@ -4,11 +4,14 @@
   their own transfer (SELF).
 * ``transfer_in`` — the receiving side (the ``IncomingTransfer`` proxy, scoped by ``to_path``).
 * ``flowing`` — flowing / lost-contact registers, contact logs and membership cases.
+* ``flowing_in`` — the inflow side of a flowing member (the ``InflowRecord`` proxy, scoped by
+  ``inflow_path``): the inflow organization's secretary and admins see the entries naming their
+  organization (教育管理条例 art. 32) and nothing else of the member.
 """
 from dangjian.core.models import Role as R
 from dangjian.core.policy import SELF, SUBTREE, Resource, extend, register
 
-from .models import AwayRecord, IncomingTransfer, MembershipCase, Transfer
+from .models import AwayRecord, IncomingTransfer, InflowRecord, MembershipCase, Transfer
 
 extend({
     "transfer": {
@@ -26,9 +29,13 @@ extend({
         "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
         "manage": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
     },
+    "flowing_in": {
+        "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+    },
 })
 
 register(Transfer, Resource("transfer", "from_path", self_field="member__user"))
 register(IncomingTransfer, Resource("transfer_in", "to_path"))
 register(AwayRecord, Resource("flowing", "org_path"))
 register(MembershipCase, Resource("flowing", "org_path"))
+register(InflowRecord, Resource("flowing_in", "inflow_path"))

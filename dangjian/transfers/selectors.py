@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import AwayRecord, IncomingTransfer, MembershipCase, Transfer, TransferKind, TransferStatus
+from .models import AwayKind, AwayRecord, IncomingTransfer, InflowRecord, MembershipCase, Transfer, TransferKind, TransferStatus
 from .services import away_findings, receipt_overdue
 
 
@@ -48,6 +48,24 @@ def away_register(scope, org, kind: str = ""):
     for r in rows:
         r.findings = away_findings(r, today)
     return rows
+
+
+def flowing_in(scope, org):
+    """Members flowing in: open flowing entries naming ``org`` or an organization below it as the
+    inflow organization (教育管理条例 art. 32), as the inflow side sees them (``flowing_in``)."""
+    qs = InflowRecord.objects.filter(inflow_path__startswith=org.path, kind=AwayKind.FLOWING, closed_on__isnull=True)
+    return scope.filter(qs, "view").select_related("member", "org", "inflow_org").order_by("inflow_path", "since", "id")
+
+
+def inflow_attendance(rec):
+    """The member's attendance at meetings of the inflow organization (its subtree), newest first:
+    what the inflow side recorded itself."""
+    from dangjian.orglife.models import Attendance
+
+    if not rec.inflow_path:
+        return Attendance.objects.none()
+    return (Attendance.objects.filter(member_id=rec.member_id, org_path__startswith=rec.inflow_path)
+            .select_related("meeting", "meeting__type", "meeting__org").order_by("-meeting__starts_at", "-id"))
 
 
 def cases(scope, org):

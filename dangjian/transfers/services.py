@@ -462,15 +462,49 @@ def register_incoming(*, actor, org: Organization, member_data: dict, from_name:
 
 # -- flowing / lost contact ----------------------------------------------------------------------
 
+def check_inflow(member: Member, kind: str, inflow_org: Organization | None, activity_cert_no: str = "") -> None:
+    """The inflow organization of a flowing member (流入地党组织; 教育管理条例 art. 32: one home
+    branch, several org lives where the member is; DOMAIN §1.1, §5). [block] only a flowing
+    member has one; it is an active branch, general branch, Party group or primary committee
+    of the platform, and neither the home branch nor inside it (org life there is the home
+    branch's own). The 流动党员活动证 number (art. 9) goes with an inflow organization."""
+    if inflow_org is None:
+        if activity_cert_no:
+            raise ValidationError({"inflow_org": [_("A 流动党员活动证 belongs with an inflow organization: name it.")]})
+        return
+    if kind != AwayKind.FLOWING:
+        raise ValidationError({"inflow_org": [_("Only a flowing member takes part in org life at an inflow organization.")]})
+    if inflow_org.kind not in MEMBER_HOLDING_KINDS:
+        raise ValidationError({"inflow_org": [_("Org life is held by a branch, general branch, Party group or primary committee, not by “%(o)s”.") % {"o": inflow_org.name}]})
+    if not inflow_org.is_active:
+        raise ValidationError({"inflow_org": [_("“%(o)s” is dissolved.") % {"o": inflow_org.name}]})
+    home = _sending_branch(member)
+    if inflow_org.path.startswith(home.path):
+        raise ValidationError({"inflow_org": [_("“%(o)s” is the member's home branch or inside it; name the organization where the member now lives or works.") % {"o": inflow_org.name}]})
+
+
+def _notify_inflow(actor, rec: AwayRecord) -> None:
+    """Tell the inflow organization's secretary that a flowing member now takes part in its org
+    life (inbox only: names, no personal data)."""
+    notify(recipients=[RoleIn(rec.inflow_org, Role.SECRETARY)], kind="transfers.flowing_in",
+           context={"member": rec.member.name, "home_org": rec.org.name, "inflow_org": rec.inflow_org.name,
+                    "record_id": rec.pk},
+           channels=("inbox",), org=rec.inflow_org, actor=_uid(actor))
+
+
 def flag_away(*, actor, member: Member, kind: str, since: dt.date, whereabouts: str = "", contact_person: str = "",
-              today: dt.date | None = None) -> AwayRecord:
+              today: dt.date | None = None, inflow_org: Organization | None = None,
+              activity_cert_no: str = "") -> AwayRecord:
     """Put a member on the flowing / lost-contact / abroad / graduate register (arts. 24, 32-34).
 
     [block] a flowing member is away ≥6 months ([cfg]) and needs a named contact person
-    (art. 33); one open record per member and kind; ``since`` not in the future.
+    (art. 33); one open record per member and kind; ``since`` not in the future. A flowing
+    member may name the inflow organization in the platform (``check_inflow``; art. 32) — its
+    secretary is told.
     """
     today = today or timezone.localdate()
     whereabouts, contact_person = (whereabouts or "").strip(), (contact_person or "").strip()
+    activity_cert_no = (activity_cert_no or "").strip()
     if kind not in AwayKind.values:
         raise ValidationError({"kind": [_("Choose one of the listed values.")]})
     if since > today:
@@ -488,11 +522,43 @@ def flag_away(*, actor, member: Member, kind: str, since: dt.date, whereabouts: 
             raise ValidationError(_("This record is closed."))
         if AwayRecord.objects.filter(member=member, kind=kind, closed_on__isnull=True).exists():
             raise ValidationError(_("%(m)s is already on this register.") % {"m": member.name})
+        check_inflow(member, kind, inflow_org, activity_cert_no)
         rec = AwayRecord.objects.create(member=member, org=member.org, org_path=member.org_path, kind=kind, since=since,
                                         whereabouts=whereabouts[:200], contact_person=contact_person[:64],
-                                        created_by=_uid(actor))
+                                        inflow_org=inflow_org, inflow_path=inflow_org.path if inflow_org else "",
+                                        activity_cert_no=activity_cert_no[:40], created_by=_uid(actor))
         audit.record(actor=actor, action="transfers.flag_away", obj=rec, org_path=rec.org_path,
-                     data={"member": member.pk, "kind": kind, "since": since})
+                     data={"member": member.pk, "kind": kind, "since": since,
+                           "inflow_org": inflow_org.pk if inflow_org else None, "activity_cert_no": rec.activity_cert_no})
+        if inflow_org is not None:
+            _notify_inflow(actor, rec)
+        return rec
+
+
+def set_inflow(*, actor, record: AwayRecord, inflow_org: Organization | None, activity_cert_no: str = "") -> AwayRecord:
+    """Name, change or clear the inflow organization of an open flowing entry and its 流动党员
+    活动证 number (教育管理条例 arts. 9, 32; rules of ``check_inflow``). Audited with the values
+    before and after; a newly named inflow organization's secretary is told. Org life already
+    counted for the home branch stays as it was (the attendance rows record where it took place)."""
+    activity_cert_no = (activity_cert_no or "").strip()
+    with transaction.atomic():
+        rec = AwayRecord.objects.select_for_update().select_related("member", "org").get(pk=record.pk)
+        if rec.closed_on:
+            raise ValidationError(_("This record is closed."))
+        if inflow_org is not None:
+            inflow_org = Organization.objects.get(pk=inflow_org.pk)
+        check_inflow(rec.member, rec.kind, inflow_org, activity_cert_no)
+        before = {"inflow_org": rec.inflow_org_id, "activity_cert_no": rec.activity_cert_no}
+        after = {"inflow_org": inflow_org.pk if inflow_org else None, "activity_cert_no": activity_cert_no[:40]}
+        if before == after:
+            raise ValidationError(_("Nothing was changed."))
+        rec.inflow_org, rec.inflow_path = inflow_org, inflow_org.path if inflow_org else ""
+        rec.activity_cert_no = activity_cert_no[:40]
+        rec.save(update_fields=["inflow_org", "inflow_path", "activity_cert_no"])
+        audit.record(actor=actor, action="transfers.inflow_set", obj=rec, org_path=rec.org_path,
+                     data={"member": rec.member_id, "before": before, "after": after})
+        if inflow_org is not None and before["inflow_org"] != inflow_org.pk:
+            _notify_inflow(actor, rec)
         return rec
 
 

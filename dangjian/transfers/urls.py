@@ -25,6 +25,9 @@ urlpatterns = [
     path("away/<int:pk>/contact/", views.away_contact, name="transfers-away-contact"),
     path("away/<int:pk>/close/", views.away_close, name="transfers-away-close"),
     path("away/<int:pk>/case/", views.case_new, name="transfers-case-new"),
+    path("away/<int:pk>/inflow/", views.away_inflow, name="transfers-away-inflow"),
+    path("org/<int:pk>/flowing-in/", views.flowing_in_list, name="transfers-flowing-in"),
+    path("flowing-in/<int:pk>/", views.flowing_in_detail, name="transfers-flowing-in-detail"),
     path("cases/<int:pk>/", views.case_detail, name="transfers-case"),
     path("cases/<int:pk>/decide/", views.case_decide, name="transfers-case-decide"),
 ]

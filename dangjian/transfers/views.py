@@ -25,13 +25,14 @@ from .forms import (
     ContactForm,
     DateForm,
     DecideForm,
+    InflowForm,
     OptionalReasonForm,
     ReasonForm,
     RegisterIncomingForm,
     TransferRequestForm,
     VerifyForm,
 )
-from .models import AwayRecord, CaseKind, IncomingTransfer, MembershipCase, Transfer, TransferStatus
+from .models import AwayKind, AwayRecord, CaseKind, IncomingTransfer, InflowRecord, MembershipCase, Transfer, TransferStatus
 
 
 def _page(request, qs, n=50):
@@ -274,7 +275,8 @@ def away_new(request, org, scope):
     form = AwayForm(_data(request), org=org)
     return form_view(request, form,
                      perform=lambda d: services.flag_away(actor=request.user, member=d["member"], kind=d["kind"], since=d["since"],
-                                                          whereabouts=d.get("whereabouts", ""), contact_person=d.get("contact_person", "")),
+                                                          whereabouts=d.get("whereabouts", ""), contact_person=d.get("contact_person", ""),
+                                                          inflow_org=d.get("inflow_org"), activity_cert_no=d.get("activity_cert_no", "")),
                      done=lambda r: (_("Added to the register."), reverse("transfers-away-detail", args=[r.pk])),
                      template="transfers/form.html",
                      context={"title": _("Add to the flowing / lost-contact register"), "org": org,
@@ -331,3 +333,35 @@ def case_decide(request, case, scope):
                      template="transfers/form.html",
                      context={"title": _("Record the decision"), "cancel": reverse("transfers-case", args=[case.pk])})
 
+
+
+@scoped("flowing", "manage", model=AwayRecord)
+def away_inflow(request, rec, scope):
+    """Name, change or clear the inflow organization of a flowing member (教育管理条例 art. 32)."""
+    initial = {"inflow_org": rec.inflow_org_id or "", "activity_cert_no": rec.activity_cert_no}
+    return form_view(request, InflowForm(_data(request), initial=initial),
+                     perform=lambda d: services.set_inflow(actor=request.user, record=rec, inflow_org=d.get("inflow_org"),
+                                                           activity_cert_no=d.get("activity_cert_no", "")),
+                     done=lambda _r: (_("The inflow organization is saved."), reverse("transfers-away-detail", args=[rec.pk])),
+                     template="transfers/form.html",
+                     context={"title": _("Inflow organization of %(m)s") % {"m": rec.member.name},
+                              "cancel": reverse("transfers-away-detail", args=[rec.pk])})
+
+
+# -- the inflow side (流入地党组织) -------------------------------------------------------------------
+
+@scoped("flowing_in", "view", model=Organization)
+def flowing_in_list(request, org, scope):
+    """Members flowing in to ``org``'s subtree: name, home branch, since, contact person — never
+    the ID number or phone (教育管理条例 art. 32: the inflow organization helps manage them)."""
+    return render(request, "transfers/flowing_in.html", {"org": org, "page": _page(request, selectors.flowing_in(scope, org))})
+
+
+@scoped("flowing_in", "view", model=InflowRecord)
+def flowing_in_detail(request, rec, scope):
+    if rec.kind != AwayKind.FLOWING:
+        from django.http import Http404
+
+        raise Http404
+    rows = list(selectors.inflow_attendance(rec)[:100])
+    return render(request, "transfers/flowing_in_detail.html", {"rec": rec, "rows": rows})

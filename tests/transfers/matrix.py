@@ -44,3 +44,15 @@ def make_case(world, org, member):
 
 TARGETS = {"Transfer": make_transfer, "IncomingTransfer": make_incoming, "AwayRecord": make_away,
            "MembershipCase": make_case}
+
+
+def make_inflow(world, org, member):
+    """A flowing member of another branch taking part in org life at ``org`` (the inflow side)."""
+    from dangjian.transfers.models import InflowRecord
+
+    m = world.m_b4[1] if not world.b4.path.startswith(org.path) else world.m_b3[1]
+    return InflowRecord.objects.create(member=m, org=m.org, org_path=m.org_path, kind="flowing", since=dt.date(2025, 1, 1),
+                                       whereabouts="深圳", contact_person="张联系", inflow_org=org, inflow_path=org.path)
+
+
+TARGETS["InflowRecord"] = make_inflow
