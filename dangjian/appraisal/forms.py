@@ -23,6 +23,16 @@ class OpenForm(StyledForm):
         self.fields["meeting"].label_from_instance = lambda m: f"{timezone.localtime(m.starts_at):%Y-%m-%d} {m.title}"
 
 
+class MeetingForm(StyledForm):
+    meeting = forms.ModelChoiceField(label=_("Appraisal meeting (optional)"), queryset=None, required=False,
+                                     help_text=_("Leave empty to unlink the meeting."))
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = appraisal_meetings(org)
+        self.fields["meeting"].label_from_instance = lambda m: f"{timezone.localtime(m.starts_at):%Y-%m-%d} {m.title}"
+
+
 class AdvanceForm(StyledForm):
     to = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
 

@@ -418,3 +418,23 @@ def write_comments(*, actor, author: Participant, comments: dict[int, str]) -> i
                     audit.record(actor=actor, action="appraisal.comment_withdrawn", obj=rnd,
                                  data={"author": author.member_id, "subject": subject.member_id})
     return n
+
+
+def link_meeting(*, actor, round: AppraisalRound, meeting=None) -> AppraisalRound:  # noqa: A002
+    """Link (or unlink, with None) the round's 民主评议党员 meeting of org life — often planned after
+    the round was opened (DOMAIN §6: the appraisal is held at a 党员大会, may be combined with the
+    organisational-life meeting). Not once the round is closed."""
+    with transaction.atomic():
+        rnd = _locked_round(round)
+        if rnd.stage == Stage.CLOSED:
+            raise ValidationError(_("The appraisal round is closed: it can no longer be changed."))
+        if meeting is not None:
+            if not appraisal_meetings(rnd.org).filter(pk=meeting.pk).exists():
+                raise ValidationError({"meeting": [_("Choose a 民主评议党员 meeting of this organization.")]})
+            if timezone.localtime(meeting.starts_at).year != rnd.year:
+                raise ValidationError({"meeting": [_("The meeting lies in another year.")]})
+        rnd.meeting = meeting
+        rnd.save(update_fields=["meeting"])
+        audit.record(actor=actor, action="appraisal.meeting", obj=rnd, data={"meeting": getattr(meeting, "pk", None)})
+        round.meeting = meeting
+        return rnd

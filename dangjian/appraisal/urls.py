@@ -9,6 +9,7 @@ urlpatterns = [
     path("org/<int:pk>/overview/", views.overview, name="appraisal-overview"),
     path("<int:pk>/", views.round_detail, name="appraisal-round"),
     path("<int:pk>/advance/", views.round_advance, name="appraisal-advance"),
+    path("<int:pk>/meeting/", views.round_meeting, name="appraisal-meeting"),
     path("<int:pk>/grades/", views.round_grades, name="appraisal-grades"),
     path("<int:pk>/result/", views.round_result, name="appraisal-result"),
     path("<int:pk>/result.pdf", views.round_result_pdf, name="appraisal-result-pdf"),

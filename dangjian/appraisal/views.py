@@ -14,7 +14,7 @@ from dangjian.core.web import authenticated, form_view, scoped
 
 from . import selectors, services
 from .conf import excellent_share
-from .forms import AdvanceForm, BallotForm, CommentsForm, DecideForm, GradesForm, OpenForm, SelfForm
+from .forms import AdvanceForm, BallotForm, CommentsForm, DecideForm, GradesForm, MeetingForm, OpenForm, SelfForm
 from .models import GRADE_ORDER, AppraisalRound, DispositionCase, MutualComment, Participant, Stage
 
 
@@ -103,6 +103,21 @@ def round_advance(request, rnd, scope):
                      template="appraisal/form.html",
                      context={"title": _("Move on to “%(s)s”") % {"s": nxt.label}, "r": rnd, "warning": warn,
                               "submit": _("Close the round") if nxt == Stage.CLOSED else _("Move on"),
+                              "cancel": reverse("appraisal-round", args=[rnd.pk])})
+
+
+@scoped("appraisal", "manage", model=AppraisalRound)
+def round_meeting(request, rnd, scope):
+    """Link the round to its 民主评议党员 meeting planned in org life (or unlink it)."""
+    if rnd.closed:
+        messages.info(request, _("The appraisal round is closed: it can no longer be changed."))
+        return redirect("appraisal-round", rnd.pk)
+    return form_view(request, MeetingForm(_data(request), org=rnd.org, initial={"meeting": rnd.meeting_id}),
+                     perform=lambda d: services.link_meeting(actor=request.user, round=rnd, meeting=d.get("meeting")),
+                     done=lambda r: (_("The appraisal meeting is saved."), reverse("appraisal-round", args=[rnd.pk])),
+                     template="appraisal/form.html",
+                     context={"title": _("Appraisal meeting"), "r": rnd,
+                              "intro": _("Meetings of the type 民主评议党员 planned for %(org)s in org life.") % {"org": rnd.org.name},
                               "cancel": reverse("appraisal-round", args=[rnd.pk])})
 
 

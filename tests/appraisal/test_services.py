@@ -354,3 +354,16 @@ def test_disposition_case_is_decided_by_people(rnd, voters):
     assert voters.m_member.state == "active"  # nobody is removed by the system
     with pytest.raises(ValidationError, match="already decided"):
         services.decide_case(actor=sec, case=case, outcome="education", note="再议")
+
+
+def test_meeting_linked_later_but_not_after_closing(rnd, voters):
+    m = _appraisal_meeting(voters.b1)
+    services.link_meeting(actor=None, round=rnd, meeting=m)
+    assert AppraisalRound.objects.get(pk=rnd.pk).meeting == m
+    with pytest.raises(ValidationError):
+        services.link_meeting(actor=None, round=rnd, meeting=_appraisal_meeting(voters.b2))
+    rnd = _to_grading(rnd, voters)
+    services.set_grades(actor=None, round=rnd, grades={p.pk: ("qualified", "") for p in Participant.objects.filter(round=rnd)})
+    services.close_round(actor=None, round=rnd)
+    with pytest.raises(ValidationError, match="closed"):
+        services.link_meeting(actor=None, round=rnd, meeting=None)

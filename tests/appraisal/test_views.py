@@ -238,3 +238,27 @@ def test_members_do_not_see_who_has_restricted_rights(voters, login):
     rnd = services.open_round(actor=None, org=voters.b1, year=2026)
     assert "rights restricted" not in _txt(login(voters.users["member"]).get(reverse("appraisal-round", args=[rnd.pk])))
     assert "rights restricted" in _txt(login(voters.users["secretary"]).get(reverse("appraisal-round", args=[rnd.pk])))
+
+
+def test_link_the_appraisal_meeting_later(rnd, voters, login):
+    import datetime as dt
+
+    from dangjian.orglife.models import Meeting, MeetingType
+
+    t = MeetingType.objects.get(code="appraisal", owner_path="")
+    when = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
+    m = Meeting.objects.create(org=voters.b1, org_path=voters.b1.path, type=t, title="民主评议党员大会", starts_at=when,
+                               ends_at=when + dt.timedelta(hours=2), place="村部")
+    c = login(voters.users["secretary"])
+    url = reverse("appraisal-meeting", args=[rnd.pk])
+    assert "民主评议党员大会" in _txt(c.get(url))
+    assert c.post(url, {"meeting": str(m.pk)}).status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.meeting == m
+    assert "2026-12-05" in _txt(c.get(reverse("appraisal-round", args=[rnd.pk])))
+    r = c.post(url, {"meeting": "999999"})
+    assert r.status_code == 200 and 'data-testid="error-meeting"' in _txt(r)
+    assert c.post(url, {"meeting": ""}).status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.meeting is None
+    assert login(voters.users["member"]).get(url).status_code == 403
