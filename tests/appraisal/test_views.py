@@ -262,3 +262,20 @@ def test_link_the_appraisal_meeting_later(rnd, voters, login):
     rnd.refresh_from_db()
     assert rnd.meeting is None
     assert login(voters.users["member"]).get(url).status_code == 403
+
+
+def test_overview_queries_do_not_grow_with_branches(voters, login, django_assert_max_num_queries):
+    from dangjian.core import services as org_services
+    from dangjian.members import services as member_services
+    from tests.factories import member_data
+
+    for i in range(12):
+        b = org_services.create_organization(actor=None, parent=voters.t1, name=f"新支部{i}", kind="branch")
+        member_services.create_member(actor=None, org=b, data=member_data(name=f"新党员{i}"))
+        services.open_round(actor=None, org=b, year=2026)
+    c = login(voters.users["town_admin"])
+    url = reverse("appraisal-overview", args=[voters.t1.pk])
+    c.get(url)
+    with django_assert_max_num_queries(20):
+        r = c.get(url)
+    assert _txt(r).count('data-testid="overview-row"') == 14
