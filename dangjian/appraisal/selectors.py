@@ -17,8 +17,10 @@ def rounds_of(org: Organization):
 
 
 def participants(rnd: AppraisalRound):
-    return (Participant.objects.filter(round=rnd).select_related("member")
-            .annotate(n_comments=Count("comments_received")).order_by("exempt_basis", "id"))
+    """The round's participants, by Party group (DOMAIN §6: in large branches self and mutual
+    appraisal may be held in Party groups), exempt members last."""
+    return (Participant.objects.filter(round=rnd).select_related("member", "member__org")
+            .annotate(n_comments=Count("comments_received")).order_by("exempt_basis", "member__org__path", "id"))
 
 
 def progress(rnd: AppraisalRound) -> dict:

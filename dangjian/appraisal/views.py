@@ -76,6 +76,9 @@ def overview(request, org, scope):
 def round_detail(request, rnd, scope):
     staff = scope.can("manage", rnd)
     parts = list(selectors.participants(rnd))
+    for p in parts:  # the Party group inside the branch (never the name of an organization elsewhere)
+        o = p.member.org
+        p.group = o.name if o.path.startswith(rnd.org_path) and o.path != rnd.org_path else ""
     mine = next((p for p in parts if _mine(request, p)), None)
     return render(request, "appraisal/round.html", {
         "r": rnd, "parts": parts, "staff": staff, "mine": mine, "progress": selectors.progress(rnd),

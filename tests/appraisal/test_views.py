@@ -279,3 +279,8 @@ def test_overview_queries_do_not_grow_with_branches(voters, login, django_assert
     with django_assert_max_num_queries(20):
         r = c.get(url)
     assert _txt(r).count('data-testid="overview-row"') == 14
+
+
+def test_round_page_names_the_party_group(rnd, voters, login):
+    r = login(voters.users["secretary"]).get(reverse("appraisal-round", args=[rnd.pk]))
+    assert f'data-testid="group">· {voters.g1.name}' in _txt(r)
