@@ -1,6 +1,8 @@
 """Demo organizational relationship: a transfer awaiting the town's approval, a letter issued to
 the demo branch awaiting receipt, a flowing member with a contact log and a lost-contact member
-with a "stop membership" case awaiting the branch's decision."""
+with a "stop membership" case awaiting the branch's decision; the flowing member takes part in org
+life at a branch of another town, and a member of another branch flows in to the demo branch
+(教育管理条例 art. 32)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -68,7 +70,7 @@ def seed(ctx) -> None:
     if flows:
         rec = _try(services.flag_away, actor=secretary, member=flows[0], kind="flowing",
                    since=today - dt.timedelta(days=300), whereabouts="广东省深圳市宝安区（电子厂务工）",
-                   contact_person="组织委员", today=today)
+                   contact_person="组织委员", today=today, inflow_org=far, activity_cert_no=f"LD{today.year}0001" if far else "")
         if rec:
             for days, method, note in ((200, "phone", "电话联系，近况良好"), (95, "message", "微信发送学习资料"), (20, "phone", "提醒按时交纳党费")):
                 _try(services.log_contact, actor=secretary, record=rec, contacted_on=today - dt.timedelta(days=days),
@@ -81,4 +83,11 @@ def seed(ctx) -> None:
                  method="visit", reached=False, note="走访家属，未能联系上本人")
             _try(services.open_case, actor=None, member=flows[1], kind="stop", record=lost,
                  basis="失去联系超过6个月（党员教育管理工作条例第24条），请支部研究")
-    ctx.say(f"  transfers: {made} transfers, flowing/lost-contact registers")
+    # 4. a flowing member of another branch taking part in org life at the demo branch (art. 32)
+    for org in ([far] if far else []) + others[::-1]:
+        cand = [m for m in _candidates(org) if m.status == MemberStatus.FULL][:1]
+        if cand and _try(services.flag_away, actor=None, member=cand[0], kind="flowing", since=today - dt.timedelta(days=400),
+                         whereabouts="本村（务工居住）", contact_person="支部组织委员", today=today, inflow_org=branch,
+                         activity_cert_no=f"LD{today.year}0002"):
+            break
+    ctx.say(f"  transfers: {made} transfers, flowing/lost-contact registers, a member flowing in")

@@ -17,8 +17,12 @@ def test_demo_has_transfers_and_flowing_members(empty_db):  # noqa: F811
     call_command("demo_data", scale="tiny", seed=7, stdout=io.StringIO())
     statuses = set(Transfer.objects.values_list("status", flat=True))
     assert {"pending", "issued"} <= statuses
-    flowing = AwayRecord.objects.get(kind="flowing")
+    flowing = AwayRecord.objects.get(kind="flowing", contacts__isnull=False, contacts__method="phone", contacts__note__contains="电话")
     assert flowing.contact_person and ContactLog.objects.filter(record=flowing).count() == 3
+    # it takes part in org life elsewhere; another branch's member flows in to the demo branch (art. 32)
+    assert flowing.inflow_org is not None and not flowing.inflow_path.startswith(flowing.org_path)
+    inflow = AwayRecord.objects.exclude(pk=flowing.pk).get(kind="flowing")
+    assert inflow.inflow_org is not None and inflow.inflow_org.name != inflow.org.name
     assert MembershipCase.objects.filter(kind="stop", status="open").exists()
     # elections demo
     from dangjian.core.models import Organization
