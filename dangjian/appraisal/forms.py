@@ -73,6 +73,38 @@ class BallotForm(StyledForm):
         return {p.pk: self.cleaned_data[f"g_{p.pk}"] for p in self.subjects}
 
 
+class PaperVotersForm(StyledForm):
+    voters = forms.ModelMultipleChoiceField(label=_("Members who handed in a paper ballot"), queryset=None,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, round, **kwargs):  # noqa: A002
+        super().__init__(*args, **kwargs)
+        from .models import Participant, Voted
+
+        voted = Voted.objects.filter(round=round).values("participant_id")
+        self.fields["voters"].queryset = (Participant.objects.filter(round=round, may_vote=True)
+                                          .exclude(pk__in=voted).order_by("id"))
+        self.fields["voters"].label_from_instance = lambda p: p.name
+        self.fields["voters"].widget.attrs["class"] = "form-check-input"
+
+
+class PaperBallotForm(StyledForm):
+    """One paper ballot: a grade or blank (abstention) for every member appraised."""
+
+    def __init__(self, *args, round, **kwargs):  # noqa: A002
+        super().__init__(*args, **kwargs)
+        from .models import Participant
+
+        self.subjects = list(Participant.objects.filter(round=round, exempt_basis="").order_by("id"))
+        for p in self.subjects:
+            self.fields[f"g_{p.pk}"] = forms.ChoiceField(
+                label=p.name, required=False, choices=[("", _("— blank (abstention)"))] + list(Grade.choices),
+                widget=forms.Select(attrs={"class": "form-select", "data-testid": f"paper-{p.member_id}"}))
+
+    def marks(self) -> dict[int, str]:
+        return {p.pk: self.cleaned_data.get(f"g_{p.pk}", "") for p in self.subjects}
+
+
 class GradesForm(StyledForm):
     def __init__(self, *args, parts, **kwargs):
         super().__init__(*args, **kwargs)

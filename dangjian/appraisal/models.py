@@ -136,6 +136,7 @@ class Voted(models.Model):
 
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="+")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    paper = models.BooleanField(default=False)  # handed in a paper ballot at the meeting
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "participant"], name="appraisal_voted_once")]
@@ -145,10 +146,12 @@ class Voted(models.Model):
 
 
 class Ballot(models.Model):
-    """One anonymous ballot: no voter, no time; a random key (DOMAIN §6 无记名)."""
+    """One anonymous ballot: no voter, no time; a random key (DOMAIN §6 无记名). ``paper``: a
+    paper ballot from the meeting's ballot box, entered by the branch staff."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="+")
+    paper = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return "ballot"

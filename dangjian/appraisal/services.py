@@ -266,8 +266,8 @@ def cast_ballot(*, actor, voter: Participant, marks: dict[int, str]) -> None:
         audit.record(actor=actor, action="appraisal.ballot_cast", obj=rnd, data={"round": rnd.pk})
 
 
-def _store_ballot(rnd: AppraisalRound, items: list[tuple[int, str]]) -> Ballot:
-    b = Ballot.objects.create(round=rnd)
+def _store_ballot(rnd: AppraisalRound, items: list[tuple[int, str]], paper: bool = False) -> Ballot:
+    b = Ballot.objects.create(round=rnd, paper=paper)
     _rng.shuffle(items)
     BallotMark.objects.bulk_create([BallotMark(ballot=b, subject_id=pid, grade=g) for pid, g in items])
     return b
@@ -276,16 +276,15 @@ def _store_ballot(rnd: AppraisalRound, items: list[tuple[int, str]]) -> Ballot:
 def shuffle_ballots(rnd: AppraisalRound) -> int:
     """Rewrite the round's ballots in a random order with new random keys, so that not even the
     physical order of the rows follows the order of voting (called when the assessment ends)."""
-    ballots: dict = {}
+    boxes: dict = {bid: (paper, []) for bid, paper in Ballot.objects.filter(round=rnd).values_list("pk", "paper")}
     for bid, pid, g in BallotMark.objects.filter(ballot__round=rnd).values_list("ballot_id", "subject_id", "grade"):
-        ballots.setdefault(bid, []).append((pid, g))
-    empty = list(Ballot.objects.filter(round=rnd).exclude(pk__in=list(ballots)).values_list("pk", flat=True))
+        boxes[bid][1].append((pid, g))
     Ballot.objects.filter(round=rnd).delete()
-    boxes = list(ballots.values()) + [[] for _x in empty]
-    _rng.shuffle(boxes)
-    for items in boxes:
-        _store_ballot(rnd, items)
-    return len(boxes)
+    shaken = list(boxes.values())
+    _rng.shuffle(shaken)
+    for paper, items in shaken:
+        _store_ballot(rnd, items, paper=paper)
+    return len(shaken)
 
 
 def set_grades(*, actor, round: AppraisalRound, grades: dict[int, tuple[str, str]]) -> int:  # noqa: A002
@@ -438,3 +437,53 @@ def link_meeting(*, actor, round: AppraisalRound, meeting=None) -> AppraisalRoun
         audit.record(actor=actor, action="appraisal.meeting", obj=rnd, data={"meeting": getattr(meeting, "pk", None)})
         round.meeting = meeting
         return rnd
+
+
+def paper_counts(rnd: AppraisalRound) -> tuple[int, int]:
+    """(members who handed in a paper ballot, paper ballots entered so far)."""
+    return (Voted.objects.filter(round=rnd, paper=True).count(), Ballot.objects.filter(round=rnd, paper=True).count())
+
+
+def mark_paper_voters(*, actor, round: AppraisalRound, voters: list[Participant]) -> int:  # noqa: A002
+    """Record the members who put a paper ballot into the box at the meeting (DOMAIN §6: the
+    assessment is held at the 党员大会, 无记名). Same rules as an online vote: a member with a vote,
+    once (a member who voted online cannot also hand in paper). Only *that* they voted is stored;
+    the paper ballots are entered afterwards, separately, in the box's order."""
+    if not voters:
+        raise ValidationError({"voters": [_("Tick the members who handed in a paper ballot.")]})
+    with transaction.atomic():
+        rnd = _locked_round(round)
+        _require_stage(rnd, Stage.ASSESSMENT)
+        for v in voters:
+            if v.round_id != rnd.pk or not v.may_vote:
+                raise ValidationError(_("%(m)s has no vote in the democratic assessment (probationary, exempt, or rights restricted).") % {
+                    "m": v.name})
+            try:
+                with transaction.atomic():
+                    Voted.objects.create(round=rnd, participant=v, paper=True)
+            except IntegrityError:
+                raise ValidationError(_("%(m)s has already voted in this round.") % {"m": v.name}) from None
+        audit.record(actor=actor, action="appraisal.paper_voters", obj=rnd, data={"count": len(voters)})
+        return len(voters)
+
+
+def enter_paper_ballot(*, actor, round: AppraisalRound, marks: dict[int, str]) -> None:  # noqa: A002
+    """Enter one paper ballot taken from the box: a grade for any graded participant (a person
+    left blank on the paper is an abstention). Never more paper ballots than members recorded as
+    having handed one in. Stored like an online ballot: no voter, no time."""
+    marks = {pid: g for pid, g in marks.items() if g}
+    if not marks:
+        raise ValidationError(_("The ballot is empty: enter the grades written on it."))
+    if any(g not in Grade.values for g in marks.values()):
+        raise ValidationError(_("Choose one of 优秀, 合格, 基本合格, 不合格 for each participant."))
+    with transaction.atomic():
+        rnd = _locked_round(round)
+        _require_stage(rnd, Stage.ASSESSMENT)
+        graded = set(Participant.objects.filter(round=rnd, exempt_basis="").values_list("pk", flat=True))
+        if not set(marks) <= graded:
+            raise ValidationError(_("Rate only the members appraised in this round."))
+        handed, entered = paper_counts(rnd)
+        if entered >= handed:
+            raise ValidationError(_("All %(n)s paper ballots handed in are entered; record who handed in more first.") % {"n": handed})
+        _store_ballot(rnd, list(marks.items()), paper=True)
+        audit.record(actor=actor, action="appraisal.paper_ballot", obj=rnd, data={"entered": entered + 1, "of": handed})

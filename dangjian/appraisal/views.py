@@ -14,7 +14,18 @@ from dangjian.core.web import authenticated, form_view, scoped
 
 from . import selectors, services
 from .conf import excellent_share
-from .forms import AdvanceForm, BallotForm, CommentsForm, DecideForm, GradesForm, MeetingForm, OpenForm, SelfForm
+from .forms import (
+    AdvanceForm,
+    BallotForm,
+    CommentsForm,
+    DecideForm,
+    GradesForm,
+    MeetingForm,
+    OpenForm,
+    PaperBallotForm,
+    PaperVotersForm,
+    SelfForm,
+)
 from .models import GRADE_ORDER, AppraisalRound, DispositionCase, MutualComment, Participant, Stage
 
 
@@ -82,6 +93,7 @@ def round_detail(request, rnd, scope):
     mine = next((p for p in parts if _mine(request, p)), None)
     return render(request, "appraisal/round.html", {
         "r": rnd, "parts": parts, "staff": staff, "mine": mine, "progress": selectors.progress(rnd),
+        "paper": services.paper_counts(rnd) if staff else None,
         "can_result": scope.can("result", rnd), "next": rnd.next_stage and Stage(rnd.next_stage),
         "cases": list(rnd.cases.select_related("member")) if staff else []})
 
@@ -121,6 +133,48 @@ def round_meeting(request, rnd, scope):
                      template="appraisal/form.html",
                      context={"title": _("Appraisal meeting"), "r": rnd,
                               "intro": _("Meetings of the type 民主评议党员 planned for %(org)s in org life.") % {"org": rnd.org.name},
+                              "cancel": reverse("appraisal-round", args=[rnd.pk])})
+
+
+def _paper_closed(request, rnd):
+    if rnd.stage != Stage.ASSESSMENT:
+        messages.info(request, _("Ballots are cast during the democratic assessment stage."))
+        return redirect("appraisal-round", rnd.pk)
+    return None
+
+
+@scoped("appraisal", "manage", model=AppraisalRound)
+def paper_voters(request, rnd, scope):
+    """Paper ballots at the meeting, step 1: who put a ballot into the box."""
+    if (r := _paper_closed(request, rnd)) is not None:
+        return r
+    return form_view(request, PaperVotersForm(_data(request), round=rnd),
+                     perform=lambda d: services.mark_paper_voters(actor=request.user, round=rnd, voters=list(d["voters"])),
+                     done=lambda n: (_("Recorded: %(n)s members handed in a paper ballot. Now enter the ballots from the box.") % {"n": n},
+                                     reverse("appraisal-paper-ballot", args=[rnd.pk])),
+                     template="appraisal/form.html",
+                     context={"title": _("Paper ballots: who handed one in"), "r": rnd,
+                              "intro": _("For members who vote on paper at the meeting. Members who voted online are not listed."),
+                              "cancel": reverse("appraisal-round", args=[rnd.pk])})
+
+
+@scoped("appraisal", "manage", model=AppraisalRound)
+def paper_ballot(request, rnd, scope):
+    """Paper ballots at the meeting, step 2: enter the ballots one by one, as they come out of the box."""
+    if (r := _paper_closed(request, rnd)) is not None:
+        return r
+    handed, entered = services.paper_counts(rnd)
+    form = PaperBallotForm(_data(request), round=rnd)
+    return form_view(request, form,
+                     perform=lambda d: services.enter_paper_ballot(actor=request.user, round=rnd, marks=form.marks()),
+                     done=lambda _x: (_("Paper ballot entered (%(e)s of %(n)s).") % {"e": entered + 1, "n": handed},
+                                      reverse("appraisal-paper-ballot", args=[rnd.pk]) if entered + 1 < handed
+                                      else reverse("appraisal-round", args=[rnd.pk])),
+                     template="appraisal/form.html",
+                     context={"title": _("Enter a paper ballot"), "r": rnd,
+                              "intro": _("%(e)s of %(n)s paper ballots entered. Enter each ballot as it is, in the order they come out of the box.")
+                              % {"e": entered, "n": handed},
+                              "warning": "" if entered < handed else _("Every paper ballot handed in is entered."),
                               "cancel": reverse("appraisal-round", args=[rnd.pk])})
 
 

@@ -227,10 +227,10 @@ def test_ballot_tables_cannot_link_a_ballot_to_its_voter():
             if f.is_relation:
                 assert f.related_model in (AppraisalRound, Ballot, Participant), (model, f.name)
         assert isinstance(model._meta.pk, models.UUIDField)
-    assert [f.name for f in Ballot._meta.concrete_fields] == ["id", "round"]
+    assert [f.name for f in Ballot._meta.concrete_fields] == ["id", "round", "paper"]
     # the mark's participant is the one *rated*, never the voter
     assert {f.name for f in BallotMark._meta.concrete_fields} == {"id", "ballot", "subject", "grade"}
-    assert {f.name for f in Voted._meta.concrete_fields} == {"id", "round", "participant"}  # who, not what, not when
+    assert {f.name for f in Voted._meta.concrete_fields} == {"id", "round", "participant", "paper"}  # who, not what, not when
 
 
 def test_two_voters_ballots_cannot_be_told_apart_by_order_or_time(rnd, voters):
@@ -239,7 +239,7 @@ def test_two_voters_ballots_cannot_be_told_apart_by_order_or_time(rnd, voters):
     rows = list(Ballot.objects.filter(round=rnd).values())
     assert len(rows) == 2
     assert all(uuid.UUID(str(r["id"])).version == 4 for r in rows)  # random keys: no sequence
-    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == [{"round_id": rnd.pk}] * 2
+    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == [{"round_id": rnd.pk, "paper": False}] * 2
     audit = list(AuditEvent.objects.filter(action="appraisal.ballot_cast").values_list("data", flat=True))
     assert len(audit) == 2 and all(set(d) == {"round"} for d in audit)  # a ballot was cast; no content
     before = {str(r["id"]) for r in rows}
@@ -367,3 +367,31 @@ def test_meeting_linked_later_but_not_after_closing(rnd, voters):
     services.close_round(actor=None, round=rnd)
     with pytest.raises(ValidationError, match="closed"):
         services.link_meeting(actor=None, round=rnd, meeting=None)
+
+
+def test_paper_ballots_at_the_meeting(rnd, voters):
+    sec = voters.users["secretary"]
+    walk_to(rnd, Stage.ASSESSMENT, sec)
+    vote_all(rnd, voters, who=("member",))  # one member voted online
+    g, m, c = part(rnd, voters.m_group), part(rnd, voters.m_member), part(rnd, voters.m_committee)
+    with pytest.raises(ValidationError, match="already voted"):
+        services.mark_paper_voters(actor=sec, round=rnd, voters=[m])
+    with pytest.raises(ValidationError, match="has no vote"):
+        services.mark_paper_voters(actor=sec, round=rnd, voters=[part(rnd, voters.m_probationary)])
+    with pytest.raises(ValidationError, match="All 0 paper ballots"):
+        services.enter_paper_ballot(actor=sec, round=rnd, marks={m.pk: "qualified"})
+    assert services.mark_paper_voters(actor=sec, round=rnd, voters=[g, c]) == 2
+    with pytest.raises(ValidationError, match="empty"):
+        services.enter_paper_ballot(actor=sec, round=rnd, marks={m.pk: ""})
+    services.enter_paper_ballot(actor=sec, round=rnd, marks={m.pk: "excellent", g.pk: ""})  # blank = abstention
+    services.enter_paper_ballot(actor=sec, round=rnd, marks={m.pk: "qualified", c.pk: "qualified"})
+    with pytest.raises(ValidationError, match="All 2 paper ballots"):
+        services.enter_paper_ballot(actor=sec, round=rnd, marks={m.pk: "qualified"})
+    assert services.paper_counts(rnd) == (2, 2)
+    with pytest.raises(ValidationError, match="already cast"):  # no online vote after paper
+        services.cast_ballot(actor=voters.users["grouper"], voter=g,
+                             marks={s.pk: "qualified" for s in services.ballot_subjects(g)})
+    walk_to(rnd, Stage.GRADING, sec)
+    assert Ballot.objects.filter(round=rnd, paper=True).count() == 2  # kept through the shake
+    t = selectors.tallies(rnd)
+    assert t[m.pk]["excellent"] == 1 and t[m.pk]["qualified"] == 1 and t[c.pk]["qualified"] == 2

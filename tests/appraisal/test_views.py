@@ -284,3 +284,22 @@ def test_overview_queries_do_not_grow_with_branches(voters, login, django_assert
 def test_round_page_names_the_party_group(rnd, voters, login):
     r = login(voters.users["secretary"]).get(reverse("appraisal-round", args=[rnd.pk]))
     assert f'data-testid="group">· {voters.g1.name}' in _txt(r)
+
+
+def test_paper_ballot_pages(rnd, voters, login):
+    walk_to(rnd, Stage.ASSESSMENT, voters.users["secretary"])
+    c = login(voters.users["secretary"])
+    g, m = part(rnd, voters.m_group), part(rnd, voters.m_member)
+    r = c.get(reverse("appraisal-paper-voters", args=[rnd.pk]))
+    assert r.status_code == 200 and voters.m_probationary.name not in _txt(r)  # no vote: not listed
+    r = c.post(reverse("appraisal-paper-voters", args=[rnd.pk]), {"voters": [str(g.pk), str(m.pk)]})
+    assert r.status_code == 302 and r["Location"] == reverse("appraisal-paper-ballot", args=[rnd.pk])
+    url = reverse("appraisal-paper-ballot", args=[rnd.pk])
+    r = c.post(url, {})
+    assert r.status_code == 200 and "The ballot is empty" in _txt(r)
+    assert c.post(url, {f"g_{m.pk}": "qualified"})["Location"] == url
+    assert c.post(url, {f"g_{g.pk}": "basic"})["Location"] == reverse("appraisal-round", args=[rnd.pk])
+    r = c.get(reverse("appraisal-round", args=[rnd.pk]))
+    assert 'data-testid="paper">2 of 2 entered' in _txt(r) and 'data-testid="ballots">2 / 4' in _txt(r)
+    assert login(voters.users["member"]).get(url).status_code == 403
+    assert login(voters.users["member"]).get(reverse("appraisal-vote", args=[m.pk]), follow=True).status_code == 200
