@@ -152,7 +152,7 @@ def paper_voters(request, rnd, scope):
                      perform=lambda d: services.mark_paper_voters(actor=request.user, round=rnd, voters=list(d["voters"])),
                      done=lambda n: (_("Recorded: %(n)s members handed in a paper ballot. Now enter the ballots from the box.") % {"n": n},
                                      reverse("appraisal-paper-ballot", args=[rnd.pk])),
-                     template="appraisal/form.html",
+                     template="appraisal/paper_voters.html",
                      context={"title": _("Paper ballots: who handed one in"), "r": rnd,
                               "intro": _("For members who vote on paper at the meeting. Members who voted online are not listed."),
                               "cancel": reverse("appraisal-round", args=[rnd.pk])})

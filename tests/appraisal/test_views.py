@@ -292,6 +292,8 @@ def test_paper_ballot_pages(rnd, voters, login):
     g, m = part(rnd, voters.m_group), part(rnd, voters.m_member)
     r = c.get(reverse("appraisal-paper-voters", args=[rnd.pk]))
     assert r.status_code == 200 and voters.m_probationary.name not in _txt(r)  # no vote: not listed
+    r = c.post(reverse("appraisal-paper-voters", args=[rnd.pk]), {})
+    assert r.status_code == 200 and 'data-testid="error-voters"' in _txt(r)
     r = c.post(reverse("appraisal-paper-voters", args=[rnd.pk]), {"voters": [str(g.pk), str(m.pk)]})
     assert r.status_code == 302 and r["Location"] == reverse("appraisal-paper-ballot", args=[rnd.pk])
     url = reverse("appraisal-paper-ballot", args=[rnd.pk])
