@@ -288,7 +288,9 @@ def away_detail(request, rec, scope):
     return render(request, "transfers/away_detail.html", {
         "rec": rec, "findings": services.away_findings(rec, timezone.localdate()),
         "contacts": rec.contacts.select_related("by")[:200], "cases": rec.member.membership_cases.all(),
-        "can_manage": scope.can("manage", rec), "form": ContactForm(initial={"contacted_on": timezone.localdate()})})
+        "can_manage": scope.can("manage", rec), "form": ContactForm(initial={"contacted_on": timezone.localdate()}),
+        # the member's org life at the inflow organization (art. 32: it counts for the home branch)
+        "inflow_rows": list(selectors.inflow_attendance(rec)[:20]) if rec.inflow_path else []})
 
 
 @scoped("flowing", "manage", model=AwayRecord)

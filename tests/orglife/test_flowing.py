@@ -240,3 +240,19 @@ def mtype_obj(freq):
     from dangjian.orglife.models import MeetingType
 
     return MeetingType(frequency=freq)
+
+
+def test_home_register_entry_shows_the_org_life_at_the_inflow_org(world, clock, flowing, login):
+    from django.urls import reverse
+
+    at_inflow(world, clock, "theme_day", at(11, 10))
+    r = login(world.users["secretary"]).get(reverse("transfers-away-detail", args=[flowing.pk]))
+    html = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="inflow-attendance"' in html
+    assert "2026-11-10" in html and world.b3.name in html
+
+
+def test_the_credit_job_is_scheduled_daily():
+    from dangjian.jobs.api import PERIODIC
+
+    assert "transfers.inflow_credit" in PERIODIC
