@@ -91,6 +91,12 @@ def round_detail(request, rnd, scope):
         o = p.member.org
         p.group = o.name if o.path.startswith(rnd.org_path) and o.path != rnd.org_path else ""
     mine = next((p for p in parts if _mine(request, p)), None)
+    if staff and rnd.stage == Stage.ASSESSMENT:  # who still has to vote (that, never what)
+        from .models import Voted
+
+        voted = set(Voted.objects.filter(round=rnd).values_list("participant_id", flat=True))
+        for p in parts:
+            p.voted = p.pk in voted
     return render(request, "appraisal/round.html", {
         "r": rnd, "parts": parts, "staff": staff, "mine": mine, "progress": selectors.progress(rnd),
         "paper": services.paper_counts(rnd) if staff else None,
