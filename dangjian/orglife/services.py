@@ -458,12 +458,14 @@ def close_meeting(*, actor, meeting: Meeting) -> dict:
         now = timezone.now()
         meeting.status, meeting.closed_at = MeetingStatus.CLOSED, now
         meeting.save(update_fields=["status", "closed_at"])
+        guests = _release_flowing_in(meeting)
         absent = Attendance.objects.filter(meeting=meeting, status=S.INVITED).update(status=S.ABSENT)
         credited = _credit_inflow(meeting)
         points = award_points(meeting=meeting)
         summary = selectors.attendance_summary(meeting)
         audit.record(actor=actor, action="orglife.meeting_close", obj=meeting, data={
             "absent_marked": absent, "points_rows": points, "should": summary["should"], "present": summary["present"],
+            **({"flowing_in_not_required": guests} if guests else {}),
             **({"inflow_credited": [[mid, att.meeting_id] for mid, att in sorted(credited.items())]} if credited else {})})
     return summary
 
@@ -525,6 +527,21 @@ def inflow_attendance_for(meeting: Meeting, member_ids) -> dict[int, Attendance]
         if att is not None:
             out[rec.member_id] = att
     return out
+
+
+def _release_flowing_in(meeting: Meeting) -> int:
+    """Inside ``close_meeting``, before absentees are marked: members flowing in from another
+    branch (``selectors.flowing_in_member_ids``) who were invited here but did not come are not
+    absent — they were invited, not required; their 应到 is their home branch's (教育管理条例
+    art. 32). They become EXEMPT (out of this meeting's 应到, no points) with the reason saying so."""
+    ids = selectors.flowing_in_member_ids(meeting.org)
+    rows = list(Attendance.objects.filter(meeting=meeting, status=S.INVITED, member_id__in=ids)
+                .exclude(member__org_path__startswith=meeting.org_path).select_related("member__org"))
+    for att in rows:
+        att.status = S.EXEMPT
+        att.reason = f"流动党员，组织关系在{att.member.org.name}（应到计入原党支部）"[:200]
+        att.save(update_fields=["status", "reason"])
+    return len(rows)
 
 
 def inflow_reason(att: Attendance) -> str:

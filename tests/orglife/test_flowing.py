@@ -167,10 +167,20 @@ def test_quarterly_type_counts_within_the_quarter(world, clock, flowing, inflow_
 
 
 def test_invited_but_absent_at_inflow_does_not_count(world, clock, flowing):
-    inflow = at_inflow(world, clock, "theme_day", at(11, 10), signed=False)
-    assert row(inflow, world.m_member).status == S.ABSENT
+    at_inflow(world, clock, "theme_day", at(11, 10), signed=False)
     home = at_home(world, clock, "theme_day", at(11, 25))
     assert row(home, world.m_member).status == S.ABSENT
+
+
+def test_flowing_in_member_who_does_not_come_is_not_absent_at_the_inflow_meeting(world, clock, flowing):
+    """Invited there, not required: their 应到 is the home branch's."""
+    inflow = at_inflow(world, clock, "theme_day", at(11, 10), signed=False)
+    r = row(inflow, world.m_member)
+    assert r.status == S.EXEMPT and r.reason == "流动党员，组织关系在东村党支部（应到计入原党支部）"
+    assert points(inflow, world.m_member) == 0
+    summary = selectors.attendance_summary(inflow)
+    assert summary["should"] == len(world.m_b3) and summary["exempt"] == 1
+    assert row(inflow, world.m_b3[2]).status == S.ABSENT, "the branch's own members are absent as before"
 
 
 def test_no_inflow_org_stays_absent(world, clock):
@@ -184,7 +194,8 @@ def test_inflow_meeting_itself_is_not_credited_by_itself(world, clock, flowing):
     inflow = at_inflow(world, clock, "theme_day", at(11, 10))
     assert row(inflow, world.m_member).status == S.PRESENT
     later = at_inflow(world, clock, "theme_day", at(11, 24), signed=False)
-    assert row(later, world.m_member).status == S.ABSENT, "only the home branch's meetings are credited"
+    assert row(later, world.m_member).status == S.EXEMPT, "only the home branch's meetings are credited"
+    assert not row(later, world.m_member).reason.startswith("在流入地")
 
 
 # -- the daily job: an inflow meeting later in the period ---------------------------------------------
