@@ -23,4 +23,14 @@ class AppraisalConfig(AppConfig):
                       body={"zh-hans": "{org}{year}年度民主评议党员进入民主测评（无记名），请登录对其他党员逐一测评。",
                             "en": "The {year} appraisal of {org} has reached the democratic assessment (anonymous ballot); please rate the other members."},
                       link="/appraisal/mine/")
+        register_kind("appraisal.self_reminder",
+                      title={"zh-hans": "提醒：请撰写{year}年度自我评议", "en": "Reminder: your self-appraisal {year}"},
+                      body={"zh-hans": "{org}{year}年度民主评议党员正在进行个人自评，您尚未提交自我评议材料。",
+                            "en": "The {year} appraisal of {org} is at the self-appraisal stage; yours is not written yet."},
+                      link="/appraisal/mine/")
+        register_kind("appraisal.vote_reminder",
+                      title={"zh-hans": "提醒：{year}年度民主测评尚未投票", "en": "Reminder: democratic assessment {year}"},
+                      body={"zh-hans": "{org}{year}年度民主测评（无记名）正在进行，您尚未投票。",
+                            "en": "The {year} democratic assessment (anonymous) of {org} is open and you have not voted yet."},
+                      link="/appraisal/mine/")
         register_panel("appraisal-grades", template="appraisal/_member_panel.html", context=member_panel_context, order=60)

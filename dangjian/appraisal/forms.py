@@ -33,6 +33,10 @@ class MeetingForm(StyledForm):
         self.fields["meeting"].label_from_instance = lambda m: f"{timezone.localtime(m.starts_at):%Y-%m-%d} {m.title}"
 
 
+class ConfirmForm(StyledForm):
+    """A confirmation: no fields."""
+
+
 class AdvanceForm(StyledForm):
     to = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
 

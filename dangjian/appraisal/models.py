@@ -62,6 +62,7 @@ class AppraisalRound(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reminded_on = models.DateField(null=True, blank=True)  # last reminder sent (at most one a day)
 
     class Meta:
         ordering = ["-year", "-id"]

@@ -487,3 +487,34 @@ def enter_paper_ballot(*, actor, round: AppraisalRound, marks: dict[int, str]) -
             raise ValidationError(_("All %(n)s paper ballots handed in are entered; record who handed in more first.") % {"n": handed})
         _store_ballot(rnd, list(marks.items()), paper=True)
         audit.record(actor=actor, action="appraisal.paper_ballot", obj=rnd, data={"entered": entered + 1, "of": handed})
+
+
+def remind(*, actor, round: AppraisalRound) -> int:  # noqa: A002
+    """Remind, by inbox, the participants who still have something to do: at the self-appraisal
+    stage those without one; at the assessment those with a vote who have not voted (the
+    ``Voted`` table says who; nothing about what). At most once a day per round."""
+    from dangjian.notify.api import notify
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        rnd = _locked_round(round)
+        if rnd.stage not in (Stage.SELF, Stage.ASSESSMENT):
+            raise ValidationError(_("Reminders are sent at the self-appraisal and the assessment stages."))
+        if rnd.reminded_on == today:
+            raise ValidationError(_("A reminder was already sent today."))
+        qs = Participant.objects.filter(round=rnd, exempt_basis="", member__user__isnull=False)
+        if rnd.stage == Stage.SELF:
+            qs, kind = qs.filter(self_text=""), "appraisal.self_reminder"
+        else:
+            qs = qs.filter(may_vote=True).exclude(pk__in=Voted.objects.filter(round=rnd).values("participant_id"))
+            kind = "appraisal.vote_reminder"
+        members = [p.member for p in qs.select_related("member")]
+        if not members:
+            raise ValidationError(_("Nobody to remind: everyone with a login has done their part."))
+        n = notify(recipients=members, kind=kind, channels=("inbox",), org=rnd.org, actor=actor,
+                   context={"org": rnd.org.name, "year": rnd.year, "round_id": rnd.pk})
+        rnd.reminded_on = today
+        rnd.save(update_fields=["reminded_on"])
+        audit.record(actor=actor, action="appraisal.remind", obj=rnd, data={"stage": rnd.stage, "recipients": len(members)})
+        round.reminded_on = today
+        return n

@@ -9,6 +9,7 @@ urlpatterns = [
     path("org/<int:pk>/overview/", views.overview, name="appraisal-overview"),
     path("<int:pk>/", views.round_detail, name="appraisal-round"),
     path("<int:pk>/advance/", views.round_advance, name="appraisal-advance"),
+    path("<int:pk>/remind/", views.round_remind, name="appraisal-remind"),
     path("<int:pk>/meeting/", views.round_meeting, name="appraisal-meeting"),
     path("<int:pk>/paper/voters/", views.paper_voters, name="appraisal-paper-voters"),
     path("<int:pk>/paper/ballot/", views.paper_ballot, name="appraisal-paper-ballot"),

@@ -18,6 +18,7 @@ from .forms import (
     AdvanceForm,
     BallotForm,
     CommentsForm,
+    ConfirmForm,
     DecideForm,
     GradesForm,
     MeetingForm,
@@ -139,6 +140,19 @@ def round_meeting(request, rnd, scope):
                      template="appraisal/form.html",
                      context={"title": _("Appraisal meeting"), "r": rnd,
                               "intro": _("Meetings of the type 民主评议党员 planned for %(org)s in org life.") % {"org": rnd.org.name},
+                              "cancel": reverse("appraisal-round", args=[rnd.pk])})
+
+
+@scoped("appraisal", "manage", model=AppraisalRound)
+def round_remind(request, rnd, scope):
+    """Remind by inbox those who have not written their self-appraisal / not voted yet."""
+    return form_view(request, ConfirmForm(_data(request)),
+                     perform=lambda d: services.remind(actor=request.user, round=rnd),
+                     done=lambda n: (_("Reminder sent to %(n)s members.") % {"n": n}, reverse("appraisal-round", args=[rnd.pk])),
+                     template="appraisal/form.html",
+                     context={"title": _("Send a reminder"), "r": rnd, "submit": _("Send"),
+                              "intro": _("An inbox message to the participants who have not written their self-appraisal "
+                                         "(self-appraisal stage) or not voted (assessment stage). At most once a day."),
                               "cancel": reverse("appraisal-round", args=[rnd.pk])})
 
 

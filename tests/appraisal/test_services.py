@@ -395,3 +395,26 @@ def test_paper_ballots_at_the_meeting(rnd, voters):
     assert Ballot.objects.filter(round=rnd, paper=True).count() == 2  # kept through the shake
     t = selectors.tallies(rnd)
     assert t[m.pk]["excellent"] == 1 and t[m.pk]["qualified"] == 1 and t[c.pk]["qualified"] == 2
+
+
+def test_reminders_go_to_those_still_to_act_once_a_day(rnd, voters):
+    import time_machine
+
+    from dangjian.notify.models import InboxMessage
+
+    sec = voters.users["secretary"]
+    services.write_self_appraisal(actor=voters.users["member"], participant=part(rnd, voters.m_member), text="已写")
+    services.remind(actor=sec, round=rnd)
+    got = set(InboxMessage.objects.filter(kind="appraisal.self_reminder").values_list("user_id", flat=True))
+    assert voters.users["member"].pk not in got and voters.users["grouper"].pk in got
+    with pytest.raises(ValidationError, match="already sent today"):
+        services.remind(actor=sec, round=rnd)
+    walk_to(rnd, Stage.MUTUAL, sec)
+    with pytest.raises(ValidationError, match="Reminders are sent"):
+        services.remind(actor=sec, round=rnd)
+    walk_to(rnd, Stage.ASSESSMENT, sec)
+    vote_all(rnd, voters, who=("member", "grouper"))
+    with time_machine.travel(dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC), tick=False):
+        services.remind(actor=sec, round=rnd)
+    got = set(InboxMessage.objects.filter(kind="appraisal.vote_reminder").values_list("user_id", flat=True))
+    assert got == {voters.users["secretary"].pk, voters.users["committee"].pk}

@@ -306,3 +306,13 @@ def test_paper_ballot_pages(rnd, voters, login):
     assert 'data-testid="paper">2 of 2 entered' in _txt(r) and 'data-testid="ballots">2 / 4' in _txt(r)
     assert login(voters.users["member"]).get(url).status_code == 403
     assert login(voters.users["member"]).get(reverse("appraisal-vote", args=[m.pk]), follow=True).status_code == 200
+
+
+def test_remind_page(rnd, voters, login):
+    c = login(voters.users["secretary"])
+    url = reverse("appraisal-remind", args=[rnd.pk])
+    assert c.get(url).status_code == 200
+    r = c.post(url)
+    assert r.status_code == 302
+    r = c.post(url)
+    assert r.status_code == 200 and "already sent today" in _txt(r)
