@@ -42,6 +42,8 @@ ORG_LINKS = [
     _l(ORG_LIFE, _("Completion calendar"), "supervision-calendar", "supervision", "view", BRANCH_LIKE | {OrgKind.PARTY_GROUP}),
     _l(ORG_LIFE, _("Completion overview"), "supervision-overview", "supervision", "view", LEADING),
     _l(ORG_LIFE, _("Heart-to-heart talks"), "orglife-talks", "heart_talk", "view", MEMBER_HOLDING_KINDS),
+    _l(ORG_LIFE, _("Democratic appraisal"), "appraisal-org", "appraisal", "view", BRANCH_LIKE),
+    _l(ORG_LIFE, _("Appraisal overview"), "appraisal-overview", "appraisal", "overview", LEADING),
     _l(ORG_LIFE, _("Supervision lists"), "supervision-lists", "supervision", "view"),
     _l(ORG_LIFE, _("Bulletins"), "supervision-bulletins", "supervision", "view"),
     _l(AFFAIRS, _("Member development"), "development-pipeline", "development", "view", by_query=True),
