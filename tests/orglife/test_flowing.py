@@ -267,3 +267,24 @@ def test_the_credit_job_is_scheduled_daily():
     from dangjian.jobs.api import PERIODIC
 
     assert "transfers.inflow_credit" in PERIODIC
+
+
+def test_a_first_signature_on_the_minutes_freezes_the_attendance(world, clock, flowing):
+    """The first signature freezes 应到/实到 and the absentees into the record (minutes): the
+    credit then leaves the row alone; an unsigned draft does not stop it."""
+    from django.utils import timezone
+
+    from dangjian.minutes import services as minutes
+    from dangjian.minutes.models import MeetingRecord
+
+    signed = at_home(world, clock, "theme_day", at(11, 4))
+    draft = at_home(world, clock, "general_meeting", at(11, 5))
+    at_inflow(world, clock, "theme_day", at(11, 18))
+    at_inflow(world, clock, "general_meeting", at(11, 18, 14))
+    for m in (signed, draft):
+        minutes.start_record(actor=world.users["secretary"], meeting=m)
+    MeetingRecord.objects.filter(meeting=signed).update(host_signed_at=timezone.now())
+    assert services.credit_inflow_attendance(meeting=signed) == 0
+    assert row(signed, world.m_member).status == S.ABSENT
+    assert services.credit_inflow_attendance(meeting=draft) == 1
+    assert row(draft, world.m_member).status == S.LEAVE
