@@ -33,4 +33,16 @@ class AppraisalConfig(AppConfig):
                       body={"zh-hans": "{org}{year}年度民主测评（无记名）正在进行，您尚未投票。",
                             "en": "The {year} democratic assessment (anonymous) of {org} is open and you have not voted yet."},
                       link="/appraisal/mine/")
+        register_kind("appraisal.correction_due",
+                      title={"zh-hans": "限期改正即将到期：{member}", "en": "限期改正 ends soon: {member}"},
+                      body={"zh-hans": "{member}的限期改正将于{date}到期，请支部做好帮教并准备评估改正情况。",
+                            "en": "The time limit for {member} to correct (限期改正) ends on {date}: continue the help and prepare the review."},
+                      link="/appraisal/case/{case_id}/")
+        register_kind("appraisal.correction_ended",
+                      title={"zh-hans": "限期改正已到期：{member}", "en": "限期改正 has ended: {member}"},
+                      body={"zh-hans": "{member}的限期改正已于{date}到期，请支部评估改正情况并按程序作出处理。",
+                            "en": "The time limit for {member} to correct (限期改正) ended on {date}: the branch reviews whether they corrected and decides by procedure."},
+                      link="/appraisal/case/{case_id}/")
+        from . import tasks  # noqa: F401  (daily 限期改正 reminders)
+
         register_panel("appraisal-grades", template="appraisal/_member_panel.html", context=member_panel_context, order=60)

@@ -131,5 +131,7 @@ class GradesForm(StyledForm):
 class DecideForm(StyledForm):
     outcome = forms.ChoiceField(label=pgettext_lazy("appraisal", "Decision"), choices=Outcome.choices)
     correct_until = forms.DateField(label=_("Correct by (限期改正 only)"), required=False, widget=DateInput)
+    help_plan = forms.CharField(label=_("Help plan (限期改正 only): who helps, how, how often"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}))
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput)
     note = forms.CharField(label=_("Decision and body that took it"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

@@ -196,6 +196,9 @@ class DispositionCase(models.Model):
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices, blank=True, default="")
     correct_until = models.DateField(_("correct by"), null=True, blank=True)
+    help_plan = models.TextField(_("help plan (帮教措施)"), blank=True, default="")
+    reminded_before_on = models.DateField(null=True, blank=True)  # the reminder before the time limit ends
+    reminded_end_on = models.DateField(null=True, blank=True)  # the reminder when it has ended
     decision_note = models.CharField(_("decision and body that took it"), max_length=500, blank=True, default="")
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

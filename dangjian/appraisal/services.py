@@ -360,7 +360,7 @@ def close_round(*, actor, round: AppraisalRound) -> AppraisalRound:  # noqa: A00
 
 
 def decide_case(*, actor, case: DispositionCase, outcome: str, note: str, decided_on: dt.date | None = None,
-                correct_until: dt.date | None = None) -> DispositionCase:
+                correct_until: dt.date | None = None, help_plan: str = "") -> DispositionCase:
     """Record the branch's decision on a member graded 不合格 (DOMAIN §6; §11 "限期改正 ≤1 year").
     Education and help come first; 限期改正 needs an end date within one year; 劝退 / 除名 are
     decisions of the 支部大会 with the upper organization's approval — recorded here, carried out
@@ -378,8 +378,11 @@ def decide_case(*, actor, case: DispositionCase, outcome: str, note: str, decide
             raise ValidationError({"correct_until": [_("限期改正 needs the date by which to correct.")]})
         if not (decided_on < correct_until <= add_years(decided_on, 1)):
             raise ValidationError({"correct_until": [_("The time limit is at most one year from the decision.")]})
+        help_plan = (help_plan or "").strip()
+        if not help_plan:
+            raise ValidationError({"help_plan": [_("限期改正 comes with a help plan: who helps, how, how often.")]})
     else:
-        correct_until = None
+        correct_until, help_plan = None, ""
     if decided_on > timezone.localdate() or decided_on < case.opened_on:
         raise ValidationError({"decided_on": [_("The decision date lies between the opening of the case and today.")]})
     with transaction.atomic():
@@ -388,6 +391,7 @@ def decide_case(*, actor, case: DispositionCase, outcome: str, note: str, decide
             raise ValidationError(_("The case is already decided."))
         c.status, c.outcome, c.decision_note, c.decided_on, c.correct_until, c.decided_by = (
             CaseStatus.DECIDED, outcome, note[:500], decided_on, correct_until, _uid(actor))
+        c.help_plan = help_plan[:2000]
         c.save()
         audit.record(actor=actor, action="appraisal.case_decided", obj=c,
                      data={"member": c.member_id, "outcome": outcome, "correct_until": correct_until})
@@ -518,3 +522,34 @@ def remind(*, actor, round: AppraisalRound) -> int:  # noqa: A002
         audit.record(actor=actor, action="appraisal.remind", obj=rnd, data={"stage": rnd.stage, "recipients": len(members)})
         round.reminded_on = today
         return n
+
+
+CORRECTION_REMINDER_DAYS = 30
+
+
+def correction_reminders(today: dt.date | None = None) -> int:
+    """限期改正 end-date reminders (DOMAIN §11 "限期改正 ≤1 year with a help plan and end-date
+    reminder"; 党员教育管理工作条例 arts. 30–31): the branch secretary is told once
+    ``CORRECTION_REMINDER_DAYS`` before the time limit ends, and once when it has ended — the
+    branch then reviews whether the member corrected (a member who did not may be removed by
+    the 支部大会 with upper approval; the platform changes nothing). Idempotent."""
+    from dangjian.core.models import Role
+    from dangjian.notify.api import RoleIn, notify
+
+    today = today or timezone.localdate()
+    sent = 0
+    cases = DispositionCase.objects.filter(outcome=Outcome.CORRECT, correct_until__isnull=False).select_related("member", "org")
+    for c in cases.filter(reminded_before_on__isnull=True, correct_until__gt=today,
+                          correct_until__lte=today + dt.timedelta(days=CORRECTION_REMINDER_DAYS)):
+        with transaction.atomic():
+            notify(recipients=[RoleIn(c.org, Role.SECRETARY)], kind="appraisal.correction_due", org=c.org, actor=None,
+                   channels=("inbox",), context={"member": c.member.name, "date": c.correct_until.isoformat(), "case_id": c.pk})
+            DispositionCase.objects.filter(pk=c.pk).update(reminded_before_on=today)
+        sent += 1
+    for c in cases.filter(reminded_end_on__isnull=True, correct_until__lte=today):
+        with transaction.atomic():
+            notify(recipients=[RoleIn(c.org, Role.SECRETARY)], kind="appraisal.correction_ended", org=c.org, actor=None,
+                   channels=("inbox",), context={"member": c.member.name, "date": c.correct_until.isoformat(), "case_id": c.pk})
+            DispositionCase.objects.filter(pk=c.pk).update(reminded_end_on=today)
+        sent += 1
+    return sent

@@ -335,7 +335,8 @@ def case_decide(request, case, scope):
         return redirect("appraisal-case", case.pk)
     return form_view(request, DecideForm(_data(request), initial={"decided_on": timezone.localdate()}),
                      perform=lambda d: services.decide_case(actor=request.user, case=case, outcome=d["outcome"], note=d["note"],
-                                                            decided_on=d["decided_on"], correct_until=d.get("correct_until")),
+                                                            decided_on=d["decided_on"], correct_until=d.get("correct_until"),
+                                                            help_plan=d.get("help_plan", "")),
                      done=lambda c: (_("The decision is recorded."), reverse("appraisal-case", args=[case.pk])),
                      template="appraisal/form.html",
                      context={"title": _("Decision on %(m)s (graded 不合格 in %(y)s)") % {"m": case.member.name, "y": case.round.year},

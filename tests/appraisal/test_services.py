@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from dangjian.appraisal import selectors, services
 from dangjian.appraisal.models import (
@@ -341,15 +342,21 @@ def test_disposition_case_is_decided_by_people(rnd, voters):
     services.set_grades(actor=sec, round=rnd, grades=grades)
     services.close_round(actor=sec, round=rnd)
     case = DispositionCase.objects.get()
-    with pytest.raises(ValidationError) as e:
-        services.decide_case(actor=sec, case=case, outcome="correct", note="支委会决定", correct_until=dt.date(2028, 1, 1))
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as e:  # more than a year
+        services.decide_case(actor=sec, case=case, outcome="correct", note="支委会决定", help_plan="书记结对帮扶",
+                             correct_until=today + dt.timedelta(days=400))
     assert "correct_until" in e.value.message_dict
+    with pytest.raises(ValidationError) as e:  # 限期改正 without a help plan
+        services.decide_case(actor=sec, case=case, outcome="correct", note="支委会决定", correct_until=today + dt.timedelta(days=200))
+    assert "help_plan" in e.value.message_dict
     with pytest.raises(ValidationError) as e:
         services.decide_case(actor=sec, case=case, outcome="education", note="")
     assert "note" in e.value.message_dict
-    c = services.decide_case(actor=sec, case=case, outcome="correct", note="支部大会决定限期改正",
-                             correct_until=dt.date(2027, 6, 30))
-    assert c.status == "decided" and c.correct_until == dt.date(2027, 6, 30)
+    until = today + dt.timedelta(days=200)
+    c = services.decide_case(actor=sec, case=case, outcome="correct", note="支部大会决定限期改正", correct_until=until,
+                             help_plan="支部书记结对帮扶，每月谈心一次")
+    assert c.status == "decided" and c.correct_until == until and "结对" in c.help_plan
     voters.m_member.refresh_from_db()
     assert voters.m_member.state == "active"  # nobody is removed by the system
     with pytest.raises(ValidationError, match="already decided"):
@@ -418,3 +425,27 @@ def test_reminders_go_to_those_still_to_act_once_a_day(rnd, voters):
         services.remind(actor=sec, round=rnd)
     got = set(InboxMessage.objects.filter(kind="appraisal.vote_reminder").values_list("user_id", flat=True))
     assert got == {voters.users["secretary"].pk, voters.users["committee"].pk}
+
+
+def test_correction_reminders_before_and_at_the_end(rnd, voters):
+    """DOMAIN §11 "限期改正 ≤1 year with a help plan and end-date reminder": the branch secretary
+    is told 30 days before the time limit ends and once it has ended; each reminder once."""
+    from dangjian.notify.models import InboxMessage
+
+    sec = voters.users["secretary"]
+    rnd = _to_grading(rnd, voters)
+    grades = {p.pk: ("qualified", "") for p in Participant.objects.filter(round=rnd)}
+    grades[part(rnd, voters.m_member).pk] = ("unqualified", "理由")
+    services.set_grades(actor=sec, round=rnd, grades=grades)
+    services.close_round(actor=sec, round=rnd)
+    today = timezone.localdate()
+    until = today + dt.timedelta(days=100)
+    services.decide_case(actor=sec, case=DispositionCase.objects.get(), outcome="correct", note="支部大会决定",
+                         correct_until=until, help_plan="结对帮扶")
+    assert services.correction_reminders(today) == 0  # 100 days ahead: not yet
+    assert services.correction_reminders(until - dt.timedelta(days=30)) == 1
+    assert services.correction_reminders(until - dt.timedelta(days=29)) == 0  # once
+    assert services.correction_reminders(until) == 1
+    assert services.correction_reminders(until + dt.timedelta(days=1)) == 0
+    kinds = list(InboxMessage.objects.filter(user=sec, kind__startswith="appraisal.correction").values_list("kind", flat=True))
+    assert sorted(kinds) == ["appraisal.correction_due", "appraisal.correction_ended"]
