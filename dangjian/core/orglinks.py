@@ -51,6 +51,7 @@ ORG_LINKS = [
     _l(AFFAIRS, _("Transfers out"), "transfers-outgoing", "transfer", "view"),
     _l(AFFAIRS, _("Transfers in"), "transfers-incoming", "transfer_in", "view"),
     _l(AFFAIRS, _("Flowing and lost-contact members"), "transfers-away", "flowing", "view"),
+    _l(AFFAIRS, _("Members flowing in"), "transfers-flowing-in", "flowing_in", "view", MEMBER_HOLDING_KINDS),
     _l(AFFAIRS, _("Committee and term"), "elections-org", "election", "view"),
     _l(AFFAIRS, _("Terms below"), "elections-terms", "election", "view", LEADING),
     _l(PUBLIC, _("Publicity board"), "publicity-org", "publicity", "view"),

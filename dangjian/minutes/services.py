@@ -199,8 +199,11 @@ def update_record(*, actor, record: MeetingRecord, data: dict, absentee_reasons:
 def vote_defaults(meeting: Meeting) -> dict:
     """应到 / 实到 voters: invited FULL members not exempt, and those of them present. Probationary
     members have no vote, nor members under 留党察看 or 留置 on the meeting day (党章 art. 40;
-    选举工作条例 art. 5; DOMAIN §1.2)."""
-    full = Attendance.objects.filter(meeting=meeting, member__status=MemberStatus.FULL).exclude(status=AttendanceStatus.EXEMPT)
+    选举工作条例 art. 5; DOMAIN §1.2), nor flowing members of other branches taking part here
+    (their vote belongs to their home branch; 教育管理条例 art. 32)."""
+    full = (Attendance.objects.filter(meeting=meeting, member__status=MemberStatus.FULL,
+                                      member__org_path__startswith=meeting.org_path)
+            .exclude(status=AttendanceStatus.EXEMPT))
     restricted = member_services.restricted_ids(full.values_list("member_id", flat=True),
                                                 timezone.localtime(meeting.starts_at).date())
     full = full.exclude(member_id__in=restricted)

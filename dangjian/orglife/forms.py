@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm, style_widgets
+from dangjian.core.models import MEMBER_HOLDING_KINDS
 
 from . import selectors
 from .models import Audience, ExemptionBasis, Frequency, MakeupHow
@@ -47,7 +48,11 @@ class MemberMultiChoice(forms.ModelMultipleChoiceField):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": bad[0]})
         return super()._check_values(value)
 
+    home_path = ""  # set by MeetingForm: members outside it are flowing in from other branches
+
     def label_from_instance(self, m):
+        if self.home_path and not m.org_path.startswith(self.home_path):
+            return _("%(name)s (flowing in)") % {"name": m.name}
         return m.name
 
 
@@ -98,6 +103,7 @@ class MeetingForm(forms.Form):
             del self.fields["meeting_type"]
         for f in ("host", "recorder", "invitees"):
             self.fields[f].queryset = members
+        self.fields["invitees"].home_path = org.path if org.kind in MEMBER_HOLDING_KINDS else ""
         lecture = fixed_type if fixed_type is not None else None
         if lecture is not None and lecture.code != selectors.LECTURE_CODE:
             del self.fields["lecturer"]

@@ -26,7 +26,7 @@ class TalkForm(StyledForm):
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         for f in ("first", "second"):
-            self.fields[f].queryset = selectors.members_of(org)
+            self.fields[f].queryset = selectors.own_members_of(org)
 
 
 def _year(request) -> int:

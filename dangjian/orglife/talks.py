@@ -25,7 +25,8 @@ from .models import HeartTalk
 
 
 def record_talk(*, actor, org, held_on: dt.date, first, second, subject: str) -> HeartTalk:
-    """Record one talk between two different members of ``org`` (its subtree) on a past day."""
+    """Record one talk between two different members of ``org`` (its subtree; not flowing-in
+    members of other branches, whose talks belong to their home branch) on a past day."""
     subject = (subject or "").strip()
     errors = {}
     if first is None or second is None:
@@ -33,7 +34,7 @@ def record_talk(*, actor, org, held_on: dt.date, first, second, subject: str) ->
     elif first.pk == second.pk:
         errors["second"] = _("A talk is between two different members.")
     else:
-        members = set(selectors.members_of(org).filter(pk__in=[first.pk, second.pk]).values_list("pk", flat=True))
+        members = set(selectors.own_members_of(org).filter(pk__in=[first.pk, second.pk]).values_list("pk", flat=True))
         outside = [m.name for m in (first, second) if m.pk not in members]
         if outside:
             errors["second"] = _("Not members of %(org)s: %(names)s.") % {"org": org.name, "names": "、".join(outside)}
@@ -67,7 +68,7 @@ class Coverage:
 
 def coverage(org, year: int) -> Coverage:
     """The required pairs of ``year`` and which were talked (module docstring)."""
-    members = list(selectors.members_of(org))
+    members = list(selectors.own_members_of(org))
     committee = [m for m in members if m.position in {str(p) for p in COMMITTEE_POSITIONS}]
     committee_ids = {m.pk for m in committee}
     talks = HeartTalk.objects.filter(org_path__startswith=org.path, held_on__year=year)

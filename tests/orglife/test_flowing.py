@@ -288,3 +288,29 @@ def test_a_first_signature_on_the_minutes_freezes_the_attendance(world, clock, f
     assert row(signed, world.m_member).status == S.ABSENT
     assert services.credit_inflow_attendance(meeting=draft) == 1
     assert row(draft, world.m_member).status == S.LEAVE
+
+
+def test_flowing_in_member_has_no_vote_and_no_required_talk_at_the_inflow_branch(world, clock, flowing):
+    """Their vote and their heart-to-heart talks belong to the home branch (教育管理条例 art. 32)."""
+    from dangjian.minutes import services as minutes_services
+    from dangjian.orglife import talks
+
+    m = at_inflow(world, clock, "general_meeting", at(11, 10))
+    voters_here = selectors.own_members_of(world.b3).filter(status="full").count()
+    assert minutes_services.vote_defaults(m)["voters_total"] == voters_here
+    cov = talks.coverage(world.b3, 2026)
+    assert world.m_member.pk not in {x.pk for x in cov.members_without}
+    with pytest.raises(ValidationError):
+        talks.record_talk(actor=world.users["secretary"], org=world.b3, held_on=dt.date(2026, 11, 1),
+                          first=world.m_member, second=world.m_b3[0], subject="流入地谈话")
+
+
+def test_flowing_in_members_are_marked_on_the_invitation_list(world, clock, login):
+    from django.urls import reverse
+
+    guest = world.m_b2[1]
+    transfers.flag_away(actor=world.users["secretary2"], member=guest, kind="flowing", since=dt.date(2026, 1, 1),
+                        whereabouts="东村", contact_person="李书记", inflow_org=world.b1)
+    r = login(world.users["secretary"]).get(reverse("orglife-meeting-plan"), {"org": world.b1.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    labels = [w.data["label"] for w in r.context["form"]["invitees"]]
+    assert f"{guest.name} (flowing in)" in labels and world.m_member.name in labels
