@@ -60,6 +60,19 @@ def vote_all(rnd, world, grade_of=None, who=("secretary", "committee", "member",
         services.cast_ballot(actor=u, voter=voter, marks=marks)
 
 
+def close_with_unqualified(rnd, member, actor=None):
+    """Grade everyone 合格 but ``member`` (不合格, with a reason) and close the round: the
+    disposition case of ``member`` is opened. Returns that case."""
+    from dangjian.appraisal import services
+    from dangjian.appraisal.models import DispositionCase, Participant
+
+    grades = {p.pk: ("qualified", "") for p in Participant.objects.filter(round=rnd)}
+    grades[part(rnd, member).pk] = ("unqualified", "理由")
+    services.set_grades(actor=actor, round=rnd, grades=grades)
+    services.close_round(actor=actor, round=rnd)
+    return DispositionCase.objects.get(round=rnd, member=member)
+
+
 @pytest.fixture
 def login(login):
     """The root ``login``, with the English language cookie (these tests read English text)."""

@@ -21,7 +21,7 @@ from dangjian.appraisal.models import (
     Voted,
 )
 from dangjian.core.models import AuditEvent
-from tests.appraisal.conftest import part, vote_all, walk_to
+from tests.appraisal.conftest import close_with_unqualified, part, vote_all, walk_to
 
 
 @pytest.fixture
@@ -336,12 +336,7 @@ def test_closing_needs_every_grade_then_freezes_and_opens_cases(rnd, voters):
 
 def test_disposition_case_is_decided_by_people(rnd, voters):
     sec = voters.users["secretary"]
-    rnd = _to_grading(rnd, voters)
-    grades = {p.pk: ("qualified", "") for p in Participant.objects.filter(round=rnd)}
-    grades[part(rnd, voters.m_member).pk] = ("unqualified", "理由")
-    services.set_grades(actor=sec, round=rnd, grades=grades)
-    services.close_round(actor=sec, round=rnd)
-    case = DispositionCase.objects.get()
+    case = close_with_unqualified(_to_grading(rnd, voters), voters.m_member, sec)
     today = timezone.localdate()
     with pytest.raises(ValidationError) as e:  # more than a year
         services.decide_case(actor=sec, case=case, outcome="correct", note="支委会决定", help_plan="书记结对帮扶",
@@ -433,14 +428,10 @@ def test_correction_reminders_before_and_at_the_end(rnd, voters):
     from dangjian.notify.models import InboxMessage
 
     sec = voters.users["secretary"]
-    rnd = _to_grading(rnd, voters)
-    grades = {p.pk: ("qualified", "") for p in Participant.objects.filter(round=rnd)}
-    grades[part(rnd, voters.m_member).pk] = ("unqualified", "理由")
-    services.set_grades(actor=sec, round=rnd, grades=grades)
-    services.close_round(actor=sec, round=rnd)
+    case = close_with_unqualified(_to_grading(rnd, voters), voters.m_member, sec)
     today = timezone.localdate()
     until = today + dt.timedelta(days=100)
-    services.decide_case(actor=sec, case=DispositionCase.objects.get(), outcome="correct", note="支部大会决定",
+    services.decide_case(actor=sec, case=case, outcome="correct", note="支部大会决定",
                          correct_until=until, help_plan="结对帮扶")
     assert services.correction_reminders(today) == 0  # 100 days ahead: not yet
     assert services.correction_reminders(until - dt.timedelta(days=30)) == 1

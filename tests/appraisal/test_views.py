@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dangjian.appraisal import services
 from dangjian.appraisal.models import AppraisalRound, Ballot, DispositionCase, MutualComment, Participant, Stage, Voted
-from tests.appraisal.conftest import part, vote_all, walk_to
+from tests.appraisal.conftest import close_with_unqualified, part, vote_all, walk_to
 
 
 @pytest.fixture
@@ -214,12 +214,7 @@ def test_overview_of_a_town(rnd, voters, login):
 
 
 def test_case_decision_page(rnd, voters, login):
-    rnd = _graded_round(rnd, voters)
-    grades = {p.pk: ("qualified", "") for p in Participant.objects.filter(round=rnd)}
-    grades[part(rnd, voters.m_member).pk] = ("unqualified", "理由")
-    services.set_grades(actor=None, round=rnd, grades=grades)
-    services.close_round(actor=None, round=rnd)
-    case = DispositionCase.objects.get()
+    case = close_with_unqualified(_graded_round(rnd, voters), voters.m_member)
     c = login(voters.users["secretary"])
     assert c.get(reverse("appraisal-case", args=[case.pk])).status_code == 200
     r = c.post(reverse("appraisal-case-decide", args=[case.pk]),
