@@ -66,6 +66,14 @@ class PaymentForm(StyledForm):
                                  help_text=_("A single voluntary payment of 1000 yuan or more is remitted wholly to the Centre."))
 
 
+class InflowPaymentForm(StyledForm):
+    first_month = MonthField(label=_("First month paid"))
+    months = forms.IntegerField(label=_("Number of months"), min_value=1, max_value=12, initial=1)
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
+    method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("Transfer or online reference"), max_length=64, required=False)
+
+
 class GenerateForm(StyledForm):
     org = forms.ModelChoiceField(label=_("Organization"), queryset=None)
     month = MonthField(label=_("Month"))

@@ -176,6 +176,9 @@ class DuesPayment(models.Model):
     late = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # art. 9: a flowing member holding the 流动党员活动证 may pay at the inflow organization
+    collected_by = models.ForeignKey("core.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("collected by the inflow organization"))
 
     class Meta:
         ordering = ["-paid_on", "-id"]

@@ -41,6 +41,13 @@ def register_kinds() -> None:
         link="/dues/cases/{case_id}/",
     )
     register_kind(
+        "dues.paid_at_inflow",
+        title={"zh-hans": "{member}在流入地党组织交纳党费", "en": "{member} paid dues at the inflow organization"},
+        body={"zh-hans": "流动党员{member}在{org}交纳党费{total}元（收据{receipt}），相应月份已记为已交。",
+              "en": "The flowing member {member} paid {total} yuan of dues at {org} (receipt {receipt}); those months are marked paid."},
+        link="/dues/receipts/{payment_id}/",
+    )
+    register_kind(
         "dues.remit_centre",
         title={"zh-hans": "自愿多交党费{amount}元须全额上缴中央", "en": "Voluntary dues of {amount} yuan go wholly to the Centre"},
         body={"zh-hans": "{member}一次性自愿多交党费{amount}元（收据{receipt}），按第十一条须全额上缴中央（经省级组织部门）。",

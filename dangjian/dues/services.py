@@ -417,7 +417,7 @@ ALLOWED_KINDS = ("regular", "voluntary")
 def record_payment(*, actor, member: Member, first_month: dt.date | None, months: int = 1, method: str,
                    paid_on: dt.date, reference: str = "", payer: str = Payer.MEMBER, written_consent: str = "",
                    branch_consent: str = "", voluntary_extra=Decimal("0"), kind: str = "regular",
-                   today: dt.date | None = None) -> tuple[DuesPayment, list[str]]:
+                   today: dt.date | None = None, collected_by=None) -> tuple[DuesPayment, list[str]]:
     """Record one payment of dues (中组发〔2008〕3号 art. 11–14). Returns (payment, warnings).
 
     * [block] anything but regular dues and a voluntary extra ("special dues", art. 14);
@@ -480,7 +480,7 @@ def record_payment(*, actor, member: Member, first_month: dt.date | None, months
             payer=payer, written_consent=(written_consent or "").strip()[:200], first_month=covered[0] if covered else None,
             months=months, dues_amount=dues_amount, voluntary_extra=voluntary_extra, total=dues_amount + voluntary_extra,
             remit_to_centre=remit, advance=bool(ahead), branch_consent=(branch_consent or "").strip()[:200],
-            late=bool(late), recorded_by=actor)
+            late=bool(late), recorded_by=actor, collected_by=collected_by)
         p.receipt_no = f"DF{paid_on:%Y}{p.pk:08d}"
         p.save(update_fields=["receipt_no"])
         DuesBill.objects.filter(pk__in=[b.pk for b in bills]).update(status=BillStatus.PAID, payment=p)
@@ -495,7 +495,34 @@ def record_payment(*, actor, member: Member, first_month: dt.date | None, months
                    org=branch, actor=actor)
         audit.record(actor=actor, action="dues.payment_record", obj=p, org_path=member.org_path,
                      data={"member": member.pk, "months": [label(m) for m in covered], "total": str(p.total),
-                           "method": method, "payer": payer, "advance": bool(ahead), "late": bool(late), "remit": remit})
+                           "method": method, "payer": payer, "advance": bool(ahead), "late": bool(late), "remit": remit,
+                           "collected_by": collected_by.pk if collected_by else None})
+    return p, warnings
+
+
+def record_inflow_payment(*, actor, record, first_month: dt.date, months: int, method: str, paid_on: dt.date,
+                          reference: str = "", today: dt.date | None = None) -> tuple[DuesPayment, list[str]]:
+    """Dues paid by a flowing member at the inflow organization (中组发〔2008〕3号 art. 9: "holders of
+    the 流动党员活动证 may pay at the inflow organisation"). [block] without a 活动证 number on the
+    flowing record, or when the record is closed; the member pays in person (no 垫交, no
+    deduction); the bills are the home branch's (they become paid there, so no arrears), the
+    payment names the collecting organization, and the home branch's secretary is told."""
+    from dangjian.notify.api import RoleIn, notify
+    from dangjian.transfers.models import AwayKind
+
+    if record.kind != AwayKind.FLOWING or record.closed_on or record.inflow_org_id is None:
+        raise ValidationError(_("Only a member registered as flowing in to this organization pays dues here."))
+    if not (record.activity_cert_no or "").strip():
+        raise ValidationError(_("Only a holder of the 流动党员活动证 pays dues at the inflow organization (art. 9): "
+                                "the home branch records the certificate number first."))
+    with transaction.atomic():
+        p, warnings = record_payment(actor=actor, member=record.member, first_month=first_month, months=months, method=method,
+                                     paid_on=paid_on, reference=reference, payer=Payer.MEMBER, today=today,
+                                     collected_by=record.inflow_org)  # paying ahead needs the home branch's consent
+        branch = branch_of(record.member.org)
+        notify(recipients=[RoleIn(branch, Role.SECRETARY)], kind="dues.paid_at_inflow", org=branch, actor=actor,
+               channels=("inbox",), context={"member": record.member.name, "org": record.inflow_org.name, "total": str(p.total),
+                                             "receipt": p.receipt_no, "payment_id": p.pk})
     return p, warnings
 
 

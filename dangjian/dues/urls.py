@@ -11,6 +11,7 @@ urlpatterns = [
     path("hardship/new/", views.hardship_new, name="dues-hardship-new"),
     path("hardship/<int:pk>/decide/", views.hardship_decide, name="dues-hardship-decide"),
     path("pay/", views.pay, name="dues-pay"),
+    path("inflow/<int:pk>/pay/", views.inflow_pay, name="dues-inflow-pay"),
     path("receipts/<int:pk>/", views.receipt, name="dues-receipt"),
     path("bills/<int:pk>/excuse/", views.excuse, name="dues-bill-excuse"),
     path("generate/", views.generate, name="dues-generate"),

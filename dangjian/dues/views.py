@@ -18,9 +18,19 @@ from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.policy import SELF
 from dangjian.core.web import form_view, scoped
 from dangjian.members.models import Member, RecordState
+from dangjian.transfers.models import InflowRecord
 
 from . import export, selectors, services
-from .forms import CaseDecisionForm, ExcuseForm, GenerateForm, HardshipDecisionForm, HardshipForm, PaymentForm, ProfileForm
+from .forms import (
+    CaseDecisionForm,
+    ExcuseForm,
+    GenerateForm,
+    HardshipDecisionForm,
+    HardshipForm,
+    InflowPaymentForm,
+    PaymentForm,
+    ProfileForm,
+)
 from .models import BillStatus, DuesBill, DuesPayment, DuesProfile, HardshipApproval, ReviewCase
 from .months import add_months, current_month, label, parse_month
 
@@ -223,6 +233,32 @@ def pay(request, scope):
         "form": form, "m": member, **st, "member_param": member.pk,
         "title": _("Record a dues payment of %(n)s") % {"n": member.name}, "cancel": _profile_url(member),
     })
+
+
+@scoped("flowing_in", "collect_dues", model=InflowRecord)
+def inflow_pay(request, record, scope):
+    """The inflow organization records dues a flowing member paid there (art. 9)."""
+    back = reverse("transfers-flowing-in-detail", args=[record.pk])
+    unpaid = DuesBill.objects.filter(member=record.member, status=BillStatus.UNPAID).order_by("month").first()
+    form = InflowPaymentForm(request.POST or None, initial={"first_month": unpaid.month if unpaid else current_month(),
+                                                            "months": 1, "paid_on": timezone.localdate()})
+
+    def perform(cd):
+        p, warnings = services.record_inflow_payment(actor=request.user, record=record, **cd)
+        for w in warnings:
+            messages.warning(request, w)
+        return p
+
+    return form_view(
+        request, form, perform=perform,
+        done=lambda p: (_("Dues of %(t)s yuan recorded for %(n)s, receipt %(r)s; the home branch is told.")
+                        % {"t": p.total, "n": record.member.name, "r": p.receipt_no}, back),
+        template="form_page.html",
+        context={"title": _("Dues paid here by %(n)s (flowing member of %(b)s)") % {"n": record.member.name, "b": record.org.name},
+                 "back": back,
+                 "intro": _("中组发〔2008〕3号 art. 9: a holder of the 流动党员活动证 (no. %(c)s) may pay at the inflow organization. "
+                            "The months become paid at the home branch; paying ahead needs the home branch's consent.")
+                 % {"c": record.activity_cert_no or "—"}})
 
 
 @scoped("dues", "view", model=DuesPayment)

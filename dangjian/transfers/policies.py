@@ -31,6 +31,8 @@ extend({
     },
     "flowing_in": {
         "view": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
+        # art. 9 of the dues rules: the inflow organization may collect a certificate holder's dues
+        "collect_dues": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
     },
 })
 

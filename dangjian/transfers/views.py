@@ -366,4 +366,6 @@ def flowing_in_detail(request, rec, scope):
 
         raise Http404
     rows = list(selectors.inflow_attendance(rec)[:100])
-    return render(request, "transfers/flowing_in_detail.html", {"rec": rec, "rows": rows})
+    can_collect = (not rec.closed_on and bool(rec.activity_cert_no)
+                   and scope.path_allows("flowing_in", "collect_dues", rec.inflow_path))
+    return render(request, "transfers/flowing_in_detail.html", {"rec": rec, "rows": rows, "can_collect": can_collect})
