@@ -20,8 +20,8 @@ class AppraisalConfig(AppConfig):
                       link="/appraisal/mine/")
         register_kind("appraisal.assessment_open",
                       title={"zh-hans": "{year}年度民主测评开始：请投票", "en": "Democratic assessment {year}: please vote"},
-                      body={"zh-hans": "{org}{year}年度民主评议党员进入民主测评（无记名），请登录对其他党员逐一测评。",
-                            "en": "The {year} appraisal of {org} has reached the democratic assessment (anonymous ballot); please rate the other members."},
+                      body={"zh-hans": "{org}{year}年度民主评议党员进入民主测评（无记名），请登录对参加评议的党员（含本人）逐一测评。",
+                            "en": "The {year} appraisal of {org} has reached the democratic assessment (anonymous ballot); please rate every member appraised, yourself included."},
                       link="/appraisal/mine/")
         register_kind("appraisal.self_reminder",
                       title={"zh-hans": "提醒：请撰写{year}年度自我评议", "en": "Reminder: your self-appraisal {year}"},

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from dangjian.core.forms import DateInput, StyledForm
 
 from .models import Grade, Outcome, Stage
-from .services import appraisal_meetings, ballot_subjects
+from .services import appraisal_meetings, ballot_subjects, comment_subjects
 
 
 class OpenForm(StyledForm):
@@ -52,7 +52,7 @@ class CommentsForm(StyledForm):
 
     def __init__(self, *args, author, existing: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.subjects = list(ballot_subjects(author))
+        self.subjects = list(comment_subjects(author))
         for p in self.subjects:
             self.fields[f"c_{p.pk}"] = forms.CharField(
                 label=p.name, max_length=500, required=False, initial=existing.get(p.pk, ""),
@@ -63,7 +63,7 @@ class CommentsForm(StyledForm):
 
 
 class BallotForm(StyledForm):
-    """The 民主测评 ballot: one grade for every other participant (all required)."""
+    """The 民主测评 ballot: one grade for every participant, the voter included (all required)."""
 
     def __init__(self, *args, voter, **kwargs):
         super().__init__(*args, **kwargs)

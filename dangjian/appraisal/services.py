@@ -225,8 +225,16 @@ def write_comment(*, actor, author: Participant, subject: Participant, text: str
 
 
 def ballot_subjects(voter: Participant):
-    """Whom a voter rates: every other participant who is graded (not exempt)."""
-    return Participant.objects.filter(round_id=voter.round_id, exempt_basis="").exclude(pk=voter.pk).order_by("id")
+    """Whom a voter rates: every participant who is graded (not exempt), the voter included — the
+    测评表 lists all members. Leaving the voter out would sign the ballot: the one name missing
+    from an otherwise complete ballot is its voter's (§11 "anonymous ballots unlinkable to
+    voters")."""
+    return Participant.objects.filter(round_id=voter.round_id, exempt_basis="").order_by("id")
+
+
+def comment_subjects(author: Participant):
+    """Whom an author may comment on in the mutual appraisal: every other graded participant."""
+    return ballot_subjects(author).exclude(pk=author.pk)
 
 
 def has_voted(participant: Participant) -> bool:
@@ -239,7 +247,8 @@ def cast_ballot(*, actor, voter: Participant, marks: dict[int, str]) -> None:
 
     Only the member themself votes (no proxy), once (``Voted`` is unique per voter and round),
     and only a participant with a vote: full members whose rights are not restricted and who are
-    not exempt ([cfg] probationary members too). The ballot rates every other graded participant.
+    not exempt ([cfg] probationary members too). The ballot rates every graded participant, the
+    voter included (``ballot_subjects``).
     What is stored: a ``Voted`` row (who, not what, not when) and a ``Ballot`` with its marks
     (what, not who, not when: random keys, marks in random order). The audit row says a ballot
     was cast, never its content.
@@ -251,7 +260,7 @@ def cast_ballot(*, actor, voter: Participant, marks: dict[int, str]) -> None:
             "m": voter.name})
     subjects = {p.pk: p for p in ballot_subjects(voter)}
     if set(marks) != set(subjects):
-        raise ValidationError(_("Rate every other participant: %(n)s on the ballot.") % {"n": len(subjects)})
+        raise ValidationError(_("Rate every participant, yourself included: %(n)s on the ballot.") % {"n": len(subjects)})
     if any(g not in Grade.values for g in marks.values()):
         raise ValidationError(_("Choose one of 优秀, 合格, 基本合格, 不合格 for each participant."))
     with transaction.atomic():
@@ -403,7 +412,7 @@ def write_comments(*, actor, author: Participant, comments: dict[int, str]) -> i
     box withdraws that comment). Only the author themself writes — the comments carry their name."""
     if author.member.user_id is None or author.member.user_id != getattr(actor, "pk", None):
         raise ValidationError(_("Only the member themself writes their comments: they carry their name."))
-    subjects = {p.pk: p for p in ballot_subjects(author)}
+    subjects = {p.pk: p for p in comment_subjects(author)}
     n = 0
     with transaction.atomic():
         rnd = _locked_round(author.round)

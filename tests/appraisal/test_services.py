@@ -187,12 +187,12 @@ def test_a_voter_casts_exactly_one_ballot(rnd, voters):
     walk_to(rnd, Stage.ASSESSMENT, voters.users["secretary"])
     v = part(rnd, voters.m_member)
     marks = {s.pk: "qualified" for s in services.ballot_subjects(v)}
-    assert len(marks) == 4  # every other participant
+    assert len(marks) == 5  # every appraised participant, the voter included
     services.cast_ballot(actor=voters.users["member"], voter=v, marks=marks)
     with pytest.raises(ValidationError, match="already cast"):
         services.cast_ballot(actor=voters.users["member"], voter=v, marks=marks)
     assert Voted.objects.filter(round=rnd).count() == 1 and Ballot.objects.filter(round=rnd).count() == 1
-    assert BallotMark.objects.filter(ballot__round=rnd).count() == 4
+    assert BallotMark.objects.filter(ballot__round=rnd).count() == 5
 
 
 def test_ballot_refusals(rnd, voters):
@@ -204,7 +204,7 @@ def test_ballot_refusals(rnd, voters):
     walk_to(rnd, Stage.ASSESSMENT, sec)
     with pytest.raises(ValidationError, match="Only the member themself"):
         services.cast_ballot(actor=sec, voter=v, marks=full)
-    with pytest.raises(ValidationError, match="Rate every other participant"):
+    with pytest.raises(ValidationError, match="Rate every participant"):
         services.cast_ballot(actor=voters.users["member"], voter=v, marks=dict(list(full.items())[:2]))
     with pytest.raises(ValidationError, match="Choose one of"):
         services.cast_ballot(actor=voters.users["member"], voter=v, marks=dict.fromkeys(full, "great"))
@@ -218,6 +218,15 @@ def test_ballot_refusals(rnd, voters):
     with pytest.raises(ValidationError, match="has no vote"):
         services.cast_ballot(actor=u, voter=prob, marks={s.pk: "qualified" for s in services.ballot_subjects(prob)})
     assert not Voted.objects.exists() and not Ballot.objects.exists() and not BallotMark.objects.exists()
+
+
+def test_a_ballot_is_not_signed_by_the_name_missing_from_it(rnd, voters):
+    """Every online ballot lists the same people (the voter rates themself too): a ballot leaving
+    out its voter would name them."""
+    walk_to(rnd, Stage.ASSESSMENT, voters.users["secretary"])
+    vote_all(rnd, voters)
+    sets = {frozenset(BallotMark.objects.filter(ballot=b).values_list("subject_id", flat=True)) for b in Ballot.objects.filter(round=rnd)}
+    assert len(sets) == 1 and len(next(iter(sets))) == Participant.objects.filter(round=rnd, exempt_basis="").count()
 
 
 def test_ballot_tables_cannot_link_a_ballot_to_its_voter():
@@ -247,7 +256,7 @@ def test_two_voters_ballots_cannot_be_told_apart_by_order_or_time(rnd, voters):
     walk_to(rnd, Stage.GRADING, voters.users["secretary"])  # ending the assessment shakes the box
     after = set(str(x) for x in Ballot.objects.filter(round=rnd).values_list("id", flat=True))
     assert len(after) == 2 and not (before & after)
-    assert BallotMark.objects.filter(ballot__round=rnd).count() == 8
+    assert BallotMark.objects.filter(ballot__round=rnd).count() == 10  # 2 ballots × 5 appraised
 
 
 def test_tallies_only_after_the_assessment(rnd, voters):
@@ -257,7 +266,7 @@ def test_tallies_only_after_the_assessment(rnd, voters):
     assert selectors.tallies(rnd) is None
     walk_to(rnd, Stage.GRADING, voters.users["secretary"])
     t = selectors.tallies(rnd)
-    assert t[sec.pk]["excellent"] == 3 and t[sec.pk]["qualified"] == 0
+    assert t[sec.pk]["excellent"] == 4 and t[sec.pk]["qualified"] == 0  # 4 voters, the secretary included
     assert t[part(rnd, voters.m_probationary).pk]["qualified"] == 4
 
 
@@ -396,7 +405,8 @@ def test_paper_ballots_at_the_meeting(rnd, voters):
     walk_to(rnd, Stage.GRADING, sec)
     assert Ballot.objects.filter(round=rnd, paper=True).count() == 2  # kept through the shake
     t = selectors.tallies(rnd)
-    assert t[m.pk]["excellent"] == 1 and t[m.pk]["qualified"] == 1 and t[c.pk]["qualified"] == 2
+    # 赵党员 rated themself 合格 online, one paper ballot 优秀, the other 合格
+    assert t[m.pk]["excellent"] == 1 and t[m.pk]["qualified"] == 2 and t[c.pk]["qualified"] == 2
 
 
 def test_reminders_go_to_those_still_to_act_once_a_day(rnd, voters):

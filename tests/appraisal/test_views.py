@@ -100,7 +100,7 @@ def test_vote_page_once_and_anonymous(rnd, voters, login):
     p = part(rnd, voters.m_member)
     c = login(voters.users["member"])
     r = c.get(reverse("appraisal-vote", args=[p.pk]))
-    assert r.status_code == 200 and _txt(r).count('data-testid="ballot-row"') == 4
+    assert r.status_code == 200 and _txt(r).count('data-testid="ballot-row"') == 5
     subjects = services.ballot_subjects(p)
     r = c.post(reverse("appraisal-vote", args=[p.pk]), {f"g_{s.pk}": "qualified" for s in subjects[:2]})
     assert r.status_code == 200 and "Choose a grade for" in _txt(r) and not Voted.objects.exists()
@@ -143,7 +143,7 @@ def test_grading_page_shows_tallies_and_refuses_too_many_excellent(rnd, voters, 
     c = login(voters.users["secretary"])
     url = reverse("appraisal-grades", args=[rnd.pk])
     r = c.get(url)
-    assert r.status_code == 200 and f'data-testid="tally-{voters.m_secretary.pk}">3 / 0 / 0 / 0' in _txt(r)
+    assert r.status_code == 200 and f'data-testid="tally-{voters.m_secretary.pk}">4 / 0 / 0 / 0' in _txt(r)
     assert "at most 1 of 5" in _txt(r)
     ps = {p.member_id: p for p in Participant.objects.filter(round=rnd)}
     data = {f"grade_{p.pk}": "qualified" for p in ps.values()}

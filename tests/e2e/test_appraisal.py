@@ -48,15 +48,15 @@ def test_appraisal_round_end_to_end(live_server, page, phone_page, live_world, l
     _advance(page, round_url)  # → assessment
     expect(page.locator("[data-testid=round-stage]")).to_have_attribute("data-stage", "assessment")
 
-    # both vote on the phone: every other participant rated
+    # both vote on the phone: every appraised participant rated, themselves included
     for who in ("member", "committee"):
         login_as(w.users[who], phone_page)
         phone_page.goto("/appraisal/mine/")
         phone_page.click("[data-testid=todo-vote]")
         expect(phone_page.locator("[data-testid=anonymous-note]")).to_be_visible()
         rows = phone_page.locator("[data-testid=ballot-row]")
-        expect(rows).to_have_count(4)
-        for i in range(4):
+        expect(rows).to_have_count(5)
+        for i in range(5):
             grade = "excellent" if rows.nth(i).inner_text().startswith(w.m_secretary.name) else "qualified"
             rows.nth(i).locator(f"input[value={grade}]").check()
         _no_sideways_scroll(phone_page)
