@@ -111,7 +111,7 @@ def test_vote_page_once_and_anonymous(rnd, voters, login):
     # staff see how many voted, never a tally while voting goes on
     r = login(voters.users["secretary"]).get(reverse("appraisal-round", args=[rnd.pk]))
     assert 'data-testid="ballots">1 / 4' in _txt(r)
-    assert f'data-testid="voted-{voters.m_member.pk}">✔' in _txt(r) and f'data-testid="voted-{voters.m_group.pk}">⏳' in _txt(r)
+    assert f'data-testid="voted-{voters.m_member.pk}">✔' in _txt(r) and f'data-testid="voted-{voters.m_group.pk}">⚠' in _txt(r)
     r = login(voters.users["secretary"]).get(reverse("appraisal-result", args=[rnd.pk]))
     assert "shown once the democratic assessment has ended" in _txt(r)
 
