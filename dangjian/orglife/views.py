@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
@@ -20,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -369,6 +372,8 @@ def _refuse(request, code: str, status: int, meeting=None, att=None):
         "planned": _("Sign-in has not started yet: wait until the secretary opens it."),
         "closed": _("The meeting has ended: sign-in is closed."),
         "cancelled": _("This meeting was cancelled."),
+        "other_session": _("This sign-in link was opened on another phone or browser than the one that scanned the code. "
+                           "Scan the QR code shown at the venue yourself."),
     }
     return _result(request, {"ok": False, "code": code, "message": texts[code], "m": meeting}, status=status)
 
@@ -380,13 +385,25 @@ def _result(request, ctx: dict, status: int = 200) -> HttpResponse:
 
 
 GRACE_SALT = "dangjian.orglife.signin-login"
-LOGIN_GRACE_SECONDS = 300
+LOGIN_GRACE_SECONDS = 60
+GRACE_SESSION_KEY = "orglife_qr_grace"
+GRACE_MAX_PENDING = 5
+
+
+def _grace_seconds() -> int:
+    return int(getattr(settings, "DANGJIAN_QR_LOGIN_GRACE_SECONDS", LOGIN_GRACE_SECONDS))
 
 
 def _login_first(request, meeting, token):
     """Send a signed-out phone to the login page and back. A code that is valid now gets a
-    signed 5-minute grace in the return address (``?g=``), so typing a password does not make it
-    expire; an invalid or expired code comes back as it is and is refused after the login."""
+    signed 1-minute grace in the return address (``?g=``), so typing a password does not make it
+    expire; an invalid or expired code comes back as it is and is refused after the login.
+
+    The grace is bound to the browser that scanned (issue 10 item 6: "a relayed link still signs
+    in someone absent"): a random nonce is kept in this anonymous session — which survives the
+    login (Django cycles the key, keeps the data) — and signed into ``g``; after the login the
+    nonce must match, so the same ``g`` opened in another browser or session is refused
+    (``other_session``)."""
     nxt = request.path
     if meeting is not None:
         try:
@@ -394,18 +411,32 @@ def _login_first(request, meeting, token):
         except tokens.TokenError:
             pass
         else:
-            nxt = f"{request.path}?g={signing.dumps({'m': meeting.pk, 't': token}, salt=GRACE_SALT)}"
+            nonce = secrets.token_urlsafe(16)
+            pending = dict(request.session.get(GRACE_SESSION_KEY) or {})
+            pending[str(meeting.pk)] = nonce
+            request.session[GRACE_SESSION_KEY] = dict(list(pending.items())[-GRACE_MAX_PENDING:])
+            nxt = f"{request.path}?g={signing.dumps({'m': meeting.pk, 't': token, 'n': nonce}, salt=GRACE_SALT)}"
     return redirect_to_login(nxt)
 
 
-def _grace_ok(request, meeting, token) -> bool:
+def _grace(request, meeting, token) -> str:
+    """Return "ok" for a grace of this code signed less than a minute ago for this very session,
+    "other_session" for a grace valid in itself but carried to another browser or session,
+    "" when there is none (or it expired, or it names another code): the code must then be valid
+    on its own."""
     raw = request.GET.get("g")
     if not raw:
-        return False
+        return ""
     try:
-        return signing.loads(raw, salt=GRACE_SALT, max_age=LOGIN_GRACE_SECONDS) == {"m": meeting.pk, "t": token}
+        data = signing.loads(raw, salt=GRACE_SALT, max_age=_grace_seconds())
     except signing.BadSignature:
-        return False
+        return ""
+    if not isinstance(data, dict) or data.get("m") != meeting.pk or data.get("t") != token:
+        return ""
+    expected = (request.session.get(GRACE_SESSION_KEY) or {}).get(str(meeting.pk))
+    if not expected or not isinstance(data.get("n"), str) or not constant_time_compare(expected, data["n"]):
+        return "other_session"
+    return "ok"
 
 
 def _closed_code(meeting) -> str:
@@ -423,7 +454,7 @@ def qr_signin(request, token):
 
     A code is accepted for its 30-second window and the next; the confirm form carries a
     2-minute signature bound to this user and meeting, so a slow tap is not refused; a phone that
-    must log in first gets 5 minutes for it (``_login_first``)."""
+    must log in first gets 1 minute for it, in the same browser session only (``_login_first``)."""
     try:
         meeting_id, _w, _s = tokens.parse(token)
     except tokens.TokenError:
@@ -435,7 +466,10 @@ def qr_signin(request, token):
         return _refuse(request, "malformed", 400)
     if meeting is None:
         return _refuse(request, "forged", 400)
-    confirmed = _grace_ok(request, meeting, token)
+    grace = _grace(request, meeting, token)
+    if grace == "other_session":
+        return _refuse(request, "other_session", 403, meeting)
+    confirmed = grace == "ok"
     if request.method == "POST" and not confirmed:
         try:
             data = signing.loads(request.POST.get("c", ""), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)

@@ -123,26 +123,40 @@ def test_not_invited_and_other_branch_are_refused(world, login, plan, clock):
 def test_anonymous_is_sent_to_login_and_back_with_time_to_log_in(world, client, login, open_meeting, clock):
     from urllib.parse import parse_qs, urlparse
 
+    clock.move_to(NOW + dt.timedelta(seconds=25))  # scanned late in the code's 30-second window
     url = qr_url(open_meeting)
     r = client.get(url)
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
     nxt = parse_qs(urlparse(r["Location"]).query)["next"][0]
     assert nxt.startswith(url + "?g=")
-    clock.move_to(NOW + dt.timedelta(minutes=3))  # typing the password took a while: the code changed 6 times
-    c = login(world.users["member"], client.__class__())
+    clock.move_to(NOW + dt.timedelta(seconds=80))  # typing the password took 55 s: the code changed twice
+    c = login(world.users["member"])  # the same browser that scanned
     assert c.get(url).status_code == 410  # the bare link has expired ...
     r = c.get(nxt)  # ... the way back from the login page has not
     assert r.status_code == 200 and b"signin-confirm" in r.content
     assert c.post(nxt, {"c": r.context["c"]}).status_code == 200
     assert row(open_meeting, world.m_member).status == S.PRESENT
-    # the grace belongs to that code and meeting only, and lasts 5 minutes
-    other = qr_url(open_meeting, ts=NOW.timestamp() + 60)
+    # the grace belongs to that code and meeting only, and lasts 1 minute
+    other = qr_url(open_meeting, ts=NOW.timestamp() - 30)  # another, expired code of the meeting
     assert c.get(other + "?g=" + nxt.split("?g=")[1]).status_code == 410
-    clock.move_to(NOW + dt.timedelta(minutes=6))
-    assert login(world.users["committee"], c.__class__()).get(nxt).status_code == 410
+    clock.move_to(NOW + dt.timedelta(seconds=25 + 61))
+    assert c.get(nxt).context["code"] == "expired"
     # an expired code is not given a grace: the login leads back to the refusal
-    r = client.get(url)
+    r = client.__class__().get(url)
     assert "g%3D" not in r["Location"] and "?g=" not in r["Location"]
+
+
+def test_login_grace_is_bound_to_the_browser_that_scanned(world, client, login, open_meeting, clock):
+    from urllib.parse import parse_qs, urlparse
+
+    r = client.get(qr_url(open_meeting))
+    nxt = parse_qs(urlparse(r["Location"]).query)["next"][0]
+    clock.move_to(NOW + dt.timedelta(seconds=40))
+    relayed = login(world.users["committee"], client.__class__())  # the link sent to someone else's phone
+    r = relayed.get(nxt)
+    assert r.status_code == 403 and r.context["code"] == "other_session"
+    assert relayed.post(nxt).status_code == 403
+    assert not Attendance.objects.filter(meeting=open_meeting, status__in=[S.PRESENT, S.LATE]).exists()
 
 
 def test_signin_refused_unless_open(world, login, plan, clock):
