@@ -41,6 +41,20 @@ def _members_field(label, org_path: str):
     return forms.ModelMultipleChoiceField(label=label, queryset=qs, widget=_checkboxes(), required=False)
 
 
+VOTE_FIELDS = ("voters_total", "voters_present", "yes", "no", "abstain", "written_total", "written_yes")
+
+
+def _add_vote_fields(fields) -> None:
+    """The counts of a 支部大会 vote (admission, conversion, extension of the probation)."""
+    for name, label in (("voters_total", pgettext_lazy("development vote", "Voting members who should attend (应到)")),
+                        ("voters_present", pgettext_lazy("development vote", "Voting members present (实到)")),
+                        ("yes", pgettext_lazy("development vote", "Yes")), ("no", pgettext_lazy("development vote", "No")),
+                        ("abstain", pgettext_lazy("development vote", "Abstentions")),
+                        ("written_total", pgettext_lazy("development vote", "Written opinions of absent voters")),
+                        ("written_yes", pgettext_lazy("development vote", "…of which yes"))):
+        fields[name] = forms.IntegerField(label=label, min_value=0, initial=0)
+
+
 class StepForm(StyledForm):
     """The next step's form; its fields depend on the step (DOMAIN §4.1)."""
 
@@ -67,12 +81,7 @@ class StepForm(StyledForm):
         if code == 12:
             self.fields["leaving_within_3_months"] = forms.BooleanField(label=_("Will leave the unit within 3 months"), required=False)
         if code in (15, 23):
-            for name, label in (("voters_total", pgettext_lazy("development vote", "Voting members who should attend (应到)")),
-                                ("voters_present", pgettext_lazy("development vote", "Voting members present (实到)")),
-                                ("yes", pgettext_lazy("development vote", "Yes")), ("no", pgettext_lazy("development vote", "No")), ("abstain", pgettext_lazy("development vote", "Abstentions")),
-                                ("written_total", pgettext_lazy("development vote", "Written opinions of absent voters")),
-                                ("written_yes", pgettext_lazy("development vote", "…of which yes"))):
-                self.fields[name] = forms.IntegerField(label=label, min_value=0, initial=0)
+            _add_vote_fields(self.fields)
         if code == 25:
             self.fields["archive"] = forms.MultipleChoiceField(label=_("Archived documents (all five are required)"), required=False,
                                                                widget=_checkboxes(), choices=ARCHIVE_DOCUMENTS)
@@ -112,9 +121,17 @@ class AssessmentForm(StyledForm):
 
 
 class ExtendForm(StyledForm):
-    date = forms.DateField(label=_("Date of the decision"), widget=DateInput)
+    date = forms.DateField(label=_("Date of the branch general meeting"), widget=DateInput)
     months = forms.IntegerField(label=_("Extension in months (6–12)"), min_value=1, max_value=24)
     note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _add_vote_fields(self.fields)
+        style_widgets(self.fields)
+
+    def vote(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in VOTE_FIELDS}
 
 
 class StopForm(StyledForm):

@@ -51,6 +51,10 @@ class DevelopmentCase(models.Model):
     stop_reason = models.CharField(_("reason for stopping"), max_length=300, blank=True, default="")
     probation_end = models.DateField(_("probation ends on"), null=True, blank=True)
     extended_months = models.PositiveSmallIntegerField(default=0)
+    # The 支部大会 that extended the probation (党章 art. 7): its date and its vote (应到/实到, yes,
+    # no, abstentions, written opinions — the counts of the admission and conversion votes).
+    extended_on = models.DateField(_("probation extended on"), null=True, blank=True)
+    extension_vote = models.JSONField(default=dict, blank=True)
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -27,7 +27,7 @@ from dangjian.core.privacy import MASKERS, birth_date_from_id, gender_from_id, v
 from dangjian.members import services as member_services
 from dangjian.members.models import Category, Education, Gender, Member, MemberStatus, RecordState
 
-from . import rules, workdays
+from . import conf, rules, workdays
 from .models import (
     CaseAssessment,
     CasePublicity,
@@ -66,8 +66,9 @@ def eighteenth_birthday(birth: dt.date) -> dt.date:
 
 
 def _refuse(pack, rid: str, message: str, field: str | None = None):
-    msg = f"{message} {cite(pack, rid)}"
-    raise ValidationError({field: [msg]} if field else msg)
+    """Refuse citing the rule; the error's ``code`` is the rule id (on the field, if any)."""
+    err = ValidationError(f"{message} {cite(pack, rid)}", code=rid)
+    raise ValidationError({field: [err]}) if field else err
 
 
 def _authorise(actor, action: str, case_or_org, pack) -> None:
@@ -557,10 +558,24 @@ def add_assessment(*, actor, case: DevelopmentCase, date: dt.date, note: str = "
     return a
 
 
-def extend_probation(*, actor, case: DevelopmentCase, date: dt.date, months: int, note: str = "") -> DevelopmentCase:
-    """Extend the probation once, by 6 to 12 months (党章 art. 7; DOMAIN §4.2, §11 [block] rule
-    ``extension_once_6_12``). The decision of the 支部大会 needs the upper committee's approval,
-    so it is entered with the "approve" action; the new end is the old end plus the months."""
+VOTE_FIELDS = ("voters_total", "voters_present", "yes", "no", "abstain", "written_total", "written_yes")
+
+
+def extend_probation(*, actor, case: DevelopmentCase, date: dt.date, months: int, vote: dict | None = None,
+                     note: str = "") -> DevelopmentCase:
+    """Extend the probation once, by 6 to 12 months, on the decision of the 支部大会 held when
+    the probation ends (党章 art. 7: "预备期满时…需要继续考察和教育的，可以延长预备期，但不能超过
+    一年"; DOMAIN §4.2 "At expiry the branch discusses promptly: … or extend once, ≥6 months and
+    ≤1 year … each needs 支部大会 + upper approval", §11).
+
+    [block] ``extension_once_6_12`` — once only, 6 to 12 months; ``extension_at_expiry`` — the
+    meeting (``date``) is not earlier than ``conf.extension_grace_days()`` days (default 30)
+    before the end of the probation; ``vote_majority`` — ``vote`` (应到 ``voters_total``, 实到
+    ``voters_present``, ``yes``/``no``/``abstain``, written opinions) has a quorum and a majority
+    of 应到, checked like the admission and conversion votes (支部工作条例 art. 11), and 应到 not above
+    the voting members on the roll of that day. The decision needs the upper committee's
+    approval, so it is entered with the "approve" action; the new end is the old end plus the
+    months. The meeting's date and vote are stored on the case."""
     with transaction.atomic():
         case = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
         pack = case.pack
@@ -578,14 +593,26 @@ def extend_probation(*, actor, case: DevelopmentCase, date: dt.date, months: int
         last = CaseStep.objects.filter(case=case).order_by("-code").first()
         if not date or date > _today() or date < last.date:
             raise ValidationError({"date": [_("The date must lie between the last step (%(d)s) and today.") % {"d": last.date}]})
+        earliest = case.probation_end - dt.timedelta(days=conf.extension_grace_days())
+        if date < earliest:
+            _refuse(pack, "extension_at_expiry", _("The probation ends on %(e)s: the branch general meeting decides on an extension "
+                                                   "when it ends, on %(d)s at the earliest.") % {"e": case.probation_end, "d": earliest}, "date")
+        vote = {k: (vote or {}).get(k) for k in VOTE_FIELDS}
+        _check_vote(pack, vote)
+        roll = _check_roll(case, pack, date, vote)
         old = case.probation_end
         case.probation_end = add_months(old, months)
         case.extended_months = months
+        case.extended_on = date
+        case.extension_vote = vote
         case.updated_at = timezone.now()
-        case.save(update_fields=["probation_end", "extended_months", "updated_at"])
+        case.save(update_fields=["probation_end", "extended_months", "extended_on", "extension_vote", "updated_at"])
+        if roll:
+            _warn(case, pack, roll[0], roll[1], None, roll[2])
         _warn(case, pack, "extension_once_6_12", _("Probation extended by %(m)s months on %(d)s: it now ends on %(e)s.")
               % {"m": months, "d": date, "e": case.probation_end}, None, rules.WARN)
-        audit.record(actor=actor, action="development.extend", obj=case, data={"months": months, "date": date, "from": old, "to": case.probation_end, "note": note})
+        audit.record(actor=actor, action="development.extend", obj=case,
+                     data={"months": months, "date": date, "from": old, "to": case.probation_end, "vote": vote, "note": note})
     return case
 
 

@@ -202,8 +202,10 @@ def case_assessment(request, case, scope):
 
 @scoped("development", "approve", model=DevelopmentCase)
 def case_extend(request, case, scope):
-    return _simple(request, case, ExtendForm(request.POST or None),
-                   lambda cd: services.extend_probation(actor=request.user, case=case, date=cd["date"], months=cd["months"], note=cd["note"]),
+    form = ExtendForm(request.POST or None)
+    return _simple(request, case, form,
+                   lambda cd: services.extend_probation(actor=request.user, case=case, date=cd["date"], months=cd["months"],
+                                                        vote=form.vote(), note=cd["note"]),
                    _("Probation extended."), _("Extend the probation of %(n)s") % {"n": case.name})
 
 

@@ -223,3 +223,22 @@ def test_attach_and_download_a_document(world, login):
     assert r.status_code == 200 and r["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="development.document_view").count() == n + 1
     assert login(world.users["secretary2"]).get(reverse("development-document", kwargs={"pk": doc.pk})).status_code == 404
+
+
+def test_extension_form_records_the_vote_and_refuses_an_early_meeting(world, login):
+    case = advance(world, open_case(world), 21)  # probation ends 2025-09-20
+    c = _en(login(world.users["town_admin"]))
+    url = reverse("development-case-extend", kwargs={"pk": case.pk})
+    vote = {"voters_total": 10, "voters_present": 8, "yes": 6, "no": 1, "abstain": 1, "written_total": 0, "written_yes": 0}
+    r = c.post(url, {"date": "2025-07-01", "months": 6, **vote})  # 81 days before the end
+    assert r.status_code == 200 and "extension_at_expiry" in r.content.decode()
+    r = c.post(url, {"date": "2025-09-01", "months": 6, **vote, "voters_present": 5, "yes": 5, "no": 0, "abstain": 0})
+    assert r.status_code == 200 and "vote_majority" in r.content.decode()
+    case.refresh_from_db()
+    assert (case.extended_months, case.extended_on) == (0, None)
+    r = c.post(url, {"date": "2025-09-01", "months": 6, **vote})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert (case.probation_end, case.extended_on, case.extension_vote) == (dt.date(2026, 3, 20), dt.date(2025, 9, 1), vote)
+    html = c.get(reverse("development-case-detail", kwargs={"pk": case.pk})).content.decode()
+    assert 'data-testid="extension-vote"' in html and "2025-09-01" in html

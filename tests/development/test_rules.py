@@ -14,7 +14,7 @@ from dangjian.development import services
 from dangjian.development.models import CasePublicity, CaseStep, CaseWarning, DevelopmentCase
 from dangjian.members.models import Member
 
-from .helpers import BIRTH, TIMELINE, advance, applicant, full_members, open_case, record
+from .helpers import BIRTH, TIMELINE, VOTE, advance, applicant, full_members, open_case, record
 
 D = dt.date
 
@@ -248,10 +248,22 @@ def test_conversion_not_before_probation_end(world):
     record(world, case, 23, date=D(2025, 9, 20))
 
 
+def extend(world, case, date, months=6, vote=None, actor="town_admin"):
+    return services.extend_probation(actor=world.users[actor], case=case, date=date, months=months, vote=dict(VOTE) if vote is None else vote)
+
+
+def error_codes(exc) -> dict:
+    """{field or None: [codes]} of a ValidationError."""
+    err = exc.value
+    if hasattr(err, "error_dict"):
+        return {f: [e.code for e in errs] for f, errs in err.error_dict.items()}
+    return {None: [e.code for e in err.error_list]}
+
+
 @pytest.mark.parametrize("months,ok", [(5, False), (6, True), (12, True), (13, False)])
 def test_extension_6_to_12_months(world, months, ok):
     case = advance(world, open_case(world), 21)
-    call = lambda: services.extend_probation(actor=world.users["town_admin"], case=case, date=D(2025, 9, 1), months=months)  # noqa: E731
+    call = lambda: extend(world, case, D(2025, 9, 1), months)  # noqa: E731
     if not ok:
         refused(call, "extension_once_6_12")
         return
@@ -262,10 +274,10 @@ def test_extension_6_to_12_months(world, months, ok):
 
 def test_extension_once_only_and_moves_the_conversion_date(world):
     case = advance(world, open_case(world), 21)
-    services.extend_probation(actor=world.users["town_admin"], case=case, date=D(2025, 9, 1), months=6)
-    refused(lambda: services.extend_probation(actor=world.users["town_admin"], case=case, date=D(2025, 9, 2), months=6), "extension_once_6_12")
+    extend(world, case, D(2025, 9, 1))
+    refused(lambda: extend(world, case, D(2025, 9, 2)), "extension_once_6_12")
     with pytest.raises(ValidationError):
-        services.extend_probation(actor=world.users["secretary"], case=case, date=D(2025, 9, 2), months=6)
+        extend(world, case, D(2025, 9, 2), actor="secretary")
     case.refresh_from_db()
     assert case.probation_end == D(2026, 3, 20)
     record(world, case, 22)
@@ -275,6 +287,57 @@ def test_extension_once_only_and_moves_the_conversion_date(world):
     record(world, case, 24, date=D(2026, 3, 25))
     case.refresh_from_db()
     assert case.member.status == "full" and case.member.full_member_on == D(2026, 3, 20)
+
+
+# -- the extension is decided when the probation ends, by a vote of the 支部大会 (党章 art. 7) ------------
+def test_extension_refused_before_the_probation_is_about_to_end(world):
+    case = advance(world, open_case(world), 21)  # probation ends 2025-09-20; default window 30 days
+    with pytest.raises(ValidationError) as exc:
+        extend(world, case, D(2025, 8, 20))
+    assert error_codes(exc) == {"date": ["extension_at_expiry"]}
+    text = refused(lambda: extend(world, case, D(2025, 6, 2)), "extension_at_expiry")
+    assert "2025-08-21" in text  # the earliest date is named
+    case.refresh_from_db()
+    assert (case.probation_end, case.extended_months, case.extended_on) == (D(2025, 9, 20), 0, None)
+    extend(world, case, D(2025, 8, 21))
+    case.refresh_from_db()
+    assert (case.probation_end, case.extended_months, case.extended_on) == (D(2026, 3, 20), 6, D(2025, 8, 21))
+
+
+@override_settings(DANGJIAN_DEVELOPMENT={"extension_grace_days": 0})
+def test_extension_window_is_configurable(world):
+    case = advance(world, open_case(world), 22)  # step 22 on 2025-09-10
+    refused(lambda: extend(world, case, D(2025, 9, 19)), "extension_at_expiry")
+    extend(world, case, D(2025, 9, 20))
+    case.refresh_from_db()
+    assert case.probation_end == D(2026, 3, 20)
+
+
+@pytest.mark.parametrize("vote,field", [
+    ({}, "voters_total"),  # no vote entered
+    ({**VOTE, "voters_present": 5, "yes": 5, "no": 0}, None),  # 5 of 10: no quorum
+    ({**VOTE, "yes": 5, "no": 3}, None),  # 5 yes of 10 who should attend: not carried
+    ({**VOTE, "yes": 8, "no": 1, "abstain": 0, "voters_present": 8}, None),  # 9 votes cast by 8 present
+])
+def test_extension_needs_a_vote_that_carried(world, vote, field):
+    case = advance(world, open_case(world), 21)
+    with pytest.raises(ValidationError) as exc:
+        extend(world, case, D(2025, 9, 1), vote=vote)
+    assert error_codes(exc) == {field: ["vote_majority"]}
+    refused(lambda: extend(world, case, D(2025, 9, 1), vote=vote), "vote_majority")
+    case.refresh_from_db()
+    assert (case.extended_months, case.extension_vote) == (0, {})
+
+
+def test_extension_vote_is_recorded_on_the_case_and_in_the_audit(world):
+    case = advance(world, open_case(world), 21)
+    vote = {**VOTE, "voters_present": 7, "yes": 5, "no": 1, "abstain": 1, "written_total": 2, "written_yes": 1}
+    extend(world, case, D(2025, 9, 1), vote=vote)
+    case.refresh_from_db()
+    assert case.extended_on == D(2025, 9, 1)
+    assert case.extension_vote == vote
+    event = AuditEvent.objects.filter(action="development.extend").get()
+    assert event.data["vote"] == vote and event.data["date"] == "2025-09-01"
 
 
 def test_conversion_approval_late_warns(world):

@@ -22,7 +22,7 @@ from dangjian.development import services
 from dangjian.development.models import CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase
 from dangjian.members.models import Member
 
-from .helpers import PUBLICITY, TIMELINE, actor_for, open_case, step_kwargs
+from .helpers import PUBLICITY, TIMELINE, VOTE, actor_for, open_case, step_kwargs
 
 _counter = [0]
 REACHED = [0]
@@ -70,7 +70,8 @@ def make_machine(world):
                                                                starts_on=PUBLICITY[point][1] + dt.timedelta(days=min(shift, 0) // 10), offline=True))
             elif op == "extend":
                 self._attempt(lambda: services.extend_probation(actor=world.users["town_admin"], case=self.case,
-                                                                date=dt.date(2025, 7, 1), months=months))
+                                                                date=dt.date(2025, 9, 1) + dt.timedelta(days=shift), months=months,
+                                                                vote=dict(VOTE)))
             elif stop == 0:
                 self._attempt(lambda: services.stop_case(actor=world.users["secretary"], case=self.case, reason="撤回申请"))
 
