@@ -150,6 +150,35 @@ class RoleAssignment(models.Model):
         return f"{self.user} {self.role} @ {self.org}"
 
 
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a second person")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RoleGrantRequest(models.Model):
+    """A grant of a privileged role waiting for a second person (two-person rule of
+    :mod:`dangjian.core.roles`): applied only when another security admin approves it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grant_requests")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="role_grant_requests")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    status = models.CharField(max_length=16, choices=GrantStatus.choices, default=GrantStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    assignment = models.ForeignKey(RoleAssignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "org", "role"], condition=Q(status="pending"), name="uniq_pending_role_grant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.org} ({self.status})"
+
+
 class AuditEvent(models.Model):
     """Append-only, hash-chained audit row (SECURITY.md "Audit log").
 

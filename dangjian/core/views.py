@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import audit, orglinks, rollups, selectors, services, structure
 from .forms import DissolveForm, GrantRoleForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
-from .models import AuditEvent, Organization, Role, RoleAssignment
+from .models import AuditEvent, GrantStatus, Organization, Role, RoleAssignment, RoleGrantRequest
 from .policy import scope_of
 from .web import authenticated, form_view, public, scoped
 
@@ -152,15 +152,39 @@ def org_dissolve(request, org, scope):
 
 @scoped("organization", "manage_roles", model=Organization)
 def org_roles(request, org, scope):
-    """Who holds which role at this organization; grant (creating the account if needed) and revoke."""
+    """Who holds which role at this organization; grant (creating the account if needed), revoke,
+    and the pending grants of privileged roles in this subtree, which a second security admin
+    approves (separation of duties: :mod:`dangjian.core.roles`)."""
     from django.contrib.auth import get_user_model
 
-    form = GrantRoleForm(request.POST or None, roles=Role.choices)
+    from . import roles
+
+    grantable = roles.grantable_roles(scope, org.path)
+    form = GrantRoleForm(request.POST or None, roles=[(r, Role(r).label) for r in grantable])
+    decided = request.POST.get("approve") or request.POST.get("reject") if request.method == "POST" else None
+    if decided:
+        req = RoleGrantRequest.objects.filter(pk=decided if decided.isdigit() else 0, org__path__startswith=org.path,
+                                              status=GrantStatus.PENDING).first()
+        if req:
+            try:
+                if request.POST.get("approve"):
+                    services.approve_role_grant(actor=request.user, grant_request=req)
+                    messages.success(request, _("Role granted."))
+                else:
+                    services.reject_role_grant(actor=request.user, grant_request=req)
+                    messages.success(request, _("Request turned down."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        return redirect("org-roles", pk=org.pk)
     if request.method == "POST" and request.POST.get("revoke"):
-        ra = RoleAssignment.objects.filter(pk=request.POST["revoke"], org=org, active=True).first()
+        ra = RoleAssignment.objects.filter(pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0, org=org, active=True).first()
         if ra:
-            services.revoke_role(actor=request.user, assignment=ra)
-            messages.success(request, _("Role revoked."))
+            try:
+                services.revoke_role(actor=request.user, assignment=ra)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Role revoked."))
         return redirect("org-roles", pk=org.pk)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -170,14 +194,23 @@ def org_roles(request, org, scope):
                 if not cd["password"]:
                     raise ValidationError({"username": [_("No such account; give an initial password to create it.")]})
                 user = services.create_account(actor=request.user, username=cd["username"], password=cd["password"], org=org)
-            services.grant_role(actor=request.user, user=user, org=org, role=cd["role"])
+            result = services.grant_role(actor=request.user, user=user, org=org, role=cd["role"])
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("Role granted."))
+            if isinstance(result, RoleGrantRequest):
+                messages.info(request, _("Requested: a second security administrator must approve this grant before it applies."))
+            else:
+                messages.success(request, _("Role granted."))
             return redirect("org-roles", pk=org.pk)
     assignments = RoleAssignment.objects.filter(org=org, active=True).select_related("user").order_by("role", "user__username")
-    return render(request, "core/org_roles.html", {"org": org, "form": form, "assignments": assignments})
+    pending = (RoleGrantRequest.objects.filter(org__path__startswith=org.path, status=GrantStatus.PENDING)
+               .select_related("user", "org", "requested_by").order_by("requested_at"))
+    pending = [(req, req.requested_by_id != request.user.pk and req.user_id != request.user.pk and roles.may_approve(scope, req.org.path),
+                req.requested_by_id == request.user.pk or roles.may_approve(scope, req.org.path)) for req in pending]
+    revocable = {ra.pk for ra in assignments if ra.user_id == request.user.pk or roles.may_grant(scope, ra.role, org.path)}
+    return render(request, "core/org_roles.html", {"org": org, "form": form, "assignments": assignments, "pending": pending,
+                                                   "revocable": revocable, "can_grant": bool(grantable)})
 
 
 @scoped("audit", "view")
