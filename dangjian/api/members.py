@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -44,6 +44,14 @@ INVALID_NUMBER = _("A whole number between %(lo)s and %(hi)s is required.")
 USE_MOVE = _("A member changes organization through the move operation (POST /api/v1/members/{id}/move/).")
 
 
+class ExactSearchRefusedApi(APIException):
+    """403 ``exact_search_forbidden`` / 429 ``exact_search_rate_limited`` with the code in the body."""
+
+    def __init__(self, exc: member_services.ExactSearchRefused):
+        self.status_code = status.HTTP_429_TOO_MANY_REQUESTS if exc.code == "exact_search_rate_limited" else status.HTTP_403_FORBIDDEN
+        super().__init__({"detail": ErrorDetail(exc.messages[0], code=exc.code), "code": exc.code}, code=exc.code)
+
+
 def _error(field: str, message, code: str = "invalid") -> ValidationError:
     return ValidationError({field: [ErrorDetail(str(message), code=code)]})
 
@@ -63,7 +71,9 @@ def _choices(enum) -> list[str]:
 
 LIST_PARAMETERS = [
     OpenApiParameter("org", OpenApiTypes.INT, description="Only this organization's subtree (must be visible to you)."),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Name (contains), or an exact ID number or mobile number."),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Name (beginning), or an exact ID number or mobile number: an exact look-up "
+                     "needs the reveal right (403 `exact_search_forbidden`), is audited, rate-limited (429 "
+                     "`exact_search_rate_limited`) and matches only members you may reveal."),
     OpenApiParameter("cursor", OpenApiTypes.STR, description="The position returned in `next`."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Rows per page, 1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})."),
     OpenApiParameter("include_left", OpenApiTypes.BOOL, description="Include records of members who left."),
@@ -94,7 +104,7 @@ class MemberListApi(MemberViewMixin, ScopedAPIView):
     """The roster (花名册) ordered by organization then id, in keyset pages; adding a member (DOMAIN §2, §4)."""
 
     @extend_schema(tags=TAG, operation_id="members_list", summary="Members you may view, in roster order (keyset pages)", parameters=LIST_PARAMETERS,
-                   responses={200: MemberPageSerializer, **error_responses(400, 401, 403, 404)})
+                   responses={200: MemberPageSerializer, **error_responses(400, 401, 403, 404, 429)})
     def get(self, request):
         params = request.query_params
         org = self.get_targets(params)["org"]
@@ -107,6 +117,13 @@ class MemberListApi(MemberViewMixin, ScopedAPIView):
             if pos is None or not 0 <= pos[1] <= MAX_DB_INT or "\x00" in pos[0]:
                 raise _error("cursor", INVALID_CURSOR)
         filters = MemberFilters.from_params(params, org=org)
+        if filters.exact_field and cursor is None:
+            try:
+                member_services.authorize_exact_search(actor=request.user, scope=self.scope, field=filters.exact_field, term=filters.q,
+                                                       via="api")
+            except member_services.ExactSearchRefused as exc:
+                raise ExactSearchRefusedApi(exc) from None
+            filters.exact_lookup_allowed = True
         page = member_page(self.scope, filters, after=cursor, size=size, action=self.list_action())
         nxt = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor) if page.next_cursor else None
         return Response({"next": nxt, "results": MemberSerializer(page.items, many=True).data})

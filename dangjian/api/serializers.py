@@ -131,7 +131,7 @@ class ServiceChoiceField(serializers.ChoiceField):
 
 class MemberSerializer(serializers.Serializer):
     """A member record. ``id_number``, ``phone`` and ``address`` are masked in responses
-    (e.g. ``3707**********1234``); in requests they are given in clear.
+    (``3707**************``: the first four characters only); in requests they are given in clear.
 
     ``org`` is set on creation only; use ``POST /members/{id}/move/`` to change it.
     """

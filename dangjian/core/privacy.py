@@ -1,7 +1,8 @@
 """Validation, normalization and masking of sensitive personal information.
 
 National ID numbers follow GB 11643-1999: 17 digits + a check character computed with the
-ISO 7064 MOD 11-2 weights below. Masking follows SECURITY.md (e.g. ``3707**********1234``).
+ISO 7064 MOD 11-2 weights below. Masking follows SECURITY.md; an ID number keeps its first four
+characters only (``3707**************``, see :func:`mask_id_number`).
 """
 from __future__ import annotations
 
@@ -63,10 +64,22 @@ def validate_phone(value: str) -> str:
     return v
 
 
+# Characters of an ID number a masked value keeps: the province and city (positions 1–4) only.
+# Never any of positions 15–18 (sequence, whose last digit is the gender, and the check character):
+# the birth date (7–14) and the gender are shown beside the mask on every roster, page, export and
+# API answer, and the region (5–6) is one of a handful of codes per county, so those four would
+# pin the number down (docs/decisions.md "Masked ID numbers keep only the first four characters").
+ID_MASK_KEEP = 4
+
+
 def mask_id_number(v: str | None) -> str:
+    """``3707**************``: what a role without reveal sees of an ID number.
+
+    With the birth date and gender known, the masked value still leaves the 3-digit sequence
+    unknown: 500 candidates per region code, no check character to narrow them."""
     if not v:
         return ""
-    return v[:4] + "*" * (len(v) - 8) + v[-4:] if len(v) > 8 else "*" * len(v)
+    return v[:ID_MASK_KEEP] + "*" * (len(v) - ID_MASK_KEEP) if len(v) > 8 else "*" * len(v)
 
 
 def mask_phone(v: str | None) -> str:

@@ -3,6 +3,11 @@
 The roster is ordered by (org_path, id) — grouped by organization as a 花名册 is — and paged by
 keyset (DESIGN.md "Scale path": keyset pages cost 0.1–11 ms at any depth; OFFSET and exact
 COUNT(*) of a province subtree do not scale). Totals come from rollups, not COUNT(*).
+
+A ``q`` that is a full ID number or mobile number is an exact look-up: it matches nothing unless
+the caller passed :func:`members.services.authorize_exact_search` first and set
+``exact_lookup_allowed``, and then only members the user may reveal (SECURITY.md "mask
+reconstruction": an exact search confirms the masked digits).
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ class MemberFilters:
     age_min: int | None = None
     age_max: int | None = None
     exact: dict[str, str] = field(default_factory=dict)
+    exact_lookup_allowed: bool = False  # never from the query string: set after authorize_exact_search
 
     @classmethod
     def from_params(cls, params, org: Organization | None = None) -> MemberFilters:
@@ -50,6 +56,21 @@ class MemberFilters:
     def is_plain(self) -> bool:
         return not (self.q or self.exact or self.age_min or self.age_max or self.include_left)
 
+    @property
+    def exact_field(self) -> str | None:
+        return exact_field(self.q)
+
+
+def exact_field(term: str) -> str | None:
+    """``"id_number"`` or ``"phone"`` when the search term is a full ID number or mobile number."""
+    if not term:
+        return None
+    if ID_RE.match(normalize_id_number(term)):
+        return "id_number"
+    if re.fullmatch(r"1\d{10}", normalize_phone(term)):
+        return "phone"
+    return None
+
 
 def _years_ago(years: int, today: dt.date) -> dt.date:
     try:
@@ -67,10 +88,14 @@ def member_queryset(scope: Scope, filters: MemberFilters, action: str = "view") 
         qs = qs.filter(org_path__startswith=filters.org.path)
     if filters.q:
         term = filters.q
-        idn = normalize_id_number(term)
-        if ID_RE.match(idn):
-            qs = qs.filter(id_number_bidx=Member._meta.get_field("id_number").index_of(idn))
-        elif re.fullmatch(r"1\d{10}", normalize_phone(term)):
+        kind = exact_field(term)
+        if kind is not None and not filters.exact_lookup_allowed:
+            return qs.none()  # default deny: an unauthorized exact look-up matches nobody
+        if kind is not None:
+            qs = scope.filter(qs, "reveal")
+        if kind == "id_number":
+            qs = qs.filter(id_number_bidx=Member._meta.get_field("id_number").index_of(normalize_id_number(term)))
+        elif kind == "phone":
             qs = qs.filter(phone_bidx=Member._meta.get_field("phone").index_of(term))
         else:
             # Names are searched by their beginning (surname, or surname + given name), which

@@ -9,10 +9,16 @@ Rules encoded (DOMAIN.md):
   sending branch below that is refused unless it is part of a merge or dissolution.
 * §10 / SECURITY.md: ID number, phone and address are encrypted; the audit row never holds
   them in clear (masked values only); a reveal is audited.
+* SECURITY.md "mask reconstruction": a search by a full ID number or phone is an exact look-up
+  (an oracle for the masked digits): only roles with reveal rights run it, each one is audited,
+  rate-limited, and a burst alerts the security admins (:func:`authorize_exact_search`). An ID
+  number already recorded where the user cannot see it is not named: the refusal says the county
+  organization department resolves it, and they are told (:func:`route_duplicate`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,13 +26,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, rollups
-from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
+from dangjian.core.models import MEMBER_HOLDING_KINDS, PATH_STEP, AuditEvent, AuditHead, Organization, Role, RoleAssignment
+from dangjian.core.policy import Scope
 from dangjian.core.privacy import (
     MASKERS,
     birth_date_from_id,
     gender_from_id,
+    mask_phone,
     validate_id_number,
     validate_phone,
 )
@@ -56,12 +65,30 @@ def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def clean_member_data(data: dict, *, instance: Member | None = None, check_duplicates: bool = True) -> dict:
+DUPLICATE_ON_RECORD = gettext_lazy("A member with this ID number is already on record.")
+DUPLICATE_ROUTED = gettext_lazy("This ID number cannot be recorded here. It has been passed to the organization department "
+                                "above for resolution; they will contact you.")
+
+
+class DuplicateElsewhere(ValidationError):
+    """The ID number is on record in a member record the user may not see (code ``id_duplicate_routed``).
+
+    Carries the existing record for :func:`route_duplicate`; its message names nothing of it."""
+
+    def __init__(self, existing: Member, id_number: str):
+        super().__init__({"id_number": [ValidationError(DUPLICATE_ROUTED, code="id_duplicate_routed")]})
+        self.existing = existing
+        self.id_number = id_number
+
+
+def clean_member_data(data: dict, *, instance: Member | None = None, check_duplicates: bool = True, actor=None) -> dict:
     """Validate and normalize member fields; raise ValidationError({field: [messages]}).
 
     Used by the web forms, the REST API and (later) the Excel import, so every entry path
     gives the same messages. A bulk caller (the roster import) passes ``check_duplicates=False``
     and checks the whole file against the database at once with :func:`existing_id_numbers`.
+    A duplicate ID number is named (code ``id_duplicate``) only when ``actor`` may see the record
+    that holds it (or no actor is given: system callers); otherwise :class:`DuplicateElsewhere`.
     """
     errors: dict[str, list[str]] = {}
     out = dict(data)
@@ -122,11 +149,51 @@ def clean_member_data(data: dict, *, instance: Member | None = None, check_dupli
         dup = Member.objects.filter(id_number_bidx=bidx)
         if instance:
             dup = dup.exclude(pk=instance.pk)
-        if dup.exists():
-            err("id_number", _("A member with this ID number is already on record."))
+        existing = dup.first()
+        if existing is not None:
+            if actor is not None and not Scope.for_user(actor).can("view", existing):
+                raise DuplicateElsewhere(existing, idn)
+            errors.setdefault("id_number", []).append(ValidationError(DUPLICATE_ON_RECORD, code="id_duplicate"))
     if errors:
         raise ValidationError(errors)
     return out
+
+
+def _common_path(paths: list[str]) -> str:
+    """The path of the deepest organization above (or at) every path."""
+    common = os.path.commonprefix(paths) if paths else ""
+    return common[: len(common) - len(common) % PATH_STEP]
+
+
+def _common_ancestor(paths: list[str]) -> Organization | None:
+    common = _common_path(paths)
+    return Organization.objects.filter(path=common).first() if common else None
+
+
+def route_duplicate(*, actor, org: Organization | None, existing: Member, id_number: str, via: str) -> int:
+    """Hand an ID number that is already on record outside the user's view to the organization
+    department above both records (SECURITY.md "mask reconstruction"; PIPL: say only what the
+    user may know). One audit row (``member.duplicate_routed``: both organizations, the number
+    masked) and an inbox message to the org admins of the nearest organization above both (or,
+    with none there, above it), in its own transaction: the refusal itself writes nothing else.
+    Returns the number of messages."""
+    from dangjian.notify.api import notify
+
+    target_path = org.path if org is not None else ""
+    paths = [p for p in (target_path, existing.org_path) if p]
+    with transaction.atomic():
+        audit.record(actor=actor, action="member.duplicate_routed", object_type="members.member", object_id=existing.pk,
+                     org_path=existing.org_path, data={"target_org": getattr(org, "pk", None), "existing_org": existing.org_id,
+                                                       "id_number": MASKERS["id_number"](id_number), "via": via})
+        anchor = _common_ancestor(paths)
+        while anchor is not None:
+            admins = list(RoleAssignment.objects.filter(active=True, role=Role.ORG_ADMIN, org=anchor).select_related("user"))
+            if admins:
+                return notify(recipients=[a.user for a in admins], kind="members.duplicate_routed", org=anchor, actor=actor,
+                              context={"org": org.name if org is not None else "", "existing_org": existing.org.name,
+                                       "user": getattr(actor, "username", "") or "system"})
+            anchor = anchor.parent
+    return 0
 
 
 def _current_org(org: Organization) -> Organization:
@@ -160,17 +227,50 @@ def _masked(field: str, value) -> str:
     return MASKERS[field](value) if field in MASKERS else value
 
 
+def _refuse_duplicate(*, actor, org, exc: DuplicateElsewhere, via: str):
+    route_duplicate(actor=actor, org=org, existing=exc.existing, id_number=exc.id_number, via=via)
+    return ValidationError({"id_number": [ValidationError(DUPLICATE_ROUTED, code="id_duplicate_routed")]})
+
+
+def _on_record_elsewhere(actor, idn: str | None, exclude_pk=None) -> DuplicateElsewhere | None:
+    """After a unique-index race: the record that won, when the actor may not see it."""
+    if not idn or actor is None:
+        return None
+    existing = Member.objects.filter(id_number_bidx=Member._meta.get_field("id_number").index_of(idn)).exclude(pk=exclude_pk).first()
+    if existing is not None and not Scope.for_user(actor).can("view", existing):
+        return DuplicateElsewhere(existing, idn)
+    return None
+
+
 def create_member(*, actor, org: Organization, data: dict) -> Member:
-    """Add a member to a branch (DOMAIN §2, §4): validated, encrypted, counted, audited."""
-    clean = clean_member_data(data)
+    """Add a member to a branch (DOMAIN §2, §4): validated, encrypted, counted, audited.
+
+    An ID number on record where ``actor`` cannot see it is refused without naming where
+    (``id_duplicate_routed``) and routed to the organization department above both."""
+    try:
+        clean = clean_member_data(data, actor=_person(actor))
+    except DuplicateElsewhere as exc:
+        raise _refuse_duplicate(actor=actor, org=org, exc=exc, via="create") from None
+    try:
+        return _create_member(actor=actor, org=org, clean=clean)
+    except IntegrityError:
+        elsewhere = _on_record_elsewhere(_person(actor), clean.get("id_number"))
+        if elsewhere is not None:
+            raise _refuse_duplicate(actor=actor, org=org, exc=elsewhere, via="create") from None
+        raise ValidationError({"id_number": [ValidationError(DUPLICATE_ON_RECORD, code="id_duplicate")]}) from None
+
+
+def _person(actor):
+    """The user whose view decides what a duplicate may say (None for system callers)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _create_member(*, actor, org: Organization, clean: dict) -> Member:
     with transaction.atomic():
         org = _current_org(org)
         _check_org_holds_members(org)
         m = Member(org=org, org_path=org.path, **{k: v for k, v in clean.items() if k in EDITABLE})
-        try:
-            m.save()
-        except IntegrityError:
-            raise ValidationError({"id_number": [_("A member with this ID number is already on record.")]}) from None
+        m.save()  # a unique-index race raises IntegrityError: create_member answers it
         MemberOrgHistory.objects.create(member=m, org=org, started_on=timezone.localdate(), reason=_("record created"),
                                         actor=actor if getattr(actor, "pk", None) else None)
         rollups.apply_delta([(org.path, rollups.member_keys(m), +1)])
@@ -182,9 +282,28 @@ def create_member(*, actor, org: Organization, data: dict) -> Member:
 def update_member(*, actor, member: Member, data: dict) -> Member:
     """Edit a member's record; changed fields are audited (sensitive ones masked)."""
     changes = {k: v for k, v in data.items() if k in EDITABLE}
+    try:
+        return _update_member(actor=actor, member=member, changes=changes)
+    except DuplicateElsewhere as exc:
+        raise _refuse_duplicate(actor=actor, org=member.org, exc=exc, via="update") from None
+    except IntegrityError:
+        elsewhere = _on_record_elsewhere(_person(actor), normalize_id(changes.get("id_number")), exclude_pk=member.pk)
+        if elsewhere is not None:
+            raise _refuse_duplicate(actor=actor, org=member.org, exc=elsewhere, via="update") from None
+        raise ValidationError({"id_number": [ValidationError(DUPLICATE_ON_RECORD, code="id_duplicate")]}) from None
+
+
+def normalize_id(value) -> str | None:
+    try:
+        return validate_id_number(value) if value else None
+    except ValidationError:
+        return None
+
+
+def _update_member(*, actor, member: Member, changes: dict) -> Member:
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
-        clean = clean_member_data(changes, instance=member)
+        clean = clean_member_data(changes, instance=member, actor=_person(actor))
         before_keys = rollups.member_keys(member)
         diff = {}
         for k, v in clean.items():
@@ -197,10 +316,7 @@ def update_member(*, actor, member: Member, data: dict) -> Member:
         if not diff:
             return member
         member.updated_at = timezone.now()
-        try:
-            member.save()
-        except IntegrityError:
-            raise ValidationError({"id_number": [_("A member with this ID number is already on record.")]}) from None
+        member.save()  # a unique-index race raises IntegrityError: update_member answers it
         after_keys = rollups.member_keys(member)
         if before_keys != after_keys:
             rollups.apply_delta([(member.org_path, before_keys, -1), (member.org_path, after_keys, +1)])
@@ -333,3 +449,89 @@ def reveal_field(*, actor, member: Member, field: str, purpose: str = "") -> str
     with transaction.atomic():
         audit.record(actor=actor, action="member.reveal", obj=member, data={"field": field, "purpose": purpose})
         return getattr(member, field)
+
+
+# -- exact look-ups by a full ID number or phone -------------------------------------------------
+
+EXACT_SEARCH_DEFAULTS = {"per_window": 20, "window_minutes": 10, "burst": 10}
+SEARCH_EXACT, SEARCH_EXACT_REFUSED, SEARCH_EXACT_BURST = "member.search_exact", "member.search_exact_refused", "member.search_exact_burst"
+EXACT_FORBIDDEN = gettext_lazy("Searching by a full ID number or phone number needs the right to reveal them; search by name instead.")
+EXACT_RATE_LIMITED = gettext_lazy("Too many searches by ID number or phone number; try again in %(m)s minutes.")
+
+
+def exact_search_conf() -> dict:
+    """``DANGJIAN_EXACT_SEARCH`` (optional setting) over the defaults: ``per_window`` searches a
+    user may run in ``window_minutes``; the ``burst``-th attempt in a window alerts."""
+    return {**EXACT_SEARCH_DEFAULTS, **getattr(settings, "DANGJIAN_EXACT_SEARCH", {})}
+
+
+class ExactSearchRefused(ValidationError):
+    """A search by a full ID number or phone that may not run: code ``exact_search_forbidden``
+    (no reveal right anywhere) or ``exact_search_rate_limited``."""
+
+    def __init__(self, message, code: str):
+        super().__init__(message, code=code)
+
+
+def _masked_term(field: str, term: str) -> str:
+    return MASKERS["id_number"](term) if field == "id_number" else mask_phone(term)
+
+
+def security_admins_over(paths: list[str]):
+    """Active users holding security_admin at or above any of these organization paths."""
+    rows = RoleAssignment.objects.filter(active=True, role=Role.SECURITY_ADMIN).select_related("org", "user")
+    return sorted({ra.user for ra in rows if any(p.startswith(ra.org.path) for p in paths)}, key=lambda u: u.pk)
+
+
+def authorize_exact_search(*, actor, scope: Scope, field: str, term: str, via: str) -> None:
+    """Let one search by a full ID number (``field="id_number"``) or phone run, or refuse it.
+
+    SECURITY.md "mask reconstruction" (exact-value searches rate-limited and audited): an exact
+    search confirms a guess of the masked digits, so it is an oracle. Rules:
+
+    * only a user with the reveal right somewhere runs it, and the selector then matches only
+      members they may reveal (``exact_search_forbidden`` otherwise);
+    * at most ``per_window`` searches in ``window_minutes`` per user (``exact_search_rate_limited``);
+    * every attempt, run or refused, writes one audit row (the term masked, its blind index kept
+      for an investigation); counting and writing run under the audit chain's lock, so parallel
+      requests cannot pass the limit together;
+    * the ``burst``-th attempt of a window also writes ``member.search_exact_burst`` and sends the
+      security admins above the user an inbox message.
+    """
+    cfg = exact_search_conf()
+    now = timezone.now()
+    field_def = Member._meta.get_field(field)
+    with transaction.atomic():
+        AuditHead.objects.get_or_create(pk=1)
+        AuditHead.objects.select_for_update().get(pk=1)  # serialize with every audit append
+        recent = AuditEvent.objects.filter(actor=actor, action__in=(SEARCH_EXACT, SEARCH_EXACT_REFUSED),
+                                           created_at__gte=now - dt.timedelta(minutes=cfg["window_minutes"]))
+        run = sum(1 for a in recent.values_list("action", flat=True) if a == SEARCH_EXACT)
+        attempts = recent.count() + 1
+        code = None
+        if not scope.has_any("member", "reveal"):
+            code = "exact_search_forbidden"
+        elif run >= cfg["per_window"]:
+            code = "exact_search_rate_limited"
+        paths = [g.path for g in scope.grants]
+        audit.record(actor=actor, action=SEARCH_EXACT_REFUSED if code else SEARCH_EXACT, object_type="members.member",
+                     org_path=_common_path(paths),
+                     data={"field": field, "term": _masked_term(field, term), "bidx": field_def.index_of(term), "via": via,
+                           "refused": code or ""})
+        if attempts == cfg["burst"]:
+            _alert_burst(actor=actor, paths=paths, attempts=attempts, minutes=cfg["window_minutes"], field=field)
+    if code == "exact_search_forbidden":
+        raise ExactSearchRefused(EXACT_FORBIDDEN, code)
+    if code:
+        raise ExactSearchRefused(EXACT_RATE_LIMITED % {"m": cfg["window_minutes"]}, code)
+
+
+def _alert_burst(*, actor, paths: list[str], attempts: int, minutes: int, field: str) -> None:
+    from dangjian.notify.api import notify
+
+    admins = security_admins_over(paths)
+    audit.record(actor=actor, action=SEARCH_EXACT_BURST, object_type="accounts.user", object_id=getattr(actor, "pk", ""),
+                 data={"attempts": attempts, "minutes": minutes, "field": field, "alerted": [u.pk for u in admins]})
+    if admins:
+        notify(recipients=admins, kind="members.exact_search_burst", actor=actor,
+               context={"user": getattr(actor, "username", ""), "n": attempts, "minutes": minutes})

@@ -1,6 +1,7 @@
 """Roster and member pages: thin views over members.selectors and members.services."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -50,6 +51,13 @@ def _single_root(scope):
 def roster(request, scope):
     org = _org_param(scope, request.GET.get("org")) or _single_root(scope)
     filters = selectors.MemberFilters.from_params(request.GET, org=org)
+    refusal = None
+    if filters.exact_field and not request.GET.get("after"):
+        try:
+            services.authorize_exact_search(actor=request.user, scope=scope, field=filters.exact_field, term=filters.q, via="web")
+            filters.exact_lookup_allowed = True
+        except ValidationError as exc:
+            refusal = exc
     page = selectors.member_page(scope, filters, after=request.GET.get("after"), size=50)
     query = request.GET.copy()
     query.pop("after", None)
@@ -81,9 +89,12 @@ def roster(request, scope):
         ],
         "can_add": scope.has_any("member", "add"),
         "can_export": scope.has_any("member", "export"),
+        "can_reveal": scope.has_any("member", "reveal"),
+        "refusal": {"code": refusal.code, "message": refusal.messages[0]} if refusal is not None else None,
     }
     template = "members/_roster_rows.html" if request.headers.get("HX-Request") and request.GET.get("after") else "members/roster.html"
-    return render(request, template, ctx)
+    status = {"exact_search_forbidden": 403, "exact_search_rate_limited": 429}.get(refusal.code, 400) if refusal is not None else 200
+    return render(request, template, ctx, status=status)
 
 
 @scoped("member", "view", model=Member)
