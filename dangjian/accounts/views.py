@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from dangjian.core.web import authenticated
+from dangjian.core.web import authenticated, scoped
 
 from . import services
 from .forms import SetupCodeForm, VerifyCodeForm
@@ -86,3 +86,53 @@ def otp_verify(request):
             return redirect(nxt)
         form.add_error("code", _refusal(outcome))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": nxt})
+
+
+# -- API tokens (dangjian.accounts.tokens) ------------------------------------------------------
+
+def _revoke_posted(request, scope, tokens_qs) -> None:
+    from django.core.exceptions import ValidationError
+
+    from . import tokens
+
+    raw = request.POST.get("revoke", "")
+    token = tokens_qs.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if token is None:
+        messages.error(request, _("No such token."))
+        return
+    try:
+        tokens.revoke_token(actor=request.user, token=token, scope=scope)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Token revoked: it no longer works."))
+
+
+@authenticated
+@never_cache
+def api_tokens(request):
+    """The signed-in user's API tokens: when issued, until when, with or without a second factor;
+    each can be revoked here."""
+    from dangjian.core.policy import scope_of
+
+    from . import tokens
+
+    scope = scope_of(request)
+    if request.method == "POST":
+        _revoke_posted(request, scope, tokens.own_tokens(request.user))
+        return redirect("api-tokens")
+    ctx = {"tokens": tokens.own_tokens(request.user), "now": timezone.now(), "can_manage": scope.has_any("api_token", "manage")}
+    return render(request, "accounts/api_tokens.html", ctx)
+
+
+@scoped("api_token", "manage")
+@never_cache
+def api_tokens_manage(request, scope):
+    """The security admin's list of live API tokens of the users holding roles in their subtree;
+    any can be revoked (audited)."""
+    from . import tokens
+
+    if request.method == "POST":
+        _revoke_posted(request, scope, tokens.managed_tokens(scope))
+        return redirect("api-tokens-manage")
+    return render(request, "accounts/api_tokens.html", {"tokens": tokens.managed_tokens(scope), "now": timezone.now(), "managed": True})

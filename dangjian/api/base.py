@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.settings import api_settings
@@ -28,6 +28,7 @@ from dangjian.core.policy import RESOURCES, Scope, scope_of
 from .permissions import ApiPolicyPermission, is_object_route, policy_method, rule_for, url_name_of
 from .registry import API_FIELD_POLICY, API_TARGETS
 from .schema import PolicyAutoSchema
+from .tokenauth import ApiTokenAuthentication
 
 
 def drf_errors(exc: DjangoValidationError) -> dict[str, list[ErrorDetail]]:
@@ -56,7 +57,7 @@ NUL_CHARACTER = _("Null characters are not allowed.")
 class ScopedAPIView(GenericAPIView):
     """Base of every API view: registry-driven permission, scope, 404/403 object checks."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]  # token first: 401 + WWW-Authenticate
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]  # token first: 401 + WWW-Authenticate
     permission_classes = [ApiPolicyPermission]
     metadata_class = None  # OPTIONS answers 405: no unlisted method serves anything
     schema = PolicyAutoSchema()

@@ -52,9 +52,26 @@ class ApiPolicyPermission(BasePermission):
         if rule == AUTHENTICATED:
             return True
         resource, action = rule
+        check_token_for_action(request, action)
         if is_object_route(view):
             return True  # the object check (404/403) runs when the view loads the object
         return scope_of(request).has_any(resource, action)
+
+
+def check_token_for_action(request, action: str) -> None:
+    """A reveal or an export by API token needs a token issued with a fresh second factor
+    (:func:`dangjian.accounts.tokens.check_privileged_action`); refused with 401
+    ``fresh_second_factor_required``."""
+    from dangjian.accounts import tokens
+    from dangjian.accounts.models import ApiToken
+
+    from .tokenauth import refused
+
+    if isinstance(request.auth, ApiToken):
+        try:
+            tokens.check_privileged_action(request.auth, action)
+        except tokens.TokenRefused as exc:
+            raise refused(exc) from None
 
 
 class TokenObtainThrottle(SimpleRateThrottle):

@@ -53,6 +53,9 @@ Target = tuple[str, str, str]
 API_POLICY: dict[str, dict[str, Rule]] = {
     # -- authentication and schema ------------------------------------------------------------
     "api-auth-token": {"POST": PUBLIC, "DELETE": AUTHENTICATED},
+    "api-auth-token-list": {"GET": AUTHENTICATED},
+    "api-auth-token-detail": {"DELETE": AUTHENTICATED},  # the view answers 404 unless the token is yours or you manage it
+    "api-security-token-list": {"GET": ("api_token", "manage")},
     "api-schema": {"GET": AUTHENTICATED},
     # -- organizations ------------------------------------------------------------------------
     "api-organization-list": {"GET": ("organization", "view"), "POST": ("organization", "add_child")},

@@ -9,6 +9,9 @@ from . import auth, members, organizations
 
 urlpatterns = [
     path("auth/token/", auth.AuthTokenApi.as_view(), name="api-auth-token"),
+    path("auth/tokens/", auth.OwnTokenListApi.as_view(), name="api-auth-token-list"),
+    path("auth/tokens/<int:pk>/", auth.TokenRevokeApi.as_view(), name="api-auth-token-detail"),
+    path("security/tokens/", auth.ManagedTokenListApi.as_view(), name="api-security-token-list"),
     path("schema/", auth.SchemaApi.as_view(), name="api-schema"),
     path("organizations/", organizations.OrganizationListApi.as_view(), name="api-organization-list"),
     path("organizations/<int:pk>/", organizations.OrganizationDetailApi.as_view(), name="api-organization-detail"),

@@ -155,6 +155,11 @@ DANGJIAN_OTP_RECOVERY_CODES = 8
 OTP_TOTP_ISSUER = "智慧党建"
 OTP_TOTP_THROTTLE_FACTOR = 1  # seconds; doubles with each consecutive wrong code (django-otp)
 OTP_STATIC_THROTTLE_FACTOR = 1
+# API tokens (dangjian.accounts.tokens): lifetime, shorter for holders of the roles above; a
+# reveal or export by token needs one issued with a code less than DANGJIAN_API_FRESH_OTP_SECONDS ago.
+DANGJIAN_API_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+DANGJIAN_API_TOKEN_PRIVILEGED_TTL_SECONDS = 3600
+DANGJIAN_API_FRESH_OTP_SECONDS = 300
 
 # Sessions: server-side, idle 30 min, absolute 12 h (SECURITY.md).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -201,7 +206,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "dangjian.api.tokenauth.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "dangjian.api.pagination.DefaultPagination",

@@ -6,8 +6,9 @@ import json
 
 import pytest
 import yaml
-from rest_framework.authtoken.models import Token
 
+from dangjian.accounts.models import ApiToken
+from dangjian.accounts.tokens import digest
 from tests.conftest import PASSWORD
 
 from .conftest import url
@@ -46,7 +47,7 @@ def test_token_signs_in_and_scopes_like_the_user(world, anon):
     assert resp.status_code == 200
     assert resp["Cache-Control"] == "no-store"
     token = resp.json()["token"]
-    assert Token.objects.get(user=world.users["member"]).key == token
+    assert ApiToken.objects.get(user=world.users["member"]).digest == digest(token)
 
     anon.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     listing = anon.get(url("api-member-list"))
@@ -54,14 +55,17 @@ def test_token_signs_in_and_scopes_like_the_user(world, anon):
     assert [m["id"] for m in listing.json()["results"]] == [world.m_member.pk]
 
 
-def test_the_same_token_is_returned_until_revoked(world, anon):
+def test_each_sign_in_issues_a_new_token_and_delete_revokes_the_one_in_use(world, anon):
     first = obtain(anon, "secretary").json()["token"]
-    assert obtain(anon, "secretary").json()["token"] == first
+    second = obtain(anon, "secretary").json()["token"]
+    assert second != first
 
     anon.credentials(HTTP_AUTHORIZATION=f"Token {first}")
     assert anon.delete(url(TOKEN)).status_code == 204
-    assert Token.objects.filter(user=world.users["secretary"]).exists() is False
+    assert ApiToken.objects.get(digest=digest(first)).revoked_at is not None
     assert anon.get(url("api-member-list")).status_code == 401
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert anon.get(url("api-member-list")).status_code == 200
 
 
 def test_unknown_user_wrong_password_and_inactive_user_get_one_identical_answer(world, anon):
@@ -76,7 +80,7 @@ def test_unknown_user_wrong_password_and_inactive_user_get_one_identical_answer(
     assert wrong.status_code == unknown.status_code == deactivated.status_code == 400
     assert wrong.content == unknown.content == deactivated.content
     assert wrong.json() == {"non_field_errors": [wrong.json()["non_field_errors"][0]]}
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_missing_fields_are_a_400(world, anon):
@@ -93,7 +97,7 @@ def test_axes_lockout_refuses_the_right_password(world, anon):
     assert locked.json()["detail"].startswith("Too many failed sign-in attempts. Try again later.")
     assert set(locked.json()) == {"detail"}
     assert locked["Retry-After"] == "1800"
-    assert Token.objects.filter(user=world.users["secretary"]).exists() is False
+    assert ApiToken.objects.filter(user=world.users["secretary"]).exists() is False
     # another account from the same address is not locked (lockout is per username + IP)
     assert obtain(anon, "secretary2").status_code == 200
 
