@@ -17,6 +17,7 @@ from dangjian.core.privacy import MASKERS
 from dangjian.core.web import scoped
 
 from . import roster_xlsx as rx
+from . import services
 from .forms import RosterExportForm, RosterUploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,6 +122,7 @@ def roster_import(request, scope):
             form.add_error("file", exc.messages)
             return render(request, "members/roster_import.html", {"form": form})
         report = rx.validate(scope, parsed)
+        services.route_duplicates(actor=request.user, pairs=report.elsewhere, via="import")
         request.session[SESSION_KEY] = {"token": token, "name": f.name[:100]}
         return _render_report(request, RosterUploadForm(), report, token, f.name)
     return render(request, "members/roster_import.html", {"form": form})

@@ -148,6 +148,8 @@ class Report:
     parsed: Parsed
     valid: list[tuple[ParsedRow, Organization, dict]] = field(default_factory=list)
     errors: dict[int, list[str]] = field(default_factory=dict)
+    # rows whose ID number is on record where the importer cannot see it: (target org, record, number)
+    elsewhere: list[tuple[Organization, Member, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -440,16 +442,24 @@ def validate(scope: Scope, parsed: Parsed) -> Report:
             report.errors[row.line] = errs
         elif clean is not None and org is not None:
             report.valid.append((row, org, clean))
-    # One batched look-up of the whole file's ID numbers against the database.
-    on_record = services.existing_id_numbers([clean["id_number"] for _row, _org, clean in report.valid])
+    # One batched look-up of the whole file's ID numbers against the database. A number on record
+    # where the importer cannot see it is not named (SECURITY.md "mask reconstruction"): the line
+    # says it goes to the organization department above, and roster_views routes it on upload.
+    on_record = services.existing_records([clean["id_number"] for _row, _org, clean in report.valid])
     if on_record:
         duplicate_msg = _("%(h)s: A member with this ID number is already on record.") % {"h": HEADER_OF["id_number"]}
+        routed_msg = _("%(h)s: this ID number cannot be recorded here; it is passed to the organization department above "
+                       "for resolution.") % {"h": HEADER_OF["id_number"]}
         keep = []
         for row, org, clean in report.valid:
-            if clean["id_number"] in on_record:
+            existing = on_record.get(clean["id_number"])
+            if existing is None:
+                keep.append((row, org, clean))
+            elif scope.can("view", existing):
                 report.errors[row.line] = [duplicate_msg]
             else:
-                keep.append((row, org, clean))
+                report.errors[row.line] = [routed_msg]
+                report.elsewhere.append((org, existing, clean["id_number"]))
         report.valid = keep
     if not parsed.rows:
         report.errors[0] = [_("The workbook has no member rows.")]

@@ -204,6 +204,48 @@ def _current_org(org: Organization) -> Organization:
     return current
 
 
+def existing_records(id_numbers: list[str], batch: int = 1000) -> dict[str, Member]:
+    """The member records holding these (normalized) ID numbers, by blind index, in batches."""
+    field = Member._meta.get_field("id_number")
+    by_index = {field.index_of(i): i for i in id_numbers if i}
+    keys = list(by_index)
+    found: dict[str, Member] = {}
+    for start in range(0, len(keys), batch):
+        for m in Member.objects.filter(id_number_bidx__in=keys[start : start + batch]).select_related("org"):
+            found[by_index[m.id_number_bidx]] = m
+    return found
+
+
+def route_duplicates(*, actor, pairs: list[tuple[Organization, Member, str]], via: str) -> int:
+    """:func:`route_duplicate` for a whole file: one audit row per number, one message per
+    organization department (the count, the organizations), in one transaction."""
+    from dangjian.notify.api import notify
+
+    if not pairs:
+        return 0
+    groups: dict[int, list] = {}
+    anchors: dict[int, Organization] = {}
+    with transaction.atomic():
+        for org, existing, idn in pairs:
+            audit.record(actor=actor, action="member.duplicate_routed", object_type="members.member", object_id=existing.pk,
+                         org_path=existing.org_path, data={"target_org": org.pk, "existing_org": existing.org_id,
+                                                           "id_number": MASKERS["id_number"](idn), "via": via})
+            anchor = _common_ancestor([org.path, existing.org_path])
+            while anchor is not None and not RoleAssignment.objects.filter(active=True, role=Role.ORG_ADMIN, org=anchor).exists():
+                anchor = anchor.parent
+            if anchor is not None:
+                anchors[anchor.pk] = anchor
+                groups.setdefault(anchor.pk, []).append((org, existing))
+        sent = 0
+        for pk, items in groups.items():
+            admins = [ra.user for ra in RoleAssignment.objects.filter(active=True, role=Role.ORG_ADMIN, org_id=pk).select_related("user")]
+            sent += notify(recipients=admins, kind="members.duplicate_routed", org=anchors[pk], actor=actor,
+                           context={"org": "、".join(sorted({o.name for o, _e in items})),
+                                    "existing_org": "、".join(sorted({e.org.name for _o, e in items})),
+                                    "user": getattr(actor, "username", "") or "system"})
+    return sent
+
+
 def existing_id_numbers(id_numbers: list[str], batch: int = 1000) -> set[str]:
     """Which of these (normalized) ID numbers are already on record, by blind index, in batches."""
     field = Member._meta.get_field("id_number")
@@ -442,12 +484,19 @@ def end_restriction(*, actor, restriction, ends_on: dt.date, note: str = ""):
         return r
 
 
-def reveal_field(*, actor, member: Member, field: str, purpose: str = "") -> str:
-    """Return one sensitive field in clear and audit the reveal (SECURITY.md "Field privacy")."""
+def reveal_field(*, actor, member: Member, field: str, purpose: str, purpose_note: str = "") -> str:
+    """Return one sensitive field in clear and audit the reveal (SECURITY.md "Field privacy").
+
+    The purpose is required (PIPL art. 6): one of :class:`dangjian.core.reveal.RevealPurpose`,
+    with a note when it is "other" (:func:`dangjian.core.reveal.clean_purpose`; coded refusals)."""
+    from dangjian.core.reveal import clean_purpose
+
     if field not in SENSITIVE:
-        raise ValidationError(_("This field is not revealable."))
+        raise ValidationError(_("This field is not revealable."), code="field")
+    purpose, purpose_note = clean_purpose(purpose, purpose_note)
+    data = {"field": field, "purpose": purpose, **({"purpose_note": purpose_note} if purpose_note else {})}
     with transaction.atomic():
-        audit.record(actor=actor, action="member.reveal", obj=member, data={"field": field, "purpose": purpose})
+        audit.record(actor=actor, action="member.reveal", obj=member, data=data)
         return getattr(member, field)
 
 

@@ -537,3 +537,27 @@ def test_nightly_rollup_refresh_is_registered_and_rebuilds(world):
     OrgRollup.objects.filter(org=world.county).update(counts={"total": 999})
     tasks.refresh_rollups_nightly.call_local()
     assert OrgRollup.objects.get(org=world.county).counts["total"] == 11
+
+
+def test_an_id_number_recorded_in_another_town_is_not_named_and_is_routed_on_upload(world, login):
+    """东镇's admin uploads a row with the ID number of a member of 南村 (南镇, not visible to
+    them): the line does not say "already on record" nor where; one audit row and a message to
+    C县委's org admin (SECURITY.md "mask reconstruction": the import is not a bulk oracle)."""
+    from dangjian.notify.models import InboxMessage
+
+    other = world.m_b3[0]
+    r = row("东村党支部", "外镇重号", birth=other.birth_date, sex=other.gender)
+    r["身份证号"] = other.id_number
+    mine = row("东村党支部", "本镇重号", birth=world.m_member.birth_date, sex="F")
+    mine["身份证号"] = world.m_member.id_number
+    resp = upload(login(world.users["town_admin"]), workbook([r, mine]))
+    assert resp.status_code == 200
+    report = resp.context["report"]
+    assert "already on record" not in " ".join(report.errors[3]) and "organization department" in " ".join(report.errors[3])
+    assert "already on record" in " ".join(report.errors[4])  # a record the admin can see is named as such
+    body = resp.content.decode()
+    assert world.b3.name not in body and other.name not in body
+    [ev] = AuditEvent.objects.filter(action="member.duplicate_routed")
+    assert ev.actor == world.users["town_admin"] and ev.data["existing_org"] == world.b3.pk and ev.data["via"] == "import"
+    [msg] = InboxMessage.objects.filter(kind="members.duplicate_routed")
+    assert msg.user == world.users["county_admin"]
