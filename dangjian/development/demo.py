@@ -12,6 +12,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import id_check_char
 from dangjian.members.models import Member, MemberStatus
@@ -35,11 +36,11 @@ def _plan(start: dt.date, to_code: int, pack, org_path: str) -> tuple[dict[int, 
     for code in range(2, to_code + 1):
         d = dates[code - 1] + dt.timedelta(days=GAPS[code])
         if code == 7:
-            d = max(d, services.add_months(dates[3], 12))
+            d = max(d, same_day_months_later(dates[3], 12))
         if code == 22:
-            d = services.add_months(dates[15], 12) - dt.timedelta(days=10)
+            d = same_day_months_later(dates[15], 12) - dt.timedelta(days=10)
         if code == 23:
-            d = max(d, services.add_months(dates[15], 12))
+            d = max(d, same_day_months_later(dates[15], 12))
         prev = code - 1
         point = PUBLICITY_AFTER.get(prev)
         if point and pack.on(f"publicity_{point}"):

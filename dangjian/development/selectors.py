@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.members.models import Member
 
 from . import rules
 from .models import CaseAssessment, CaseStatus, CaseStep, DevelopmentCase
 from .rules import PERSON_STAGES, person_stage
-from .services import add_months
 
 ALERT_CODES = (1, 3, 13, 15, 17, 20, 23)
 LEVEL_ORDER = {"red": 3, "warn": 2, "remind": 1}
@@ -65,7 +65,7 @@ def alerts_for(case: DevelopmentCase, today: dt.date | None = None, dates: dict[
     out: list[Alert] = []
     n = case.last_code
     if n == 1:
-        due = add_months(dates[1], 1)
+        due = same_day_months_later(dates[1], 1)
         if today > due:
             out.append(_a(pack, "talk_1m", "red", _("No talk within 1 month of the application (due %(d)s).") % {"d": due}, due, "talk"))
         elif today >= due - dt.timedelta(days=7):
@@ -73,23 +73,23 @@ def alerts_for(case: DevelopmentCase, today: dt.date | None = None, dates: dict[
             out.append(_a(pack, "talk_1m", "warn", _("The talk with the applicant is due by %(d)s.") % {"d": due}, due, "talk"))
     if 3 <= n <= 6 and dates.get(3):
         base = max(d for d in (dates[3], last_assessment) if d)
-        due = add_months(base, 6)
+        due = same_day_months_later(base, 6)
         if today > due:
             out.append(_a(pack, "assess_6m", "warn", _("The half-yearly assessment of the activist is overdue (due %(d)s).") % {"d": due}, due, "assessment"))
         elif today >= due - dt.timedelta(days=14):
             out.append(_a(pack, "assess_6m", "remind", _("The half-yearly assessment of the activist is due by %(d)s.") % {"d": due}, due, "assessment"))
     if n in (13, 14) and dates.get(13):
-        due = add_months(dates[13], 1)
+        due = same_day_months_later(dates[13], 1)
         if today > due:
             out.append(_a(pack, "meeting_1m_after_prereview", "warn", _("No branch general meeting within 1 month of the pre-review (due %(d)s).") % {"d": due}, due, "meeting"))
     if n in (15, 16) and dates.get(15):
-        due3, due6 = add_months(dates[15], 3), add_months(dates[15], 6)
+        due3, due6 = same_day_months_later(dates[15], 3), same_day_months_later(dates[15], 6)
         if today > due6:
             out.append(_a(pack, "approval_6m", "red", _("Not approved 6 months after the branch general meeting (%(d)s): the admission must be redone.") % {"d": dates[15]}, due6, "approval"))
         elif today > due3:
             out.append(_a(pack, "approval_3m", "warn", _("Not approved within 3 months of the branch general meeting (due %(d)s).") % {"d": due3}, due3, "approval"))
     if n in (17, 18, 19) and dates.get(17) and pack.on("oath_1m"):
-        due = add_months(dates[17], 1)
+        due = same_day_months_later(dates[17], 1)
         if today > due:
             out.append(_a(pack, "oath_1m", "warn", _("No oath within 1 month of approval (due %(d)s).") % {"d": due}, due, "oath"))
     if 17 <= n <= 22 and case.probation_end:
@@ -98,10 +98,10 @@ def alerts_for(case: DevelopmentCase, today: dt.date | None = None, dates: dict[
             out.append(_a(pack, "conversion_overdue", "warn", _("The probation ended on %(d)s and no conversion decision has been taken.") % {"d": end}, end, "conversion", True))
         elif today >= end - dt.timedelta(days=7):
             out.append(_a(pack, "probation_1y", "remind", _("The probation ends on %(d)s (in a week or less).") % {"d": end}, end - dt.timedelta(days=7), "probation_1w", True))
-        elif today >= add_months(end, -1):
-            out.append(_a(pack, "probation_1y", "remind", _("The probation ends on %(d)s (in a month or less).") % {"d": end}, add_months(end, -1), "probation_1m", True))
+        elif today >= same_day_months_later(end, -1):
+            out.append(_a(pack, "probation_1y", "remind", _("The probation ends on %(d)s (in a month or less).") % {"d": end}, same_day_months_later(end, -1), "probation_1m", True))
     if n == 23 and dates.get(23):
-        due = add_months(dates[23], 3)
+        due = same_day_months_later(dates[23], 3)
         if today > due:
             out.append(_a(pack, "conversion_approval_3m", "warn", _("The conversion is not approved within 3 months of the branch general meeting (due %(d)s).") % {"d": due}, due, "conversion_approval"))
     return out

@@ -12,7 +12,6 @@ upper Party committee) — organisational conclusions are never entered by the s
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import MASKERS, birth_date_from_id, gender_from_id, validate_id_number, validate_phone
@@ -50,13 +50,6 @@ PUBLICITY_POINTS = {
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months later, clamped to the month's last day (2025-01-31 + 1 → 2025-02-28)."""
-    m = day.month - 1 + months
-    year, month = day.year + m // 12, m % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def eighteenth_birthday(birth: dt.date) -> dt.date:
     """The 18th birthday (29 February → 1 March in a common year)."""
     try:
@@ -338,7 +331,7 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
     if code > 13 and steps.get(13) and steps[13].conclusion != "passed":
         _refuse(pack, "prereview_before_vote", _("The pre-review did not pass: no admission vote can follow (stop the case instead)."))
     if code == 2:
-        due = add_months(steps[1].date, 1)
+        due = same_day_months_later(steps[1].date, 1)
         if date > due:
             pending.append(("talk_1m", _("The talk took place after the 1-month deadline (%(d)s).") % {"d": due}, rules.WARN))
     elif code == 5:
@@ -347,7 +340,7 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
             _refuse(pack, "contacts_1_2", _("Appoint one or two training contacts."), "contacts")
         data["contacts"] = [m.pk for m in _full_members(ids, pack, "contacts_1_2", "contacts", date)]
     elif code == 7:
-        earliest = add_months(steps[3].date, 12)
+        earliest = same_day_months_later(steps[3].date, 12)
         if date < earliest:
             _refuse(pack, "activist_1y", _("Less than 1 year since the activist decision of %(a)s: the earliest date is %(d)s.")
                     % {"a": steps[3].date, "d": earliest}, "date")
@@ -381,18 +374,18 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
         _check_vote(pack, data)
         if roll := _check_roll(case, pack, date, data):
             pending.append(roll)
-        due = add_months(steps[13].date, 1)
+        due = same_day_months_later(steps[13].date, 1)
         if date > due:
             pending.append(("meeting_1m_after_prereview", _("The branch general meeting was held more than 1 month after the pre-review (due %(d)s).") % {"d": due}, rules.WARN))
         return "passed"
     elif code == 17:
-        if date > add_months(steps[15].date, 6):
+        if date > same_day_months_later(steps[15].date, 6):
             pending.append(("approval_6m", _("Approval came more than 6 months after the branch general meeting."), rules.RED))
-        elif date > add_months(steps[15].date, 3):
+        elif date > same_day_months_later(steps[15].date, 3):
             pending.append(("approval_3m", _("Approval came more than 3 months after the branch general meeting."), rules.WARN))
         return "passed"
     elif code == 20:
-        if pack.on("oath_1m") and date > add_months(steps[17].date, 1):
+        if pack.on("oath_1m") and date > same_day_months_later(steps[17].date, 1):
             pending.append(("oath_1m", _("The oath was taken more than 1 month after approval."), rules.WARN))
     elif code == 23:
         if date < case.probation_end:
@@ -403,7 +396,7 @@ def _check_step(case, pack, code: int, date: dt.date, steps: dict, conclusion: s
             pending.append(roll)
         return "convert"
     elif code == 24:
-        if date > add_months(steps[23].date, 3):
+        if date > same_day_months_later(steps[23].date, 3):
             pending.append(("conversion_approval_3m", _("Conversion was approved more than 3 months after the branch general meeting."), rules.WARN))
         return "passed"
     elif code == 25:
@@ -425,7 +418,7 @@ def _side_effects(actor, case, pack, code: int, date: dt.date, steps: dict, data
             "status": MemberStatus.PROBATIONARY, "category": case.category, "work_unit": case.work_unit,
         })
         case.member = member
-        case.probation_end = add_months(joined, 12)
+        case.probation_end = same_day_months_later(joined, 12)
     elif code == 24:
         if case.member_id:
             member_services.update_member(actor=actor, member=case.member, data={"status": MemberStatus.FULL, "full_member_on": case.probation_end})
@@ -601,7 +594,7 @@ def extend_probation(*, actor, case: DevelopmentCase, date: dt.date, months: int
         _check_vote(pack, vote)
         roll = _check_roll(case, pack, date, vote)
         old = case.probation_end
-        case.probation_end = add_months(old, months)
+        case.probation_end = same_day_months_later(old, months)
         case.extended_months = months
         case.extended_on = date
         case.extension_vote = vote

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import AuditEvent
 from dangjian.development import services
 from dangjian.development.models import CasePublicity, CaseStep, CaseWarning, DevelopmentCase
@@ -269,7 +270,7 @@ def test_extension_6_to_12_months(world, months, ok):
         return
     call()
     case.refresh_from_db()
-    assert case.probation_end == services.add_months(D(2025, 9, 20), months)
+    assert case.probation_end == same_day_months_later(D(2025, 9, 20), months)
 
 
 def test_extension_once_only_and_moves_the_conversion_date(world):
