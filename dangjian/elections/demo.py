@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dangjian.core import services as core_services
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization, OrgKind, OrgStatus
 
 from . import services
@@ -51,6 +52,6 @@ def seed(ctx) -> None:
     if other is not None:
         years = services.term_length(other)
         end = today + dt.timedelta(days=90)
-        start = services.add_months(end, -12 * years)
+        start = same_day_months_later(end, -12 * years)
         core_services.update_organization(actor=None, org=other, term_started_on=start, term_ends_on=end)
     ctx.say("  elections: demo branch committee, one term ending soon, one expired")

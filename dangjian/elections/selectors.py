@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization, OrgKind
 from dangjian.members.models import RightsRestriction
 
@@ -16,7 +17,7 @@ def terms_in_subtree(scope, org: Organization, only: str, today: dt.date):
     """(queryset ordered by term end, counts) of the organizations with terms under ``org``."""
     qs = (Organization.objects.filter(scope.q_paths("election", "view", "path"), path__startswith=org.path,
                                       status="active", kind__in=TERM_KINDS).order_by("term_ends_on", "path"))
-    soon_until = services.add_months(today, services.cfg("expiring_soon_months"))
+    soon_until = same_day_months_later(today, services.cfg("expiring_soon_months"))
     counts = {"all": qs.count(), "expired": qs.filter(term_ends_on__lt=today).count(),
               "soon": qs.filter(term_ends_on__gte=today, term_ends_on__lte=soon_until).count(),
               "unknown": qs.filter(term_ends_on__isnull=True).count()}

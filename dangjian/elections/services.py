@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit, structure
 from dangjian.core import services as core_services
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
 from dangjian.members import services as member_services
 from dangjian.members.models import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
@@ -59,15 +60,6 @@ from .models import (
 )
 
 ELECTING_KINDS = MEMBER_HOLDING_KINDS - {OrgKind.PARTY_GROUP} | {OrgKind.TOWN_COMMITTEE}
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    import calendar
-
-    y, m = divmod(d.month - 1 + months, 12)
-    y += d.year
-    m += 1
-    return d.replace(year=y, month=m, day=min(d.day, calendar.monthrange(y, m)[1]))
 
 
 def _uid(actor):
@@ -123,7 +115,7 @@ def term_state(org: Organization, today: dt.date | None = None) -> tuple[str, st
         return "unknown", _("No term recorded")
     if end < today:
         return "expired", _("Term expired on %(d)s — re-election overdue") % {"d": end}
-    if end <= add_months(today, cfg("expiring_soon_months")):
+    if end <= same_day_months_later(today, cfg("expiring_soon_months")):
         return "soon", _("Term ends on %(d)s — prepare the re-election") % {"d": end}
     return "ok", _("Term until %(d)s") % {"d": end}
 
@@ -182,7 +174,7 @@ def standing_problem(member: Member, position: str, on: dt.date) -> str | None:
     if member.full_member_on is None:
         return _("%(m)s (%(p)s): no date of full membership is recorded, so the Party standing (党龄) cannot be checked; "
                  "normally at least %(n)s months.") % {"m": member.name, "p": label, "n": months}
-    if add_months(member.full_member_on, months) > on:
+    if same_day_months_later(member.full_member_on, months) > on:
         return _("%(m)s (%(p)s) has less than %(n)s months of Party standing (党龄 counts from full membership on %(d)s); "
                  "a secretary normally has at least 1 year (DOMAIN §2, 党章 art. 7).") % {
             "m": member.name, "p": label, "n": months, "d": member.full_member_on}
@@ -417,13 +409,13 @@ def _check_adjust_bound(org: Organization, kind: str, new_end: dt.date) -> None:
     if kind == AdjustKind.POSTPONE:
         if new_end <= org.term_ends_on:
             raise ValidationError({"new_ends_on": [_("A postponement moves the end later than %(d)s.") % {"d": org.term_ends_on}]})
-        if new_end > add_months(base, months):
-            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the latest (选举工作条例 art. 3).") % {"d": add_months(base, months)}]})
+        if new_end > same_day_months_later(base, months):
+            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the latest (选举工作条例 art. 3).") % {"d": same_day_months_later(base, months)}]})
     elif kind == AdjustKind.ADVANCE:
         if new_end >= org.term_ends_on:
             raise ValidationError({"new_ends_on": [_("An advance moves the end earlier than %(d)s.") % {"d": org.term_ends_on}]})
-        if new_end < add_months(base, -months):
-            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the earliest (选举工作条例 art. 3).") % {"d": add_months(base, -months)}]})
+        if new_end < same_day_months_later(base, -months):
+            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the earliest (选举工作条例 art. 3).") % {"d": same_day_months_later(base, -months)}]})
     else:
         raise ValidationError({"kind": [_("Choose one of the listed values.")]})
 
@@ -481,7 +473,7 @@ def run_daily(today: dt.date | None = None) -> int:
     """[remind] 6 months ([cfg]) before a term ends: notify the secretary and the upper
     organization once per organization and term end."""
     today = today or timezone.localdate()
-    horizon = add_months(today, cfg("remind_months_before_end"))
+    horizon = same_day_months_later(today, cfg("remind_months_before_end"))
     sent = 0
     orgs = Organization.objects.filter(status="active", term_ends_on__isnull=False, term_ends_on__gte=today,
                                        term_ends_on__lte=horizon).select_related("parent")

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
 from dangjian.members import services as member_services
 from dangjian.members.models import Member, MemberOrgHistory, MemberStatus, RecordState
@@ -51,17 +52,10 @@ from .models import (
 )
 
 
-def add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    y += d.year
-    m += 1
-    import calendar
-
-    return d.replace(year=y, month=m, day=min(d.day, calendar.monthrange(y, m)[1]))
-
-
 def add_years(d: dt.date, years: int) -> dt.date:
-    return add_months(d, 12 * years)
+    """The same day ``years`` years later; 29 February → 28 February (a duration, see
+    :func:`dangjian.core.dates.same_day_months_later`)."""
+    return same_day_months_later(d, 12 * years)
 
 
 def _uid(actor):
@@ -285,7 +279,7 @@ def approve_transfer(*, actor, transfer: Transfer, valid_days: int | None = None
             raise ValidationError({"valid_days": [_("A letter is valid for 1 to %(n)s days (at most 3 months).") % {"n": cfg("valid_days_max")}]})
         if dues_paid_to is not None:
             dues_paid_to = dues_paid_to.replace(day=1)
-            if dues_paid_to > add_months(on.replace(day=1), 12):
+            if dues_paid_to > same_day_months_later(on.replace(day=1), 12):
                 raise ValidationError({"dues_paid_to": [_("Dues cannot be paid more than a year ahead.")]})
         if t.member.state != RecordState.ACTIVE or t.member.org_id != t.from_org_id:
             raise ValidationError(_("The member is no longer in the sending organization; cancel this transfer."))
@@ -510,7 +504,7 @@ def flag_away(*, actor, member: Member, kind: str, since: dt.date, whereabouts: 
     if since > today:
         raise ValidationError({"since": [_("The date is in the future.")]})
     if kind == AwayKind.FLOWING:
-        if since > add_months(today, -cfg("flowing_after_months")):
+        if since > same_day_months_later(today, -cfg("flowing_after_months")):
             raise ValidationError({"since": [_("A flowing member is away for at least %(n)s months without transferring (art. 32); away since %(d)s is shorter.") % {"n": cfg("flowing_after_months"), "d": since}]})
         if not contact_person:
             raise ValidationError({"contact_person": [_("Name the person who keeps contact with the flowing member (art. 33).")]})
@@ -606,12 +600,12 @@ def away_findings(rec: AwayRecord, today: dt.date) -> list[tuple[str, str, str]]
     if rec.closed_on:
         return out
     lc = last_contact(rec)
-    if rec.kind == AwayKind.FLOWING and lc <= add_months(today, -cfg("no_contact_warn_months")):
+    if rec.kind == AwayKind.FLOWING and lc <= same_day_months_later(today, -cfg("no_contact_warn_months")):
         out.append(("R2", "warn", _("No contact for %(n)s months or more (last %(d)s).") % {"n": cfg("no_contact_warn_months"), "d": lc}))
-    if rec.kind == AwayKind.LOST and rec.since <= add_months(today, -cfg("lost_contact_stop_months")):
+    if rec.kind == AwayKind.LOST and rec.since <= same_day_months_later(today, -cfg("lost_contact_stop_months")):
         out.append(("R3", "block", _("Lost contact since %(d)s (≥%(n)s months): a “stop membership” case is due (art. 24).") % {"d": rec.since, "n": cfg("lost_contact_stop_months")}))
     if rec.kind == AwayKind.ABROAD:
-        if lc <= add_months(today, -cfg("abroad_contact_months")):
+        if lc <= same_day_months_later(today, -cfg("abroad_contact_months")):
             out.append(("R4", "warn", _("Studying abroad: contact at least every %(n)s months (art. 34); last %(d)s.") % {"n": cfg("abroad_contact_months"), "d": lc}))
         if rec.since <= add_years(today, -cfg("abroad_stop_years")):
             out.append(("R5", "block", _("Abroad for more than %(n)s years: a “stop membership” case is due (art. 24).") % {"n": cfg("abroad_stop_years")}))
@@ -704,7 +698,7 @@ def run_daily(today: dt.date | None = None) -> dict[str, int]:
         counts["receipt"] += warn_receipt_overdue(actor=None, transfer=t, today=today)
     for rec in AwayRecord.objects.filter(closed_on__isnull=True).select_related("member", "org"):
         for rule, _level, message in away_findings(rec, today):
-            if rule in ("R2", "R4") and (rec.warned_on is None or rec.warned_on <= add_months(today, -1)):
+            if rule in ("R2", "R4") and (rec.warned_on is None or rec.warned_on <= same_day_months_later(today, -1)):
                 with transaction.atomic():
                     AwayRecord.objects.filter(pk=rec.pk).update(warned_on=today)
                     notify(recipients=[RoleIn(rec.org, Role.SECRETARY)], kind="transfers.no_contact",

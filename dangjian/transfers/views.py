@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
 from dangjian.core import audit
+from dangjian.core.dates import month_start_offset
 from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.web import form_view, public, scoped
@@ -135,7 +136,7 @@ def confirm(request, t, scope):
 
 @scoped("transfer", "approve", model=Transfer)
 def approve(request, t, scope):
-    initial = {"valid_days": services.default_valid_days(t), "dues_paid_to": services.add_months(timezone.localdate().replace(day=1), -1)}
+    initial = {"valid_days": services.default_valid_days(t), "dues_paid_to": month_start_offset(timezone.localdate(), -1)}
     return _action(request, t, ApproveForm(_data(request), initial=initial),
                    lambda d: services.approve_transfer(actor=request.user, transfer=t, valid_days=d["valid_days"],
                                                        dues_paid_to=d.get("dues_paid_to")),

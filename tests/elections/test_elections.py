@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization
 from dangjian.elections import services as s
 from dangjian.elections.models import CommitteeMember, Election, Term, TermAdjustment
@@ -187,7 +188,7 @@ def test_term_lengths_by_kind(world):
 def test_postponement_at_most_one_year(world, delta_days, months_extra, ok):
     org = _term(world, dt.date(2022, 1, 10))
     assert org.term_ends_on == dt.date(2027, 1, 10)
-    new_end = s.add_months(dt.date(2027, 1, 10), months_extra) + dt.timedelta(days=delta_days)
+    new_end = same_day_months_later(dt.date(2027, 1, 10), months_extra) + dt.timedelta(days=delta_days)
     if ok:
         a = s.request_adjustment(actor=world.users["secretary2"], org=org, kind="postpone", new_ends_on=new_end, reason="村两委换届统一安排")
         s.decide_adjustment(actor=world.users["town_admin"], adjustment=a, approve=True)
@@ -241,7 +242,7 @@ def test_term_state_colours_come_with_text(world):
 def test_reminder_six_months_before_end_once(world):
     _term(world, dt.date(2022, 1, 10))  # b2 ends 2027-01-10
     with at(dt.date(2026, 7, 9)):
-        assert not Organization.objects.filter(pk=world.b2.pk, term_ends_on__lte=s.add_months(dt.date(2026, 7, 9), 6)).exists()
+        assert not Organization.objects.filter(pk=world.b2.pk, term_ends_on__lte=same_day_months_later(dt.date(2026, 7, 9), 6)).exists()
         s.run_daily()
         assert not InboxMessage.objects.filter(kind="elections.term_ending").exists()
     with at(dt.date(2026, 7, 10)):
