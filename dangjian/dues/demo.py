@@ -12,7 +12,7 @@ from dangjian.members.models import Member, RecordState
 
 from . import rates
 from .models import BillStatus, DuesBill, DuesPayment, DuesProfile, DuesProfileChange
-from .months import add_months, month_start
+from .months import month_start, month_start_offset, months_between
 from .services import default_category
 
 FARMER_AMOUNTS = [Decimal("0.20"), Decimal("0.50"), Decimal("1.00")]
@@ -57,7 +57,7 @@ def seed(ctx) -> None:
     if town is None:
         return
     # bills and payments of the demo town: the last six months and this month
-    months = [add_months(this, -i) for i in range(6, -1, -1)]
+    months = [month_start_offset(this, -i) for i in range(6, -1, -1)]
     arrears_plan: dict[int, int] = {}
     if branch is not None:
         plain = [m for m in members if m.org_path.startswith(branch.path) and m.user_id is None]
@@ -75,7 +75,7 @@ def seed(ctx) -> None:
         for mo in months:
             if mo < month_start(m.joined_on) or mo < eff:
                 continue
-            behind = months_between_(mo, this)
+            behind = months_between(mo, this)
             if unpaid_from is not None:
                 paid = behind > unpaid_from
             else:
@@ -104,7 +104,3 @@ def seed(ctx) -> None:
 
         counts = run_arrears(today=today, org=branch)
         ctx.say(f"dues: arrears in {branch.name}: {counts}")
-
-
-def months_between_(a: dt.date, b: dt.date) -> int:
-    return (b.year - a.year) * 12 + (b.month - a.month)

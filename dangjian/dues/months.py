@@ -1,27 +1,22 @@
-"""Month arithmetic: a month is the ``date`` of its first day."""
+"""Dues months: a month is the ``date`` of its first day. The arithmetic
+(``month_start_offset``, ``months_between``) is :mod:`dangjian.core.dates`, re-exported here."""
 from __future__ import annotations
 
 import datetime as dt
 
 from django.utils import timezone
 
+from dangjian.core.dates import month_start_offset, months_between
+
+__all__ = ["current_month", "label", "month_start", "month_start_offset", "months_between", "parse_month"]
+
 
 def month_start(d: dt.date) -> dt.date:
     return d.replace(day=1)
 
 
-def add_months(m: dt.date, n: int) -> dt.date:
-    y, mo = divmod(m.year * 12 + (m.month - 1) + n, 12)
-    return dt.date(y, mo + 1, 1)
-
-
 def current_month() -> dt.date:
     return month_start(timezone.localdate())
-
-
-def months_between(a: dt.date, b: dt.date) -> int:
-    """Whole months from month a to month b (b - a)."""
-    return (b.year - a.year) * 12 + (b.month - a.month)
 
 
 def parse_month(value: str | None, default: dt.date | None = None) -> dt.date | None:

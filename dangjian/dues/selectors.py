@@ -12,7 +12,7 @@ from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.members.models import Member, RecordState
 
 from .models import ArrearsNotice, BillStatus, CaseStatus, DuesBill, DuesProfile, HardshipApproval, HardshipStatus, ReviewCase
-from .months import add_months
+from .months import month_start_offset
 from .services import arrears_streaks, profile_warnings, review_months, sync_profile_paths
 
 BILLING_KINDS = [k.value for k in MEMBER_HOLDING_KINDS if k.value != "party_group"]
@@ -46,7 +46,7 @@ def filter_members(members, month: dt.date, show: str):
 def arrears_for(member_ids, month: dt.date) -> dict[int, int]:
     """Per member: consecutive unpaid months ending with the month before ``month`` (the current
     month), as the arrears job counts them."""
-    window = add_months(month, -(review_months() + 7))
+    window = month_start_offset(month, -(review_months() + 7))
     rows: dict[int, list] = defaultdict(list)
     for mid, m, status in (DuesBill.objects.filter(member_id__in=list(member_ids), month__gte=window, month__lt=month)
                            .order_by("member_id", "-month").values_list("member_id", "month", "status")):
@@ -58,7 +58,7 @@ def escalations_for(streaks: dict[int, int], this_month: dt.date) -> dict[int, A
     """Per member: the escalation of the *current* arrears episode to the superior committee, if
     it was sent (``services._escalate``); an episode of ``n`` months started ``n`` months before
     this month."""
-    wanted = {mid: add_months(this_month, -n) for mid, n in streaks.items() if n >= 3}
+    wanted = {mid: month_start_offset(this_month, -n) for mid, n in streaks.items() if n >= 3}
     if not wanted:
         return {}
     cond = Q()

@@ -38,7 +38,7 @@ from .models import (
     Payer,
     ReviewCase,
 )
-from .months import add_months, label, month_start, months_between
+from .months import label, month_start, month_start_offset, months_between
 
 SETTLED = (BillStatus.PAID, BillStatus.EXEMPT)
 
@@ -452,7 +452,7 @@ def record_payment(*, actor, member: Member, first_month: dt.date | None, months
     if paid_on > today:
         raise ValidationError({"paid_on": _("The payment date is in the future.")})
     this_month = month_start(today)
-    covered = [add_months(month_start(first_month), i) for i in range(months)] if months else []
+    covered = [month_start_offset(month_start(first_month), i) for i in range(months)] if months else []
     ahead = [m for m in covered if m > this_month]
     if ahead and not (branch_consent or "").strip():
         raise ValidationError({"branch_consent": _("Paying in advance (quarterly) needs the branch's consent (art. 12): record it.")})
@@ -532,13 +532,13 @@ def arrears_streaks(bills_desc: list[tuple[dt.date, str]], before: dt.date) -> t
     """Consecutive unpaid months ending with the month before ``before`` (bills newest first):
     (count, first month of the streak). Paid, exempt and excused months end the streak; so does a
     month without a bill."""
-    n, start, expect = 0, None, add_months(before, -1)
+    n, start, expect = 0, None, month_start_offset(before, -1)
     for month, status in bills_desc:
         if month >= before:
             continue
         if month != expect or status != BillStatus.UNPAID:
             break
-        n, start, expect = n + 1, month, add_months(month, -1)
+        n, start, expect = n + 1, month, month_start_offset(month, -1)
     return n, start
 
 
@@ -593,14 +593,14 @@ def run_arrears(*, today: dt.date | None = None, org=None) -> dict:
 
     today = today or timezone.localdate()
     this_month = month_start(today)
-    prev = add_months(this_month, -1)
+    prev = month_start_offset(this_month, -1)
     counts = {"warn1": 0, "warn3": 0, "escalated": 0, "cases": 0}
     superiors: dict = {}
     base = DuesBill.objects.filter(member__state=RecordState.ACTIVE)
     if org is not None:
         base = base.filter(org_path__startswith=org.path)
     ids = list(base.filter(month=prev, status=BillStatus.UNPAID).values_list("member_id", flat=True))
-    window = add_months(this_month, -(review_months() + 1))
+    window = month_start_offset(this_month, -(review_months() + 1))
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         rows: dict[int, list] = defaultdict(list)

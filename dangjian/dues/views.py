@@ -32,7 +32,7 @@ from .forms import (
     ProfileForm,
 )
 from .models import BillStatus, DuesBill, DuesPayment, DuesProfile, HardshipApproval, ReviewCase
-from .months import add_months, current_month, label, parse_month
+from .months import current_month, label, month_start_offset, parse_month
 
 # -- helpers --------------------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ def _member(scope, request, action):
 
 
 def _months_menu(center):
-    return [add_months(center, -i) for i in range(-1, 12)]
+    return [month_start_offset(center, -i) for i in range(-1, 12)]
 
 
 def _profile_url(member) -> str:
@@ -216,7 +216,7 @@ def pay(request, scope):
     if unpaid:
         first = unpaid[0]
     else:  # the month after the last settled one (not before the month of admission, art. 8)
-        first = max(add_months(max(settled), 1) if settled else current_month(), services.billable_from(member))
+        first = max(month_start_offset(max(settled), 1) if settled else current_month(), services.billable_from(member))
     form = PaymentForm(request.POST or None, initial={"first_month": first, "months": 1, "paid_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -312,7 +312,7 @@ def arrears(request, scope):
     if org is None:
         return redirect("dues-mine")
     this = current_month()
-    prev = add_months(this, -1)
+    prev = month_start_offset(this, -1)
     ids = (DuesBill.objects.filter(org_path__startswith=org.path, month=prev, status=BillStatus.UNPAID,
                                    member__state=RecordState.ACTIVE).values_list("member_id", flat=True))
     members = Member.objects.filter(pk__in=ids).select_related("org").order_by("org_path", "name")

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from dangjian.core.dates import month_start_offset
 from dangjian.core.models import Organization, OrgKind
 
 from . import completion as C
@@ -42,11 +43,6 @@ ATTENDED, ABSENT, EXCUSED, NONE = "attended", "absent", "excused", "none"
 
 def month_start(d: dt.date | dt.datetime) -> dt.date:
     return dt.date(d.year, d.month, 1)
-
-
-def add_months(d: dt.date, n: int) -> dt.date:
-    m = d.month - 1 + n
-    return dt.date(d.year + m // 12, m % 12 + 1, 1)
 
 
 def current_month(now: dt.datetime | None = None) -> dt.date:
@@ -222,7 +218,7 @@ def absence_streaks(root: Organization, ref_month: dt.date, *, window: int | Non
     from dangjian.orglife.models import HELD_STATUSES, PRESENT_STATUSES, Attendance, AttendanceStatus
 
     window = window or max(conf.lapse_review_months(), conf.absence_streak_months())
-    first = add_months(ref_month, -(window - 1))
+    first = month_start_offset(ref_month, -(window - 1))
     start, _e = _bounds(first)
     _s, end = _bounds(ref_month)
     S = AttendanceStatus

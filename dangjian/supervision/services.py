@@ -33,12 +33,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.dates import month_start_offset
 from dangjian.core.models import Organization, OrgKind, OrgStatus, Role
 
 from . import completion as C
 from . import conf
 from .models import Bulletin, BulletinRow, Grade
-from .selectors import add_months, current_month, meeting_rates
+from .selectors import current_month, meeting_rates
 
 PUBLISHER_KINDS = (OrgKind.COUNTY_COMMITTEE.value, OrgKind.TOWN_COMMITTEE.value)
 
@@ -57,7 +58,7 @@ def grade(*, held_any: bool, completion: float | None, attendance: float | None,
 
 
 def previous_month(now: dt.datetime | None = None) -> dt.date:
-    return add_months(current_month(now), -1)
+    return month_start_offset(current_month(now), -1)
 
 
 def _nearest_publisher_paths(publisher: Organization) -> list[str]:
@@ -282,7 +283,7 @@ def raise_lapse_cases(month: dt.date, now: dt.datetime | None = None) -> int:
 
     for m in Member.objects.filter(pk__in=members).order_by("org_path", "pk"):
         s = members[m.pk]
-        first = add_months(month, -(s.months - 1))
+        first = month_start_offset(month, -(s.months - 1))
         case = transfer_services.raise_lapse_review(actor=None, member=m, basis=lapse_basis(s.months, first, month),
                                                     since=first, on=today)
         opened += case is not None

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.dates import month_start_offset
 from dangjian.core.models import Organization, OrgKind
 from dangjian.core.web import scoped
 from dangjian.orglife.selectors import STUDY_HOURS_PER_YEAR, members_below_study_hours
@@ -189,7 +190,7 @@ def lists(request, org, scope):
     if which not in LISTS:
         which = "no_life"
     this_month = selectors.current_month(now)
-    default = this_month if which in ("no_life", "low_attendance") else selectors.add_months(this_month, -1)
+    default = this_month if which in ("no_life", "low_attendance") else month_start_offset(this_month, -1)
     month = selectors.parse_month(request.GET.get("month"), default)
     if which == "no_life":
         items = list(selectors.branches_without_org_life(org, month))
@@ -215,7 +216,7 @@ def lists(request, org, scope):
             ("absent", _("Absent months in a row")), ("lapse", _("Self-lapse review")),
             ("lecture", _("Secretaries' yearly 党课")), ("study", _("Study hours"))]
     ctx = _base(request, scope, org, which=which, tabs=tabs, month=month, page=page, total=total,
-                prev_month=selectors.add_months(month, -1), next_month=selectors.add_months(month, 1),
+                prev_month=month_start_offset(month, -1), next_month=month_start_offset(month, 1),
                 threshold=conf.attendance_threshold(), streak_months=conf.absence_streak_months(),
                 lapse_months=conf.lapse_review_months(), is_current=month == this_month,
                 study_target=STUDY_HOURS_PER_YEAR, q4=month.month >= 10)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from dangjian.core import services as org_services
+from dangjian.core.dates import month_start_offset
 from dangjian.core.models import AuditEvent, RoleAssignment
 from dangjian.dues import services
 from dangjian.dues.models import ArrearsNotice, DuesBill
@@ -23,7 +24,7 @@ def _bills(org, first, last):
     m = first
     while m <= last:
         services.generate_bills(actor=None, month=m, org=org)
-        m = services.add_months(m, 1)
+        m = month_start_offset(m, 1)
 
 
 def _everyone_but(world, member, months, paid_on):

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from dangjian.core.dates import month_start_offset
 from dangjian.dues import services
 from dangjian.dues.models import BillStatus, DuesBill, DuesPayment, DuesProfile
 
@@ -190,7 +191,7 @@ def test_arrears_page_and_case_decision(world, profiled, login):
         m = M(2026, 1, 1)
         while m <= M(2026, 6, 1):
             services.generate_bills(actor=None, month=m, org=world.b1)
-            m = services.add_months(m, 1)
+            m = month_start_offset(m, 1)
         services.run_arrears()
         c = login(world.users["secretary"])
         r = c.get(reverse("dues-arrears"), **EN)

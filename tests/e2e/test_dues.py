@@ -48,15 +48,15 @@ def test_secretary_records_payment_member_sees_it_paid(live_server, page, phone_
 
 
 def test_six_months_unpaid_review_case_decided_by_a_person(live_server, page, live_world, login_as):
-    from dangjian.dues.months import add_months
+    from dangjian.core.dates import month_start_offset
     from dangjian.members.models import Member
 
     w = live_world
     this = current_month()
     services.set_profile(actor=None, member=w.m_member, category="retired", base=Decimal("5000.01"),
-                         effective_month=add_months(this, -6))
+                         effective_month=month_start_offset(this, -6))
     for i in range(6, 0, -1):
-        services.generate_bills(actor=None, month=add_months(this, -i), org=w.b1)
+        services.generate_bills(actor=None, month=month_start_offset(this, -i), org=w.b1)
     services.run_arrears()
 
     login_as(w.users["secretary"], page)
@@ -67,7 +67,7 @@ def test_six_months_unpaid_review_case_decided_by_a_person(live_server, page, li
     expect(page.locator("[data-testid=case-status]")).to_have_text("待处理")
     expect(page.locator("[data-testid=bills-table]")).to_contain_text("50.00")  # retiree 5000.01 → 1 %
     page.click("[data-testid=decide-link]")
-    page.fill("#id_meeting_date", str(add_months(this, 0)))
+    page.fill("#id_meeting_date", str(month_start_offset(this, 0)))
     page.fill("#id_decision", "经批评教育，本人表示一个月内补交，暂不按自行脱党处理。")
     page.click("[data-testid=submit]")
     expect(page.locator("[data-testid=case-status]")).to_have_text("已决定")
