@@ -182,5 +182,6 @@ class MemberRevealApi(MemberViewMixin, ScopedAPIView):
         ser = RevealRequestSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         field = ser.validated_data["field"]
-        value = member_services.reveal_field(actor=request.user, member=member, field=field, purpose=ser.validated_data["purpose"])
+        value = member_services.reveal_field(actor=request.user, member=member, field=field, purpose=ser.validated_data["purpose"],
+                                             purpose_note=ser.validated_data["purpose_note"])
         return Response({"field": field, "value": value or ""}, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from dangjian.core.models import AreaType, OrgKind, OrgStatus
 from dangjian.core.privacy import MASKERS
+from dangjian.core.reveal import RevealPurpose
 from dangjian.members.models import Category, Education, Gender, MemberStatus, Position, RecordState
 from dangjian.members.services import SENSITIVE
 
@@ -176,7 +177,10 @@ class MemberMoveSerializer(serializers.Serializer):
 
 class RevealRequestSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=[(f, f) for f in SENSITIVE])
-    purpose = serializers.CharField(max_length=200, allow_blank=True, default="", help_text="Why the clear value is needed (audited).")
+    purpose = serializers.ChoiceField(choices=RevealPurpose.choices, help_text="Why the clear value is needed (required, audited).")
+    purpose_note = serializers.CharField(max_length=200, required=False, default="",
+                                         help_text="What the purpose is, in words: required when `purpose` is `other` (at least 2 "
+                                                   "characters, with a letter); refused codes `purpose_note_required`, `purpose_invalid`.")
 
 
 class RevealResponseSerializer(serializers.Serializer):

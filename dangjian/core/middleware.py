@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import redirect
+from django.utils.functional import empty
 
 from .audit import current_ip
 
@@ -41,3 +42,35 @@ def stamp_login_time(sender, request, user, **kwargs):
     """The absolute session limit counts from this login (a re-login restarts it)."""
     if request is not None and hasattr(request, "session"):
         request.session["_dj_login_at"] = int(time.time())
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a signed-in user (web session or
+    API token) — pages of member data must not stay in a browser's or a proxy's cache (SECURITY.md
+    "field privacy"; OWASP ASVS 5.0 V14.3). A response that already says ``no-store`` keeps its
+    header; anonymous requests (public pages, the login page) are not touched. Put it after
+    AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" in response.get("Cache-Control", ""):
+            return response
+        # Only requests that can carry a user: without a session cookie or an Authorization
+        # header nobody is signed in, and request.user is not even looked at (no "Vary: Cookie").
+        carries_user = settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+        if not carries_user and not _user_loaded(request):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _user_loaded(request) -> bool:
+    """Whether request.user was already resolved (e.g. a login in this very request)."""
+    user = request.__dict__.get("user")
+    return user is not None and getattr(user, "_wrapped", None) is not empty

@@ -7,11 +7,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dangjian.core import rollups
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import MASKERS
+from dangjian.core.reveal import RevealPurpose
 from dangjian.core.web import form_view, scoped
 
 from . import selectors, services
@@ -108,16 +110,26 @@ def member_detail(request, member, scope):
         "can": {a: scope.can(a, member) for a in ("change", "move", "reveal")},
         "org_visible": scope.can("view", member.org),
         "panels": panels_for(request, member, scope),
+        "reveal_purposes": RevealPurpose.choices,
     }
     return render(request, "members/detail.html", ctx)
 
 
 @require_POST
+@never_cache
 @scoped("member", "reveal", model=Member)
 def member_reveal(request, member, scope, field):
+    """One clear value, for a stated purpose (required; :mod:`dangjian.core.reveal`), audited.
+    A missing or meaningless purpose answers 400 with the masked value and the reason."""
     if field not in services.SENSITIVE:
         raise Http404
-    value = services.reveal_field(actor=request.user, member=member, field=field, purpose=request.POST.get("purpose", ""))
+    try:
+        value = services.reveal_field(actor=request.user, member=member, field=field, purpose=request.POST.get("purpose", ""),
+                                      purpose_note=request.POST.get("purpose_note", ""))
+    except ValidationError as exc:
+        ctx = {"field": field, "masked": MASKERS[field](getattr(member, field)), "errors": exc.messages,
+               "codes": sorted({e.code for errs in exc.error_dict.values() for e in errs} if hasattr(exc, "error_dict") else {exc.code})}
+        return render(request, "members/_reveal_refused.html", ctx, status=400)
     return render(request, "members/_revealed.html", {"value": value, "field": field})
 
 

@@ -145,22 +145,22 @@ def test_sensitive_fields_are_masked_in_list_and_detail(world, as_user):
 # -- reveal -----------------------------------------------------------------------------------
 def test_reveal_returns_the_clear_value_and_is_audited(world, as_user):
     resp = as_user("secretary").post(url("api-member-reveal", world.m_member.pk),
-                                     {"field": "id_number", "purpose": "组织关系转接"}, format="json")
+                                     {"field": "id_number", "purpose": "other", "purpose_note": "组织关系转接"}, format="json")
     assert resp.status_code == 200
     assert resp.json() == {"field": "id_number", "value": world.m_member.id_number}
     assert resp["Cache-Control"] == "no-store"
     ev = AuditEvent.objects.get(action="member.reveal")
     assert ev.actor_id == world.users["secretary"].pk
     assert ev.object_id == str(world.m_member.pk)
-    assert ev.data == {"field": "id_number", "purpose": "组织关系转接"}
+    assert ev.data == {"field": "id_number", "purpose": "other", "purpose_note": "组织关系转接"}
     assert world.m_member.id_number not in str(ev.data)
 
 
 def test_member_reveals_own_phone_only(world, as_user):
     c = as_user("member")
-    own = c.post(url("api-member-reveal", world.m_member.pk), {"field": "phone"}, format="json")
+    own = c.post(url("api-member-reveal", world.m_member.pk), {"field": "phone", "purpose": "verification"}, format="json")
     assert own.json()["value"] == world.m_member.phone
-    assert c.post(url("api-member-reveal", world.m_committee.pk), {"field": "phone"}, format="json").status_code == 404
+    assert c.post(url("api-member-reveal", world.m_committee.pk), {"field": "phone", "purpose": "verification"}, format="json").status_code == 404
     assert AuditEvent.objects.filter(action="member.reveal").count() == 1
 
 
@@ -173,7 +173,7 @@ def test_member_reveals_own_phone_only(world, as_user):
     ],
 )
 def test_reveal_refusals_are_not_audited(world, as_user, _case, persona, field, status):
-    resp = as_user(persona).post(url("api-member-reveal", world.m_member.pk), {"field": field}, format="json")
+    resp = as_user(persona).post(url("api-member-reveal", world.m_member.pk), {"field": field, "purpose": "verification"}, format="json")
     assert resp.status_code == status
     assert world.m_member.phone not in resp.content.decode()
     assert AuditEvent.objects.filter(action="member.reveal").exists() is False

@@ -101,7 +101,7 @@ def _member_move(w, actor):
 
 
 def _member_reveal(w, actor):
-    member_services.reveal_field(actor=actor, member=w.m_member, field="id_number", purpose="政审")
+    member_services.reveal_field(actor=actor, member=w.m_member, field="id_number", purpose="political_review")
 
 
 AUDITED = [

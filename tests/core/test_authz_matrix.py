@@ -46,6 +46,8 @@ POST_ONLY = {"member-reveal", "audit-verify"}
 # Apps add their own POST-only URL names and extra kwargs in tests/<app>/matrix.py
 # (POST_ONLY = {...}, EXTRA_KWARGS = {...}); they are merged below.
 EXTRA_KWARGS = {"member-reveal": {"field": "id_number"}, "job-detail": {"pk": 1}, "job-download": {"pk": 1}}
+# the body a POST-only URL needs to succeed where the table allows it (a reveal states its purpose)
+POST_DATA = {"member-reveal": {"purpose": "verification"}}
 # Owner-only pages (a user's own jobs): the matrix opens one the persona owns (others get 404:
 # tests/jobs/test_pages.py).
 OWNED = {"job-detail", "job-download"}
@@ -247,7 +249,7 @@ def test_web_matrix(world, login, name, persona, rel):
         if pk is not None:
             kwargs["pk"] = pk
     url = reverse(name, kwargs=kwargs)
-    r = c.post(url) if name in POST_ONLY else c.get(url)
+    r = c.post(url, POST_DATA.get(name, {})) if name in POST_ONLY else c.get(url)
     assert r.status_code in expected, f"{persona} {name} [{rel}] -> {r.status_code}, expected {expected}"
 
 

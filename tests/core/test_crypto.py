@@ -73,7 +73,7 @@ def test_no_plaintext_id_or_phone_anywhere_in_the_database(world):
     secretary = world.users["county_admin"]
     # a reveal, an update and a move write more audit rows: none may carry the clear values
     m = world.m_member
-    member_services.reveal_field(actor=secretary, member=m, field="id_number", purpose="test")
+    member_services.reveal_field(actor=secretary, member=m, field="id_number", purpose="verification")
     member_services.update_member(actor=secretary, member=m, data={"phone": "13800138000"})
     members = list(Member.objects.all())
 

@@ -53,7 +53,7 @@ def test_roster_filter_and_keyset_pages(world, login):
 def test_reveal_is_audited(world, login):
     c = login(world.users["secretary"])
     before = AuditEvent.objects.filter(action="member.reveal").count()
-    r = c.post(reverse("member-reveal", args=[world.m_member.pk, "id_number"]))
+    r = c.post(reverse("member-reveal", args=[world.m_member.pk, "id_number"]), {"purpose": "transfer"})
     assert r.status_code == 200 and world.m_member.id_number in r.content.decode()
     assert AuditEvent.objects.filter(action="member.reveal").count() == before + 1
 

@@ -47,6 +47,7 @@ def test_town_admin_tree_search_masked(live_server, page, live_world):
     page.click("[data-testid=roster] >> text=赵党员")
     page.wait_for_selector("[data-testid=id-number]")
     assert MASKED_ID.match(page.inner_text("[data-testid=id-number]").strip())
+    page.select_option("[data-testid=reveal-purpose-id_number]", "verification")
     page.click("[data-testid=reveal-id_number]")
     page.wait_for_selector("[data-testid=revealed-id_number]")
     assert page.inner_text("[data-testid=revealed-id_number]").strip() == w.m_member.id_number

@@ -16,3 +16,11 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// A form marked data-dj-swap-400 shows the server's 400 answer (the refusal and its reason) in its target.
+document.addEventListener("htmx:beforeSwap", function (ev) {
+  var elt = ev.detail.elt;
+  if (ev.detail.xhr.status === 400 && elt && elt.closest && elt.closest("[data-dj-swap-400]")) {
+    ev.detail.shouldSwap = true;
+    ev.detail.isError = false;
+  }
+});
