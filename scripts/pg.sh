@@ -29,7 +29,11 @@ for _ in $(seq 60); do
 done
 pg_isready -q -h 127.0.0.1 -p "$PORT" || { echo "pg.sh: PostgreSQL is not accepting connections on 127.0.0.1:$PORT" >&2; exit 1; }
 
-psql_su() { su postgres -c "psql -X -q -v ON_ERROR_STOP=1 -p $PORT $*"; }
+# The superuser psql connects over the local socket as postgres to the postgres database: the caller's
+# PGDATABASE/PGHOST/PGUSER/... (meant for the application role, and naming a database that may not exist
+# yet) must not reach it, or its checks connect to the missing database and the script exits.
+psql_su() { env -u PGDATABASE -u PGHOST -u PGHOSTADDR -u PGUSER -u PGPASSWORD -u PGSERVICE -u PGOPTIONS \
+  su postgres -c "psql -X -q -v ON_ERROR_STOP=1 -p $PORT -d postgres $*"; }
 if [[ $(psql_su "-Atc \"SELECT 1 FROM pg_roles WHERE rolname='$PGUSER_NAME'\"") != 1 ]]; then
   say "create role $PGUSER_NAME"
   psql_su "-c \"CREATE ROLE $PGUSER_NAME LOGIN SUPERUSER PASSWORD '$PGPASS'\""
