@@ -57,8 +57,9 @@ def record_list(request, scope):
 
 @scoped("meeting", "view", model=Meeting)
 def meeting_minutes(request, meeting, scope):
-    """The minutes of one meeting: its newest record version, or a page to start one."""
-    latest = selectors.latest_version(meeting)
+    """The minutes of one meeting: its newest record version this user may read, or a page to
+    start one (a member without a published record sees "no record yet")."""
+    latest = selectors.readable(scope, MeetingRecord.objects.filter(meeting=meeting).order_by("-version")).first()
     if latest is not None:
         return redirect(_record_url(latest))
     return render(request, "minutes/start.html", {
@@ -78,6 +79,13 @@ def start(request, meeting, scope):
     return redirect(reverse("minutes-edit", kwargs={"pk": record.pk}))
 
 
+def _require_readable(scope, obj) -> None:
+    """404 (like an invisible record) unless this user may read the record (issue 10 item 7:
+    drafts, 支委会 records and their attachments are not a plain member's to read)."""
+    if not selectors.can_read(scope, obj):
+        raise Http404
+
+
 def _record_context(record, scope, user):
     uid = getattr(user, "pk", None)
     can_sign = (
@@ -91,7 +99,8 @@ def _record_context(record, scope, user):
         "meeting_url": _orglife_url("orglife-meeting-detail", record.meeting_id),
         "votes": list(record.votes.all()),
         "attachments": list(record.attachments.all()),
-        "versions": list(selectors.versions(record)),
+        "absentees": selectors.absentees_for(scope, record),
+        "versions": list(selectors.versions(record, scope)),
         "missing": services.missing_for_closing(record) if record.status == RecordStatus.DRAFT else [],
         "warnings": services.warnings_for(record),
         "can": {
@@ -107,6 +116,7 @@ def _record_context(record, scope, user):
 
 @scoped("meeting", "view", model=MeetingRecord)
 def record_detail(request, record, scope):
+    _require_readable(scope, record)
     return render(request, "minutes/detail.html", _record_context(record, scope, request.user))
 
 
@@ -172,7 +182,9 @@ def upload(request, record, scope):
 
 @scoped("meeting", "view", model=Attachment)
 def attachment_file(request, att, scope):
-    """Serve a private file through the scope (never a direct media URL)."""
+    """Serve a private file through the scope (never a direct media URL), only of a record this
+    user may read."""
+    _require_readable(scope, att)
     try:
         fh = att.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
@@ -233,13 +245,14 @@ def correct(request, record, scope):
 def _print_context(record):
     return {
         "r": record, "meeting": record.meeting, "votes": list(record.votes.all()),
-        "attachments": list(record.attachments.all()), "printed_at": timezone.now(),
+        "attachments": list(record.attachments.all()), "absentees": list(record.absentees), "printed_at": timezone.now(),
         "org_name": record.org.name,
     }
 
 
 @scoped("meeting", "print", model=MeetingRecord)
 def record_print(request, record, scope):
+    _require_readable(scope, record)
     return render(request, "minutes/print.html", _print_context(record))
 
 
@@ -272,6 +285,7 @@ def _pdf_photos(attachments) -> list[dict]:
 
 @scoped("meeting", "print", model=MeetingRecord)
 def record_pdf(request, record, scope):
+    _require_readable(scope, record)
     ctx = _print_context(record)
     ctx["photos"] = _pdf_photos(ctx["attachments"])
     data = render_pdf("minutes/record_pdf.html", ctx, request=request)

@@ -19,21 +19,36 @@ def make_meeting(world, org, member):
     )
 
 
-def make_record(world, org, member):
+def make_record(world, org, member, **over):
+    """A record the organization publishes to its members (signed, current, of a 支部党员大会 all
+    of the organization's members were invited to), so the matrix checks the organization
+    relation; what a member may not read inside their own branch (drafts, 支委会 records, others'
+    leave reasons) is tests/security/test_minutes_visibility.py's."""
+    from dangjian.members.models import Member
     from dangjian.minutes.models import MeetingRecord
+    from dangjian.orglife.models import Attendance
 
     m = make_meeting(world, org, member)
-    return MeetingRecord.objects.create(
+    for invitee in Member.objects.filter(org=org):
+        Attendance.objects.create(meeting=m, member=invitee, org_path=org.path, status="present")
+    fields = dict(
         meeting=m, org=org, org_path=org.path, meeting_name=m.title, type_name=m.type.name,
         starts_at=m.starts_at, ends_at=m.ends_at, place=m.place, host=member, recorder=member,
         host_name=getattr(member, "name", ""), recorder_name=getattr(member, "name", ""),
+        status="signed", signed_at=timezone.now(),
     )
+    fields.update(over)
+    return MeetingRecord.objects.create(**fields)
+
+
+def make_draft(world, org, member):
+    return make_record(world, org, member, status="draft", signed_at=None)
 
 
 def make_vote(world, org, member):
     from dangjian.minutes.models import Vote
 
-    r = make_record(world, org, member)
+    r = make_draft(world, org, member)  # votes are added to drafts (a signed record refuses them)
     return Vote.objects.create(record=r, org_path=r.org_path, motion="议题", voters_total=3, voters_present=3,
                                yes=3, no=0, abstain=0, passed=True, result_code="ok")
 
@@ -49,12 +64,13 @@ def png_bytes() -> bytes:
 def make_attachment(world, org, member):
     from dangjian.minutes.models import Attachment
 
-    r = make_record(world, org, member)
+    r = make_draft(world, org, member)
     data = png_bytes()
     a = Attachment(record=r, org_path=r.org_path, kind="photo", original_name="photo.png", content_type="image/png",
                    size=len(data), sha256="0" * 64)
     a.file.save("photo.png", ContentFile(data), save=False)
     a.save()
+    type(r).objects.filter(pk=r.pk).update(status="signed", signed_at=timezone.now())  # published, like make_record's
     return a
 
 

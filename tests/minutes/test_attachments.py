@@ -116,8 +116,10 @@ def test_upload_page_and_scoped_serving(world, gm, login):
     assert r["X-Content-Type-Options"] == "nosniff" and r["Content-Disposition"].startswith("inline")
     body = b"".join(r.streaming_content)
     assert b"PhoneMaker" not in body
-    # a member of the branch sees the photo; another branch's secretary gets 404
-    assert login(world.users["member"]).get(reverse("minutes-attachment", kwargs={"pk": att.pk})).status_code == 200
+    # the branch's committee sees the photo of the draft, a plain member does not (issue 10 item 7:
+    # tests/security/test_minutes_visibility.py); another branch's secretary gets 404
+    assert login(world.users["committee"]).get(reverse("minutes-attachment", kwargs={"pk": att.pk})).status_code == 200
+    assert login(world.users["member"]).get(reverse("minutes-attachment", kwargs={"pk": att.pk})).status_code == 404
     assert login(world.users["secretary2"]).get(reverse("minutes-attachment", kwargs={"pk": att.pk})).status_code == 404
 
 

@@ -154,8 +154,10 @@ def test_verify_page_reports_tampering(world, gm, login):
 
 
 def test_list_shows_newest_versions(world, gm, login):
-    r = login(world.users["member"]).get(reverse("minutes-list"), **EN)
+    r = login(world.users["committee"]).get(reverse("minutes-list"), **EN)
     assert r.status_code == 200 and r.content.count(b'data-testid="record-row"') == 1
+    r = login(world.users["member"]).get(reverse("minutes-list"), **EN)  # a draft is not published to members
+    assert r.status_code == 200 and r.content.count(b'data-testid="record-row"') == 0
     r = login(world.users["secretary2"]).get(reverse("minutes-list"), **EN)
     assert r.content.count(b'data-testid="record-row"') == 0 and b"No meeting records yet" in r.content
 
