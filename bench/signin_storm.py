@@ -13,14 +13,19 @@ What it does (issue 4 "Load, bad input, correctness"):
    ``--replay`` (20 %) repeated sign-ins of members already sent, and a baseline of trivial
    ``GET /healthz`` requests (same sessions, same middleware) mixed into the same schedule, from
    a pool of ``--clients`` HTTP client threads (keep-alive connections);
-5. prints requests, status counts, latency p50/p95/p99 of sign-ins and of the baseline, the
+5. starts the bare Django app of ``bench/bare`` (startproject's middleware, database sessions, an
+   authenticated POST doing one unique INSERT) on its own database with N users and sessions,
+   under the same gunicorn settings, and fires the same schedule at it (``--no-bare`` skips it);
+6. prints requests, status counts, latency p50/p95/p99 of sign-ins and of the baseline, the
    ratio, throughput, and checks: no 5xx, every response a success page, exactly N attendance
-   rows signed in (and N rows in total), exactly N ``orglife.sign_in`` audit rows. Exit 1 if a
-   check fails.
+   rows signed in (and N rows in total), exactly N ``orglife.sign_in`` audit rows, both apps'
+   sign-in throughputs and their ratio (full stack / bare). Exit 1 if a check fails
+   (``--min-ratio 0.7`` also makes a ratio below 70 % a failure).
 
     bash scripts/pg.sh
     .venv/bin/python bench/signin_storm.py                  # 2,000 members
     .venv/bin/python bench/signin_storm.py --members 200 --seconds 10 --db dangjian_storm_ci
+    .venv/bin/python bench/signin_storm.py --seconds 3 --min-ratio 0.7   # saturating: throughput vs the bare app
 
 PostgreSQL connection: PGHOST/PGPORT/PGUSER/PGPASSWORD (defaults 127.0.0.1, 5432, dangjian, dangjian).
 """
@@ -60,6 +65,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--db", default="dangjian_storm", help="PostgreSQL database (dropped and re-created)")
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--min-ratio", type=float, default=0.0, help="fail when full-stack / bare sign-in throughput is below this (e.g. 0.7)")
+    p.add_argument("--no-bare", action="store_true", help="skip the bare Django app (bench/bare) run after the full stack")
     return p.parse_args()
 
 
@@ -146,8 +153,8 @@ def setup_data(n: int, seed: int):
     return meeting, [s.session_key for s in sessions]
 
 
-def start_gunicorn(port: int, env: dict, workers: int, threads: int, log: Path) -> subprocess.Popen:
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "dangjian.wsgi:application", "-b", f"127.0.0.1:{port}",
+def start_gunicorn(port: int, env: dict, workers: int, threads: int, log: Path, app: str = "dangjian.wsgi:application") -> subprocess.Popen:
+    cmd = [str(ROOT / ".venv/bin/gunicorn"), app, "-b", f"127.0.0.1:{port}",
            "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--keep-alive", "5",
            "--timeout", "60", "--log-level", "warning"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env,  # noqa: S603 (our own gunicorn)
@@ -170,53 +177,13 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit("gunicorn did not answer /healthz")
 
 
-def main() -> int:
-    args = arguments()
-    sys.path.insert(0, str(ROOT))
-    for k, v in {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "dangjian", "PGPASSWORD": "dangjian"}.items():
-        os.environ.setdefault(k, v)
-    var = Path(tempfile.mkdtemp(prefix="signin-storm-"))
-    os.environ.update(DJANGO_SETTINGS_MODULE="dangjian.settings.dev", DANGJIAN_DB="postgres", PGDATABASE=args.db,
-                      DANGJIAN_VAR_DIR=str(var), DANGJIAN_KEY_FILE=str(var / "keys.json"))
-    os.environ.pop("DANGJIAN_REDIS_URL", None)
-    t0 = time.time()
-    recreate_database(args.db)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, connections
-
-    call_command("migrate", verbosity=0)
-    t_migrate = time.time() - t0
-    meeting, keys = setup_data(args.members, args.seed)
-    t_setup = time.time() - t0 - t_migrate
-    from dangjian.core.models import AuditEvent
-    from dangjian.orglife import tokens
-    from dangjian.orglife.models import Attendance, AttendanceStatus
-
-    connections.close_all()
-    print(f"database {args.db} migrated in {t_migrate:.1f} s; {args.members} members, users, sessions and one open meeting in {t_setup:.1f} s")
-
+def run_server(app: str, env: dict, args, jobs, request_for, log: Path):
+    """Start gunicorn serving ``app``, fire the schedule at it, stop it; (results, wall seconds, load before, after)."""
     port = free_port()
-    log = var / "gunicorn.log"
-    env = dict(os.environ)
-    proc = start_gunicorn(port, env, args.workers, args.threads, log)
+    proc = start_gunicorn(port, env, args.workers, args.threads, log, app)
     try:
         wait_ready(port, proc)
-        # the schedule: N first sign-ins, replays of members sent earlier, baseline GETs
-        rng = random.Random(args.seed)
-        order = list(range(args.members))
-        rng.shuffle(order)
-        jobs: list[tuple[str, int]] = [("signin", i) for i in order]
-        for _k in range(int(args.members * args.replay)):
-            pos = rng.randrange(1, len(jobs))
-            earlier = [j for j in jobs[max(0, pos - 50):pos] if j[0] == "signin"]
-            jobs.insert(pos, ("replay", (rng.choice(earlier) if earlier else jobs[0])[1]))
-        for _k in range(int(args.members * args.baseline)):
-            jobs.insert(rng.randrange(0, len(jobs)), ("healthz", rng.randrange(args.members)))
         interval = args.seconds / len(jobs)
-        csrf = secrets.token_hex(16)
         local = threading.local()
         results: list[tuple[str, int, float, bool]] = []
         lock = threading.Lock()
@@ -232,14 +199,7 @@ def main() -> int:
             delay = start_at + idx * interval - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            cookie = f"sessionid={keys[member]}; csrftoken={csrf}"
-            if kind == "healthz":
-                method, path, body, headers = "GET", "/healthz", None, {"Cookie": cookie}
-            else:
-                path = f"/orglife/s/{tokens.make_token(meeting)}/"
-                method, body = "POST", ""
-                headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded",
-                           "Accept-Language": "en"}
+            method, path, body, headers = request_for(kind, member)
             t = time.perf_counter()
             for attempt in range(2):
                 try:
@@ -271,7 +231,92 @@ def main() -> int:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+    return results, wall, load_before, load_after
 
+
+def prepare_bare(args, var: Path) -> dict:
+    """The yardstick (bench/bare): its own database, N users with sessions; the same client schedule."""
+    db = f"{args.db}_bare"
+    recreate_database(db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DANGJIAN_")}
+    env.update(DJANGO_SETTINGS_MODULE="bench.bare.settings", PGDATABASE=db, PYTHONPATH=str(ROOT))
+    keyfile = var / "bare-keys.txt"
+    subprocess.run([sys.executable, "-m", "bench.bare.prepare", str(args.members), str(keyfile)],  # noqa: S603
+                   cwd=ROOT, env=env, check=True)
+    keys = keyfile.read_text().split()
+    csrf = secrets.token_hex(16)
+
+    def request_for(kind: str, member: int):
+        cookie = f"sessionid={keys[member]}; csrftoken={csrf}"
+        if kind == "healthz":
+            return "GET", "/healthz", None, {"Cookie": cookie}
+        return "POST", "/s/", "", {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"}
+
+    return {"db": db, "env": env, "request": request_for}
+
+
+def bare_rows(db: str) -> int:
+    import psycopg
+
+    with psycopg.connect(dbname=db) as conn:
+        return conn.execute("SELECT COUNT(*) FROM bare_signin").fetchone()[0]
+
+
+def main() -> int:
+    args = arguments()
+    sys.path.insert(0, str(ROOT))
+    for k, v in {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "dangjian", "PGPASSWORD": "dangjian"}.items():
+        os.environ.setdefault(k, v)
+    var = Path(tempfile.mkdtemp(prefix="signin-storm-"))
+    os.environ.update(DJANGO_SETTINGS_MODULE="dangjian.settings.dev", DANGJIAN_DB="postgres", PGDATABASE=args.db,
+                      DANGJIAN_VAR_DIR=str(var), DANGJIAN_KEY_FILE=str(var / "keys.json"))
+    os.environ.pop("DANGJIAN_REDIS_URL", None)
+    t0 = time.time()
+    recreate_database(args.db)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    call_command("migrate", verbosity=0)
+    t_migrate = time.time() - t0
+    meeting, keys = setup_data(args.members, args.seed)
+    t_setup = time.time() - t0 - t_migrate
+    from dangjian.core.models import AuditEvent
+    from dangjian.orglife import tokens
+    from dangjian.orglife.models import Attendance, AttendanceStatus
+
+    connections.close_all()
+    print(f"database {args.db} migrated in {t_migrate:.1f} s; {args.members} members, users, sessions and one open meeting in {t_setup:.1f} s")
+
+    # the schedule: N first sign-ins, replays of members sent earlier, baseline GETs
+    rng = random.Random(args.seed)
+    order = list(range(args.members))
+    rng.shuffle(order)
+    jobs: list[tuple[str, int]] = [("signin", i) for i in order]
+    for _k in range(int(args.members * args.replay)):
+        pos = rng.randrange(1, len(jobs))
+        earlier = [j for j in jobs[max(0, pos - 50):pos] if j[0] == "signin"]
+        jobs.insert(pos, ("replay", (rng.choice(earlier) if earlier else jobs[0])[1]))
+    for _k in range(int(args.members * args.baseline)):
+        jobs.insert(rng.randrange(0, len(jobs)), ("healthz", rng.randrange(args.members)))
+    csrf = secrets.token_hex(16)
+
+    def full_request(kind: str, member: int):
+        cookie = f"sessionid={keys[member]}; csrftoken={csrf}"
+        if kind == "healthz":
+            return "GET", "/healthz", None, {"Cookie": cookie}
+        headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"}
+        return "POST", f"/orglife/s/{tokens.make_token(meeting)}/", "", headers
+
+    log = var / "gunicorn.log"
+    bare = None
+    if not args.no_bare:
+        bare = prepare_bare(args, var)
+        print(f"bare app: database {bare['db']} migrated, {args.members} users and sessions")
+    results, wall, load_before, load_after = run_server("dangjian.wsgi:application", dict(os.environ), args, jobs, full_request, log)
+    bare_run = run_server("bench.bare.wsgi:application", bare["env"], args, jobs, bare["request"], var / "bare.log") if bare else None
     statuses = Counter(s for _k, s, _ms, _ok in results)
     by_kind = Counter(k for k, _s, _ms, _ok in results)
     signin_ms = [ms for k, _s, ms, _ok in results if k != "healthz"]
@@ -302,6 +347,27 @@ def main() -> int:
           f"(mean {statistics.mean(signin_ms):.1f} ms)")
     print(f"attendance rows: {rows} (signed in: {signed}; methods {dict(methods)}); audit rows orglife.sign_in: {audits}")
     failures = []
+    full_rate = len(signin_ms) / wall
+    if bare_run is not None:
+        b_results, b_wall, b_before, b_after = bare_run
+        b_status = Counter(s for _k, s, _ms, _ok in b_results)
+        b_signin_ms = [ms for k, _s, ms, _ok in b_results if k != "healthz"]
+        b_bad = [(k, s) for k, s, _ms, ok in b_results if not ok]
+        b_rows = bare_rows(bare["db"])
+        bare_rate = len(b_signin_ms) / b_wall
+        print(f"bare Django app (bench/bare, same gunicorn, same PostgreSQL, same client schedule): load average before "
+              f"{b_before[0]:.1f}, after {b_after[0]:.1f}; finished in {b_wall:.1f} s; status counts {dict(sorted(b_status.items()))}; "
+              f"p50 {pct(b_signin_ms, 50):.1f} ms, p95 {pct(b_signin_ms, 95):.1f} ms; {len(b_results) / b_wall:.1f} requests/s overall, "
+              f"{bare_rate:.1f} sign-in requests/s; rows {b_rows}")
+        ratio = full_rate / bare_rate
+        print(f"ratio full stack / bare app (sign-in requests/s): {full_rate:.1f} / {bare_rate:.1f} = {ratio:.0%}"
+              + (f" (target {args.min_ratio:.0%})" if args.min_ratio else ""))
+        if b_bad or b_rows != args.members:
+            failures.append(f"bare app: {len(b_bad)} bad responses, {b_rows} rows (expected {args.members})")
+        if args.min_ratio and ratio < args.min_ratio:
+            failures.append(f"full stack reached {ratio:.0%} of the bare app, below {args.min_ratio:.0%}")
+        if not args.keep:
+            drop_database(bare["db"])
     if any(s >= 500 for s in statuses):
         failures.append(f"server errors: {[s for s in statuses if s >= 500]}")
     if bad:
