@@ -255,11 +255,105 @@ def move_organization(*, actor, org: Organization, new_parent: Organization) -> 
         return org
 
 
-def merge_organizations(*, actor, source: Organization, target: Organization, reason: str = "") -> Organization:
-    """Merge ``source`` into ``target``: members and sub-organizations move to the target and the
-    source is kept, read-only, with status "merged" (history stays readable to superiors).
+def _paired_org_fk(model, path_field: str):
+    """The ForeignKey to Organization that a path column copies: ``org`` for ``org_path``,
+    ``to_org`` for ``to_path``, ``owner`` for ``owner_path``...; None if there is none."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models as m
 
-    DOMAIN §2: merging and abolishing organizations is decided by the upper organization.
+    stem = path_field[: -len("path")].rstrip("_")
+    names = [f"{stem}_org", stem] if stem else []
+    if stem == "org":
+        names = ["org"]
+    for name in names:
+        try:
+            f = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(f, m.ForeignKey) and f.related_model is Organization:
+            return f
+    return None
+
+
+def _in_unique_constraint(model, name: str) -> bool:
+    from django.db import models as m
+
+    for c in model._meta.constraints:
+        if isinstance(c, m.UniqueConstraint) and name in (c.fields or ()):
+            return True
+    return any(name in group for group in model._meta.unique_together)
+
+
+def _merge_rows(source: Organization, target: Organization) -> tuple[dict[str, int], dict[str, int]]:
+    """Move every row scoped exactly at ``source`` (:func:`path_columns`, so a new app's models
+    are covered without being listed) to ``target``: the path column, and the paired
+    organization ForeignKey (a pending transfer's ``to_org``, a flowing record's ``org``...).
+
+    Where the ForeignKey takes part in a unique constraint (a record chain per organization, one
+    appraisal round per organization and year, one bulletin per period...) it keeps naming the
+    source — the row is the merged organization's history — and only its scope moves. A row whose
+    path column is itself unique with other fields (a custom meeting type's code) moves unless the
+    target already has one; then it stays with the source. Returns (moved, kept) per model."""
+    moved: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    for model, field in path_columns():
+        manager = model._base_manager
+        label = model._meta.label
+        fk = _paired_org_fk(model, field)
+        fk_moves = fk is not None and not _in_unique_constraint(model, fk.name)
+        n = 0
+        if _in_unique_constraint(model, field):
+            for obj in list(manager.filter(**{field: source.path}).only("pk", *([fk.attname] if fk_moves else []))):
+                updates = {field: target.path}
+                if fk_moves and getattr(obj, fk.attname) == source.pk:
+                    updates[fk.attname] = target.pk
+                try:
+                    with transaction.atomic():
+                        n += manager.filter(pk=obj.pk).update(**updates)
+                except IntegrityError:
+                    kept[label] = kept.get(label, 0) + 1
+        else:
+            if fk_moves:
+                n += manager.filter(**{field: source.path, fk.attname: source.pk}).update(**{field: target.path, fk.attname: target.pk})
+            n += manager.filter(**{field: source.path}).update(**{field: target.path})
+        if n:
+            moved[label] = moved.get(label, 0) + n
+    return moved, kept
+
+
+def _end_roles_at(*, actor, source: Organization, target: Organization) -> tuple[list[int], list[int]]:
+    """End every active role assignment at ``source`` (audited one by one as ``role.revoke``).
+
+    DOMAIN §2: a branch's secretary and committee are elected by its 党员大会 and approved or
+    filed by the upper organization, so they do not become the target's — the merged
+    organization's secretary, committee and admins lose their roles there. A plain member's
+    ``member`` role follows their membership (art. 25: every member belongs to one branch): it
+    is granted again at the target (``role.grant``) unless they already hold it there. Pending
+    grant requests at the source can no longer be approved (the source is inactive)."""
+    ended, moved = [], []
+    for ra in list(RoleAssignment.objects.select_for_update().filter(org=source, active=True).select_related("user")):
+        RoleAssignment.objects.filter(pk=ra.pk).update(active=False)
+        audit.record(actor=actor, action="role.revoke", obj=source,
+                     data={"user": ra.user_id, "role": ra.role, "reason": "merge", "into": target.pk})
+        ended.append(ra.pk)
+        if ra.role == Role.MEMBER and not RoleAssignment.objects.filter(user_id=ra.user_id, org=target, role=Role.MEMBER, active=True).exists():
+            new = RoleAssignment.objects.create(user_id=ra.user_id, org=target, role=Role.MEMBER, granted_by=actor)
+            audit.record(actor=actor, action="role.grant", obj=target,
+                         data={"user": ra.user_id, "username": ra.user.username, "role": ra.role, "reason": "merge", "from": source.pk})
+            moved.append(new.pk)
+    return ended, moved
+
+
+def merge_organizations(*, actor, source: Organization, target: Organization, reason: str = "") -> Organization:
+    """Merge ``source`` into ``target``: members and sub-organizations move to the target, every
+    other row scoped at the source moves too (pending transfers in and out, flowing members'
+    records, cases, meetings... — :func:`_merge_rows`), the roles held at the source end
+    (:func:`_end_roles_at`; plain members' roles follow them), and the source is kept, read-only,
+    with status "merged" (its node stays readable to superiors).
+
+    DOMAIN §2: merging and abolishing organizations is decided by the upper organization; the
+    committee and secretary of a branch are elected there and approved above (so they end).
+    Issue 10 item 12: nothing of the merged organization is left reachable through its old roles.
     """
     from dangjian.members import services as member_services
     from dangjian.members.models import Member, RecordState
@@ -280,12 +374,16 @@ def merge_organizations(*, actor, source: Organization, target: Organization, re
             member_services.move_member(actor=actor, member=m, to_org=target, reason=_("merge of %(s)s") % {"s": source.name},
                                         allow_below_minimum=True)
             moved += 1
+        rows_moved, rows_kept = _merge_rows(source, target)
+        roles_ended, roles_moved = _end_roles_at(actor=actor, source=source, target=target)
         source.refresh_from_db()
         source.status = OrgStatus.MERGED
         source.merged_into = target
         source.dissolved_on = timezone.localdate()
         source.save()
-        audit.record(actor=actor, action="org.merge", obj=source, data={"into": target.pk, "members_moved": moved, "reason": reason})
+        audit.record(actor=actor, action="org.merge", obj=source,
+                     data={"into": target.pk, "members_moved": moved, "reason": reason, "rows_moved": rows_moved,
+                           "rows_kept": rows_kept, "roles_ended": len(roles_ended), "member_roles_moved": len(roles_moved)})
         return target
 
 
