@@ -155,8 +155,17 @@ def open_case(*, actor, org: Organization, data: dict, application_date: dt.date
     Rules: [block] ``age18`` — the application is dated on or after the 18th birthday
     (细则 2014 art. 5 / 2026; 党章 art. 1; DOMAIN §4.2, §11); the application is made to a
     branch-level organization (DOMAIN §4.2 "Apply to the unit's Party organisation"); one open case
-    per person; nobody already on the member roll; dates not in the future.
+    per person; nobody already on the member roll; dates not in the future. A member record the
+    actor may not see is not named (SECURITY.md "mask reconstruction": the check is not an oracle of
+    who is a Party member): ``id_duplicate_routed``, passed to the organization department above.
     """
+    try:
+        return _open_case(actor=actor, org=org, data=data, application_date=application_date, documents=documents, note=note)
+    except member_services.DuplicateElsewhere as exc:
+        raise member_services.refuse_duplicate(actor=actor, org=org, exc=exc, via="development") from None
+
+
+def _open_case(*, actor, org: Organization, data: dict, application_date: dt.date, documents=None, note: str = "") -> DevelopmentCase:
     pack = rules.get_pack()
     with transaction.atomic():
         org = Organization.objects.filter(pk=getattr(org, "pk", None)).first()
@@ -175,6 +184,9 @@ def open_case(*, actor, org: Organization, data: dict, application_date: dt.date
         if DevelopmentCase.objects.filter(id_number_bidx=bidx, status=CaseStatus.OPEN).exists():
             raise ValidationError({"id_number": [_("An open development case already exists for this person.")]})
         if Member.objects.filter(id_number_bidx=Member._meta.get_field("id_number").index_of(clean["id_number"])).exists():
+            elsewhere = member_services.recorded_elsewhere(actor=actor, id_number=clean["id_number"])
+            if elsewhere is not None:
+                raise elsewhere
             raise ValidationError({"id_number": [_("This person is already on the member roll.")]})
         case = DevelopmentCase.objects.create(org=org, org_path=org.path, rule_pack=pack.version, rule_items=pack.items, **clean)
         CaseStep.objects.create(case=case, org_path=case.org_path, code=1, order=1, date=application_date,

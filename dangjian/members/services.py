@@ -269,9 +269,28 @@ def _masked(field: str, value) -> str:
     return MASKERS[field](value) if field in MASKERS else value
 
 
-def _refuse_duplicate(*, actor, org, exc: DuplicateElsewhere, via: str):
+def refuse_duplicate(*, actor, org, exc: DuplicateElsewhere, via: str) -> ValidationError:
+    """Route ``exc``'s record (:func:`route_duplicate`) and return the refusal to raise; call it
+    outside the caller's transaction so the audit row and the message stay."""
     route_duplicate(actor=actor, org=org, existing=exc.existing, id_number=exc.id_number, via=via)
     return ValidationError({"id_number": [ValidationError(DUPLICATE_ROUTED, code="id_duplicate_routed")]})
+
+
+_refuse_duplicate = refuse_duplicate
+
+
+def recorded_elsewhere(*, actor, id_number: str | None) -> DuplicateElsewhere | None:
+    """The refusal for an ID number on record in a member record ``actor`` may not see, or None
+    (also for an invalid number: the caller's own validation reports that)."""
+    return _on_record_elsewhere(_person(actor), normalize_id(id_number))
+
+
+def refuse_if_recorded_elsewhere(*, actor, org, id_number: str | None, via: str) -> None:
+    """For callers that add a member inside their own transaction (a transfer in from outside):
+    check first, so a routed duplicate is audited and passed on before their transaction starts."""
+    exc = recorded_elsewhere(actor=actor, id_number=id_number)
+    if exc is not None:
+        raise refuse_duplicate(actor=actor, org=org, exc=exc, via=via)
 
 
 def _on_record_elsewhere(actor, idn: str | None, exclude_pk=None) -> DuplicateElsewhere | None:

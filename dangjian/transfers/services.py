@@ -438,6 +438,8 @@ def register_incoming(*, actor, org: Organization, member_data: dict, from_name:
     if errors:
         raise ValidationError(errors)
     on = on or timezone.localdate()
+    # an ID number recorded where the actor cannot see it: refused unnamed, routed (kept: outside our transaction)
+    member_services.refuse_if_recorded_elsewhere(actor=actor, org=org, id_number=member_data.get("id_number"), via="transfer_in")
     with transaction.atomic():
         m = member_services.create_member(actor=actor, org=org, data=member_data)
         MemberOrgHistory.objects.filter(member=m, ended_on__isnull=True).update(

@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -196,3 +197,39 @@ def test_a_duplicate_the_user_can_see_is_named_as_such(world):
     resp = api_as(world.users["secretary"]).post(reverse(API_LIST), body, format="json")
     assert resp.status_code == 400 and [e.code for e in resp.data["id_number"]] == ["id_duplicate"]
     assert not AuditEvent.objects.filter(action="member.duplicate_routed").exists()
+
+
+def test_opening_a_development_case_does_not_tell_who_is_a_member_elsewhere(world):
+    """A committee member of 东村 (manages development cases, no reveal) types the ID number of a
+    member of 南村: not "already on the member roll" (a Party-membership oracle) but routed."""
+    from dangjian.development import services as dev_services
+    from dangjian.development.models import DevelopmentCase
+    from tests.development.helpers import applicant
+
+    other = world.m_b3[0]
+    data = applicant(id_number=other.id_number, birth_date=other.birth_date, gender=other.gender, name="申请人")
+    with pytest.raises(ValidationError) as ei:
+        dev_services.open_case(actor=world.users["committee"], org=world.b1, data=data, application_date=dt.date(2026, 3, 2))
+    errs = ei.value.error_dict["id_number"]
+    assert [e.code for e in errs] == ["id_duplicate_routed"]
+    assert other.name not in str(ei.value.messages) and world.b3.name not in str(ei.value.messages)
+    assert not DevelopmentCase.objects.filter(name="申请人").exists()
+    [ev] = audit_rows(world.users["committee"], "member.duplicate_routed")
+    assert ev.data["via"] == "development" and ev.data["existing_org"] == world.b3.pk
+
+
+def test_a_transfer_in_from_outside_with_an_id_number_recorded_elsewhere_is_routed_and_the_routing_kept(world):
+    from dangjian.transfers import services as transfer_services
+    from dangjian.transfers.models import Transfer
+
+    other = world.m_b3[1]
+    data = member_data(name="外来党员", birth_date=other.birth_date, gender=other.gender)
+    data["id_number"] = other.id_number
+    with pytest.raises(ValidationError) as ei:
+        transfer_services.register_incoming(actor=world.users["town_admin"], org=world.b1, member_data=data,
+                                            from_name="外省某支部", external_letter_no="A-0002")
+    assert [e.code for e in ei.value.error_dict["id_number"]] == ["id_duplicate_routed"]
+    assert not Transfer.objects.filter(member_name="外来党员").exists() and not Member.objects.filter(name="外来党员").exists()
+    [ev] = audit_rows(world.users["town_admin"], "member.duplicate_routed")
+    assert ev.data["via"] == "transfer_in"
+    assert InboxMessage.objects.filter(kind="members.duplicate_routed", user=world.users["county_admin"]).count() == 1
