@@ -181,7 +181,10 @@ def _open_case(*, actor, org: Organization, data: dict, application_date: dt.dat
             _refuse(pack, "age18", _("The applicant is under 18 on the application date (18th birthday: %(d)s).")
                     % {"d": eighteenth_birthday(clean["birth_date"])}, "application_date")
         bidx = DevelopmentCase._meta.get_field("id_number").index_of(clean["id_number"])
-        if DevelopmentCase.objects.filter(id_number_bidx=bidx, status=CaseStatus.OPEN).exists():
+        open_case_of_person = DevelopmentCase.objects.filter(id_number_bidx=bidx, status=CaseStatus.OPEN).select_related("org").first()
+        if open_case_of_person is not None:
+            if getattr(actor, "pk", None) and not Scope.for_user(actor).can("view", open_case_of_person):
+                raise member_services.DuplicateElsewhere(open_case_of_person, clean["id_number"])  # who applies elsewhere is not said
             raise ValidationError({"id_number": [_("An open development case already exists for this person.")]})
         if Member.objects.filter(id_number_bidx=Member._meta.get_field("id_number").index_of(clean["id_number"])).exists():
             elsewhere = member_services.recorded_elsewhere(actor=actor, id_number=clean["id_number"])

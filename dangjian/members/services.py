@@ -21,6 +21,7 @@ import datetime as dt
 import os
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, rollups
-from dangjian.core.models import MEMBER_HOLDING_KINDS, PATH_STEP, AuditEvent, AuditHead, Organization, Role, RoleAssignment
+from dangjian.core.models import MEMBER_HOLDING_KINDS, PATH_STEP, AuditEvent, Organization, Role, RoleAssignment
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import (
     MASKERS,
@@ -71,11 +72,12 @@ DUPLICATE_ROUTED = gettext_lazy("This ID number cannot be recorded here. It has 
 
 
 class DuplicateElsewhere(ValidationError):
-    """The ID number is on record in a member record the user may not see (code ``id_duplicate_routed``).
+    """The ID number is on record in a member record (or an open development case) the user may
+    not see (code ``id_duplicate_routed``).
 
     Carries the existing record for :func:`route_duplicate`; its message names nothing of it."""
 
-    def __init__(self, existing: Member, id_number: str):
+    def __init__(self, existing, id_number: str):
         super().__init__({"id_number": [ValidationError(DUPLICATE_ROUTED, code="id_duplicate_routed")]})
         self.existing = existing
         self.id_number = id_number
@@ -182,7 +184,7 @@ def route_duplicate(*, actor, org: Organization | None, existing: Member, id_num
     target_path = org.path if org is not None else ""
     paths = [p for p in (target_path, existing.org_path) if p]
     with transaction.atomic():
-        audit.record(actor=actor, action="member.duplicate_routed", object_type="members.member", object_id=existing.pk,
+        audit.record(actor=actor, action="member.duplicate_routed", object_type=existing._meta.label_lower, object_id=existing.pk,
                      org_path=existing.org_path, data={"target_org": getattr(org, "pk", None), "existing_org": existing.org_id,
                                                        "id_number": MASKERS["id_number"](id_number), "via": via})
         anchor = _common_ancestor(paths)
@@ -561,7 +563,7 @@ def authorize_exact_search(*, actor, scope: Scope, field: str, term: str, via: s
       members they may reveal (``exact_search_forbidden`` otherwise);
     * at most ``per_window`` searches in ``window_minutes`` per user (``exact_search_rate_limited``);
     * every attempt, run or refused, writes one audit row (the term masked, its blind index kept
-      for an investigation); counting and writing run under the audit chain's lock, so parallel
+      for an investigation); counting and writing run under a lock of the user's row, so parallel
       requests cannot pass the limit together;
     * the ``burst``-th attempt of a window also writes ``member.search_exact_burst`` and sends the
       security admins above the user an inbox message.
@@ -570,8 +572,8 @@ def authorize_exact_search(*, actor, scope: Scope, field: str, term: str, via: s
     now = timezone.now()
     field_def = Member._meta.get_field(field)
     with transaction.atomic():
-        AuditHead.objects.get_or_create(pk=1)
-        AuditHead.objects.select_for_update().get(pk=1)  # serialize with every audit append
+        if getattr(actor, "pk", None):  # one user's searches run one at a time: parallel requests cannot pass the limit together
+            get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
         recent = AuditEvent.objects.filter(actor=actor, action__in=(SEARCH_EXACT, SEARCH_EXACT_REFUSED),
                                            created_at__gte=now - dt.timedelta(minutes=cfg["window_minutes"]))
         run = sum(1 for a in recent.values_list("action", flat=True) if a == SEARCH_EXACT)

@@ -233,3 +233,21 @@ def test_a_transfer_in_from_outside_with_an_id_number_recorded_elsewhere_is_rout
     [ev] = audit_rows(world.users["town_admin"], "member.duplicate_routed")
     assert ev.data["via"] == "transfer_in"
     assert InboxMessage.objects.filter(kind="members.duplicate_routed", user=world.users["county_admin"]).count() == 1
+
+
+def test_opening_a_development_case_does_not_tell_who_applies_elsewhere(world):
+    from dangjian.development import services as dev_services
+    from dangjian.development.models import DevelopmentCase
+    from tests.development.helpers import applicant
+
+    data = applicant(name="南村申请人")
+    dev_services.open_case(actor=world.users["town2_admin"], org=world.b3, data=data, application_date=dt.date(2026, 3, 2))
+    with pytest.raises(ValidationError) as ei:
+        dev_services.open_case(actor=world.users["secretary2"], org=world.b2, data={**data, "name": "西村申请人"},
+                               application_date=dt.date(2026, 3, 2))
+    assert [e.code for e in ei.value.error_dict["id_number"]] == ["id_duplicate_routed"]
+    assert world.b3.name not in str(ei.value.messages)
+    assert not DevelopmentCase.objects.filter(name="西村申请人").exists()
+    [ev] = audit_rows(world.users["secretary2"], "member.duplicate_routed")
+    assert ev.object_type == "development.developmentcase" and ev.data["via"] == "development"
+    assert InboxMessage.objects.filter(kind="members.duplicate_routed", user=world.users["county_admin"]).count() == 1
