@@ -184,3 +184,19 @@ def test_no_oracle_confirms_a_candidate(world, login, demo_members):
             confirmed.append(("web phone", guess))
     assert confirmed == []
     assert statuses == {403}  # a coded refusal (exact_search_forbidden), not an empty answer to keep trying
+
+
+def test_a_development_case_page_does_not_rebuild_the_applicant_id_number(world, login):
+    """The applicant's page (birth date shown in full) as a committee member of the branch."""
+    from dangjian.development import services as dev_services
+
+    plan = build_plan("tiny", SEED, TODAY)
+    fields = next(f for _n, f in iter_region_members(plan, plan.regions[0], SEED, TODAY) if f["birth_date"].year < 2000)
+    data = {k: fields[k] for k in ("name", "gender", "birth_date", "ethnicity", "education", "category", "work_unit", "id_number", "phone")}
+    case = dev_services.open_case(actor=world.users["secretary"], org=world.b1, data=data, application_date=dt.date(2026, 3, 2))
+    html = login(world.users["committee"]).get(reverse("development-case-detail", args=[case.pk])).content.decode()
+    assert fields["birth_date"].isoformat() in html
+    masks = _masks(html)
+    assert masks
+    candidates = id_candidates(masks, fields["birth_date"], fields["gender"], county_region_codes())
+    assert fields["id_number"] in candidates and len(candidates) >= MIN_CANDIDATES
