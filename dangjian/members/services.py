@@ -187,6 +187,7 @@ def route_duplicate(*, actor, org: Organization | None, existing: Member, id_num
         audit.record(actor=actor, action="member.duplicate_routed", object_type=existing._meta.label_lower, object_id=existing.pk,
                      org_path=existing.org_path, data={"target_org": getattr(org, "pk", None), "existing_org": existing.org_id,
                                                        "id_number": MASKERS["id_number"](id_number), "via": via})
+        _alert_on_duplicate_burst(actor)
         anchor = _common_ancestor(paths)
         while anchor is not None:
             admins = list(RoleAssignment.objects.filter(active=True, role=Role.ORG_ADMIN, org=anchor).select_related("user"))
@@ -232,6 +233,7 @@ def route_duplicates(*, actor, pairs: list[tuple[Organization, Member, str]], vi
             audit.record(actor=actor, action="member.duplicate_routed", object_type="members.member", object_id=existing.pk,
                          org_path=existing.org_path, data={"target_org": org.pk, "existing_org": existing.org_id,
                                                            "id_number": MASKERS["id_number"](idn), "via": via})
+            _alert_on_duplicate_burst(actor)
             anchor = _common_ancestor([org.path, existing.org_path])
             while anchor is not None and not RoleAssignment.objects.filter(active=True, role=Role.ORG_ADMIN, org=anchor).exists():
                 anchor = anchor.parent
@@ -594,6 +596,19 @@ def authorize_exact_search(*, actor, scope: Scope, field: str, term: str, via: s
         raise ExactSearchRefused(EXACT_FORBIDDEN, code)
     if code:
         raise ExactSearchRefused(EXACT_RATE_LIMITED % {"m": cfg["window_minutes"]}, code)
+
+
+def _alert_on_duplicate_burst(actor) -> None:
+    """Each routed duplicate tells that a number is on the platform: the ``burst``-th of a user in a
+    window alerts the security admins like a burst of exact searches (field ``duplicate``)."""
+    if not getattr(actor, "pk", None):
+        return
+    cfg = exact_search_conf()
+    n = AuditEvent.objects.filter(actor=actor, action="member.duplicate_routed",
+                                  created_at__gte=timezone.now() - dt.timedelta(minutes=cfg["window_minutes"])).count()
+    if n == cfg["burst"]:
+        _alert_burst(actor=actor, paths=[g.path for g in Scope.for_user(actor).grants], attempts=n, minutes=cfg["window_minutes"],
+                     field="duplicate")
 
 
 def _alert_burst(*, actor, paths: list[str], attempts: int, minutes: int, field: str) -> None:

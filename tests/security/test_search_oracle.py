@@ -251,3 +251,18 @@ def test_opening_a_development_case_does_not_tell_who_applies_elsewhere(world):
     [ev] = audit_rows(world.users["secretary2"], "member.duplicate_routed")
     assert ev.object_type == "development.developmentcase" and ev.data["via"] == "development"
     assert InboxMessage.objects.filter(kind="members.duplicate_routed", user=world.users["county_admin"]).count() == 1
+
+
+def test_a_burst_of_routed_duplicates_alerts_the_security_admin(world, settings):
+    """Probing which ID numbers are on the platform by adding members: the burst-th routed
+    duplicate in a window alerts the security admin, like a burst of exact searches."""
+    settings.DANGJIAN_EXACT_SEARCH = {"per_window": 20, "window_minutes": 10, "burst": 2}
+    c = api_as(world.users["secretary2"])
+    for other in world.m_b3[:2]:
+        body = _new_member_body(world.b2, birth_date=other.birth_date, gender=other.gender)
+        body["id_number"] = other.id_number
+        assert c.post(reverse(API_LIST), body, format="json").status_code == 400
+    [alert] = InboxMessage.objects.filter(kind="members.exact_search_burst")
+    assert alert.user == world.users["security_admin"]
+    [burst] = audit_rows(world.users["secretary2"], "member.search_exact_burst")
+    assert burst.data["field"] == "duplicate"
