@@ -9,6 +9,7 @@ PY=.venv/bin/python
 BIND=${DANGJIAN_BIND:-127.0.0.1:8000}
 
 "$PY" manage.py migrate --noinput -v 0
+"$PY" manage.py createcachetable -v 0
 if "$PY" manage.py shell -v 0 --no-imports -c 'from dangjian.demo.generator import database_is_empty; raise SystemExit(0 if database_is_empty() else 1)'; then
   echo "==> empty database: manage.py demo_data --scale county"
   "$PY" manage.py demo_data --scale county

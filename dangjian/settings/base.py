@@ -271,16 +271,18 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
-# Cache (rate limits of public pages, cached public boards): Redis when DANGJIAN_REDIS_URL is set
-# (shared by every gunicorn worker), else a per-process memory cache (the one-machine demo).
+# Cache (rate limits of public pages, cached public boards): Redis when DANGJIAN_REDIS_URL is set,
+# else the database cache (table dangjian_cache, made by `manage.py createcachetable`, which every
+# migrate flow runs: scripts/demo.sh, demo_data --reset, the test database). Either way the cache is
+# shared by every gunicorn worker, so a withdrawn notice disappears and a rate limit holds on all of
+# them (issue 10 item 8: a per-process memory cache let 2 workers serve stale pages and 2x the limit).
 if DANGJIAN_REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DANGJIAN_REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dangjian"}}
+    CACHES = {"default": {"BACKEND": "dangjian.core.cache.SharedDatabaseCache", "LOCATION": "dangjian_cache"}}
 RATELIMIT_USE_CACHE = "default"
 # django_ratelimit is used as a decorator library (not an installed app), so its system checks
-# (which refuse a per-process cache) do not run: the demo's memory cache limits per process;
-# production sets DANGJIAN_REDIS_URL and the limit is shared. Behind a reverse proxy set
+# do not run; both caches above are shared between processes. Behind a reverse proxy set
 # RATELIMIT_IP_META_KEY to the trusted forwarded-for header (docs/operations.md).
 
 

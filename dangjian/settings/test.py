@@ -20,3 +20,8 @@ DANGJIAN_OTP_ENFORCED = False
 
 # Jobs run inline in tests unless a test starts a real worker (tests/jobs/).
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "dangjian-test", "immediate": True}
+
+# One test process: a memory cache keeps query-count tests about the database work of a page.
+# The shared database cache of base.py (what runs with several workers) is exercised by
+# tests/security/test_multiprocess_coherence.py against two gunicorn workers.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dangjian-test"}}

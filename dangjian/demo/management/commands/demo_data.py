@@ -84,3 +84,4 @@ class Command(BaseCommand):
             if os.path.exists(name + suffix):
                 os.remove(name + suffix)
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
