@@ -47,7 +47,7 @@ def test_profile_refuses_missing_base_and_bad_farmer_amount(world):
     with pytest.raises(ValidationError) as e:
         services.set_profile(actor=None, member=world.m_member, category="farmer", fixed_amount=D("1.50"), effective_month=M(2026, 1, 1))
     assert "fixed_amount" in e.value.message_dict
-    assert not hasattr(Member.objects.get(pk=world.m_member.pk), "dues_profile") or True
+    assert not hasattr(Member.objects.get(pk=world.m_member.pk), "dues_profile")
     from dangjian.dues.models import DuesProfile
     assert not DuesProfile.objects.filter(member=world.m_member).exists()
 

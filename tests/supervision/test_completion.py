@@ -204,7 +204,7 @@ def test_aggregate_counts_branches_of_the_subtree(world):
     oct1 = next(c for c in {r.type.code: r for r in C.aggregate(st1, now)}["theme_day"].cells if c.period.key == "2026-10")
     assert (oct1.counts[C.DONE], oct1.counts[C.OVERDUE]) == (1, 1)
     # committee meetings: N/A for all three small branches
-    assert "committee_meeting" not in agg or all(c.total == 0 for c in agg["committee_meeting"].cells)
+    assert "committee_meeting" not in agg  # no row for a type that applies to none of them
     # drill-down
     over = C.organizations_in_state(st, now, mtype("theme_day").id, C.Period("month", 2026, 10), C.OVERDUE)
     assert [f.org_id for f, _c in over] == [world.b2.pk]

@@ -18,7 +18,8 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 // A form marked data-dj-swap-400 shows the server's 400 answer (the refusal and its reason) in its target.
 document.addEventListener("htmx:beforeSwap", function (ev) {
-  var elt = ev.detail.elt;
+  var cfg = ev.detail.requestConfig || {};
+  var elt = cfg.elt || ev.detail.elt;  // the element that made the request (detail.elt may be the target)
   if (ev.detail.xhr.status === 400 && elt && elt.closest && elt.closest("[data-dj-swap-400]")) {
     ev.detail.shouldSwap = true;
     ev.detail.isError = false;
