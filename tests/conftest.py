@@ -129,7 +129,7 @@ def world(db):
 
 
 def set_audit_triggers(enabled: bool) -> None:
-    """The audit table refuses DELETE/TRUNCATE by trigger; a transactional test's teardown
+    """The audit tables (rows and seals) refuse DELETE/TRUNCATE by trigger; a transactional test's teardown
     flushes every table, so the triggers are lifted for the flush and put back afterwards."""
     from django.db import connection
 
@@ -137,12 +137,13 @@ def set_audit_triggers(enabled: bool) -> None:
 
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute(f"ALTER TABLE core_auditevent {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
+            for table in ("core_auditevent", "core_auditseal"):
+                cur.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
         else:
-            for stmt in sql.SQLITE_DROP:
+            for stmt in sql.CURRENT_SQLITE_DROP:
                 cur.execute(stmt)
             if enabled:
-                for stmt in sql.SQLITE:
+                for stmt in sql.CURRENT_SQLITE:
                     cur.execute(stmt)
 
 

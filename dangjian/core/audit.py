@@ -1,24 +1,39 @@
-"""The append-only, hash-chained audit log (SECURITY.md "Audit log").
+"""The append-only, hash-chained audit log (SECURITY.md "Audit log"; docs/decisions.md 4 and 4b).
 
 Every change to organizations, members and roles, every reveal of sensitive data and every
 export calls :func:`record` inside the same transaction as the change: if the audit row cannot
 be written, the audited action fails with it.
+
+Writers do not queue on a shared row: :func:`record` inserts the row with its position ``seq``
+from the database (a PostgreSQL sequence; ``MAX + 1`` under SQLite's single writer) and no hash.
+:func:`seal` — run every minute by the ``core.audit_seal`` job and before every :func:`verify` —
+chains committed rows in ``seq`` order in batches, writes a signed :class:`AuditSeal` per batch
+and publishes the signed head (:class:`AuditHead`). A position that no committed row holds (a
+rolled-back transaction's sequence value) is sealed as a known gap only once no transaction can
+still commit it: the writer holds a transaction-level advisory lock on its position, and the gap
+must be older than ``DANGJIAN_AUDIT_GAP_SECONDS``.
 """
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from .models import AuditEvent, AuditHead
+from .models import AuditEvent, AuditHead, AuditSeal
 
 GENESIS = "0" * 64
 current_ip: contextvars.ContextVar[str] = contextvars.ContextVar("current_ip", default="")
+LOCK_NAMESPACE = 0x41554454  # "AUDT": pg_advisory_xact_lock(LOCK_NAMESPACE, position) held by the writer of a position
+SEQUENCE = "core_auditevent_seq"  # PostgreSQL (migration core 0005)
+GAP_SECONDS_DEFAULT = 30
 
 
 def _normalize(data: dict) -> dict:
@@ -46,20 +61,57 @@ def chain_hash(prev_hash: str, ev: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + canonical(ev)).encode()).hexdigest()
 
 
+def _seal_key() -> bytes:
+    """The signing key of seals: derived from the key file's index key (never stored in the database)."""
+    from .crypto import keyring
+
+    return hmac.new(keyring().index_key, b"dangjian audit seal v1", hashlib.sha256).digest()
+
+
+def seal_mac(s: AuditSeal) -> str:
+    body = {
+        "first_seq": s.first_seq, "last_seq": s.last_seq, "rows": s.rows, "gaps": list(s.gaps), "prev_hash": s.prev_hash,
+        "hash": s.hash, "sealed_at": s.sealed_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "prev_mac": s.prev_mac,
+    }
+    msg = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(_seal_key(), msg, hashlib.sha256).hexdigest()
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _next_position() -> tuple[int, dt.datetime]:
+    """This row's position, and the time it was taken (after the position's lock is held)."""
+    if _pg():
+        with connection.cursor() as cur:
+            # nextval, then the advisory lock on that value, then the clock — in this order (OFFSET 0
+            # keeps each subquery from being flattened, so nextval runs once).
+            cur.execute(
+                "SELECT v, clock_timestamp() FROM (SELECT v, pg_advisory_xact_lock(%s, (v %% 4294967296 - 2147483648)::int) "
+                "FROM (SELECT nextval('core_auditevent_seq') AS v OFFSET 0) a OFFSET 0) b",
+                [LOCK_NAMESPACE],
+            )
+            seq, at = cur.fetchone()
+        return seq, at
+    # SQLite: one writer at a time (transactions BEGIN IMMEDIATE), so MAX + 1 cannot be taken twice
+    return (AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0) + 1, timezone.now()
+
+
 def record(*, actor, action: str, obj=None, object_type: str = "", object_id: str | int = "", org_path: str = "", data: dict | None = None) -> AuditEvent:
-    """Append one audit row; must run inside the caller's transaction (it opens one if not)."""
+    """Append one audit row (unsealed); must run inside the caller's transaction (it opens one if not).
+
+    No shared row is locked: concurrent writers each take a position from the database."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         org_path = org_path or getattr(obj, "org_path", "") or getattr(obj, "path", "")
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditHead.objects.get_or_create(pk=1)
-            head = AuditHead.objects.select_for_update().get(pk=1)
+    # savepoint=False: a failed insert fails the caller's whole transaction (no half-audited action)
+    with transaction.atomic(savepoint=False):
+        seq, at = _next_position()
         ev = AuditEvent(
-            seq=head.seq + 1,
-            created_at=timezone.now(),
+            seq=seq,
+            created_at=at,
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=getattr(actor, "username", "") or "system",
             action=action,
@@ -68,45 +120,282 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id: st
             org_path=org_path,
             ip=current_ip.get(),
             data=_normalize(data or {}),
-            prev_hash=head.hash,
         )
-        ev.hash = chain_hash(head.hash, ev)
-        ev.save()
-        AuditHead.objects.filter(pk=1).update(seq=ev.seq, hash=ev.hash)
+        ev.save(force_insert=True)
     return ev
+
+
+
+# --- the sealer ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SealResult:
+    sealed: int = 0  # rows chained by this call
+    seals: int = 0  # batches written
+    gaps: list[int] = field(default_factory=list)  # positions sealed as known gaps
+    head: int = 0  # last sealed seq afterwards
+    pending: int = 0  # committed rows left unsealed (behind an unresolved gap)
+    waiting_at: int | None = None  # first position the sealer could not settle yet
+
+
+def _gap_window() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "DANGJIAN_AUDIT_GAP_SECONDS", GAP_SECONDS_DEFAULT))
+
+
+def _gap_settled(missing: list[int], later: AuditEvent) -> bool:
+    """May ``missing`` positions (followed by the committed row ``later``) be sealed as gaps?
+
+    PostgreSQL: a rolled-back transaction leaves its sequence value unused. The position is settled
+    once no transaction holds its advisory lock (the writer takes it with the value, before
+    inserting) and the next committed row is older than the window — so a slow transaction still
+    holding that position is waited for, never declared absent. SQLite: writers are serialized and
+    a rollback returns the position, so a gap there is never legitimate (it is a deletion): not sealed."""
+    if not _pg():
+        return False
+    with connection.cursor() as cur:
+        cur.execute("SELECT clock_timestamp()")
+        now = cur.fetchone()[0]
+        if later.created_at > now - _gap_window():
+            return False
+        cur.execute("SELECT bool_and(pg_try_advisory_xact_lock(%s, (k %% 4294967296 - 2147483648)::int)) FROM unnest(%s::bigint[]) AS k",
+                    [LOCK_NAMESPACE, missing])
+        if not cur.fetchone()[0]:
+            return False  # a writer still holds one of them
+    # holding the locks: any row the holders committed is visible now (a new statement)
+    return not AuditEvent.objects.filter(seq__in=missing).exists()
+
+
+def _head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _write_seal(head: AuditHead, last: AuditSeal | None, first_seq: int, last_seq: int, rows: int, gaps: list[int], end_hash: str) -> AuditSeal:
+    s = AuditSeal(first_seq=first_seq, last_seq=last_seq, rows=rows, gaps=gaps, prev_hash=head.hash if last else GENESIS,
+                  hash=end_hash, sealed_at=timezone.now(), prev_mac=last.mac if last else "")
+    s.mac = seal_mac(s)
+    s.save()
+    AuditHead.objects.filter(pk=1).update(seq=last_seq, hash=end_hash, mac=s.mac, sealed_at=s.sealed_at)
+    head.seq, head.hash, head.mac, head.sealed_at = last_seq, end_hash, s.mac, s.sealed_at
+    return s
+
+
+def _adopt_legacy(head: AuditHead) -> AuditSeal | None:
+    """Rows chained before the sealer existed (head moved by each append): sign them as one seal."""
+    if head.seq <= 0 or head.mac:
+        return None
+    first = AuditEvent.objects.filter(seq__lte=head.seq).aggregate(m=Min("seq"))["m"] or 1
+    rows = AuditEvent.objects.filter(seq__lte=head.seq).count()
+    present = set(AuditEvent.objects.filter(seq__lte=head.seq).values_list("seq", flat=True))
+    gaps = [p for p in range(first, head.seq + 1) if p not in present] if rows != head.seq - first + 1 else []
+    head.hash = head.hash or GENESIS
+    return _write_seal(head, None, first, head.seq, rows, gaps, head.hash)
+
+
+def _update_hashes(chained: list[tuple[int, str, str]]) -> None:
+    with connection.cursor() as cur:
+        if _pg():
+            cur.execute("UPDATE core_auditevent AS e SET prev_hash = v.p, hash = v.h FROM unnest(%s::bigint[], %s::text[], %s::text[]) "
+                        "AS v(seq, p, h) WHERE e.seq = v.seq AND e.hash = ''",
+                        [[q for q, _p, _h in chained], [p for _q, p, _h in chained], [h for _q, _p, h in chained]])
+            n = cur.rowcount
+        else:
+            cur.executemany("UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s AND hash = ''",
+                            [(p, h, q) for q, p, h in chained])
+            n = len(chained) if cur.rowcount in (-1, None) else cur.rowcount
+    if n != len(chained):
+        raise RuntimeError(f"audit sealer: {len(chained) - n} rows changed under it")
+
+
+def seal(batch: int = 2000, max_batches: int | None = None) -> SealResult:
+    """Chain and sign every committed, settled row after the head, ``batch`` rows per seal.
+
+    Only sealers lock the head row; writers are never blocked by it. Stops before a position it
+    cannot settle yet (see :func:`_gap_settled`) or before a row that already carries a hash
+    (not written by :func:`record`: :func:`verify` reports it)."""
+    result = SealResult()
+    done = 0
+    while max_batches is None or done < max_batches:
+        with transaction.atomic():
+            head = _head()
+            last = AuditSeal.objects.order_by("-last_seq").first()
+            if last is None:
+                last = _adopt_legacy(head)
+                result.seals += 1 if last else 0
+            if last is None:
+                start = AuditEvent.objects.aggregate(m=Min("seq"))["m"]  # a chain starts at its first row
+                if start is None:
+                    break
+                prev = GENESIS
+            else:
+                start, prev = head.seq + 1, head.hash
+            rows = list(AuditEvent.objects.filter(seq__gte=start).order_by("seq")[:batch])
+            pos, chained, gaps, stop = start, [], [], False
+            for ev in rows:
+                if ev.seq > pos:
+                    missing = list(range(pos, ev.seq))
+                    if not _gap_settled(missing, ev):
+                        result.waiting_at, stop = pos, True
+                        break
+                    gaps += missing
+                if ev.hash:
+                    result.waiting_at, stop = ev.seq, True
+                    break
+                h = chain_hash(prev, ev)
+                chained.append((ev.seq, prev, h))
+                prev, pos = h, ev.seq + 1
+            if not chained:
+                break
+            _update_hashes(chained)
+            _write_seal(head, last, start, chained[-1][0], len(chained), gaps, prev)
+            result.sealed += len(chained)
+            result.seals += 1
+            result.gaps += gaps
+            done += 1
+            if stop or len(rows) < batch:
+                break
+    result.head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+    result.pending = AuditEvent.objects.filter(seq__gt=result.head).count()
+    return result
+
+
+# --- the verifier ----------------------------------------------------------------------------------
 
 
 @dataclass
 class VerifyResult:
     ok: bool
-    checked: int
+    checked: int  # sealed rows verified
     bad_seq: int | None = None
     reason: str = ""
+    unsealed: int = 0  # committed rows after the signed head (not yet protected)
+    gaps: int = 0  # positions sealed as known gaps (rolled back, or deleted before sealing)
+    head: int = 0
 
 
-def verify(batch: int = 5000) -> VerifyResult:
-    """Recompute the chain; report the first row whose content, link or position is wrong."""
+class _Broken(Exception):
+    def __init__(self, seq: int, reason: str):
+        self.seq, self.reason = seq, reason
+
+
+def verify(batch: int = 5000, seal_first: bool = True) -> VerifyResult:
+    """Seal what can be sealed, then recompute the chain against the signed seals.
+
+    Names the first bad position: an edited row (its seq), an edited row with a recomputed hash
+    (the next row: its link), a deleted row (its seq), a row inserted among sealed rows (its seq),
+    sealed rows rewritten with recomputed hashes (the first seq of the batch whose signature no
+    longer matches), rows cut from the end of the sealed chain, a forged or missing seal."""
+    if seal_first:
+        seal()
+    seals = list(AuditSeal.objects.order_by("first_seq"))
+    head = AuditHead.objects.filter(pk=1).first()
+    state = {"checked": 0, "gaps": 0}
+    try:
+        _check_seals(seals)
+        sealed_end = seals[-1].last_seq if seals else 0
+        unsealed = _check_rows(seals, sealed_end, batch, state)
+        _check_head(seals, head)
+    except _Broken as exc:
+        return VerifyResult(False, state["checked"], exc.seq, exc.reason, gaps=state["gaps"], head=head.seq if head else 0)
+    return VerifyResult(True, state["checked"], unsealed=unsealed, gaps=state["gaps"], head=sealed_end)
+
+
+def _check_seals(seals: list[AuditSeal]) -> None:
+    prev = None
+    for s in seals:
+        if not hmac.compare_digest(seal_mac(s), s.mac):
+            raise _Broken(s.first_seq, f"seal of seq {s.first_seq}–{s.last_seq} is not signed by this installation (forged or edited)")
+        if prev is not None and (s.first_seq != prev.last_seq + 1 or s.prev_mac != prev.mac or s.prev_hash != prev.hash):
+            raise _Broken(prev.last_seq + 1, "seal missing (sealed batches do not follow each other)")
+        if prev is None and (s.prev_mac or s.prev_hash != GENESIS):
+            raise _Broken(s.first_seq, "seals missing at the start of the chain")
+        prev = s
+
+
+def _check_head(seals: list[AuditSeal], head: AuditHead | None) -> None:
+    """The published head is the last seal: a head ahead of the seals means seals (and rows) were cut."""
+    prev = seals[-1] if seals else None
+    if prev is None:
+        if head is not None and head.mac:
+            raise _Broken(1, "every seal is missing (the head is signed)")
+        return
+    if head is None or head.seq != prev.last_seq or head.hash != prev.hash or head.mac != prev.mac:
+        raise _Broken(prev.last_seq + 1, "rows missing at the end of the chain (the signed head and the last seal disagree)")
+
+
+def _check_rows(seals: list[AuditSeal], sealed_end: int, batch: int, state: dict) -> int:
+    """Walk every row in seq order; return the number of unsealed rows."""
+    idx = 0  # the seal covering ``pos``
     prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    last_seq = 0
+    pos = seals[0].first_seq if seals else None
+    unsealed = 0
+
+    def close_seals(upto: int) -> None:
+        nonlocal idx
+        while idx < len(seals) and seals[idx].last_seq <= upto:
+            if prev != seals[idx].hash:
+                s = seals[idx]
+                raise _Broken(s.first_seq, f"rows of seq {s.first_seq}–{s.last_seq} rewritten (their signed seal no longer matches)")
+            idx += 1
+
+    def known_gap(p: int) -> bool:
+        return idx < len(seals) and seals[idx].first_seq <= p <= seals[idx].last_seq and p in seals[idx].gaps
+
+    last_seen = None
     qs = AuditEvent.objects.order_by("seq")
+    after = None
     while True:
-        rows = list(qs.filter(seq__gte=expected_seq)[:batch])
+        rows = list((qs.filter(seq__gt=after) if after is not None else qs)[:batch])
         if not rows:
             break
         for ev in rows:
-            if ev.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, "row missing (deleted)")
+            after = ev.seq
+            if pos is None:
+                pos = ev.seq
+            if ev.seq < pos:  # before the first seal's start: rows inserted in front of the chain
+                raise _Broken(ev.seq, "row inserted before the start of the sealed chain")
+            if ev.seq > sealed_end:  # unsealed tail
+                while pos <= sealed_end:
+                    if not known_gap(pos):
+                        raise _Broken(pos, "row missing (deleted)")
+                    state["gaps"] += 1
+                    pos += 1
+                    close_seals(pos - 1)
+                if ev.hash:
+                    raise _Broken(ev.seq, "row after the signed head carries a hash (not written by the application)")
+                if connection.vendor != "postgresql" and last_seen is not None and ev.seq != last_seen + 1:
+                    raise _Broken(last_seen + 1, "row missing (deleted before sealing)")
+                unsealed += 1
+                last_seen = ev.seq
+                continue
+            while pos < ev.seq:
+                if not known_gap(pos):
+                    raise _Broken(pos, "row missing (deleted)")
+                state["gaps"] += 1
+                pos += 1
+                close_seals(pos - 1)
+            if known_gap(ev.seq):
+                raise _Broken(ev.seq, "row inserted at a position sealed as empty")
+            if not ev.hash:
+                raise _Broken(ev.seq, "row inserted among sealed rows")
             if ev.prev_hash != prev:
-                return VerifyResult(False, checked, ev.seq, "link to previous row broken")
+                raise _Broken(ev.seq, "link to previous row broken")
             if chain_hash(prev, ev) != ev.hash:
-                return VerifyResult(False, checked, ev.seq, "row content changed")
+                raise _Broken(ev.seq, "row content changed")
             prev = ev.hash
-            expected_seq += 1
-            checked += 1
-            last_seq = ev.seq
-    head = AuditHead.objects.filter(pk=1).first()
-    if head and (head.seq != last_seq or (last_seq and head.hash != prev)):
-        return VerifyResult(False, checked, last_seq + 1, "rows missing at the end of the chain")
-    return VerifyResult(True, checked)
+            state["checked"] += 1
+            pos = ev.seq + 1
+            last_seen = ev.seq
+            close_seals(ev.seq)
+    if pos is not None:
+        while pos <= sealed_end:
+            if not known_gap(pos):
+                raise _Broken(pos, "rows missing at the end of the chain")
+            state["gaps"] += 1
+            pos += 1
+            close_seals(pos - 1)
+    return unsealed

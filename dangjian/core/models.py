@@ -182,8 +182,12 @@ class RoleGrantRequest(models.Model):
 class AuditEvent(models.Model):
     """Append-only, hash-chained audit row (SECURITY.md "Audit log").
 
-    ``hash = SHA-256(prev_hash || canonical JSON of the row)``. Database triggers refuse UPDATE
-    and DELETE; ``manage.py audit_verify`` recomputes the chain and names the first broken row.
+    Written inside the audited action's transaction with its position ``seq`` from the database
+    (a sequence on PostgreSQL) and no hash: the sealer (:func:`dangjian.core.audit.seal`) chains
+    committed rows later, ``hash = SHA-256(prev_hash || canonical JSON of the row)``, and signs
+    each batch (:class:`AuditSeal`). Database triggers refuse UPDATE and DELETE, except the one
+    sealing update that fills ``prev_hash``/``hash`` of an unsealed row and changes nothing else;
+    ``manage.py audit_verify`` seals, recomputes the chain and names the first broken row.
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -196,8 +200,8 @@ class AuditEvent(models.Model):
     org_path = models.CharField(max_length=255, blank=True, default="")
     ip = models.CharField(max_length=64, blank=True, default="")
     data = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")  # "" until sealed
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]
@@ -216,13 +220,50 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row holding the chain's last seq and hash; locked to serialize appends."""
+    """The published head of the sealed chain: last sealed seq and hash, signed (``mac`` is the
+    last :class:`AuditSeal`'s HMAC). Only the sealer locks and updates it; writers never touch it."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, blank=True, default="")
+    sealed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class AuditSeal(models.Model):
+    """One sealed batch of audit rows ``first_seq..last_seq`` (append-only, database triggers).
+
+    ``gaps`` lists the positions in the range that no committed transaction holds (a rolled-back
+    transaction's sequence value on PostgreSQL), ``hash`` is the chain hash of the batch's last
+    row, and ``mac`` an HMAC-SHA256 over all of it and the previous seal's ``mac``, keyed by a key
+    derived from the key file (outside the database): a rewritten chain cannot be re-signed.
+    """
+
+    first_seq = models.BigIntegerField(unique=True)
+    last_seq = models.BigIntegerField(unique=True)
+    rows = models.IntegerField()
+    gaps = models.JSONField(default=list)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+    prev_mac = models.CharField(max_length=64, blank=True, default="")
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["first_seq"]
+
+    def __str__(self) -> str:
+        return f"audit seal #{self.first_seq}–{self.last_seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("audit seals are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit seals are append-only")
 
 
 class OrgRollup(models.Model):

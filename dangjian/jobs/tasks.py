@@ -65,6 +65,17 @@ def reap_stale_jobs():
     return services.reap_stale_jobs()
 
 
+@periodic("core.audit_seal", minute="*")
+def audit_seal():
+    """Every minute: chain and sign the audit rows committed since the last seal (docs/decisions.md 4b)."""
+    from dangjian.core import audit
+
+    r = audit.seal()
+    if r.waiting_at is not None:
+        logger.info("audit seal: %s rows sealed, waiting at seq %s (%s unsealed)", r.sealed, r.waiting_at, r.pending)
+    return {"sealed": r.sealed, "gaps": len(r.gaps), "head": r.head, "pending": r.pending}
+
+
 def startup_kick(n: int = 1) -> None:
     """Called by ``run_worker`` before the consumer starts: sweep the outbox right away."""
     for _ in range(max(1, n)):

@@ -1,8 +1,10 @@
 """The append-only, hash-chained audit log (SECURITY.md "Audit log", test family "audit chain").
 
 Every audited service emits a row with the right action; ``audit.verify()`` accepts an intact
-chain and names the position of an edited or deleted row; the application and the database both
-refuse UPDATE and DELETE; ``manage.py audit_verify`` exits 1 naming the bad seq.
+chain and names the position of a sealed row that was edited or deleted; the application and the
+database both refuse UPDATE and DELETE; ``manage.py audit_verify`` exits 1 naming the bad seq.
+Rows are chained by the sealer (docs/decisions.md 4b): tampering tests seal first, as the
+every-minute job does. The sealer's own tests are in tests/core/test_audit_sealer.py.
 """
 from __future__ import annotations
 
@@ -53,6 +55,17 @@ def _raw(sql: str, params=None) -> None:
 
 def _last_seq() -> int:
     return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def _nth(k: int) -> int:
+    """The seq of the k-th row (1-based): positions come from a database sequence, not from 1."""
+    return AuditEvent.objects.order_by("seq").values_list("seq", flat=True)[k - 1]
+
+
+def _sealed() -> None:
+    """What the every-minute ``core.audit_seal`` job has done before an attacker comes."""
+    audit.seal()
+    assert not AuditEvent.objects.filter(hash="").exists()
 
 
 # --- every audited service emits a row ------------------------------------------------------
@@ -156,11 +169,12 @@ def test_audited_action_fails_when_the_audit_row_cannot_be_written(world, monkey
     def broken_save(self, *args, **kwargs):
         raise DatabaseError("disk full")
 
+    rows = AuditEvent.objects.count()
     monkeypatch.setattr(AuditEvent, "save", broken_save)
     with pytest.raises(DatabaseError):
         _org_create(world, world.users["county_admin"])
     assert Organization.objects.count() == orgs
-    assert AuditHead.objects.get(pk=1).seq == _last_seq()
+    assert AuditEvent.objects.count() == rows
 
 
 # --- verification -----------------------------------------------------------------------------
@@ -173,22 +187,25 @@ def test_verify_accepts_an_intact_chain(world):
     assert result.ok and result.checked == n and result.bad_seq is None
     assert audit.verify(batch=3).ok  # several batches
     head = AuditHead.objects.get(pk=1)
-    assert head.seq == n and head.hash == AuditEvent.objects.get(seq=n).hash
+    assert head.seq == _last_seq() and head.hash == AuditEvent.objects.get(seq=_last_seq()).hash and head.mac
 
 
 def test_raw_sql_edit_is_detected_at_its_seq(world):
-    target = AuditEvent.objects.count() // 2
+    _sealed()
+    k = AuditEvent.objects.count() // 2
+    target = _nth(k)
     _disable_update_trigger()
     _raw("UPDATE core_auditevent SET actor_name = %s WHERE seq = %s", ["mallory", target])
     result = audit.verify()
     assert not result.ok
     assert result.bad_seq == target
-    assert result.checked == target - 1
+    assert result.checked == k - 1
     assert "changed" in result.reason
     assert audit.verify(batch=4).bad_seq == target
 
 
 def test_raw_sql_edit_of_the_data_is_detected(world):
+    _sealed()
     ev = AuditEvent.objects.filter(action="member.create").order_by("seq")[2]
     _disable_update_trigger()
     _raw("UPDATE core_auditevent SET object_id = %s WHERE seq = %s", ["999999", ev.seq])
@@ -196,18 +213,20 @@ def test_raw_sql_edit_of_the_data_is_detected(world):
 
 
 def test_edit_with_recomputed_hash_is_detected_at_the_next_link(world):
-    target = 5
+    _sealed()
+    target = _nth(5)
     ev = AuditEvent.objects.get(seq=target)
     ev.action = "org.forged"
     forged_hash = audit.chain_hash(ev.prev_hash, ev)
     _disable_update_trigger()
     _raw("UPDATE core_auditevent SET action = %s, hash = %s WHERE seq = %s", ["org.forged", forged_hash, target])
     result = audit.verify()
-    assert not result.ok and result.bad_seq == target + 1 and "link" in result.reason
+    assert not result.ok and result.bad_seq == _nth(6) and "link" in result.reason
 
 
 def test_deleted_row_is_detected(world):
-    target = 7
+    _sealed()
+    target = _nth(7)
     _disable_delete_trigger()
     _raw("DELETE FROM core_auditevent WHERE seq = %s", [target])
     result = audit.verify()
@@ -215,6 +234,7 @@ def test_deleted_row_is_detected(world):
 
 
 def test_deleted_last_row_is_detected(world):
+    _sealed()
     last = _last_seq()
     _disable_delete_trigger()
     _raw("DELETE FROM core_auditevent WHERE seq = %s", [last])
@@ -226,25 +246,33 @@ def test_deleted_last_row_is_detected(world):
 
 
 def test_orm_update_and_delete_raise(world):
-    ev = AuditEvent.objects.get(seq=1)
+    _sealed()
+    first = _nth(1)
+    ev = AuditEvent.objects.get(seq=first)
     ev.action = "changed"
     with pytest.raises(RuntimeError):
         ev.save()
     with pytest.raises(RuntimeError):
         ev.delete()
     with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.filter(seq=1).update(action="changed")
+        AuditEvent.objects.filter(seq=first).update(action="changed")
     with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.filter(seq=1).delete()
-    assert AuditEvent.objects.get(seq=1).action == "org.create"
+        AuditEvent.objects.filter(seq=first).delete()
+    assert AuditEvent.objects.get(seq=first).action == "org.create"
     assert audit.verify().ok
 
 
 def test_raw_update_and_delete_fail_with_the_trigger_in_place(world):
+    second = _nth(2)
+    with pytest.raises(DatabaseError), transaction.atomic():  # unsealed: only the sealer's hash fill passes
+        _raw("UPDATE core_auditevent SET actor_name = %s WHERE seq = %s", ["mallory", second])
+    _sealed()
     with pytest.raises(DatabaseError), transaction.atomic():
-        _raw("UPDATE core_auditevent SET actor_name = %s WHERE seq = %s", ["mallory", 2])
+        _raw("UPDATE core_auditevent SET actor_name = %s WHERE seq = %s", ["mallory", second])
+    with pytest.raises(DatabaseError), transaction.atomic():  # a sealed hash cannot be replaced either
+        _raw("UPDATE core_auditevent SET hash = %s WHERE seq = %s", ["f" * 64, second])
     with pytest.raises(DatabaseError), transaction.atomic():
-        _raw("DELETE FROM core_auditevent WHERE seq = %s", [2])
+        _raw("DELETE FROM core_auditevent WHERE seq = %s", [second])
     assert audit.verify().ok
 
 
@@ -266,11 +294,13 @@ def test_audit_verify_command_ok(world):
 
 
 def test_audit_verify_command_reports_the_bad_seq(world):
+    _sealed()
+    ninth = _nth(9)
     _disable_update_trigger()
-    _raw("UPDATE core_auditevent SET ip = %s WHERE seq = %s", ["10.0.0.66", 9])
+    _raw("UPDATE core_auditevent SET ip = %s WHERE seq = %s", ["10.0.0.66", ninth])
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exc:
         call_command("audit_verify", stdout=out, stderr=err)
     assert exc.value.code == 1
-    assert "audit chain BROKEN at seq 9:" in err.getvalue()
+    assert f"audit chain BROKEN at seq {ninth}:" in err.getvalue()
 

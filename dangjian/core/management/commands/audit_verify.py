@@ -1,4 +1,4 @@
-"""``manage.py audit_verify``: recompute the audit hash chain and name the first broken row.
+"""``manage.py audit_verify``: seal, recompute the audit hash chain against the signed seals and name the first broken row.
 
 Prints ``audit chain OK: N rows`` (exit 0) or ``audit chain BROKEN at seq N: reason`` (exit 1),
 so cron or a monitoring check can alert on it (SECURITY.md "Audit log").
@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, batch: int = 5000, **options):
         result = audit.verify(batch=batch)
         if result.ok:
-            self.stdout.write(f"audit chain OK: {result.checked} rows")
+            extra = [f"{n} {what}" for n, what in ((result.unsealed, "unsealed rows after the signed head"),
+                                                   (result.gaps, "known gaps")) if n]
+            self.stdout.write(f"audit chain OK: {result.checked} rows" + (f" ({', '.join(extra)})" if extra else ""))
             return
         self.stderr.write(f"audit chain BROKEN at seq {result.bad_seq}: {result.reason}")
         raise SystemExit(1)
