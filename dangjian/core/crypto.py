@@ -144,3 +144,35 @@ def blind_index(value: str, label: str, ring: Keyring | None = None) -> str:
 
 def key_version(token: str) -> str:
     return token.split(":", 1)[0]
+
+
+FILE_MAGIC = b"DJE1"  # an encrypted file: magic, key version (length-prefixed), nonce, AEAD body
+
+
+def encrypt_bytes(data: bytes, label: str, ring: Keyring | None = None) -> bytes:
+    """Encrypt a file's content bound to ``label`` (e.g. ``job:42``) with the active data key."""
+    ring = ring or keyring()
+    k = ring.active_key
+    nonce = secrets.token_bytes(12)
+    aad = label.encode()
+    body = _sm4_gcm_encrypt(k.key, nonce, data, aad) if k.algorithm == "SM4-GCM" else AESGCM(k.key).encrypt(nonce, data, aad)
+    version = k.version.encode()
+    return FILE_MAGIC + bytes([len(version)]) + version + nonce + body
+
+
+def decrypt_bytes(blob: bytes, label: str, ring: Keyring | None = None) -> bytes:
+    """Decrypt what :func:`encrypt_bytes` wrote; raise DecryptionError if it was altered or moved."""
+    ring = ring or keyring()
+    try:
+        if not blob.startswith(FILE_MAGIC):
+            raise ValueError("not an encrypted file")
+        n = blob[len(FILE_MAGIC)]
+        start = len(FILE_MAGIC) + 1
+        version = blob[start:start + n].decode()
+        nonce, body = blob[start + n:start + n + 12], blob[start + n + 12:]
+        k = ring.keys[version]
+        if k.algorithm == "SM4-GCM":
+            return _sm4_gcm_decrypt(k.key, nonce, body, label.encode())
+        return AESGCM(k.key).decrypt(nonce, body, label.encode())
+    except (InvalidTag, KeyError, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise DecryptionError(f"encrypted file for {label} failed authentication") from exc

@@ -362,7 +362,7 @@ def export_month(request, scope):
         from dangjian.jobs.api import job_url, start_job
 
         job = start_job(actor=request.user, kind=export.EXPORT_JOB_KIND, params={"org": org.pk, "month": label(month)},
-                        org_path=org.path, title=f"{org.name} {label(month)} 党费")
+                        org_path=org.path, title=f"{org.name} {label(month)} 党费", access=[("dues", "export", org.path)])
         return redirect(job_url(job))
     filename, data, _n = export.build_workbook(actor=request.user, org=org, month=month)
     from urllib.parse import quote

@@ -67,6 +67,14 @@ class Job(models.Model):
     result_name = models.CharField(max_length=200, blank=True, default="", help_text="File name offered on download.")
     result_file = models.CharField(max_length=200, blank=True, default="", help_text="Server-generated name under the jobs folder.")
     error = models.TextField(blank=True, default="")
+    error_code = models.CharField(max_length=40, blank=True, default="", help_text="Stable code of the failure (the page translates it).")
+    # What the result needs at download time, re-checked against the user's roles then:
+    # [[resource, action, path], ...] (e.g. member export on the organization, member reveal for clear text).
+    access = models.JSONField(default=list, blank=True)
+    clear_text = models.BooleanField(default=False, help_text="The result holds unmasked personal data.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="The result file is deleted after this (retention).")
+    purged_at = models.DateTimeField(null=True, blank=True)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -76,6 +84,7 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["actor", "-created_at"], name="job_actor_idx"),
             models.Index(fields=["status", "heartbeat_at"], name="job_status_idx"),
+            models.Index(fields=["expires_at"], name="job_expires_idx"),
         ]
 
     def __str__(self) -> str:
@@ -84,3 +93,8 @@ class Job(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def expired(self) -> bool:
+        """The result was deleted after the retention period (or is past it)."""
+        return self.purged_at is not None or (self.expires_at is not None and self.expires_at <= timezone.now())

@@ -65,6 +65,15 @@ def reap_stale_jobs():
     return services.reap_stale_jobs()
 
 
+@periodic("jobs.purge_results", minute="*/10")
+def purge_results():
+    """Every ten minutes: delete export files past their retention (DANGJIAN_JOB_RESULT_RETENTION_HOURS)."""
+    n = services.purge_results()
+    if n:
+        logger.info("purged %s job result files", n)
+    return n
+
+
 @periodic("core.audit_seal", minute="*")
 def audit_seal():
     """Every minute: chain and sign the audit rows committed since the last seal (docs/decisions.md 4b)."""

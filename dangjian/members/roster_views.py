@@ -35,13 +35,29 @@ def xlsx_response(filename: str, data: bytes) -> HttpResponse:
 
 # -- export ---------------------------------------------------------------------------------------
 
-def _start_export_job(request, org, clear: bool) -> str:
+def export_access(scope, org, clear: bool) -> list[tuple[str, str, str]]:
+    """The rights a roster export file needs at download (checked again then, issue 10 item 5):
+    member export on the organization and, for clear text, member reveal wherever this user's
+    reveal reach meets the subtree (the rows that will be shown unmasked)."""
+    access = [("member", "export", org.path)]
+    if clear:
+        for _reach, path in scope.reaches("member", "reveal"):
+            if path.startswith(org.path) or org.path.startswith(path):
+                deeper = max(path, org.path, key=len)
+                if scope.path_allows("member", "reveal", deeper):
+                    access.append(("member", "reveal", deeper))
+    return access
+
+
+def _start_export_job(request, scope, org, clear: bool) -> str:
     """Run a large export as a job: its page shows progress; an inbox message holds the link."""
     from dangjian.jobs import api as jobs_api
 
     rx.register_export_job()
+    access = export_access(scope, org, clear)
     job = jobs_api.start_job(actor=request.user, kind=EXPORT_JOB_KIND, params={"org": org.pk, "clear": bool(clear)},
-                             org_path=org.path, title=_("Roster of %(o)s") % {"o": org.name})
+                             org_path=org.path, title=_("Roster of %(o)s") % {"o": org.name},
+                             access=access, clear_text=any(a[1] == "reveal" for a in access))
     return jobs_api.job_url(job)
 
 
@@ -56,7 +72,7 @@ def roster_export(request, scope):
         clear = bool(form.cleaned_data.get("clear"))
         n = rx.export_count(scope, org)
         if n > rx.direct_export_limit():
-            url = _start_export_job(request, org, clear)
+            url = _start_export_job(request, scope, org, clear)
             messages.info(request, _("%(n)s rows: the workbook is being prepared; a message in your inbox will hold the download link.") % {"n": n})
             return redirect(url)
         try:

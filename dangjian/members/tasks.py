@@ -1,8 +1,10 @@
 """Job kinds and periodic jobs of the members app (Huey autodiscovers ``tasks`` modules)."""
+from django.conf import settings
+
 from dangjian.core import rollups
 from dangjian.jobs.api import periodic
 
-from .roster_xlsx import register_export_job
+from .roster_xlsx import register_export_job, sweep_uploads
 
 register_export_job()
 
@@ -12,3 +14,10 @@ def refresh_rollups_nightly():
     """Rebuild every subtree head-count at 02:17: deltas keep totals exact during the day, but
     age bands move with birthdays (DESIGN.md "Scale path")."""
     return rollups.refresh_all()
+
+
+@periodic("members.sweep_roster_uploads", minute="*/5")
+def sweep_roster_uploads():
+    """Every five minutes: delete uploaded roster workbooks (plaintext ID numbers) that a preview
+    left behind longer than the session idle timeout, not only when someone uploads again."""
+    return sweep_uploads(max_age=int(getattr(settings, "DANGJIAN_ROSTER_UPLOAD_TTL_SECONDS", 1800)))

@@ -330,3 +330,13 @@ LOGGING.setdefault("loggers", {})["dangjian.notify.sms"] = {"level": "INFO"}  # 
 # E-mail goes through Django's backend: the console unless DANGJIAN_EMAIL_BACKEND (and EMAIL_*) say otherwise.
 EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DANGJIAN_EMAIL_FROM", "noreply@localhost")
+
+# ---- Export files and uploaded rosters (issue 10 item 5; docs/decisions.md) -------------------
+# Job results (exports) are encrypted at rest, mode 0600 in VAR_DIR/jobs, and deleted this many
+# hours after they were made by the periodic job jobs.purge_results; downloads re-check the rights.
+DANGJIAN_JOB_RESULT_RETENTION_HOURS = float(os.environ.get("DANGJIAN_JOB_RESULT_RETENTION_HOURS", "24"))
+# Uploaded roster workbooks (plaintext ID numbers) wait between preview and confirm here (0700
+# folder, 0600 files), deleted after the import or cancel, and by members.sweep_roster_uploads
+# once older than the session's idle timeout.
+DANGJIAN_ROSTER_UPLOAD_DIR = str(VAR_DIR / "uploads" / "roster")
+DANGJIAN_ROSTER_UPLOAD_TTL_SECONDS = SESSION_COOKIE_AGE

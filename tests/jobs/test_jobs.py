@@ -31,7 +31,8 @@ def test_job_runs_on_commit_with_progress_and_a_result_file(world, job_kind, _jo
     assert job.result_name == "名册 export.xlsx"
     assert job.result_file.startswith(f"{job.pk}-") and job.result_file.endswith(".xlsx")
     path = services.result_path(job)
-    assert path.read_bytes().endswith(b" 7") and path.parent == _jobs_dir
+    assert services.read_result(job).endswith(b" 7") and path.parent == _jobs_dir
+    assert b"fake xlsx" not in path.read_bytes()  # encrypted at rest
     assert [p.name for p in _jobs_dir.iterdir()] == [job.result_file]  # no temp file left behind
     assert job_url(job) == f"/jobs/{job.pk}/"
 
@@ -47,7 +48,7 @@ def test_rolled_back_job_never_runs(world, job_kind, django_capture_on_commit_ca
 def test_a_failing_job_is_failed_with_its_error(world, job_kind, django_capture_on_commit_callbacks):
     job = start(world.users["secretary"], kind="test.boom", capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    assert job.status == J.FAILED and job.progress == 30 and "the source table is gone" in job.error
+    assert job.status == J.FAILED and job.progress == 30 and "the source table is gone" in job.error and job.error_code == "internal"
     assert job.result_file == "" and job.finished_at
 
 
