@@ -44,7 +44,7 @@ def export_access(scope, org, clear: bool) -> list[tuple[str, str, str]]:
         for _reach, path in scope.reaches("member", "reveal"):
             if path.startswith(org.path) or org.path.startswith(path):
                 deeper = max(path, org.path, key=len)
-                if scope.path_allows("member", "reveal", deeper):
+                if scope.path_allows("member", "reveal", deeper) and ("member", "reveal", deeper) not in access:
                     access.append(("member", "reveal", deeper))
     return access
 
