@@ -43,15 +43,15 @@ MEMBER_RELATIONS = {
     "sibling": {"county": ("m_b4", 0), "t1": ("m_b3", 0), "b1": ("m_b2", 0)},
     "self": "self",
 }
-POST_ONLY = {"member-reveal", "audit-verify"}
+POST_ONLY = {"member-reveal", "audit-verify", "job-retry"}
 # Apps add their own POST-only URL names and extra kwargs in tests/<app>/matrix.py
 # (POST_ONLY = {...}, EXTRA_KWARGS = {...}); they are merged below.
-EXTRA_KWARGS = {"member-reveal": {"field": "id_number"}, "job-detail": {"pk": 1}, "job-download": {"pk": 1}}
+EXTRA_KWARGS = {"member-reveal": {"field": "id_number"}, "job-detail": {"pk": 1}, "job-download": {"pk": 1}, "job-retry": {"pk": 1}}
 # the body a POST-only URL needs to succeed where the table allows it (a reveal states its purpose)
 POST_DATA = {"member-reveal": {"purpose": "verification"}}
 # Owner-only pages (a user's own jobs): the matrix opens one the persona owns (others get 404:
 # tests/jobs/test_pages.py).
-OWNED = {"job-detail", "job-download"}
+OWNED = {"job-detail", "job-download", "job-retry"}
 # Allowed requests the view answers with a redirect (never to the login page), for the request the
 # matrix sends — a GET, or an empty POST for POST_ONLY — on a freshly made target:
 REDIRECTS = {
@@ -66,7 +66,7 @@ REDIRECTS = {
     # draft of a voting meeting, a fresh transfer has no letter, a fresh job is not done, no import
     # is pending, the persona has no confirmed TOTP device yet
     "appraisal-grades", "appraisal-mutual", "appraisal-paper-ballot", "appraisal-paper-voters", "appraisal-vote",
-    "minutes-edit", "minutes-upload", "minutes-vote-add", "transfers-letter", "job-download",
+    "minutes-edit", "minutes-upload", "minutes-vote-add", "transfers-letter", "job-download", "job-retry",
     "member-roster-import-confirm", "member-roster-import-errors", "otp-verify",
     # every persona of the world has one root organization: straight to its calendar / overview
     "supervision-home",
