@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# A database outage answers a friendly 503 with Retry-After, anything else the 500 page (dangjian/core/db_errors.py).
+handler500 = "dangjian.core.db_errors.server_error"
