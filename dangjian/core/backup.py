@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 # pg_dump/pg_restore with fixed argument lists, no shell
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -90,7 +90,7 @@ def table_checksums() -> dict[str, dict]:
             columns = [c.name for c in connection.introspection.get_table_description(cur, table)]
             order = connection.introspection.get_primary_key_columns(cur, table) or columns
             cols, keys = ", ".join(_quote(c) for c in columns), ", ".join(_quote(c) for c in order)
-            result[table] = _digest_rows(cur, f"SELECT {cols} FROM {_quote(table)} ORDER BY {keys}")  # noqa: S608 (names from introspection)
+            result[table] = _digest_rows(cur, f"SELECT {cols} FROM {_quote(table)} ORDER BY {keys}")  # noqa: S608 (names from introspection)  # nosec B608
     return result
 
 
@@ -109,7 +109,7 @@ def sqlite_checksums(raw: sqlite3.Connection) -> dict[str, dict]:
             columns = [r[1] for r in info]
             order = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])] or columns
             cols, keys = ", ".join(q(c) for c in columns), ", ".join(q(c) for c in order)
-            result[table] = _digest_rows(cur, f"SELECT {cols} FROM {q(table)} ORDER BY {keys}")  # noqa: S608 (names from sqlite_master)
+            result[table] = _digest_rows(cur, f"SELECT {cols} FROM {q(table)} ORDER BY {keys}")  # noqa: S608 (names from sqlite_master)  # nosec B608
     finally:
         cur.close()
     return result
@@ -165,7 +165,7 @@ def backup(target: Path) -> dict:
                 snapshot = cur.fetchone()[0]
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.close(fd)
-            subprocess.run([_tool("pg_dump"), "-Fc", f"--snapshot={snapshot}", "-f", str(target)],  # noqa: S603 (fixed tool, no shell)
+            subprocess.run([_tool("pg_dump"), "-Fc", f"--snapshot={snapshot}", "-f", str(target)],  # noqa: S603 (fixed tool, no shell)  # nosec B603
                            env=pg_env(connection.settings_dict), check=True, capture_output=True, timeout=3600)
             os.chmod(target, 0o600)
             tables = table_checksums()
@@ -221,7 +221,7 @@ def restore(source: Path, *, target: str, replace: bool = False) -> None:
                     raise RuntimeError(f"database {target} exists (use --replace)")
                 admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(target)))
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target)))
-        subprocess.run([_tool("pg_restore"), "--no-owner", "--exit-on-error", "-d", target, str(source)],  # noqa: S603 (fixed tool, no shell)
+        subprocess.run([_tool("pg_restore"), "--no-owner", "--exit-on-error", "-d", target, str(source)],  # noqa: S603 (fixed tool, no shell)  # nosec B603
                        env=pg_env(connection.settings_dict, target), check=True, capture_output=True, timeout=3600)
     else:
         raise RuntimeError(f"no restore method for {connection.vendor}")
@@ -278,7 +278,7 @@ def check(manifest: dict) -> CheckResult:
         names = [f.attname for f in enc]
         with connection.cursor() as cur:
             cols = ", ".join(_quote(f.column) for f in enc)
-            cur.execute(f"SELECT {_quote(model._meta.pk.column)}, {cols} FROM {_quote(model._meta.db_table)}")  # noqa: S608 (names from the model)
+            cur.execute(f"SELECT {_quote(model._meta.pk.column)}, {cols} FROM {_quote(model._meta.db_table)}")  # noqa: S608 (names from the model)  # nosec B608
             for pk, *values in cur.fetchall():
                 for f, name, raw in zip(enc, names, values, strict=True):
                     if not raw:

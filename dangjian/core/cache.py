@@ -20,6 +20,6 @@ class SharedDatabaseCache(DatabaseCache):
             if conn.features.has_select_for_update:
                 table = conn.ops.quote_name(self._table)
                 with conn.cursor() as cursor:
-                    cursor.execute(f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608 (table name from settings)
+                    cursor.execute(f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608 (table name from settings)  # nosec B608
                                    [self.make_and_validate_key(key, version=version)])
             return super().incr(key, delta, version)

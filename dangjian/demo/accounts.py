@@ -11,7 +11,7 @@ from dangjian.core import services as org_services
 from dangjian.core.models import Organization, Role
 from dangjian.members.models import Member, MemberStatus, RecordState
 
-DEFAULT_PASSWORD = "Dangjian-Demo-2026"  # noqa: S105 - public demo password, printed on purpose
+DEFAULT_PASSWORD = "Dangjian-Demo-2026"  # noqa: S105  # nosec B105 # public demo password, printed on purpose
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class PlanBuilder:
 
     def __init__(self, profile: Profile, seed: int, today: dt.date, fraction: float = 1.0):
         self.p = profile
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311 # seeded, reproducible demo data
         self.today = today
         self.fraction = fraction
         self.plan = Plan(scale=profile.name)

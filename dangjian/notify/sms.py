@@ -84,7 +84,7 @@ def _call(url: str, *, method: str, timeout: float, data: bytes | None = None, h
         raise SmsError("SMS endpoint must be http(s)")
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)  # noqa: S310 (scheme checked above)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (scheme checked above)
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (scheme checked above)  # nosec B310
             raw = resp.read()
     except urllib.error.HTTPError as exc:
         raw = exc.read()

@@ -2,7 +2,7 @@
 from .base import *  # noqa: F401,F403
 from .base import PROJECT_DIR
 
-SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (test profile only)
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (test profile only)  # nosec B105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
