@@ -217,6 +217,12 @@ def create_job(*, actor, kind: str, params: dict, org_path: str = "", title: str
     from .api import JOB_KINDS
 
     if kind not in JOB_KINDS:
+        # Apps register their kinds in their tasks.py, which the worker imports; a web process may
+        # not have imported them yet (a retry from the job page is the first start there).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("tasks")
+    if kind not in JOB_KINDS:
         raise LookupError(f"unknown job kind {kind!r}")
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params, actor=actor if getattr(actor, "pk", None) else None,
