@@ -3,7 +3,8 @@ disk full": friendly error, 0 partial writes, recovery without restart).
 
 Django turns every uncaught exception — raised in a view or in a middleware (the session and the
 user are loaded lazily, inside the middleware chain) — into a call of ``handler500``.
-``server_error`` is that handler (``dangjian/urls.py``): when the exception is a database
+``server_error`` is that handler (``dangjian/urls.py``; ``bad_request``, ``handler400``, catches a
+session save the database refused): when the exception is a database
 ``OperationalError`` / ``InterfaceError`` (connection refused or lost, "database or disk is full",
 "attempt to write a readonly database", "database is locked") it answers **503** with
 ``Retry-After`` and a translated page (JSON ``{"code": "db_unavailable"}`` under ``/api/``) instead
@@ -54,6 +55,16 @@ def unavailable_response(request) -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def bad_request(request, exception=None, template_name: str = "400.html"):
+    """``handler400``: the session middleware turns a failed session save into ``SessionInterrupted``
+    (a 400) — when that failure was the database refusing the write (read-only, full, gone), it is an
+    outage, not the user's fault: 503. A session really deleted meanwhile stays a 400."""
+    if is_db_unavailable(exception):
+        logger.error("database unavailable (session save): %s", str(exception.__context__)[:200])
+        return unavailable_response(request)
+    return defaults.bad_request(request, exception, template_name=template_name)
 
 
 def server_error(request, template_name: str = "500.html"):

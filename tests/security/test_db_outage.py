@@ -4,14 +4,16 @@ restart.
 * a write that fails half-way (the member row is in, the next INSERT fails with SQLite's "database
   or disk is full") leaves no row of it behind, and the user gets the 503 page with Retry-After —
   not a 500 or a traceback; the API answers JSON ``db_unavailable``;
-* SQLite, real disk full (``PRAGMA max_page_count`` on the live server's database): 503, nothing
-  written, and once space is back the same server process saves the next request;
+* SQLite, real disk full (``PRAGMA max_page_count`` on the live server's database) and a read-only
+  database (``PRAGMA query_only``): 503, nothing written, and once space is back the same server
+  process saves the next request;
 * PostgreSQL, real outage (a TCP proxy between gunicorn and the server, cut and restored): the
   pages answer 503 while the database is gone and 200 once it is back, with the same gunicorn
   process (persistent connections are dropped and reopened, no restart).
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.db.utils import OperationalError
 from django.test import Client
 from django.urls import reverse
@@ -123,6 +126,33 @@ def test_an_error_that_is_not_the_database_keeps_the_500_page(rf):
     assert r.status_code == 503  # a database error wrapped by another exception is still an outage
 
 
+def _session_interrupted(cause: Exception):
+    """The exception chain SessionMiddleware raises when the db session backend's save fails with ``cause``."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    try:
+        try:
+            try:
+                raise cause
+            except Exception:
+                raise UpdateError  # noqa: B904 (implicit context, as in django.contrib.sessions.backends.db)
+        except UpdateError:
+            raise SessionInterrupted("deleted")  # noqa: B904 (as in SessionMiddleware)
+    except SessionInterrupted as exc:
+        return exc
+
+
+def test_a_session_save_refused_by_the_database_is_503_a_deleted_session_stays_400(rf):
+    from django.db.utils import DatabaseError
+
+    from dangjian.core.db_errors import bad_request
+
+    request = rf.get("/members/")
+    assert bad_request(request, _session_interrupted(OperationalError("attempt to write a readonly database"))).status_code == 503
+    assert bad_request(request, _session_interrupted(DatabaseError("Forced update did not affect any rows."))).status_code == 400
+
+
 # ---- SQLite: a real full disk on a live server ---------------------------------------------------
 
 
@@ -162,6 +192,43 @@ def test_sqlite_disk_full_on_a_live_server_then_recovery_without_restart(live_se
     status, _h, _b = _post_member(port, session, "恢复党员", live_world.b1.pk)
     assert status == 302
     assert Member.objects.filter(name="恢复党员").count() == 1
+
+
+@contextlib.contextmanager
+def _read_only_sqlite():
+    """Every SQLite connection opened meanwhile (the live server's request threads open their own) and the
+    current one refuse writes: "attempt to write a readonly database", as on a read-only mount or file."""
+
+    def on_connect(sender, connection, **kwargs):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA query_only = ON")
+
+    connection_created.connect(on_connect)
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA query_only = ON")
+    try:
+        yield
+    finally:
+        connection_created.disconnect(on_connect)
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA query_only = OFF")
+
+
+@pytest.mark.skipif(os.environ.get("DANGJIAN_DB") == "postgres", reason="SQLite read-only file; PostgreSQL outage below")
+def test_sqlite_read_only_database_refuses_writes_with_503_then_recovers(live_server, live_world):
+    session = _session_cookie(live_world.users["secretary"])
+    port = int(live_server.url.rsplit(":", 1)[1])
+    before = _counts()
+    with _read_only_sqlite():
+        status, headers, body = _post_member(port, session, "只读党员", live_world.b1.pk)
+        _assert_friendly_503(status, headers, body)
+        # a page view saves the session (SESSION_SAVE_EVERY_REQUEST), so it is refused the same friendly way
+        status, headers, body = _http(port, "GET", "/members/", cookies=session)
+        _assert_friendly_503(status, headers, body)
+    assert _counts() == before
+    assert _post_member(port, session, "只读党员", live_world.b1.pk)[0] == 302
+    assert Member.objects.filter(name="只读党员").count() == 1
 
 
 # ---- PostgreSQL: the server goes away behind a live gunicorn -------------------------------------
