@@ -194,3 +194,28 @@ def test_an_abandoned_upload_is_deleted_by_the_periodic_sweep(world, login, sett
     os.utime(kept, (old, old))
     PERIODIC["members.sweep_roster_uploads"].call_local()  # no other upload needed
     assert not kept.exists()
+
+
+def test_a_revoked_secretary_downloads_no_dues_export(world, login, settings, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from dangjian.dues import services as dues_services
+    from dangjian.dues.export import EXPORT_JOB_KIND
+
+    settings.DANGJIAN_DUES_DIRECT_EXPORT_ROWS = 0
+    month = timezone.localdate().replace(day=1)
+    for m in (world.m_secretary, world.m_member):
+        dues_services.set_profile(actor=None, member=m, category="salaried", base=Decimal("5400"), effective_month=month,
+                                  today=month)
+    dues_services.generate_bills(actor=None, month=month, org=world.b1)
+    secretary = world.users["secretary"]
+    c = login(secretary)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.get(reverse("dues-export"), {"org": world.b1.pk, "month": month.strftime("%Y-%m")})
+    job = Job.objects.get(kind=EXPORT_JOB_KIND)
+    assert r.status_code == 302 and r["Location"] == reverse("job-detail", kwargs={"pk": job.pk})
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.access == [["dues", "export", world.b1.path]]
+    assert download(c, job).status_code == 200
+    revoke(secretary, world.b1, role="secretary")
+    assert download(c, job).status_code == 403
