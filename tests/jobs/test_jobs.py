@@ -142,3 +142,65 @@ def test_a_missing_result_file_is_404(world, login, job_kind, _jobs_dir):
     assert login(user).get(reverse("job-download", kwargs={"pk": job.pk})).status_code == 404
     Job.objects.filter(pk=job.pk).update(result_file="../../etc/passwd")
     assert login(user).get(reverse("job-download", kwargs={"pk": job.pk})).status_code == 404
+
+
+# -- failures: a code, a translated message, a retry, the inbox ---------------------------------------
+
+def test_a_failed_job_reaches_the_inbox_and_its_page_offers_a_retry(world, login, job_kind, django_capture_on_commit_callbacks):
+    from dangjian.notify.models import InboxMessage
+
+    user = world.users["secretary"]
+    job = start(user, kind="test.boom", capture=django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.error_code == "internal"
+    msg = InboxMessage.objects.get(user=user, kind="job.failed")
+    assert msg.link == job_url(job) and "花名册导出" in msg.title
+    c = login(user)
+    body = c.get(job_url(job)).content.decode()
+    assert 'data-code="internal"' in body and 'data-testid="job-retry"' in body
+    assert "the source table is gone" not in body and "ValueError" not in body  # no raw exception text on the page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(reverse("job-retry", kwargs={"pk": job.pk}))
+    new = Job.objects.latest("pk")
+    assert r.status_code == 302 and r["Location"] == job_url(new) and new.retry_of_id == job.pk and new.kind == "test.boom"
+    assert AuditEvent.objects.filter(action="job.retry", object_id=str(new.pk)).count() == 1
+    # a job that is not failed is not started again
+    done = Job.objects.create(kind="test.export", actor=user)
+    services.run_job(done.pk)
+    assert c.post(reverse("job-retry", kwargs={"pk": done.pk})).status_code == 302
+    assert not Job.objects.filter(retry_of=done).exists()
+    # someone else's job: 404, nothing started
+    assert login(world.users["secretary2"]).post(reverse("job-retry", kwargs={"pk": job.pk})).status_code == 404
+
+
+def test_a_reaped_job_reaches_the_inbox(world):
+    from dangjian.notify.models import InboxMessage
+
+    user = world.users["secretary"]
+    stale = Job.objects.create(kind="x", actor=user, title="大导出", status=J.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert services.reap_stale_jobs() == 1
+    stale.refresh_from_db()
+    assert stale.error_code == "worker_stopped"
+    assert InboxMessage.objects.get(user=user, kind="job.failed").link == job_url(stale)
+
+
+def test_progress_survives_a_busy_database(world, job_kind, monkeypatch):
+    """A progress write that keeps meeting a locked database is retried, then skipped: the job
+    finishes (before, one "database is locked" on a progress write failed the whole export)."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    real_update = QuerySet.update
+    calls = {"n": 0}
+
+    def flaky_update(self, **kw):
+        if self.model is Job and set(kw) == {"progress", "note", "heartbeat_at"}:
+            calls["n"] += 1
+            raise OperationalError("database is locked")
+        return real_update(self, **kw)
+
+    monkeypatch.setattr(QuerySet, "update", flaky_update)
+    monkeypatch.setattr(services.time, "sleep", lambda s: None)
+    job = Job.objects.create(kind="test.export", actor=world.users["secretary"])
+    assert services.run_job(job.pk) == J.DONE
+    assert calls["n"] == 3 * 5  # three progress calls, five attempts each
