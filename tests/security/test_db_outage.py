@@ -343,6 +343,42 @@ def test_postgres_outage_answers_503_and_recovers_without_restarting_gunicorn(li
         proxy.down()
 
 
+@pytest.mark.postgres_only
+@pytest.mark.skipif(os.environ.get("DANGJIAN_DB") != "postgres", reason="needs PostgreSQL")
+def test_postgres_connection_killed_in_the_middle_of_a_write_keeps_nothing_of_it(live_world):
+    """The server ends the backend after the member row is in (pg_terminate_backend, as a crash or a
+    failover does): the open transaction dies with it, the user gets 503, no row of the write stays."""
+    import psycopg
+
+    settings = connection.settings_dict
+    params = {k.lower(): v for k, v in settings.items() if k in ("HOST", "PORT", "USER", "PASSWORD") and v}
+    c = Client(raise_request_exception=False)
+    c.force_login(live_world.users["secretary"], backend="django.contrib.auth.backends.ModelBackend")
+    before = _counts()
+    state = {"inserts": 0, "killed": False}
+
+    def kill_after_first_insert(execute, sql, params_, many, context):
+        if state["inserts"] >= 1 and not state["killed"]:
+            state["killed"] = True
+            pid = connection.connection.info.backend_pid
+            with psycopg.connect(dbname=settings["NAME"], autocommit=True, **params) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        result = execute(sql, params_, many, context)
+        if sql.lstrip().upper().startswith("INSERT"):
+            state["inserts"] += 1
+        return result
+
+    with connection.execute_wrapper(kill_after_first_insert):
+        r = c.post(reverse("member-add"), _form("断线党员", live_world.b1))
+    assert state["killed"] and state["inserts"] >= 1
+    _assert_friendly_503(r.status_code, r.headers, r.content.decode())
+    connection.close()  # what the end of a real request does with an unusable connection
+    assert _counts() == before
+    assert not Member.objects.filter(name="断线党员").exists()
+    assert c.post(reverse("member-add"), _form("断线党员", live_world.b1)).status_code == 302
+    assert Member.objects.filter(name="断线党员").count() == 1
+
+
 # ---- HTTP helpers ----------------------------------------------------------------------------------
 
 
