@@ -22,3 +22,5 @@ urlpatterns = [
 # A database outage answers a friendly 503 with Retry-After, anything else the 500 page (dangjian/core/db_errors.py).
 handler500 = "dangjian.core.db_errors.server_error"
 handler400 = "dangjian.core.db_errors.bad_request"  # a session save the database refused is an outage too
+# A URL under /api/ that matches no route answers the API's JSON 404 body (dangjian/api/errors.py).
+handler404 = "dangjian.api.errors.not_found"

@@ -33,9 +33,9 @@ from dangjian.accounts import services as otp_services
 from dangjian.accounts import tokens
 from dangjian.accounts.models import ApiToken
 
-from .base import ScopedAPIView, error_responses
+from .base import ScopedAPIView, api_exception_handler, error_responses
 from .permissions import ApiPolicyPermission, TokenObtainThrottle
-from .serializers import TokenRequestSerializer
+from .serializers import StrictCharField, TokenRequestSerializer
 from .tokenauth import ApiTokenAuthentication
 
 TAG = ["auth"]
@@ -44,7 +44,7 @@ LOCKED_OUT = _("Too many failed sign-in attempts. Try again later.")
 
 
 class TokenObtainSerializer(TokenRequestSerializer):
-    otp = serializers.CharField(
+    otp = StrictCharField(
         required=False, allow_blank=True, max_length=32,
         help_text="The current six-digit code of the account's authenticator app. Required for roles that must "
                   "use two-factor sign-in (set it up on the web first); a missing or wrong code is refused like a "
@@ -156,3 +156,6 @@ class SchemaApi(SpectacularAPIView):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [ApiPolicyPermission]
     metadata_class = None
+
+    def get_exception_handler(self):
+        return api_exception_handler

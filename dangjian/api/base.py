@@ -18,9 +18,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import APIException, ErrorDetail, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, ErrorDetail, ParseError, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
 
 from dangjian.core.models import Organization
 from dangjian.core.policy import RESOURCES, Scope, scope_of
@@ -54,11 +56,33 @@ MAX_DB_INT = 2**63 - 1
 NUL_CHARACTER = _("Null characters are not allowed.")
 
 
+def api_exception_handler(exc, context):
+    """DRF's handler, with the error bodies the schema documents (``error_responses``): every 400
+    is ``{"<field>": ["message", ...]}`` (a malformed JSON body too, under ``non_field_errors``,
+    code ``parse_error``), every other error ``{"detail": "...", "code": "..."}``."""
+    if isinstance(exc, ParseError):
+        exc = ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(str(exc.detail), code="parse_error")]})
+    response = exception_handler(exc, context)
+    if response is None or response.status_code == 400 or not isinstance(response.data, dict):
+        return response
+    if "detail" in response.data and "code" not in response.data:
+        if isinstance(exc, Http404):
+            code = "not_found"
+        elif isinstance(exc, APIException):
+            codes = exc.get_codes()
+            code = codes if isinstance(codes, str) else exc.default_code
+        else:  # django.core.exceptions.PermissionDenied
+            code = PermissionDenied.default_code
+        response.data["code"] = code
+    return response
+
+
 class ScopedAPIView(GenericAPIView):
     """Base of every API view: registry-driven permission, scope, 404/403 object checks."""
 
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]  # token first: 401 + WWW-Authenticate
     permission_classes = [ApiPolicyPermission]
+    parser_classes = [JSONParser]  # JSON bodies only: the schema's types are JSON types (serializers.Strict*Field)
     metadata_class = None  # OPTIONS answers 405: no unlisted method serves anything
     schema = PolicyAutoSchema()
     filter_backends: list = []
@@ -139,6 +163,9 @@ class ScopedAPIView(GenericAPIView):
         return out
 
     # -- plumbing -----------------------------------------------------------------------------
+    def get_exception_handler(self):
+        return api_exception_handler
+
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(drf_errors(exc))
@@ -169,16 +196,23 @@ def rule_for_or_none(request):
 
 
 ERROR_TEXTS = {
-    400: "Invalid input: messages per field (``non_field_errors`` for the whole request).",
-    401: "Not signed in (no data is returned).",
-    403: "The object is visible to you but the action is not allowed.",
-    404: "No such object in your scope (missing and out-of-scope look alike).",
-    429: "Too many requests.",
+    400: "Invalid input: messages per field (``non_field_errors`` for the whole request). Input the schema allows can "
+         "still be refused here by a rule it cannot state (an ID number's check digit, dates in order, a duplicate).",
+    401: "Not signed in, or the token is refused (`code`: `not_authenticated`, `authentication_failed`, `expired`, "
+         "`revoked`, `fresh_second_factor_required`, ...); no data is returned.",
+    403: "The object is visible to you but the action is not allowed (`code`: `permission_denied`, or a specific refusal).",
+    404: "No such object in your scope (missing and out-of-scope look alike; `code`: `not_found`).",
+    409: "The request conflicts with the object's state (`code` names the conflict).",
+    429: "Too many requests (`code`: `throttled`, or a specific limit); `Retry-After` may say when to retry.",
 }
 
 
 def error_responses(*codes: int) -> dict:
-    """OpenAPI entries for the error statuses an operation can answer."""
+    """OpenAPI entries for the error statuses an operation can answer, with their bodies
+    (:func:`api_exception_handler`)."""
     from drf_spectacular.utils import OpenApiResponse
 
-    return {code: OpenApiResponse(description=ERROR_TEXTS[code]) for code in codes}
+    from .serializers import ErrorSerializer, ValidationErrorSerializer
+
+    return {code: OpenApiResponse(response=ValidationErrorSerializer if code == 400 else ErrorSerializer, description=ERROR_TEXTS[code])
+            for code in codes}

@@ -9,26 +9,25 @@ Each view's access rule is its row in :data:`dangjian.api.registry.API_POLICY`.
 """
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from dangjian.members import services as member_services
-from dangjian.members.models import Category, Education, Gender, Member, MemberStatus, Position
+from dangjian.members.models import Member
 from dangjian.members.selectors import MemberFilters, decode_cursor, member_page
 
 from .base import ScopedAPIView, error_responses
 from .pagination import MAX_PAGE_SIZE
 from .serializers import (
+    MemberListQuerySerializer,
     MemberMoveSerializer,
     MemberPageSerializer,
     MemberSerializer,
+    MemberUpdateSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
 )
@@ -36,11 +35,9 @@ from .serializers import (
 TAG = ["members"]
 DEFAULT_PAGE_SIZE = 50
 MAX_DB_INT = 2**63 - 1
-SMALL_NUMBER = re.compile(r"^[0-9]{1,3}$")
 
 REQUIRED_MSG = _("This field is required.")
 INVALID_CURSOR = _("Invalid cursor.")
-INVALID_NUMBER = _("A whole number between %(lo)s and %(hi)s is required.")
 USE_MOVE = _("A member changes organization through the move operation (POST /api/v1/members/{id}/move/).")
 
 
@@ -56,36 +53,11 @@ def _error(field: str, message, code: str = "invalid") -> ValidationError:
     return ValidationError({field: [ErrorDetail(str(message), code=code)]})
 
 
-def _number(params, name: str, lo: int, hi: int, default: int | None) -> int | None:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    if not SMALL_NUMBER.match(raw) or not lo <= int(raw) <= hi:
-        raise _error(name, INVALID_NUMBER % {"lo": lo, "hi": hi})
-    return int(raw)
-
-
-def _choices(enum) -> list[str]:
-    return [v for v in enum.values if v]
-
-
-LIST_PARAMETERS = [
-    OpenApiParameter("org", OpenApiTypes.INT, description="Only this organization's subtree (must be visible to you)."),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Name (beginning), or an exact ID number or mobile number: an exact look-up "
-                     "needs the reveal right (403 `exact_search_forbidden`), is audited, rate-limited (429 "
-                     "`exact_search_rate_limited`) and matches only members you may reveal."),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="The position returned in `next`."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Rows per page, 1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})."),
-    OpenApiParameter("include_left", OpenApiTypes.BOOL, description="Include records of members who left."),
-    OpenApiParameter("age_min", OpenApiTypes.INT, description="Age at least (0–150)."),
-    OpenApiParameter("age_max", OpenApiTypes.INT, description="Age at most (0–150)."),
-    OpenApiParameter("gender", OpenApiTypes.STR, enum=_choices(Gender)),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=_choices(MemberStatus)),
-    OpenApiParameter("category", OpenApiTypes.STR, enum=_choices(Category)),
-    OpenApiParameter("education", OpenApiTypes.STR, enum=_choices(Education)),
-    OpenApiParameter("position", OpenApiTypes.STR, enum=_choices(Position)),
-    OpenApiParameter("ethnicity", OpenApiTypes.STR),
-]
+def _query(params) -> dict:
+    """The list's query parameters, each validated as the schema states it (400 per field otherwise)."""
+    ser = MemberListQuerySerializer(data={key: params.get(key) for key in params})
+    ser.is_valid(raise_exception=True)
+    return ser.validated_data
 
 
 class MemberViewMixin:
@@ -103,15 +75,14 @@ class MemberViewMixin:
 class MemberListApi(MemberViewMixin, ScopedAPIView):
     """The roster (花名册) ordered by organization then id, in keyset pages; adding a member (DOMAIN §2, §4)."""
 
-    @extend_schema(tags=TAG, operation_id="members_list", summary="Members you may view, in roster order (keyset pages)", parameters=LIST_PARAMETERS,
+    @extend_schema(tags=TAG, operation_id="members_list", summary="Members you may view, in roster order (keyset pages)", parameters=[MemberListQuerySerializer],
                    responses={200: MemberPageSerializer, **error_responses(400, 401, 403, 404, 429)})
     def get(self, request):
         params = request.query_params
+        query = _query(params)
         org = self.get_targets(params)["org"]
-        size = min(_number(params, "page_size", 1, 10**3 - 1, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-        for name in ("age_min", "age_max"):
-            _number(params, name, 0, 150, None)  # the selector trusts these to be small numbers
-        cursor = params.get("cursor") or None
+        size = min(query.get("page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        cursor = query.get("cursor") or None
         if cursor is not None:
             pos = decode_cursor(cursor)
             if pos is None or not 0 <= pos[1] <= MAX_DB_INT or "\x00" in pos[0]:
@@ -147,7 +118,7 @@ class MemberDetailApi(MemberViewMixin, ScopedAPIView):
     def get(self, request, pk: int):
         return Response(MemberSerializer(self.get_subject(Member.objects.select_related("org"), pk)).data)
 
-    @extend_schema(tags=TAG, operation_id="members_partial_update", summary="Edit a member record", request=MemberSerializer,
+    @extend_schema(tags=TAG, operation_id="members_partial_update", summary="Edit a member record", request=MemberUpdateSerializer,
                    responses={200: MemberSerializer, **error_responses(400, 401, 403, 404)})
     def patch(self, request, pk: int):
         member = self.get_subject(Member.objects.select_related("org"), pk)

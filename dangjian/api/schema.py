@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.urls import Resolver404, resolve
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 
 from .registry import API_POLICY, API_TARGETS, AUTHENTICATED, DEVICE, PUBLIC
@@ -49,9 +50,32 @@ class PolicyAutoSchema(AutoSchema):
             access += f" `{field}` must name an organization you may view, with `{row}` there."
         return f"{text}\n\n{access}".strip()
 
+    def _resolve_path_parameters(self, variables):
+        """Path ids are positive bigints (``<int:pk>`` takes digits only; 0 and ids beyond the
+        database's range answer 404 like a missing object)."""
+        params = super()._resolve_path_parameters(variables)
+        for p in params:
+            if p["schema"].get("type") == "integer":
+                p["schema"] = {**p["schema"], "minimum": 1, "maximum": 2**63 - 1}
+        return params
+
     def get_extensions(self) -> dict:
         ext = dict(super().get_extensions())
         policy = self._policy()
         if policy:
             ext["x-dangjian-policy"] = policy
         return ext
+
+
+class ValidationErrorSchema(OpenApiSerializerExtension):
+    """The 400 body: an object whose every member is a list of messages (field names vary)."""
+
+    target_class = "dangjian.api.serializers.ValidationErrorSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": "Messages per field; `non_field_errors` for the request as a whole.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "minProperties": 1,
+        }

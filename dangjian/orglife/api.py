@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from dangjian.api.base import ScopedAPIView, error_responses
+from dangjian.api.serializers import StrictIntegerField
 from dangjian.members.models import Member
 
 from . import services
@@ -32,8 +33,8 @@ MAX_ID = 2**63 - 1
 
 
 class DeviceSigninRequest(serializers.Serializer):
-    meeting = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    meeting = StrictIntegerField(min_value=1, max_value=MAX_ID)
+    member = StrictIntegerField(min_value=1, max_value=MAX_ID)
 
 
 class DeviceSigninResult(serializers.Serializer):
@@ -79,8 +80,7 @@ class DeviceSigninApi(ScopedAPIView):
                    summary="Sign a member in from a sign-in device (Authorization: Device <key>)",
                    request=DeviceSigninRequest,
                    responses={201: DeviceSigninResult, 200: DeviceSigninResult,
-                              409: OpenApiResponse(description="Sign-in not open, or the member is not invited."),
-                              **error_responses(400, 401, 404, 429)})
+                              **error_responses(400, 401, 404, 409, 429)})
     def post(self, request):
         device = services.authenticate_device(device_key(request))
         if device is None:

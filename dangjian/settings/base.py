@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organization tree and member records, scoped to the caller's organization subtree.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # `status` is a member status in several components (record, list filter): one name for it.
+    "ENUM_NAME_OVERRIDES": {"MemberStatusEnum": "dangjian.members.models.MemberStatus"},
 }
 
 # Field encryption (SECURITY.md): AES-256-GCM (default) or SM4-GCM; keys separate from SECRET_KEY.

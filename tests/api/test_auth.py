@@ -38,7 +38,8 @@ def test_anonymous_gets_401_and_no_data(world, anon, _case, method, name, pk):
     resp = anon.post(link, {}, format="json") if method == "post" else anon.get(link)
     assert resp.status_code == 401
     assert resp["WWW-Authenticate"] == "Token"
-    assert set(resp.json()) == {"detail"}
+    assert set(resp.json()) == {"detail", "code"}  # the documented error body (dangjian.api.base.api_exception_handler)
+    assert resp.json()["code"] == "not_authenticated"
     assert "赵党员" not in resp.content.decode()
 
 
@@ -95,7 +96,7 @@ def test_axes_lockout_refuses_the_right_password(world, anon):
     locked = obtain(anon, "secretary")
     assert locked.status_code == 429
     assert locked.json()["detail"].startswith("Too many failed sign-in attempts. Try again later.")
-    assert set(locked.json()) == {"detail"}
+    assert set(locked.json()) == {"detail", "code"} and locked.json()["code"] == "throttled"
     assert locked["Retry-After"] == "1800"
     assert ApiToken.objects.filter(user=world.users["secretary"]).exists() is False
     # another account from the same address is not locked (lockout is per username + IP)
