@@ -113,7 +113,7 @@ class Stack:
         if not PG:
             self.manage("migrate", "--noinput", "-v", "0")
         self.start("gunicorn", "-m", "gunicorn", "dangjian.wsgi", "-w", "2", "-k", "gthread", "--threads", "4",
-                   "-b", f"127.0.0.1:{self.port}", "--timeout", "120")
+                   "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "--no-control-socket")  # several test stacks may run at once
         self.start("worker", "manage.py", "run_worker", "--workers", "2", "--delay", "0.1", "--max-delay", "0.5")
         import http.client
 
