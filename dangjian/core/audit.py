@@ -10,8 +10,11 @@ from the database (a PostgreSQL sequence; ``MAX + 1`` under SQLite's single writ
 chains committed rows in ``seq`` order in batches, writes a signed :class:`AuditSeal` per batch
 and publishes the signed head (:class:`AuditHead`). A position that no committed row holds (a
 rolled-back transaction's sequence value) is sealed as a known gap only once no transaction can
-still commit it: the writer holds a transaction-level advisory lock on its position, and the gap
-must be older than ``DANGJIAN_AUDIT_GAP_SECONDS``.
+still commit it: each writing transaction holds one advisory lock keyed by its first position
+until it ends, and the gap must be older than ``DANGJIAN_AUDIT_GAP_SECONDS``. The chain starts at
+position 1; a row at a position the sequence never handed out is refused by the sealer and named
+by :func:`verify`. Rows are protected from the moment they are sealed (within about a minute):
+:func:`verify` reports how many are not yet.
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ current_ip: contextvars.ContextVar[str] = contextvars.ContextVar("current_ip", d
 LOCK_NAMESPACE = 0x41554454  # "AUDT": pg_advisory_xact_lock(LOCK_NAMESPACE, position) held by the writer of a position
 SEQUENCE = "core_auditevent_seq"  # PostgreSQL (migration core 0005)
 GAP_SECONDS_DEFAULT = 30
+CHAIN_START = 1  # the first position (the sequence's start; MAX + 1 of an empty table)
 
 
 def _normalize(data: dict) -> dict:
@@ -82,20 +86,38 @@ def _pg() -> bool:
 
 
 def _next_position() -> tuple[int, dt.datetime]:
-    """This row's position, and the time it was taken (after the position's lock is held)."""
+    """This row's position, and the time it was taken (after the transaction's lock is held).
+
+    The lock key: the namespace in the high 32 bits, the position's low 32 bits in the low ones
+    (``pg_locks.classid``/``objid``; positions are compared modulo 2**32 — four billion rows)."""
     if _pg():
         with connection.cursor() as cur:
-            # nextval, then the advisory lock on that value, then the clock — in this order (OFFSET 0
-            # keeps each subquery from being flattened, so nextval runs once).
+            # nextval, then the advisory lock, then the clock — in this order (OFFSET 0 keeps each
+            # subquery from being flattened, so nextval runs once). One lock per transaction, not per
+            # row (a merge writing 10,000 rows would exhaust the lock table): keyed by the
+            # transaction's first position, kept in a transaction-local setting. Every position the
+            # transaction takes is >= that key, which is what the sealer relies on (_gap_settled).
             cur.execute(
-                "SELECT v, clock_timestamp() FROM (SELECT v, pg_advisory_xact_lock(%s, (v %% 4294967296 - 2147483648)::int) "
-                "FROM (SELECT nextval('core_auditevent_seq') AS v OFFSET 0) a OFFSET 0) b",
+                "SELECT v, clock_timestamp() FROM (SELECT v, pg_advisory_xact_lock(%s::bigint * 4294967296 + mod(k, 4294967296)), "
+                "set_config('dangjian.audit_first', k::text, true) FROM (SELECT v, "
+                "COALESCE(NULLIF(current_setting('dangjian.audit_first', true), '')::bigint, v) AS k "
+                "FROM (SELECT nextval('core_auditevent_seq') AS v OFFSET 0) a OFFSET 0) b OFFSET 0) c",
                 [LOCK_NAMESPACE],
             )
             seq, at = cur.fetchone()
         return seq, at
     # SQLite: one writer at a time (transactions BEGIN IMMEDIATE), so MAX + 1 cannot be taken twice
     return (AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0) + 1, timezone.now()
+
+
+def _handed_out() -> int | None:
+    """PostgreSQL: the highest position the sequence has handed out (a row above it was not
+    written by :func:`record`). None elsewhere."""
+    if not _pg():
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM core_auditevent_seq")
+        return cur.fetchone()[0]
 
 
 def record(*, actor, action: str, obj=None, object_type: str = "", object_id: str | int = "", org_path: str = "", data: dict | None = None) -> AuditEvent:
@@ -146,11 +168,15 @@ def _gap_window() -> dt.timedelta:
 def _gap_settled(missing: list[int], later: AuditEvent) -> bool:
     """May ``missing`` positions (followed by the committed row ``later``) be sealed as gaps?
 
-    PostgreSQL: a rolled-back transaction leaves its sequence value unused. The position is settled
-    once no transaction holds its advisory lock (the writer takes it with the value, before
-    inserting) and the next committed row is older than the window — so a slow transaction still
-    holding that position is waited for, never declared absent. SQLite: writers are serialized and
-    a rollback returns the position, so a gap there is never legitimate (it is a deletion): not sealed."""
+    PostgreSQL: a rolled-back transaction leaves its sequence values unused. A writer holds, until
+    its transaction ends, an advisory lock keyed by the first position it took; all its positions
+    are >= that key. So while any lock keyed <= the highest missing position is held, the owner of
+    a missing position may still commit: wait. Once none is held, every transaction that took one
+    of them has ended — committed rows are visible to this new statement, the rest rolled back.
+    The next committed row must also be older than the window: it covers the instant between a
+    writer's ``nextval`` and its lock (one statement), and gives a slow commit time to land.
+    SQLite: writers are serialized and a rollback returns the position, so a gap there is never
+    legitimate (it is a deletion): not sealed."""
     if not _pg():
         return False
     with connection.cursor() as cur:
@@ -158,11 +184,14 @@ def _gap_settled(missing: list[int], later: AuditEvent) -> bool:
         now = cur.fetchone()[0]
         if later.created_at > now - _gap_window():
             return False
-        cur.execute("SELECT bool_and(pg_try_advisory_xact_lock(%s, (k %% 4294967296 - 2147483648)::int)) FROM unnest(%s::bigint[]) AS k",
-                    [LOCK_NAMESPACE, missing])
-        if not cur.fetchone()[0]:
-            return False  # a writer still holds one of them
-    # holding the locks: any row the holders committed is visible now (a new statement)
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND classid = %s "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND objid::text::bigint <= %s "
+            "AND pid <> pg_backend_pid())",
+            [LOCK_NAMESPACE, max(missing) % 4294967296],
+        )
+        if cur.fetchone()[0]:
+            return False  # a writer that may hold one of them is still open
     return not AuditEvent.objects.filter(seq__in=missing).exists()
 
 
@@ -227,15 +256,21 @@ def seal(batch: int = 2000, max_batches: int | None = None) -> SealResult:
                 last = _adopt_legacy(head)
                 result.seals += 1 if last else 0
             if last is None:
-                start = AuditEvent.objects.aggregate(m=Min("seq"))["m"]  # a chain starts at its first row
-                if start is None:
+                # The chain starts at the first position the database hands out, not at the first
+                # visible row: a transaction still open on position 1 must not be left in front of it.
+                if not AuditEvent.objects.exists():
                     break
-                prev = GENESIS
+                start, prev = CHAIN_START, GENESIS
             else:
                 start, prev = head.seq + 1, head.hash
             rows = list(AuditEvent.objects.filter(seq__gte=start).order_by("seq")[:batch])
+            handed_out = _handed_out()
             pos, chained, gaps, stop = start, [], [], False
             for ev in rows:
+                if handed_out is not None and ev.seq > handed_out:
+                    # a position the database never gave a writer: inserted by hand; verify names it
+                    result.waiting_at, stop = ev.seq, True
+                    break
                 if ev.seq > pos:
                     missing = list(range(pos, ev.seq))
                     if not _gap_settled(missing, ev):
@@ -346,6 +381,7 @@ def _check_rows(seals: list[AuditSeal], sealed_end: int, batch: int, state: dict
         return idx < len(seals) and seals[idx].first_seq <= p <= seals[idx].last_seq and p in seals[idx].gaps
 
     last_seen = None
+    handed_out = _handed_out()  # re-read after a batch that shows a higher row (written meanwhile)
     qs = AuditEvent.objects.order_by("seq")
     after = None
     while True:
@@ -367,6 +403,8 @@ def _check_rows(seals: list[AuditSeal], sealed_end: int, batch: int, state: dict
                     close_seals(pos - 1)
                 if ev.hash:
                     raise _Broken(ev.seq, "row after the signed head carries a hash (not written by the application)")
+                if handed_out is not None and ev.seq > handed_out and ev.seq > (handed_out := _handed_out()):
+                    raise _Broken(ev.seq, "row inserted at a position the database never handed out")
                 if connection.vendor != "postgresql" and last_seen is not None and ev.seq != last_seen + 1:
                     raise _Broken(last_seen + 1, "row missing (deleted before sealing)")
                 unsealed += 1

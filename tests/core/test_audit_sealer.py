@@ -20,7 +20,7 @@ from dangjian.core import audit
 from dangjian.core import services as org_services
 from dangjian.core.models import AuditEvent, AuditHead, AuditSeal, Organization
 
-from .test_audit import _disable_update_trigger, _nth, _raw
+from .test_audit import _audit_positions_follow_the_last_row, _disable_update_trigger, _nth, _raw  # noqa: F401 (autouse)
 
 pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes writers (BEGIN IMMEDIATE); the race needs PostgreSQL")
 
@@ -130,10 +130,11 @@ def test_an_action_fails_when_the_database_refuses_its_audit_row(world):
 
 
 @pg_only
-@pytest.mark.django_db(transaction=True)
-def test_a_writer_does_not_wait_for_another_open_audited_transaction():
+def test_a_writer_does_not_wait_for_another_open_audited_transaction(transactional_db):
     """The old design locked one head row until commit: B waited for A. Now B commits while A is open."""
     holding, release, seqs, errors = threading.Event(), threading.Event(), {}, []
+    audit.seal()  # whatever rows the database already holds
+    before = AuditEvent.objects.count()
 
     def writer_a():
         try:
@@ -158,7 +159,7 @@ def test_a_writer_does_not_wait_for_another_open_audited_transaction():
         assert seqs["b"] > seqs["a"]
         # A's position is still held: the sealer must not seal past it
         r = audit.seal()
-        assert r.waiting_at == seqs["a"] and r.sealed == 0
+        assert r.waiting_at == seqs["a"] and r.sealed == 0 and r.head == seqs["a"] - 1
         assert AuditEvent.objects.get(seq=seqs["b"]).hash == ""
     finally:
         release.set()
@@ -167,14 +168,15 @@ def test_a_writer_does_not_wait_for_another_open_audited_transaction():
     r = audit.seal()
     assert r.sealed == 2 and r.gaps == [] and r.pending == 0
     result = audit.verify()
-    assert result.ok and result.checked == 2
+    assert result.ok and result.checked == before + 2
 
 
 @pg_only
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_are_all_recorded_and_sealed():
+def test_concurrent_writers_are_all_recorded_and_sealed(transactional_db):
     threads_n, each = 8, 25
     barrier, errors = threading.Barrier(threads_n), []
+    audit.seal()  # whatever rows the database already holds
+    before = AuditEvent.objects.count()
 
     def writer(i):
         try:
@@ -197,12 +199,135 @@ def test_concurrent_writers_are_all_recorded_and_sealed():
     assert sorted(ids) == sorted(f"{i}-{k}" for i in range(threads_n) for k in range(each))
     assert audit.seal().sealed == threads_n * each
     result = audit.verify()
-    assert result.ok and result.checked == threads_n * each and result.unsealed == 0
+    assert result.ok and result.checked == before + threads_n * each and result.unsealed == 0
 
 
 @pg_only
-@pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_position_is_sealed_as_a_gap_only_after_the_window():
+def test_an_open_transaction_with_several_rows_holds_the_sealer_at_its_first(transactional_db):
+    """A writes a row, B writes and commits, A writes again and stays open: nothing from A's first
+    position on is sealed — B's committed row waits — until A commits; then all three are sealed."""
+    audit.seal()
+    steps, go, errors = {}, {k: threading.Event() for k in ("b_done", "a_second", "release")}, []
+
+    def writer_a():
+        try:
+            with transaction.atomic():
+                steps["a1"] = audit.record(actor=None, action="test.a1").seq
+                steps["a_started"] = True
+                go["b_done"].wait(20)
+                steps["a2"] = audit.record(actor=None, action="test.a2").seq
+                go["a_second"].set()
+                go["release"].wait(20)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=writer_a)
+    t.start()
+    try:
+        for _ in range(200):
+            if "a_started" in steps:
+                break
+            time.sleep(0.05)
+        with transaction.atomic():
+            b = audit.record(actor=None, action="test.b").seq
+        go["b_done"].set()
+        assert go["a_second"].wait(20)
+        with override_settings(DANGJIAN_AUDIT_GAP_SECONDS=0):  # only the open transaction holds it back
+            r = audit.seal()
+        assert r.waiting_at == steps["a1"] and r.head == steps["a1"] - 1 and r.gaps == []
+        assert steps["a1"] < b < steps["a2"]
+    finally:
+        go["release"].set()
+        t.join(30)
+    assert not errors
+    with override_settings(DANGJIAN_AUDIT_GAP_SECONDS=0):
+        r = audit.seal()
+    assert r.sealed == 3 and r.gaps == [] and r.pending == 0 and r.head == steps["a2"]
+
+
+@pg_only
+def test_the_first_seal_does_not_start_after_an_open_first_position(transactional_db):
+    """On an empty log, A takes position 1 and stays open while B commits position 2. The first
+    seal used to start at the first visible row (2): A's row, committed later, then sat in front
+    of the sealed chain and verify called it an insertion. The chain starts at position 1."""
+    from tests.conftest import set_audit_triggers
+
+    set_audit_triggers(False)  # start from an empty log (committed rows of the session's world)
+    _raw("DELETE FROM core_auditevent")
+    _raw("DELETE FROM core_auditseal")
+    _raw("UPDATE core_audithead SET seq = 0, hash = %s, mac = ''", [audit.GENESIS])
+    set_audit_triggers(True)
+    assert not AuditEvent.objects.exists() and not AuditSeal.objects.exists()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT setval('{audit.SEQUENCE}', 1, false)")
+    holding, release, seqs, errors = threading.Event(), threading.Event(), {}, []
+
+    def writer_a():
+        try:
+            with transaction.atomic():
+                seqs["a"] = audit.record(actor=None, action="test.a").seq
+                holding.set()
+                release.wait(20)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=writer_a)
+    t.start()
+    try:
+        assert holding.wait(20)
+        with transaction.atomic():
+            audit.record(actor=None, action="test.b")
+        with override_settings(DANGJIAN_AUDIT_GAP_SECONDS=0):
+            r = audit.seal()
+        assert seqs["a"] == 1 and r.sealed == 0 and r.waiting_at == 1
+    finally:
+        release.set()
+        t.join(30)
+    assert not errors
+    r = audit.seal()
+    assert r.sealed == 2 and r.head == 2
+    v = audit.verify()
+    assert v.ok and v.checked == 2
+
+
+@pg_only
+def test_one_transaction_may_write_more_audit_rows_than_the_lock_table_holds(db):
+    """A merge or an import audits every member it touches in one transaction. Writers used to take
+    one advisory lock per row: past about 13,000 rows PostgreSQL ran out of lock slots ("out of
+    shared memory") and the whole action failed. One lock per transaction now."""
+    n = 16000
+    with transaction.atomic():
+        first = audit.record(actor=None, action="test.bulk", object_id="0").seq
+        for k in range(1, n):
+            audit.record(actor=None, action="test.bulk", object_id=str(k))
+    assert AuditEvent.objects.filter(action="test.bulk", seq__gte=first).count() == n
+    r = audit.seal(batch=5000)
+    assert r.pending == 0 and r.waiting_at is None
+
+
+@pg_only
+def test_a_row_inserted_at_a_position_never_handed_out_is_named(world):
+    """Raw SQL that appends a row with a made-up position (beyond the sequence) is not sealed, even
+    once its 'gap' is old, and verify names it."""
+    audit.seal()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT last_value FROM {audit.SEQUENCE}")
+        forged = cur.fetchone()[0] + 5
+    _raw("INSERT INTO core_auditevent (seq, created_at, actor_name, action, object_type, object_id, org_path, ip, data, prev_hash, hash) "
+         "VALUES (%s, now() - interval '1 hour', 'mallory', 'org.forged', '', '', '', '', '{}', '', '')", [forged])
+    with override_settings(DANGJIAN_AUDIT_GAP_SECONDS=0):
+        r = audit.seal()
+        assert r.sealed == 0 and r.gaps == [] and r.waiting_at == forged
+        v = audit.verify()
+    assert not v.ok and v.bad_seq == forged and "never handed out" in v.reason
+
+
+@pg_only
+def test_a_rolled_back_position_is_sealed_as_a_gap_only_after_the_window(transactional_db):
     audit.record(actor=None, action="test.first")
     with pytest.raises(RuntimeError), transaction.atomic():
         gone = audit.record(actor=None, action="test.rolled_back").seq
