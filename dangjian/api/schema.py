@@ -59,6 +59,15 @@ class PolicyAutoSchema(AutoSchema):
                 p["schema"] = {**p["schema"], "minimum": 1, "maximum": 2**63 - 1}
         return params
 
+    def get_operation(self, *args, **kwargs):
+        """Operations that take query parameters also document 414: the server (gunicorn) refuses a
+        request line over 4094 bytes before Django sees it, with no JSON body."""
+        operation = super().get_operation(*args, **kwargs)
+        if operation and any(p.get("in") == "query" for p in operation.get("parameters", [])):
+            operation.setdefault("responses", {}).setdefault(
+                "414", {"description": "The URL is longer than the server accepts (4094 bytes); answered by the server, no JSON body."})
+        return operation
+
     def get_extensions(self) -> dict:
         ext = dict(super().get_extensions())
         policy = self._policy()
