@@ -206,7 +206,8 @@ class Run:
         self.seconds = 0.0
 
     def record(self, recorder) -> None:
-        self.operations.add(recorder.label)
+        labels = {case_id: node.value.operation.label for case_id, node in recorder.cases.items()}
+        self.operations.update(labels.values())
         self.cases += len(recorder.cases)
         for interaction in recorder.interactions.values():
             resp = interaction.response
@@ -222,7 +223,7 @@ class Run:
                     resp = seen.response if seen is not None else None
                     sent = f"{resp.request.method} {resp.request.url} {(resp.request.body or b'')[:200]!r} -> {resp.status_code} " \
                            f"{resp.content[:200]!r}" if resp is not None else ""
-                    self.failures.append(f"{recorder.label} [{check.name}] {getattr(f, 'title', '')}: "
+                    self.failures.append(f"{labels.get(case_id, recorder.label)} [{check.name}] {getattr(f, 'title', '')}: "
                                          f"{getattr(f, 'message', '')[:200]} | {sent}")
 
 
