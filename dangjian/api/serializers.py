@@ -230,7 +230,7 @@ class MemberUpdateSerializer(MemberSerializer):
 # Query values are strings; these fields read them exactly as the schema states them: a typed
 # parameter that is present must be valid (an empty value is not "absent"), an enum parameter
 # outside its list is refused (400) instead of silently matching nothing.
-QUERY_INT = re.compile(r"^-?[0-9]{1,19}$")
+QUERY_INT = re.compile(r"^(0|-?[1-9][0-9]{0,18})$")  # no sign on 0, no leading zeros: one spelling per number
 QUERY_BOOL = {"true": True, "false": False}
 
 
