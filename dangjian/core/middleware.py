@@ -1,5 +1,11 @@
-"""Session expiry (SECURITY.md: idle 30 min via SESSION_COOKIE_AGE + save-every-request;
-absolute 12 h here) and the client address for audit rows."""
+"""Session expiry (SECURITY.md: idle 30 min, absolute 12 h) and the client address for audit rows.
+
+Idle: the session row (and cookie) expire ``SESSION_COOKIE_AGE`` after they were last saved.
+The row is not rewritten on every request (``SESSION_SAVE_EVERY_REQUEST`` is off: a write per
+page, per htmx poll, per sign-in): a signed-in request saves it only when the recorded activity
+``_dj_seen_at`` is ``DANGJIAN_SESSION_ACTIVITY_STEP_SECONDS`` (60) old or more. A session
+therefore ends between 29 and 30 minutes after the last request — to the minute, never later.
+Absolute: 12 h after sign-in (``_dj_login_at``), checked here."""
 from __future__ import annotations
 
 import time
@@ -12,6 +18,8 @@ from django.shortcuts import redirect
 from django.utils.functional import empty
 
 from .audit import current_ip
+
+ACTIVITY_KEY = "_dj_seen_at"
 
 
 class SessionExpiryMiddleware:
@@ -32,6 +40,9 @@ class SessionExpiryMiddleware:
                     if request.path.startswith("/api/"):
                         return self.get_response(request)
                     return redirect(f"/accounts/login/?next={request.path}")
+                seen = request.session.get(ACTIVITY_KEY)
+                if seen is None or now - seen >= settings.DANGJIAN_SESSION_ACTIVITY_STEP_SECONDS:
+                    request.session[ACTIVITY_KEY] = now  # modified: saved, expiry and cookie renewed
             return self.get_response(request)
         finally:
             current_ip.reset(token)
@@ -41,7 +52,7 @@ class SessionExpiryMiddleware:
 def stamp_login_time(sender, request, user, **kwargs):
     """The absolute session limit counts from this login (a re-login restarts it)."""
     if request is not None and hasattr(request, "session"):
-        request.session["_dj_login_at"] = int(time.time())
+        request.session["_dj_login_at"] = request.session[ACTIVITY_KEY] = int(time.time())
 
 
 class NoStoreMiddleware:

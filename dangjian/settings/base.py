@@ -162,10 +162,13 @@ DANGJIAN_API_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 DANGJIAN_API_TOKEN_PRIVILEGED_TTL_SECONDS = 3600
 DANGJIAN_API_FRESH_OTP_SECONDS = 300
 
-# Sessions: server-side, idle 30 min, absolute 12 h (SECURITY.md).
+# Sessions: server-side, idle 30 min, absolute 12 h (SECURITY.md). Not rewritten on every
+# request: the session middleware saves a signed-in session when its recorded activity is a
+# minute old (dangjian/core/middleware.py), so idle expiry holds to the minute.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+DANGJIAN_SESSION_ACTIVITY_STEP_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -14,7 +14,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password, make_password
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -157,7 +159,8 @@ def test_session_settings():
 
     for s in (base, settings):
         assert s.SESSION_COOKIE_AGE == 1800
-        assert s.SESSION_SAVE_EVERY_REQUEST is True
+        assert s.SESSION_SAVE_EVERY_REQUEST is False  # saved when the activity moved a minute (middleware)
+        assert s.DANGJIAN_SESSION_ACTIVITY_STEP_SECONDS == 60
         assert s.SESSION_COOKIE_HTTPONLY is True
         assert s.DANGJIAN_SESSION_ABSOLUTE_SECONDS == 12 * 3600
     assert base.SESSION_ENGINE == "django.contrib.sessions.backends.db"  # server-side
@@ -190,6 +193,57 @@ def test_idle_expiry_after_thirty_minutes(world, client, login, clock):
     assert signed_in(client.get(PROBE)), "each request restarts the idle window"
     clock.advance(30 * 60 + 1)
     assert not signed_in(client.get(PROBE)), "30 minutes and 1 second idle: signed out"
+
+
+def _session_writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session_row(world, client, login, clock):
+    """The session row used to be rewritten by every request (SESSION_SAVE_EVERY_REQUEST): a
+    write per page, per htmx poll, per sign-in. It is now saved when the recorded activity is a
+    minute old — and the idle timeout still follows the user's activity to the minute."""
+    login(world.users["secretary"])
+    assert signed_in(client.get(PROBE))
+    for _i in range(3):
+        clock.advance(15)
+        with CaptureQueriesContext(connection) as q:
+            r = client.get(PROBE)
+        assert signed_in(r)
+        assert _session_writes(q.captured_queries) == []
+        assert settings.SESSION_COOKIE_NAME not in r.cookies  # no new cookie either
+    clock.advance(15)  # 60 s since the activity was recorded: saved once
+    with CaptureQueriesContext(connection) as q:
+        r = client.get(PROBE)
+    assert len(_session_writes(q.captured_queries)) == 1 and settings.SESSION_COOKIE_NAME in r.cookies
+    for _i in range(50):  # a request every 40 s for 33 minutes keeps the session
+        clock.advance(40)
+        assert signed_in(client.get(PROBE))
+    clock.advance(29 * 60)
+    assert signed_in(client.get(PROBE)), "29 minutes idle: still signed in"
+    clock.advance(30 * 60 + 1)
+    assert not signed_in(client.get(PROBE)), "30 minutes and 1 second idle: signed out"
+
+
+def test_idle_expiry_is_never_later_than_thirty_minutes_after_the_last_request(world, client, login, clock):
+    """Activity is recorded at most once a minute: the session ends between 29 and 30 minutes after
+    the last request (to the minute), never after 30."""
+    login(world.users["secretary"])
+    assert signed_in(client.get(PROBE))
+    clock.advance(59)
+    assert signed_in(client.get(PROBE))  # not recorded (under a minute since the sign-in)
+    clock.advance(30 * 60 - 58)  # 30 min + 1 s after the recorded activity, 29 min 2 s after the last request
+    assert not signed_in(client.get(PROBE))
+
+
+def test_a_signed_in_get_costs_the_session_and_the_user_query_only(world, client, login, clock):
+    login(world.users["secretary"])
+    client.get(PROBE)
+    clock.advance(5)
+    with CaptureQueriesContext(connection) as q:
+        assert signed_in(client.get(PROBE))
+    statements = [(x["sql"].split()[0], (re.search(r'(?:FROM|UPDATE|INTO) "(\w+)"', x["sql"]) or [None, None])[1]) for x in q.captured_queries]
+    assert statements == [("SELECT", "django_session"), ("SELECT", "auth_user")]
 
 
 def test_absolute_expiry_after_twelve_hours(world, client, login, clock):

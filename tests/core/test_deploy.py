@@ -71,7 +71,7 @@ def test_production_profile_values(tmp_path):
     assert v["ALLOWED_HOSTS"] == ["dangjian.example.org", "www.dangjian.example.org"]
     assert v["SILENCED"] == []
     assert v["HASHER"].endswith("Argon2PasswordHasher")
-    assert v["SESSION_COOKIE_AGE"] == 1800 and v["SAVE_EVERY"] is True
+    assert v["SESSION_COOKIE_AGE"] == 1800 and v["SAVE_EVERY"] is False  # saved once a minute of activity (middleware)
     assert v["SESSION_SECURE"] is True and v["CSRF_SECURE"] is True
     assert v["HSTS"] >= 31536000
     assert v["XFO"] == "DENY"

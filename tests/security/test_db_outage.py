@@ -223,9 +223,10 @@ def test_sqlite_read_only_database_refuses_writes_with_503_then_recovers(live_se
     with _read_only_sqlite():
         status, headers, body = _post_member(port, session, "只读党员", live_world.b1.pk)
         _assert_friendly_503(status, headers, body)
-        # a page view saves the session (SESSION_SAVE_EVERY_REQUEST), so it is refused the same friendly way
+        # a page view writes nothing (the session is saved once its activity is a minute old, not on
+        # every request): reads are still served while writes are refused
         status, headers, body = _http(port, "GET", "/members/", cookies=session)
-        _assert_friendly_503(status, headers, body)
+        assert status == 200
     assert _counts() == before
     assert _post_member(port, session, "只读党员", live_world.b1.pk)[0] == 302
     assert Member.objects.filter(name="只读党员").count() == 1
