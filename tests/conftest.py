@@ -37,6 +37,17 @@ def _fresh_keyring():
     crypto.keyring.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans): a request made in English by an earlier
+    test leaves its language active in the thread (LocaleMiddleware does not deactivate)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def build_world():
     from django.contrib.auth import get_user_model
 
