@@ -51,19 +51,35 @@ def drf_errors(exc: DjangoValidationError) -> dict[str, list[ErrorDetail]]:
     return {api_settings.NON_FIELD_ERRORS_KEY: details(exc.error_list)}
 
 
+CODES_KEY = "codes"  # the 400 body's machine-readable part: {"<field>": ["code", ...]} (no request field is named so)
 INVALID_ID = _("A valid integer is required.")
 MAX_DB_INT = 2**63 - 1
 NUL_CHARACTER = _("Null characters are not allowed.")
 
 
+def _flat_codes(codes) -> list[str]:
+    if isinstance(codes, dict):
+        return [c for v in codes.values() for c in _flat_codes(v)]
+    if isinstance(codes, list | tuple):
+        return [c for v in codes for c in _flat_codes(v)]
+    return [str(codes)]
+
+
 def api_exception_handler(exc, context):
     """DRF's handler, with the error bodies the schema documents (``error_responses``): every 400
-    is ``{"<field>": ["message", ...]}`` (a malformed JSON body too, under ``non_field_errors``,
-    code ``parse_error``), every other error ``{"detail": "...", "code": "..."}``."""
+    is ``{"<field>": ["message", ...], "codes": {"<field>": ["code", ...]}}`` (a malformed JSON
+    body too, under ``non_field_errors``, code ``parse_error``), every other error
+    ``{"detail": "...", "code": "..."}``."""
     if isinstance(exc, ParseError):
         exc = ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(str(exc.detail), code="parse_error")]})
     response = exception_handler(exc, context)
-    if response is None or response.status_code == 400 or not isinstance(response.data, dict):
+    if response is None or not isinstance(response.data, dict):
+        return response
+    if response.status_code == 400:
+        if isinstance(exc, ValidationError) and CODES_KEY not in response.data:
+            codes = exc.get_codes()
+            codes = codes if isinstance(codes, dict) else {api_settings.NON_FIELD_ERRORS_KEY: codes}
+            response.data[CODES_KEY] = {field: _flat_codes(c) for field, c in codes.items()}
         return response
     if "detail" in response.data and "code" not in response.data:
         if isinstance(exc, Http404):
@@ -196,7 +212,8 @@ def rule_for_or_none(request):
 
 
 ERROR_TEXTS = {
-    400: "Invalid input: messages per field (``non_field_errors`` for the whole request). Input the schema allows can "
+    400: "Invalid input: messages per field (``non_field_errors`` for the whole request), and their codes under `codes` "
+         "(e.g. `invalid_choice`, `max_length`, `required`, `id_duplicate`). Input the schema allows can "
          "still be refused here by a rule it cannot state (an ID number's check digit, dates in order, a duplicate).",
     401: "Not signed in, or the token is refused (`code`: `not_authenticated`, `authentication_failed`, `expired`, "
          "`revoked`, `fresh_second_factor_required`, ...); no data is returned.",

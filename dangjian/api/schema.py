@@ -82,9 +82,13 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
     target_class = "dangjian.api.serializers.ValidationErrorSerializer"
 
     def map_serializer(self, auto_schema, direction):
+        messages = {"type": "array", "items": {"type": "string"}, "minItems": 1}
         return {
             "type": "object",
-            "description": "Messages per field; `non_field_errors` for the request as a whole.",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            "minProperties": 1,
+            "description": "Messages per field (`non_field_errors` for the request as a whole); `codes` holds the stable "
+                           "code of each message, by field.",
+            "properties": {"codes": {"type": "object", "additionalProperties": messages, "minProperties": 1}},
+            "required": ["codes"],
+            "additionalProperties": messages,
+            "minProperties": 2,
         }

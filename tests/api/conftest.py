@@ -81,3 +81,10 @@ def api_member_data(name: str, birth: dt.date = dt.date(1985, 7, 9), sex: str = 
     }
     data.update(over)
     return data
+
+
+def messages(resp) -> dict:
+    """A 400 body's messages by field, without its ``codes`` part (dangjian.api.base.api_exception_handler)."""
+    body = resp.json()
+    assert set(body["codes"]) == set(body) - {"codes"}  # every field with a message has its codes
+    return {k: v for k, v in body.items() if k != "codes"}

@@ -80,14 +80,14 @@ def test_unknown_user_wrong_password_and_inactive_user_get_one_identical_answer(
 
     assert wrong.status_code == unknown.status_code == deactivated.status_code == 400
     assert wrong.content == unknown.content == deactivated.content
-    assert wrong.json() == {"non_field_errors": [wrong.json()["non_field_errors"][0]]}
+    assert wrong.json() == {"non_field_errors": [wrong.json()["non_field_errors"][0]], "codes": {"non_field_errors": ["authorization"]}}
     assert ApiToken.objects.count() == 0
 
 
 def test_missing_fields_are_a_400(world, anon):
     resp = anon.post(url(TOKEN), {"username": "secretary"}, format="json")
     assert resp.status_code == 400
-    assert set(resp.json()) == {"password"}
+    assert resp.json() == {"password": [resp.json()["password"][0]], "codes": {"password": ["required"]}}
 
 
 def test_axes_lockout_refuses_the_right_password(world, anon):

@@ -76,4 +76,4 @@ def test_hostile_queries_get_4xx_or_an_empty_page(world, as_user, name, attr):
 def test_term_dates_that_would_overflow_are_refused(world, as_user):
     resp = as_user("town_admin").patch(url("api-organization-detail", world.b1.pk), {"term_started_on": "9999-12-31"}, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"term_started_on": ["Enter a date between 1900-01-01 and 2199-12-31."]}
+    assert resp.json() == {"term_started_on": ["Enter a date between 1900-01-01 and 2199-12-31."], "codes": {"term_started_on": ["date_range"]}}

@@ -10,7 +10,7 @@ from dangjian.core.models import AuditEvent
 from dangjian.core.privacy import MASKERS, id_check_char
 from dangjian.members.models import Member, MemberOrgHistory
 
-from .conftest import api_member_data, url
+from .conftest import api_member_data, messages, url
 
 LIST = "api-member-list"
 
@@ -119,7 +119,7 @@ def test_search_by_id_number_name_and_filters(world, as_user):
 def test_bad_list_parameters_are_400(world, as_user, param, value):
     resp = as_user("county_admin").get(url(LIST), {param: value})
     assert resp.status_code == 400
-    assert set(resp.json()) == {param}
+    assert set(resp.json()) == {param, "codes"} and resp.json()["codes"] == {param: ["invalid"]}
 
 
 # -- masking ----------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_bad_id_check_digit_is_400_with_the_service_message_and_no_row(world, as
     before = snapshot()
     resp = as_user("secretary").post(url(LIST), body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"id_number": [f"The check digit of this ID number is wrong (GB 11643): expected {id_check_char(good[:17])}."]}
+    assert messages(resp) == {"id_number": [f"The check digit of this ID number is wrong (GB 11643): expected {id_check_char(good[:17])}."]}
     assert snapshot() == before
 
 
@@ -211,14 +211,14 @@ def test_duplicate_id_number_is_400(world, as_user):
     before = snapshot()
     resp = as_user("secretary").post(url(LIST), body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"id_number": ["A member with this ID number is already on record."]}
+    assert resp.json() == {"id_number": ["A member with this ID number is already on record."], "codes": {"id_number": ["id_duplicate"]}}
     assert snapshot() == before
 
 
 def test_the_service_reports_every_problem_at_once(world, as_user):
     resp = as_user("secretary").post(url(LIST), {"org": world.b1.pk, "name": "", "gender": "X", "status": "full"}, format="json")
     assert resp.status_code == 400
-    body = resp.json()
+    body = messages(resp)
     assert body["name"] == ["This field is required."]
     assert body["gender"] == ["Choose one of the listed values."]
     assert body["full_member_on"] == ["A full member needs the date of becoming a full member."]
@@ -247,7 +247,7 @@ def test_create_without_org_is_400(world, as_user):
     del body["org"]
     resp = as_user("secretary").post(url(LIST), body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"org": ["This field is required."]}
+    assert resp.json() == {"org": ["This field is required."], "codes": {"org": ["required"]}}
 
 
 # -- update -----------------------------------------------------------------------------------
@@ -276,10 +276,10 @@ def test_update_validation_and_org_change_refused(world, as_user):
     before = snapshot()
     bad_phone = c.patch(url("api-member-detail", world.m_member.pk), {"phone": "12345"}, format="json")
     assert bad_phone.status_code == 400
-    assert bad_phone.json() == {"phone": ["A mobile number has 11 digits and starts with 1."]}
+    assert messages(bad_phone) == {"phone": ["A mobile number has 11 digits and starts with 1."]}
     moved = c.patch(url("api-member-detail", world.m_member.pk), {"org": world.g1.pk}, format="json")
     assert moved.status_code == 400
-    assert set(moved.json()) == {"org"}
+    assert set(messages(moved)) == {"org"}
     assert snapshot() == before
 
 

@@ -8,7 +8,7 @@ from dangjian.core.models import AuditEvent, Organization
 from dangjian.core.rollups import counts_for
 from dangjian.members.models import Member
 
-from .conftest import url
+from .conftest import messages, url
 
 
 def names(resp) -> list[str]:
@@ -172,7 +172,7 @@ def test_create_under_a_missing_parent_is_404_and_a_bad_kind_400(world, as_user)
     assert missing.status_code == 404
     wrong_kind = c.post(url("api-organization-list"), {"parent": world.b1.pk, "name": "x", "kind": "town"}, format="json")
     assert wrong_kind.status_code == 400
-    assert wrong_kind.json() == {"non_field_errors": ["A Town/street Party committee cannot be placed under a Party branch."]}
+    assert messages(wrong_kind) == {"non_field_errors": ["A Town/street Party committee cannot be placed under a Party branch."]}
     assert c.post(url("api-organization-list"), {"name": "x", "kind": "branch"}, format="json").status_code == 400
     assert tree_snapshot() == before
 
@@ -195,7 +195,7 @@ def test_move_under_own_descendant_is_400_and_nothing_changes(world, as_user):
     paths = list(Member.objects.order_by("pk").values_list("org_path", flat=True))
     resp = as_user("county_admin").post(url("api-organization-move", world.t1.pk), {"parent": world.b1.pk}, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"non_field_errors": ["An organization cannot be moved under itself or one of its own sub-organizations."]}
+    assert messages(resp) == {"non_field_errors": ["An organization cannot be moved under itself or one of its own sub-organizations."]}
     assert tree_snapshot() == before
     assert list(Member.objects.order_by("pk").values_list("org_path", flat=True)) == paths
 
@@ -231,7 +231,7 @@ def test_move_refusals_change_nothing(world, as_user, _case, persona, org, paren
 def test_move_without_a_parent_is_400(world, as_user):
     resp = as_user("county_admin").post(url("api-organization-move", world.b2.pk), {}, format="json")
     assert resp.status_code == 400
-    assert set(resp.json()) == {"parent"}
+    assert set(resp.json()) == {"parent", "codes"} and resp.json()["codes"] == {"parent": ["required"]}
 
 
 def test_dissolve_refused_while_members_remain_then_allowed_when_empty(world, as_user):
@@ -239,7 +239,7 @@ def test_dissolve_refused_while_members_remain_then_allowed_when_empty(world, as
     before = tree_snapshot()
     busy = c.post(url("api-organization-dissolve", world.b2.pk), {"reason": "合并"}, format="json")
     assert busy.status_code == 400
-    assert busy.json() == {"non_field_errors": [
+    assert messages(busy) == {"non_field_errors": [
         "Move its members to another organization first (or merge it): no member may be left without a branch."]}
     no_reason = c.post(url("api-organization-dissolve", world.b2.pk), {"reason": ""}, format="json")
     assert no_reason.status_code == 400
