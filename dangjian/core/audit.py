@@ -85,29 +85,34 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _next_position() -> tuple[int, dt.datetime]:
-    """This row's position, and the time it was taken (after the transaction's lock is held).
+_INSERT_PG = (
+    # One statement per row: nextval, then the advisory lock, then the clock — in this order (OFFSET
+    # 0 keeps each subquery from being flattened, so nextval runs once, before the lock, before the
+    # clock). One lock per transaction, not per row (a merge writing 10,000 rows would exhaust the
+    # lock table): keyed by the transaction's first position, kept in a transaction-local setting.
+    # Every position the transaction takes is >= that key, which is what the sealer relies on
+    # (_gap_settled). The key: the namespace in the high 32 bits, the position's low 32 bits in the
+    # low ones (pg_locks.classid/objid; compared modulo 2**32 — four billion rows).
+    "INSERT INTO core_auditevent (seq, created_at, actor_id, actor_name, action, object_type, object_id, org_path, ip, data, "
+    "prev_hash, hash) SELECT v, clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s::jsonb, '', '' FROM (SELECT v, "
+    "pg_advisory_xact_lock(%s::bigint * 4294967296 + mod(k, 4294967296)), set_config('dangjian.audit_first', k::text, true) "
+    "FROM (SELECT v, COALESCE(NULLIF(current_setting('dangjian.audit_first', true), '')::bigint, v) AS k "
+    "FROM (SELECT nextval('core_auditevent_seq') AS v OFFSET 0) a OFFSET 0) b OFFSET 0) c RETURNING id, seq, created_at"
+)
 
-    The lock key: the namespace in the high 32 bits, the position's low 32 bits in the low ones
-    (``pg_locks.classid``/``objid``; positions are compared modulo 2**32 — four billion rows)."""
+
+def _insert(ev: AuditEvent) -> None:
+    """Write ``ev`` with its position and time from the database (one statement on PostgreSQL)."""
     if _pg():
         with connection.cursor() as cur:
-            # nextval, then the advisory lock, then the clock — in this order (OFFSET 0 keeps each
-            # subquery from being flattened, so nextval runs once). One lock per transaction, not per
-            # row (a merge writing 10,000 rows would exhaust the lock table): keyed by the
-            # transaction's first position, kept in a transaction-local setting. Every position the
-            # transaction takes is >= that key, which is what the sealer relies on (_gap_settled).
-            cur.execute(
-                "SELECT v, clock_timestamp() FROM (SELECT v, pg_advisory_xact_lock(%s::bigint * 4294967296 + mod(k, 4294967296)), "
-                "set_config('dangjian.audit_first', k::text, true) FROM (SELECT v, "
-                "COALESCE(NULLIF(current_setting('dangjian.audit_first', true), '')::bigint, v) AS k "
-                "FROM (SELECT nextval('core_auditevent_seq') AS v OFFSET 0) a OFFSET 0) b OFFSET 0) c",
-                [LOCK_NAMESPACE],
-            )
-            seq, at = cur.fetchone()
-        return seq, at
+            cur.execute(_INSERT_PG, [ev.actor_id, ev.actor_name, ev.action, ev.object_type, ev.object_id, ev.org_path, ev.ip,
+                                     json.dumps(ev.data, ensure_ascii=False), LOCK_NAMESPACE])
+            ev.pk, ev.seq, ev.created_at = cur.fetchone()
+        ev._state.adding, ev._state.db = False, connection.alias
+        return
     # SQLite: one writer at a time (transactions BEGIN IMMEDIATE), so MAX + 1 cannot be taken twice
-    return (AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0) + 1, timezone.now()
+    ev.seq, ev.created_at = (AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0) + 1, timezone.now()
+    ev.save(force_insert=True)
 
 
 def _handed_out() -> int | None:
@@ -130,10 +135,7 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id: st
         org_path = org_path or getattr(obj, "org_path", "") or getattr(obj, "path", "")
     # savepoint=False: a failed insert fails the caller's whole transaction (no half-audited action)
     with transaction.atomic(savepoint=False):
-        seq, at = _next_position()
         ev = AuditEvent(
-            seq=seq,
-            created_at=at,
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=getattr(actor, "username", "") or "system",
             action=action,
@@ -143,7 +145,7 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id: st
             ip=current_ip.get(),
             data=_normalize(data or {}),
         )
-        ev.save(force_insert=True)
+        _insert(ev)
     return ev
 
 

@@ -175,11 +175,11 @@ def test_sensitive_values_are_masked_in_audit_rows(world):
 def test_audited_action_fails_when_the_audit_row_cannot_be_written(world, monkeypatch):
     orgs = Organization.objects.count()
 
-    def broken_save(self, *args, **kwargs):
+    def broken_insert(ev):
         raise DatabaseError("disk full")
 
     rows = AuditEvent.objects.count()
-    monkeypatch.setattr(AuditEvent, "save", broken_save)
+    monkeypatch.setattr(audit, "_insert", broken_insert)
     with pytest.raises(DatabaseError):
         _org_create(world, world.users["county_admin"])
     assert Organization.objects.count() == orgs
