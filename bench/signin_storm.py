@@ -67,6 +67,7 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--min-ratio", type=float, default=0.0, help="fail when full-stack / bare sign-in throughput is below this (e.g. 0.7)")
     p.add_argument("--no-bare", action="store_true", help="skip the bare Django app (bench/bare) run after the full stack")
+    p.add_argument("--warmup", type=int, default=200, help="untimed read-only requests before each app's schedule (0: cold start)")
     return p.parse_args()
 
 
@@ -177,12 +178,31 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit("gunicorn did not answer /healthz")
 
 
+def warm_up(port: int, args, request_for) -> None:
+    """Untimed: ``--warmup`` anonymous requests of kind ``warmup`` (a page that writes nothing) from every client
+    thread at once, so each gunicorn worker has imported its views, compiled its templates and
+    opened its database connection before the schedule starts (the same for both apps)."""
+    local = threading.local()
+
+    def one(i: int) -> None:
+        c = getattr(local, "c", None) or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        local.c = c
+        method, path, body, headers = request_for("warmup", i % args.members)
+        c.request(method, path, body=body, headers=headers)
+        c.getresponse().read()
+
+    with ThreadPoolExecutor(max_workers=args.clients) as pool:
+        list(pool.map(one, range(args.warmup)))
+
+
 def run_server(app: str, env: dict, args, jobs, request_for, log: Path):
     """Start gunicorn serving ``app``, fire the schedule at it, stop it; (results, wall seconds, load before, after)."""
     port = free_port()
     proc = start_gunicorn(port, env, args.workers, args.threads, log, app)
     try:
         wait_ready(port, proc)
+        if args.warmup:
+            warm_up(port, args, request_for)
         interval = args.seconds / len(jobs)
         local = threading.local()
         results: list[tuple[str, int, float, bool]] = []
@@ -248,6 +268,8 @@ def prepare_bare(args, var: Path) -> dict:
 
     def request_for(kind: str, member: int):
         cookie = f"sessionid={keys[member]}; csrftoken={csrf}"
+        if kind == "warmup":
+            return "GET", "/healthz", None, {}
         if kind == "healthz":
             return "GET", "/healthz", None, {"Cookie": cookie}
         return "POST", "/s/", "", {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"}
@@ -307,6 +329,8 @@ def main() -> int:
         cookie = f"sessionid={keys[member]}; csrftoken={csrf}"
         if kind == "healthz":
             return "GET", "/healthz", None, {"Cookie": cookie}
+        if kind == "warmup":  # anonymous, writes nothing: the URLconf (every app's views), a rendered page, a connection
+            return "GET", "/accounts/login/", None, {"Accept-Language": "en"}
         headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"}
         return "POST", f"/orglife/s/{tokens.make_token(meeting)}/", "", headers
 
