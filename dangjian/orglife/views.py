@@ -459,7 +459,17 @@ def qr_signin(request, token):
         meeting_id, _w, _s = tokens.parse(token)
     except tokens.TokenError:
         meeting_id = None
-    meeting = Meeting.objects.select_related("org", "type").filter(pk=meeting_id).first() if meeting_id else None
+    meeting = member = att = None
+    if meeting_id and request.user.is_authenticated:
+        # The sign-in storm's page: meeting, member and invitation in one query (the member's
+        # encrypted fields are not needed here); the separate lookups below only name a refusal.
+        att = (Attendance.objects.select_related("meeting__org", "meeting__type", "member")
+               .defer("member__id_number", "member__phone", "member__address")
+               .filter(meeting_id=meeting_id, member__user=request.user, member__state=RecordState.ACTIVE).first())
+        if att is not None:
+            meeting, member = att.meeting, att.member
+    if meeting is None and meeting_id:
+        meeting = Meeting.objects.select_related("org", "type").filter(pk=meeting_id).first()
     if not request.user.is_authenticated:
         return _login_first(request, meeting, token)
     if meeting_id is None:
@@ -481,10 +491,12 @@ def qr_signin(request, token):
             tokens.verify(meeting, token)
         except tokens.TokenError as exc:
             return _refuse(request, exc.code, 410 if exc.code == "expired" else 400)
-    member = Member.objects.filter(user=request.user, state=RecordState.ACTIVE).first()
+    if member is None:
+        member = Member.objects.filter(user=request.user, state=RecordState.ACTIVE).first()
     if member is None:
         return _refuse(request, "not_member", 403, meeting)
-    att = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if att is None:
+        att = Attendance.objects.filter(meeting=meeting, member=member).first()
     if att is None:
         return _refuse(request, "not_invited", 403, meeting)
     if att.status in PRESENT_STATUSES:
