@@ -78,11 +78,20 @@ copy() { # src dest: copy only when different
   [[ -f $1 ]] || die "npm package file missing: $1"
   cmp -s "$1" "$VENDOR/$2" 2>/dev/null || cp "$1" "$VENDOR/$2"
 }
+# A file that names its source map (`sourceMappingURL=`) needs that map next to it: the production
+# storage (ManifestStaticFilesStorage) rewrites the reference to the hashed map and fails the whole
+# collectstatic when the map is missing (issue 10 item 10; docs/decisions.md). Copy maps unchanged.
 copy node_modules/@tabler/core/dist/css/tabler.min.css tabler.min.css
+copy node_modules/@tabler/core/dist/css/tabler.min.css.map tabler.min.css.map
 copy node_modules/@tabler/core/dist/js/tabler.min.js tabler.min.js
+copy node_modules/@tabler/core/dist/js/tabler.min.js.map tabler.min.js.map
 copy node_modules/htmx.org/dist/htmx.min.js htmx.min.js
 copy node_modules/alpinejs/dist/cdn.min.js alpine.min.js
 copy node_modules/echarts/dist/echarts.min.js echarts.min.js
+for f in "$VENDOR"/*.css "$VENDOR"/*.js; do # every map a vendored file names is vendored too
+  map=$(grep -aoE 'sourceMappingURL=[^ *]+' "$f" | tail -1 | cut -d= -f2-) || true
+  [[ -z $map || $map == data:* || -f $VENDOR/$map ]] || die "$f names the source map $map, which setup does not copy"
+done
 
 # --- translations -----------------------------------------------------------------------
 if find dangjian -name '*.po' -path '*/locale/*' -print -quit | grep -q .; then

@@ -183,7 +183,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DANGJIAN_STATIC_ROOT", PROJECT_DIR / "staticfiles"))  # collectstatic target, served by WhiteNoise
 # Uploaded files (meeting photos, notice attachments). Never served directly: every download
 # goes through a view that checks the POLICY row (public notices through the public view).
 MEDIA_ROOT = Path(os.environ.get("DANGJIAN_MEDIA_ROOT", VAR_DIR / "media"))
