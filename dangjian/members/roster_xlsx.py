@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, rollups
+from dangjian.core import audit, rollups, uploads
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import MASKERS, normalize_id_number
@@ -166,7 +166,7 @@ class Report:
 
 # -- upload checks ---------------------------------------------------------------------------------
 
-MACRO_MARKERS = ("vbaproject", "macroenabled", "vnd.ms-office.activex", "vnd.ms-excel.sheet.macro", "vnd.ms-excel.addin")
+MACRO_MARKERS = uploads.MACRO_MARKERS  # one list for every upload (core.uploads)
 
 
 def _refuse(msg: str, code: str):
@@ -213,6 +213,26 @@ def check_file(path: str | Path, *, filename: str = "", size: int | None = None)
         _refuse(_("The workbook declares macro content; macros are not accepted. Save it as .xlsx."), "macro")
     if "spreadsheetml.sheet.main+xml" not in content_types:
         _refuse(_("This is not an Excel workbook (.xlsx): no worksheet content type."), "not_xlsx")
+    _check_shared(path)
+
+
+def _check_shared(path: Path) -> None:
+    """The check every upload of an Office file goes through (core.uploads.check_ooxml): Excel 4.0
+    macro sheets, embedded OLE objects, DDE formulas and links, external relationships, parts whose
+    declared size is not their content (issue 10 item 11)."""
+    try:
+        uploads.check_ooxml(path.read_bytes(), max_entries=10_000, max_uncompressed=max_uncompressed_bytes(), max_ratio=max_ratio())
+    except uploads.BadFile as exc:
+        messages = {
+            "macros": (_("The workbook declares macro content; macros are not accepted. Save it as .xlsx."), "macro"),
+            "zip_bomb": (_("The workbook is refused: it would inflate to more than %(m)s MB.") % {"m": max_uncompressed_bytes() // 1048576}, "bomb"),
+            "size_mismatch": (_("The workbook is refused: the declared sizes of its parts do not match their content."), "bomb"),
+            "ole_object": (_("The workbook contains embedded objects; they are not accepted."), "ole_object"),
+            "dde": (_("The workbook contains DDE formulas or links; they are not accepted."), "dde"),
+            "external_ref": (_("The workbook links to external content; it is not accepted."), "external_ref"),
+        }
+        msg, code = messages.get(exc.code, (_("This is not an Excel workbook (.xlsx): the zip structure is damaged."), "not_xlsx"))
+        _refuse(msg, code)
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -292,16 +292,29 @@ def _reencode_image(data: bytes) -> tuple[bytes, str, str]:
         raise ValidationError(_("The image could not be read; upload a JPEG, PNG or WebP photo."), code="bad_image") from exc
 
 
+def _hostile(code: str) -> ValidationError:
+    """The refusal of a file core.uploads found hostile (macros, embedded objects, DDE, remote
+    templates, size lies, PDF scripts or HTML polyglots), with the shared code."""
+    messages = {
+        "bad_zip": _("The file is damaged."),
+        "zip_bomb": _("The file expands to too much data; it was refused."),
+        "size_mismatch": _("The file's declared sizes do not match its content; it was refused."),
+        "macros": _("Files with macros are not accepted."),
+        "ole_object": _("Files with embedded objects are not accepted."),
+        "dde": _("Files with DDE formulas or fields are not accepted."),
+        "external_ref": _("Files that load a remote template or linked content are not accepted."),
+        "pdf_active": _("PDF files with scripts or actions are not accepted."),
+        "polyglot": _("The PDF also contains web page markup; it was refused."),
+    }
+    return ValidationError(messages.get(code, _("The file is damaged.")), code="bad_file" if code == "bad_zip" else code)
+
+
 def _check_office(data: bytes) -> str:
     try:
-        names = uploads.ooxml_names(data, max_entries=MAX_ZIP_ENTRIES, max_uncompressed=MAX_ZIP_UNCOMPRESSED)
+        names = uploads.check_ooxml(data, max_entries=MAX_ZIP_ENTRIES, max_uncompressed=MAX_ZIP_UNCOMPRESSED)
     except uploads.BadFile as exc:
-        if exc.code == "bad_zip":
-            raise ValidationError(_("The file is damaged."), code="bad_file") from exc
-        if exc.code == "zip_bomb":
-            raise ValidationError(_("The file expands to too much data; it was refused."), code="zip_bomb") from exc
-        if exc.code == "macros":
-            raise ValidationError(_("Files with macros are not accepted."), code="macros") from exc
+        if exc.code != "not_ooxml":
+            raise _hostile(exc.code) from exc
         names = set()
     for ext, (marker, _mime) in OOXML.items():
         if marker in names:
@@ -322,6 +335,10 @@ def validate_upload(data: bytes, name: str) -> tuple[bytes, str, str]:
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(_("A file may be at most %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}, code="too_big")
     if kind == "pdf":
+        try:
+            uploads.check_pdf(data)
+        except uploads.BadFile as exc:
+            raise _hostile(exc.code) from exc
         return data, "pdf", "application/pdf"
     if kind == "zip":
         ext = _check_office(data)

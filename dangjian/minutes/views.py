@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.core import uploads
 from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.web import form_view, scoped
@@ -189,15 +190,11 @@ def attachment_file(request, att, scope):
         fh = att.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    inline = att.is_image
-    resp = FileResponse(fh, content_type=att.content_type, as_attachment=not inline,
-                        filename=att.original_name if not inline else None)
-    if inline:
-        from urllib.parse import quote
-
-        resp["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(att.original_name)}"
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A server-made name from the record and the extension validated at upload (the stored file's),
+    # never the uploader's name (issue 10 item 11: "签到表.html"); only re-encoded images inline.
+    ext = att.file.name.rsplit(".", 1)[-1].lower() if "." in att.file.name else "bin"
+    resp = FileResponse(fh, content_type=att.content_type)
+    uploads.download_headers(resp, filename=f"minutes-{att.record_id}-{att.pk}.{ext}", inline=att.is_image)
     resp["Cache-Control"] = "private, no-store"
     return resp
 

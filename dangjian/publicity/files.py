@@ -72,15 +72,34 @@ def _image(name: str, data: bytes) -> CleanFile:
     return CleanFile(_safe_name(name, ext), content, ctype)
 
 
+def _hostile(name: str, code: str) -> ValidationError:
+    """A file core.uploads found hostile, refused with the shared code (issue 10 item 11)."""
+    messages = {
+        "macros": _("%(name)s contains macros; save it as a plain .xlsx workbook."),
+        "zip_bomb": _("%(name)s unpacks to too much data."),
+        "size_mismatch": _("%(name)s: the declared sizes do not match the content."),
+        "ole_object": _("%(name)s contains embedded objects; they are not accepted."),
+        "dde": _("%(name)s contains DDE formulas or links; they are not accepted."),
+        "external_ref": _("%(name)s loads remote content (a template or a link); it is not accepted."),
+        "pdf_active": _("%(name)s contains scripts or actions; they are not accepted in a PDF."),
+        "polyglot": _("%(name)s also contains web page markup; it is not accepted."),
+    }
+    return ValidationError(messages.get(code, _("%(name)s is not an Excel workbook (.xlsx).")) % {"name": name}, code=code)
+
+
+def _pdf(name: str, data: bytes) -> CleanFile:
+    try:
+        uploads.check_pdf(data)
+    except uploads.BadFile as exc:
+        raise _hostile(name, exc.code) from exc
+    return CleanFile(_safe_name(name, "pdf"), data, "application/pdf")
+
+
 def _xlsx(name: str, data: bytes) -> CleanFile:
     try:
-        names = uploads.ooxml_names(data, max_entries=10_000, max_uncompressed=20 * max_bytes())
+        names = uploads.check_ooxml(data, max_entries=10_000, max_uncompressed=20 * max_bytes())
     except uploads.BadFile as exc:
-        if exc.code == "macros":
-            raise ValidationError(_("%(name)s contains macros; save it as a plain .xlsx workbook.") % {"name": name}) from exc
-        if exc.code == "zip_bomb":
-            raise ValidationError(_("%(name)s unpacks to too much data.") % {"name": name}) from exc
-        raise ValidationError(_("%(name)s is not an Excel workbook (.xlsx).") % {"name": name}) from exc
+        raise _hostile(name, exc.code) from exc
     if not any(n.startswith("xl/") for n in names):
         raise ValidationError(_("%(name)s is not an Excel workbook (.xlsx).") % {"name": name})
     return CleanFile(_safe_name(name, "xlsx"), data, XLSX)
@@ -95,7 +114,7 @@ def clean_attachment(upload) -> CleanFile:
         raise ValidationError(_("%(name)s is empty.") % {"name": name})
     kind = uploads.sniff(data[:16])
     if kind == "pdf":
-        return CleanFile(_safe_name(name, "pdf"), data, "application/pdf")
+        return _pdf(name, data)
     if kind == "zip":
         return _xlsx(name, data)
     if kind in ("jpeg", "png", "gif", "webp"):

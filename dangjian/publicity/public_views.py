@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from dangjian.core import uploads
+
 from . import cache as pcache
 from . import selectors
 from .models import Board, NoticeAttachment
@@ -93,10 +95,12 @@ def _file_response(att: NoticeAttachment):
         fh = att.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    inline = att.content_type.startswith("image/") or att.content_type == "application/pdf"
-    resp = FileResponse(fh, content_type=att.content_type, as_attachment=not inline, filename=att.name)
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
+    # Only re-encoded images inline; PDFs and workbooks are downloads with a server-made name
+    # (notice, attachment, validated extension), under a sandboxing CSP (issue 10 item 11).
+    ext = att.name.rsplit(".", 1)[-1].lower() if "." in att.name else "bin"
+    resp = FileResponse(fh, content_type=att.content_type)
+    return uploads.download_headers(resp, filename=f"notice-{att.version.notice_id}-{att.pk}.{ext}",
+                                    inline=att.content_type.startswith("image/"))
 
 
 @public_page

@@ -160,7 +160,7 @@ def _clean_files(attachments, *, public_phones: bool = False) -> list:
         try:
             cf = clean_attachment(up)
         except ValidationError as exc:
-            errors.extend(exc.messages)
+            errors.extend(exc.error_list if hasattr(exc, "error_list") else exc.messages)  # keep the codes (core.uploads refusals: macros, dde, ...)
             continue
         ids = pii.find_id_numbers(cf.name)
         phones = [] if public_phones else pii.find_mobiles(cf.name)
