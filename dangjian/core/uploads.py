@@ -187,8 +187,32 @@ def check_pdf(data: bytes) -> None:
         raise BadFile("not_pdf")
     if _HTML_RE.search(data):
         raise BadFile("polyglot")
-    if _PDF_ACTIVE_RE.search(data):
-        raise BadFile("pdf_active")
+    # names may be written with #xx escapes (/J#61vaScript) and actions hidden in compressed
+    # (object) streams: both are read as a PDF reader would before matching
+    for chunk in (data, *_pdf_streams(data)):
+        if _PDF_ACTIVE_RE.search(_PDF_HEX_RE.sub(lambda m: bytes([int(m.group(1), 16)]), chunk)):
+            raise BadFile("pdf_active")
+
+
+_PDF_HEX_RE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM_RE = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+PDF_INFLATE_MAX = 64 * 1024 * 1024
+
+
+def _pdf_streams(data: bytes):
+    """The Flate-decoded content of the PDF's streams, at most PDF_INFLATE_MAX bytes in all (more is
+    a bomb: refused); streams that are not Flate data (images, other filters) are skipped."""
+    budget = PDF_INFLATE_MAX
+    for m in _PDF_STREAM_RE.finditer(data):
+        d = zlib.decompressobj()
+        try:
+            out = d.decompress(m.group(1), budget + 1)
+        except zlib.error:
+            continue
+        if len(out) > budget:
+            raise BadFile("zip_bomb")
+        budget -= len(out)
+        yield out
 
 
 def download_headers(response, *, filename: str, inline: bool = False):

@@ -12,6 +12,7 @@ import io
 import os
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -151,9 +152,17 @@ DOCX_CORPUS = [
     ("docx_remote_template", docx_remote_template, "external_ref"),
     ("docx_lying_about_size", lambda: zip_lying_about_size(docx=True), "size_mismatch"),
 ]
+# the same action with its name written in #xx escapes, and hidden in a compressed object stream
+PDF_JAVASCRIPT_ESCAPED = PDF_JAVASCRIPT.replace(b"/S/JavaScript/JS", b"/S/J#61vaScript/J#53")
+_HIDDEN = zlib.compress(b"2 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj")
+PDF_JAVASCRIPT_IN_OBJECT_STREAM = (b"%PDF-1.5\n1 0 obj<</Type/Catalog/OpenAction 2 0 R>>endobj\n3 0 obj<</Type/ObjStm/N 1/First 0"
+                                   b"/Filter/FlateDecode/Length " + str(len(_HIDDEN)).encode() + b">>stream\n" + _HIDDEN
+                                   + b"\nendstream\nendobj\n%%EOF\n")
 PDF_CORPUS = [
     ("pdf_html_polyglot", lambda: PDF_HTML_POLYGLOT, "polyglot"),
     ("pdf_javascript", lambda: PDF_JAVASCRIPT, "pdf_active"),
+    ("pdf_javascript_escaped_name", lambda: PDF_JAVASCRIPT_ESCAPED, "pdf_active"),
+    ("pdf_javascript_in_object_stream", lambda: PDF_JAVASCRIPT_IN_OBJECT_STREAM, "pdf_active"),
 ]
 ROSTER_CODES = {"macros": "macro", "ole_object": "ole_object", "dde": "dde", "size_mismatch": "bomb", "external_ref": "external_ref"}
 
