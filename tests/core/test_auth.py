@@ -1,7 +1,7 @@
 """Authentication and sessions (SECURITY.md test family "authentication & sessions").
 
 Lockout enforced (the right password is refused while locked); the same answer for an unknown
-user and a wrong password; Argon2 first; idle (30 min) and absolute (12 h) expiry to the
+user and a wrong password; Argon2 first; idle (30 min, to the minute) and absolute (12 h) expiry to the
 second; a deactivated user is refused on the next request.
 """
 from __future__ import annotations
