@@ -92,6 +92,8 @@ def round_detail(request, rnd, scope):
         o = p.member.org
         p.group = o.name if o.path.startswith(rnd.org_path) and o.path != rnd.org_path else ""
     mine = next((p for p in parts if _mine(request, p)), None)
+    if not staff:  # who is exempt (and why: age, frailty, illness) is for the round's managers; a member sees only their own (issue 10 item 13)
+        parts = [p for p in parts if not p.exempt or p is mine]
     if staff and rnd.stage == Stage.ASSESSMENT:  # who still has to vote (that, never what)
         from .models import Voted
 
