@@ -4,8 +4,8 @@ CSS file whose source map setup did not copy, no manifest was written and every 
 while `check --deploy` passed).
 
 The server runs `dangjian.settings.production` unchanged; only the environment differs (secret key,
-host, a temporary var/ and STATIC_ROOT, a SQLite file database: the embedded database production
-allows). Requests come as from the TLS-terminating proxy (Host, X-Forwarded-Proto: https), so HSTS,
+host, a temporary var/ and STATIC_ROOT; the database is a fresh PostgreSQL database when the suite runs
+on PostgreSQL, else a SQLite file, the embedded database production allows). Requests come as from the TLS-terminating proxy (Host, X-Forwarded-Proto: https), so HSTS,
 Secure cookies, the HTTPS CSRF origin check and two-factor sign-in all apply. The user is a branch
 secretary with a confirmed authenticator: a role that must pass the second factor in production.
 """
@@ -100,6 +100,15 @@ def server(tmp_path_factory):
         "DANGJIAN_SQLITE": str(tmp / "var" / "db.sqlite3"),
         "PYTHONPATH": str(ROOT),
     })
+    pg_db = None
+    if os.environ.get("DANGJIAN_DB") == "postgres":  # the suite's PostgreSQL step: a database of our own on that server
+        import psycopg
+
+        pg = {k: v for k, v in os.environ.items() if k in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")}
+        pg_db = f"smoke_{secrets.token_hex(6)}"
+        with psycopg.connect(dbname="postgres", autocommit=True, **{k[2:].lower(): v for k, v in pg.items()}) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_db}"')
+        env.update({**pg, "DANGJIAN_DB": "postgres", "PGDATABASE": pg_db})
 
     def manage(*args):
         out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=150)  # noqa: S603
@@ -125,6 +134,9 @@ def server(tmp_path_factory):
         proc.terminate()
         proc.wait(10)
         log.close()
+        if pg_db:
+            with psycopg.connect(dbname="postgres", autocommit=True, **{k[2:].lower(): v for k, v in pg.items()}) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
 
 
 def _totp(hex_key: str) -> str:
