@@ -49,7 +49,7 @@ def _read(upload) -> tuple[str, bytes]:
     name = getattr(upload, "name", "") or "file"
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes():
-        raise ValidationError(_("%(name)s is too large (at most %(mb)s MB).") % {"name": os.path.basename(name), "mb": max_bytes() // (1024 * 1024)})
+        raise ValidationError(_("%(name)s is too large (at most %(mb)s MB).") % {"name": os.path.basename(name), "mb": max_bytes() // (1024 * 1024)}, code="too_big")
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(max_bytes() + 1)
@@ -67,8 +67,8 @@ def _image(name: str, data: bytes) -> CleanFile:
         content, ext, ctype = uploads.reencode_image(data, max_pixels=max_pixels(), jpeg_quality=88)
     except uploads.BadFile as exc:
         if exc.code == "too_big":
-            raise ValidationError(_("%(name)s: the image is too large.") % {"name": name}) from exc
-        raise ValidationError(_("%(name)s is not a readable image.") % {"name": name}) from exc
+            raise ValidationError(_("%(name)s: the image is too large.") % {"name": name}, code="too_big") from exc
+        raise ValidationError(_("%(name)s is not a readable image.") % {"name": name}, code="bad_image") from exc
     return CleanFile(_safe_name(name, ext), content, ctype)
 
 
@@ -84,7 +84,8 @@ def _hostile(name: str, code: str) -> ValidationError:
         "pdf_active": _("%(name)s contains scripts or actions; they are not accepted in a PDF."),
         "polyglot": _("%(name)s also contains web page markup; it is not accepted."),
     }
-    return ValidationError(messages.get(code, _("%(name)s is not an Excel workbook (.xlsx).")) % {"name": name}, code=code)
+    return ValidationError(messages.get(code, _("%(name)s is not an Excel workbook (.xlsx).")) % {"name": name},
+                           code=code if code in messages else "not_xlsx")
 
 
 def _pdf(name: str, data: bytes) -> CleanFile:
@@ -101,7 +102,7 @@ def _xlsx(name: str, data: bytes) -> CleanFile:
     except uploads.BadFile as exc:
         raise _hostile(name, exc.code) from exc
     if not any(n.startswith("xl/") for n in names):
-        raise ValidationError(_("%(name)s is not an Excel workbook (.xlsx).") % {"name": name})
+        raise ValidationError(_("%(name)s is not an Excel workbook (.xlsx).") % {"name": name}, code="not_xlsx")
     return CleanFile(_safe_name(name, "xlsx"), data, XLSX)
 
 
@@ -109,9 +110,9 @@ def clean_attachment(upload) -> CleanFile:
     """Check one file; return what may be stored (images re-encoded). ValidationError otherwise."""
     name, data = _read(upload)
     if len(data) > max_bytes():
-        raise ValidationError(_("%(name)s is too large (at most %(mb)s MB).") % {"name": name, "mb": max_bytes() // (1024 * 1024)})
+        raise ValidationError(_("%(name)s is too large (at most %(mb)s MB).") % {"name": name, "mb": max_bytes() // (1024 * 1024)}, code="too_big")
     if not data:
-        raise ValidationError(_("%(name)s is empty.") % {"name": name})
+        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="empty")
     kind = uploads.sniff(data[:16])
     if kind == "pdf":
         return _pdf(name, data)
@@ -119,4 +120,4 @@ def clean_attachment(upload) -> CleanFile:
         return _xlsx(name, data)
     if kind in ("jpeg", "png", "gif", "webp"):
         return _image(name, data)
-    raise ValidationError(_("%(name)s: only PDF, images (JPEG, PNG, GIF, WebP) and Excel workbooks (.xlsx) may be attached.") % {"name": name})
+    raise ValidationError(_("%(name)s: only PDF, images (JPEG, PNG, GIF, WebP) and Excel workbooks (.xlsx) may be attached.") % {"name": name}, code="bad_type")

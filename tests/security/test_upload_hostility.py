@@ -150,6 +150,7 @@ OFFICE_CORPUS = [
 ]
 DOCX_CORPUS = [
     ("docx_remote_template", docx_remote_template, "external_ref"),
+    ("docm_vba_project", lambda: docm_vba(), "macros"),
     ("docx_lying_about_size", lambda: zip_lying_about_size(docx=True), "size_mismatch"),
 ]
 # the same action with its name written in #xx escapes, and hidden in a compressed object stream
@@ -163,6 +164,30 @@ PDF_CORPUS = [
     ("pdf_javascript", lambda: PDF_JAVASCRIPT, "pdf_active"),
     ("pdf_javascript_escaped_name", lambda: PDF_JAVASCRIPT_ESCAPED, "pdf_active"),
     ("pdf_javascript_in_object_stream", lambda: PDF_JAVASCRIPT_IN_OBJECT_STREAM, "pdf_active"),
+]
+
+
+def docm_vba() -> bytes:
+    """A Word document with a VBA project (a .docm renamed .docx)."""
+    return _zip({
+        "[Content_Types].xml": CT_HEAD + DOCX_MAIN + '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+        "word/document.xml": "<w:document/>",
+        "word/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64,
+    })
+
+
+def png_pixel_bomb() -> bytes:
+    """48 megapixels in about 6 kB: refused from the header, before it is decoded."""
+    buf = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+SVG_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"><script>alert(1)</script></svg>'
+# files every attachment path refuses before the office/PDF check: (name, file name, builder, code)
+OTHER_CORPUS = [
+    ("svg_script", "logo.svg", lambda: SVG_SCRIPT, "bad_type"),
+    ("png_pixel_bomb", "现场.png", png_pixel_bomb, "too_big"),
 ]
 ROSTER_CODES = {"macros": "macro", "ole_object": "ole_object", "dde": "dde", "size_mismatch": "bomb", "external_ref": "external_ref"}
 
@@ -289,3 +314,16 @@ def test_roster_import_refuses_the_same_files(tmp_path, name, build, code):
     with pytest.raises(rx.BadRosterFile) as exc:
         rx.check_file(p, filename="roster.xlsx", size=os.path.getsize(p))
     assert exc.value.code == ROSTER_CODES[code]
+
+
+@pytest.mark.parametrize("name,filename,build,code", OTHER_CORPUS, ids=[c[0] for c in OTHER_CORPUS])
+def test_minutes_and_publicity_refuse_scripts_and_pixel_bombs(world, record, name, filename, build, code):
+    before = _files()
+    with pytest.raises(ValidationError) as exc:
+        _attach(world, record, build(), filename)
+    assert _codes(exc.value) == {code}
+    with pytest.raises(ValidationError) as exc:
+        _notice(world, [(filename, build())])
+    assert _codes(exc.value) == {code}
+    assert not Attachment.objects.exists() and not NoticeAttachment.objects.exists()
+    assert _files() == before
