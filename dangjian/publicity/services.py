@@ -19,7 +19,9 @@ DOMAIN §10 and §11 "Personal information"):
   personal data beyond what the notice itself publishes"). [block] a resident ID number (GB 11643,
   18 characters, validated — see ``pii``) in the title or text, always; [block] a mainland mobile
   number unless the author confirms that the numbers in the notice are public contact numbers
-  (the same for attachment file names, which the board lists)
+  (the same for attachment file names, which the board lists, and for the text inside PDF, xlsx
+  and docx attachments — numbers written with Unicode spaces, zero-width characters, dots or in
+  groups are found too, see ``pii``; images are not OCRed)
   (e.g. the service hotline) — the confirmation is stored with the version
   (``NoticeVersion.public_phones``) and in the audit row. Checked when a notice is saved (forms,
   ``create_notice`` for other apps' generated notices), submitted and approved, so an older draft
@@ -109,16 +111,41 @@ def _personal_data_errors(title: str, body: str, *, public_phones: bool) -> dict
     for field, text, where in (("title", title, _("The title")), ("body", body, _("The text"))):
         ids = pii.find_id_numbers(text)
         if ids:
-            errors.setdefault(field, []).append(
+            errors.setdefault(field, []).append(ValidationError(
                 _("%(where)s contains an ID number (%(numbers)s). A public board never shows ID numbers: remove it.")
-                % {"where": where, "numbers": "、".join(ids)})
+                % {"where": where, "numbers": "、".join(ids)}, code="pii_id_number"))
         phones = [] if public_phones else pii.find_mobiles(text)
         if phones:
-            errors.setdefault(field, []).append(
+            errors.setdefault(field, []).append(ValidationError(
                 _("%(where)s contains a mobile phone number (%(numbers)s). A public board shows no personal phone numbers: "
                   "remove it, or, if it is a public contact number (e.g. the service hotline), tick "
-                  "“These phone numbers are public contact numbers”.") % {"where": where, "numbers": "、".join(phones)})
+                  "“These phone numbers are public contact numbers”.") % {"where": where, "numbers": "、".join(phones)},
+                code="pii_mobile"))
     return errors
+
+
+def _attachment_content_errors(cf, *, public_phones: bool) -> list[ValidationError]:
+    """P6 on what an attachment shows (issue 10 item 9): the text of a PDF, the cells of an xlsx
+    workbook, the text of a docx (``pii.attachment_text``; images are not OCRed). The same rule as
+    the notice's text: ID numbers always refused, mobile numbers unless confirmed as public."""
+    text = pii.attachment_text(cf.content, cf.content_type)
+    if not text:
+        return []
+    out = []
+    ids = pii.find_id_numbers(text)
+    if ids:
+        out.append(ValidationError(
+            _("The file %(name)s contains an ID number (%(numbers)s). A public board never shows ID numbers: "
+              "remove it from the file.") % {"name": pii.mask_numbers(cf.name), "numbers": "、".join(ids)},
+            code="pii_id_number_in_file"))
+    phones = [] if public_phones else pii.find_mobiles(text)
+    if phones:
+        out.append(ValidationError(
+            _("The file %(name)s contains a mobile phone number (%(numbers)s). A public board shows no personal phone "
+              "numbers: remove it from the file, or, if it is a public contact number (e.g. the service hotline), tick "
+              "“These phone numbers are public contact numbers”.") % {"name": pii.mask_numbers(cf.name), "numbers": "、".join(phones)},
+            code="pii_mobile_in_file"))
+    return out
 
 
 def _citation_errors(citation: str) -> list[str]:
@@ -147,13 +174,13 @@ def _check_version(v: NoticeVersion) -> None:
     rule existed, or changed outside the forms): a plain message naming the version."""
     errors = _personal_data_errors(v.title, v.body, public_phones=v.public_phones)
     if errors:
-        msgs = [m for ms in errors.values() for m in ms]
+        msgs = ValidationError(errors).messages
         raise ValidationError(_("Version %(n)s cannot go to the public board: %(why)s Edit the notice first.") % {
-            "n": v.number, "why": " ".join(msgs)})
+            "n": v.number, "why": " ".join(msgs)}, code="pii_stored_version")
 
 
 def _clean_files(attachments, *, public_phones: bool = False) -> list:
-    """P5 on every file; P6 on the file names, which the public board lists."""
+    """P5 on every file; P6 on the file names, which the public board lists, and on the files' text."""
     cleaned = []
     errors = []
     for up in attachments or ():
@@ -165,8 +192,13 @@ def _clean_files(attachments, *, public_phones: bool = False) -> list:
         ids = pii.find_id_numbers(cf.name)
         phones = [] if public_phones else pii.find_mobiles(cf.name)
         if ids or phones:
-            errors.append(_("The file name %(name)s contains an ID or mobile phone number (%(numbers)s): rename the file.") % {
-                "name": pii.mask_numbers(cf.name), "numbers": "、".join(ids + phones)})
+            errors.append(ValidationError(
+                _("The file name %(name)s contains an ID or mobile phone number (%(numbers)s): rename the file.") % {
+                    "name": pii.mask_numbers(cf.name), "numbers": "、".join(ids + phones)}, code="pii_file_name"))
+            continue
+        content_errors = _attachment_content_errors(cf, public_phones=public_phones)
+        if content_errors:
+            errors.extend(content_errors)
             continue
         cleaned.append(cf)
     if errors:
