@@ -135,7 +135,7 @@ def roster_import(request, scope):
             parsed = rx.read_rows(path)
         except rx.BadRosterFile as exc:
             rx.discard_upload(token)
-            form.add_error("file", exc.messages)
+            form.add_error("file", exc)  # keeps the refusal code
             return render(request, "members/roster_import.html", {"form": form})
         report = rx.validate(scope, parsed)
         services.route_duplicates(actor=request.user, pairs=report.elsewhere, via="import")

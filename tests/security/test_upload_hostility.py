@@ -327,3 +327,13 @@ def test_minutes_and_publicity_refuse_scripts_and_pixel_bombs(world, record, nam
     assert _codes(exc.value) == {code}
     assert not Attachment.objects.exists() and not NoticeAttachment.objects.exists()
     assert _files() == before
+
+
+@pytest.mark.parametrize("name,build,code", OFFICE_CORPUS, ids=[c[0] for c in OFFICE_CORPUS])
+def test_roster_import_page_refuses_and_keeps_no_upload(world, login, settings, tmp_path, name, build, code):
+    """Through the import page: the refused workbook (plaintext ID numbers) is not kept on disk."""
+    settings.DANGJIAN_ROSTER_UPLOAD_DIR = str(tmp_path / "roster-uploads")
+    r = login(world.users["secretary"]).post(reverse("member-roster-import"), {"file": SimpleUploadedFile(
+        "名册.xlsx", build(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert r.status_code == 200 and r.context["form"].has_error("file", ROSTER_CODES[code])
+    assert not [p for p in (tmp_path / "roster-uploads").rglob("*") if p.is_file()]
