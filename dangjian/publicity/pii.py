@@ -254,7 +254,7 @@ def _xlsx_text(data: bytes) -> str:
                     if cells > MAX_XLSX_CELLS:
                         return CELL_SEPARATOR.join(out)
                     out.append(str(value))
-    except Exception:  # noqa: BLE001, S110 - a sheet broken half-way: what was read so far is scanned
+    except Exception:  # noqa: BLE001, S110 - a sheet broken half-way: what was read so far is scanned  # nosec B110
         pass
     finally:
         wb.close()
