@@ -22,7 +22,7 @@ Raises ``ValidationError`` (bad board / text / files) or ``PermissionDenied`` (a
 ``publicity.draft`` on the org). Never put ID numbers, phones or addresses in a notice
 (DOMAIN §10): the board is public. Rule P6 enforces it: a valid resident ID number in the title
 or text is always refused, a mainland mobile number unless ``public_phones=True`` — the error is
-keyed ``title`` / ``body`` and shows the number masked (``3707**********1234``, ``138****5678``).
+keyed ``title`` / ``body`` and shows the number masked (``3707**************``, ``138****5678``).
 """
 from __future__ import annotations
 

@@ -96,9 +96,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 @pytest.mark.parametrize(
     ("text", "secret", "masked"),
     [
-        (f"身份证号 {ID} 登记", ID, "3707**********0013"),
-        (f"id={ID_X}", ID_X, "3707**********002X"),
-        (f"id={ID_X.lower()}", ID_X.lower(), "3707**********002x"),
+        (f"身份证号 {ID} 登记", ID, "3707**************"),
+        (f"id={ID_X}", ID_X, "3707**************"),
+        (f"id={ID_X.lower()}", ID_X.lower(), "3707**************"),
         (f"手机:{PHONE}。", PHONE, "139****5678"),
         (f"tel={PHONE}&x=1", PHONE, "139****5678"),
     ],
@@ -135,9 +135,9 @@ def test_json_log_lines_are_masked_and_utc():
     text = stream.getvalue()
     assert ID not in text and PHONE not in text
     lines = [json.loads(line) for line in text.strip().splitlines()]
-    assert lines[0]["msg"] == "lookup of 3707**********0013 by phone 139****5678"
+    assert lines[0]["msg"] == "lookup of 3707************** by phone 139****5678"
     assert lines[0]["ts"].endswith("+00:00")
-    assert "exc" in lines[1] and "3707**********0013" in lines[1]["exc"]
+    assert "exc" in lines[1] and "3707**************" in lines[1]["exc"]
 
 
 def test_logging_config_masks_through_the_configured_handler():
