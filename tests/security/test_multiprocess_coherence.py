@@ -5,17 +5,12 @@ of the requests and 2 workers let 2 x the limit through)."""
 from __future__ import annotations
 
 import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import sqlite_gunicorn
+
 LIMIT = 100
 TITLE = "多进程撤回测试公告"
 
@@ -42,12 +37,6 @@ services.withdraw_notice(actor=get_user_model().objects.get(username="secretary"
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(port: int, path: str, source: str) -> tuple[int, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20, source_address=(source, 0))
     try:
@@ -60,35 +49,9 @@ def _get(port: int, path: str, source: str) -> tuple[int, str]:
 
 @pytest.fixture
 def server(tmp_path):
-    (tmp_path / "cohere_settings.py").write_text(SETTINGS)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    env.update({"DJANGO_SETTINGS_MODULE": "cohere_settings", "DANGJIAN_DB": "sqlite", "DANGJIAN_SQLITE": str(tmp_path / "db.sqlite3"),
-                "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])})
-    env.pop("DANGJIAN_REDIS_URL", None)
-
-    def manage(*args):
-        out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
-        assert out.returncode == 0, out.stderr[-3000:]
-        return out.stdout
-
-    manage("migrate", "--noinput", "-v", "0")
-    ids = next(line for line in manage("shell", "-c", SETUP).splitlines() if line.startswith("IDS")).split()[1:]
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "dangjian.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],  # noqa: S603
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(200):
-            try:
-                _get(port, "/healthz", "127.0.0.1")
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield {"port": port, "b1": int(ids[1]), "t1": int(ids[2]), "withdraw": lambda: manage("shell", "-c", WITHDRAW % int(ids[0]))}
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+    with sqlite_gunicorn(tmp_path, settings_module="cohere_settings", settings_text=SETTINGS, setup=SETUP, workers=2) as srv:
+        ids = next(line for line in srv.setup_out.splitlines() if line.startswith("IDS")).split()[1:]
+        yield {"port": srv.port, "b1": int(ids[1]), "t1": int(ids[2]), "withdraw": lambda: srv.manage("shell", "-c", WITHDRAW % int(ids[0]))}
 
 
 def test_withdrawn_notice_disappears_on_every_worker_and_the_limit_holds_across_workers(server):
