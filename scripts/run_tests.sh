@@ -3,6 +3,7 @@
 #   1. pytest on SQLite            4. manage.py check --deploy (production settings)
 #   2. pytest on PostgreSQL 15     5. makemigrations --check
 #   3. browser tests (e2e)         6. ruff
+#                                  7. import contracts (lint-imports: layers, no app cycle)
 # Every step runs even when an earlier one failed; the summary at the end names the failures
 # and the exit status is non-zero if any step failed. pytest exit 5 ("no tests collected") is a
 # failure, except for the e2e step while tests/e2e holds no test_*.py files.
@@ -89,6 +90,9 @@ run_cmd "makemigrations --check" env DJANGO_SETTINGS_MODULE=dangjian.settings.te
 
 # 6. Lint
 run_cmd "ruff" .venv/bin/ruff check .
+
+# 7. Walls between the apps ([tool.importlinter] in pyproject.toml; docs/decisions.md §33)
+run_cmd "import contracts" .venv/bin/lint-imports --no-cache
 
 # --- summary ------------------------------------------------------------------------------
 printf '\n%s\n' "==================== make test summary ===================="

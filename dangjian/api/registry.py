@@ -70,6 +70,8 @@ API_POLICY: dict[str, dict[str, Rule]] = {
     "api-member-detail": {"GET": ("member", "view"), "PATCH": ("member", "change")},
     "api-member-move": {"POST": ("member", "move")},
     "api-member-reveal": {"POST": ("member", "reveal")},
+    # -- org life -----------------------------------------------------------------------------
+    "api-orglife-device-signin": {"POST": DEVICE},
 }
 
 API_TARGETS: dict[str, dict[str, tuple[Target, ...]]] = {

@@ -5,7 +5,7 @@ from importlib import import_module
 from django.apps import apps
 from django.urls import path
 
-from . import auth, members, organizations
+from . import auth, members, organizations, orglife
 
 urlpatterns = [
     path("auth/token/", auth.AuthTokenApi.as_view(), name="api-auth-token"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/<int:pk>/", members.MemberDetailApi.as_view(), name="api-member-detail"),
     path("members/<int:pk>/move/", members.MemberMoveApi.as_view(), name="api-member-move"),
     path("members/<int:pk>/reveal/", members.MemberRevealApi.as_view(), name="api-member-reveal"),
+    path("orglife/device-signin/", orglife.DeviceSigninApi.as_view(), name="api-orglife-device-signin"),
 ]
 
 

@@ -87,13 +87,11 @@ def totals_for(orgs: list[Organization]) -> dict[int, int]:
 
 def refresh_all(batch: int = 5000) -> int:
     """Rebuild every rollup from the member table (a full scan; the nightly job)."""
-    from dangjian.members.models import Member, RecordState
+    from .population import members
 
     today = timezone.localdate()
     per_org: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    fields = ("org_id", "status", "gender", "birth_date", "education", "category")
-    qs = Member.objects.filter(state=RecordState.ACTIVE).values_list(*fields).order_by()
-    for org_id, status, gender, birth, edu, cat in qs.iterator(chunk_size=20000):
+    for org_id, status, gender, birth, edu, cat in members().rollup_rows():
         c = per_org[org_id]
         c["total"] += 1
         c[f"status:{status}"] += 1

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from dangjian.members.models import COMMITTEE_POSITIONS, Member, RecordState
-
-from . import rollups, structure
+from . import population, rollups, structure
 from .models import ALLOWED_CHILDREN, Organization, OrgStatus
 from .policy import Scope
 
@@ -31,13 +29,9 @@ def visible_ancestors(scope: Scope, org: Organization) -> list[Organization]:
     return list(visible_orgs(scope).filter(path__in=org.ancestor_paths()[:-1]).order_by("path"))
 
 
-def leadership(org: Organization) -> tuple[Member | None, list[Member]]:
+def leadership(org: Organization):
     """The secretary and the committee recorded in the organization (positions, DOMAIN §2)."""
-    committee = list(
-        Member.objects.filter(org=org, state=RecordState.ACTIVE, position__in=[p.value for p in COMMITTEE_POSITIONS]).order_by("position", "id")
-    )
-    secretary = next((m for m in committee if m.position == "secretary"), None)
-    return secretary, committee
+    return population.members().leadership(org)
 
 
 def org_findings(org: Organization) -> list[structure.Finding]:
@@ -68,8 +62,6 @@ def subtree_findings(scope: Scope, org: Organization, limit: int = 200) -> tuple
     Three queries whatever the subtree size: the branches, their rollups, and their committee
     positions (DOMAIN §2/§11 "Structure & terms").
     """
-    from django.db.models import Count, Q
-
     branches = list(
         visible_orgs(scope, "view_stats")
         .filter(path__startswith=org.path, status=OrgStatus.ACTIVE, kind__in=[k.value for k in structure.BRANCH_KINDS])
@@ -79,12 +71,7 @@ def subtree_findings(scope: Scope, org: Organization, limit: int = 200) -> tuple
         return 0, []
     ids = [b.pk for b in branches]
     counts = dict(rollups.OrgRollup.objects.filter(org_id__in=ids).values_list("org_id", "counts"))
-    officers = {
-        row["org_id"]: row
-        for row in Member.objects.filter(org_id__in=ids, state=RecordState.ACTIVE, position__in=[p.value for p in COMMITTEE_POSITIONS])
-        .values("org_id")
-        .annotate(committee=Count("id"), secretaries=Count("id", filter=Q(position="secretary")))
-    }
+    officers = population.members().officer_counts(ids)
     flagged = []
     for b in branches:
         o = officers.get(b.pk, {})

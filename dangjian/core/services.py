@@ -355,8 +355,7 @@ def merge_organizations(*, actor, source: Organization, target: Organization, re
     committee and secretary of a branch are elected there and approved above (so they end).
     Issue 10 item 12: nothing of the merged organization is left reachable through its old roles.
     """
-    from dangjian.members import services as member_services
-    from dangjian.members.models import Member, RecordState
+    from .population import members
 
     with transaction.atomic():
         source = Organization.objects.select_for_update().get(pk=source.pk)
@@ -369,11 +368,7 @@ def merge_organizations(*, actor, source: Organization, target: Organization, re
             raise ValidationError(_("Only active organizations can be merged."), code="inactive")
         for child in list(source.children.filter(status=OrgStatus.ACTIVE)):
             move_organization(actor=actor, org=child, new_parent=target)
-        moved = 0
-        for m in Member.objects.filter(org=source, state=RecordState.ACTIVE):
-            member_services.move_member(actor=actor, member=m, to_org=target, reason=_("merge of %(s)s") % {"s": source.name},
-                                        allow_below_minimum=True)
-            moved += 1
+        moved = members().move_all(actor=actor, source=source, target=target, reason=_("merge of %(s)s") % {"s": source.name})
         rows_moved, rows_kept = _merge_rows(source, target)
         roles_ended, roles_moved = _end_roles_at(actor=actor, source=source, target=target)
         source.refresh_from_db()
@@ -393,7 +388,7 @@ def dissolve_organization(*, actor, org: Organization, reason: str, on: dt.date 
     Refused while it still has active members or active sub-organizations: DOMAIN §11 [block]
     "a member in no branch" — members must first be moved (or the organization merged).
     """
-    from dangjian.members.models import Member, RecordState
+    from .population import members
 
     if not (reason or "").strip():
         raise ValidationError(_("Give the reason and the decision for dissolving."), code="reason")
@@ -401,7 +396,7 @@ def dissolve_organization(*, actor, org: Organization, reason: str, on: dt.date 
         org = Organization.objects.select_for_update().get(pk=org.pk)
         if not org.is_active:
             raise ValidationError(_("This organization is already dissolved."), code="inactive")
-        if Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).exists():
+        if members().has_active_in_subtree(org.path):
             raise ValidationError(_("Move its members to another organization first (or merge it): no member may be left without a branch."), code="has_members")
         if org.children.filter(status=OrgStatus.ACTIVE).exists():
             raise ValidationError(_("Move or dissolve its sub-organizations first."), code="has_children")

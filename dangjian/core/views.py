@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, orglinks, rollups, selectors, services, structure
+from . import audit, orglinks, population, rollups, selectors, services, structure
 from .forms import DissolveForm, GrantRoleForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
 from .models import AuditEvent, GrantStatus, Organization, Role, RoleAssignment, RoleGrantRequest
 from .policy import scope_of
@@ -59,8 +59,6 @@ def org_children(request, org, scope):
 
 @scoped("organization", "view", model=Organization)
 def org_detail(request, org, scope):
-    from dangjian.members.api import chart_series, roster_preview
-
     secretary, committee = selectors.leadership(org)
     can_stats = scope.can("view_stats", org)
     counts = rollups.counts_for(org) if can_stats else {}
@@ -71,10 +69,9 @@ def org_detail(request, org, scope):
         "secretary": secretary,
         "committee": committee,
         "counts": counts,
-        "chart_data": chart_series(counts) if counts else None,
         "findings": selectors.org_findings(org) if can_stats else [],
         "subtree_findings": selectors.subtree_findings(scope, org) if can_stats and org.kind not in structure.BRANCH_KINDS else (0, []),
-        "members": roster_preview(scope, org),
+        **population.members().org_page(scope, org, counts),
         "can": {a: scope.can(a, org) for a in ("add_child", "change", "move", "merge", "dissolve", "history", "manage_roles")},
         "can_add_member": scope.path_allows("member", "add", org.path),
         "work_links": orglinks.links_for(scope, org),

@@ -7,9 +7,13 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
-        from dangjian.notify.api import register_kind
+        from dangjian.core import population as core_population
+        from dangjian.core.messages import register_kind
 
         from . import policies  # noqa: F401  (registers the scoping policy)
+        from .population import Population
+
+        core_population.register(Population())
 
         # To the organization department above both records (members.services.route_duplicate);
         # the user who typed the number is told only that it was passed on.

@@ -794,7 +794,7 @@ EXPORT_JOB_KIND = "members.roster_export"
 def run_export_job(job, progress) -> tuple[str, bytes]:
     """Job body: re-check the actor's scope now, build the workbook with progress, then leave a
     message with the job page's link (where the download is) in the actor's inbox."""
-    from dangjian.notify import api as notify_api
+    from dangjian.core import messages as notify_api
 
     actor = job.actor
     params = job.params or {}
@@ -806,7 +806,7 @@ def run_export_job(job, progress) -> tuple[str, bytes]:
     filename, data, n = export_roster(actor=actor, scope=scope, org=org, clear=bool(params.get("clear")), progress=progress)
     progress(99, _("%(n)s rows written") % {"n": n})
     with transaction.atomic():
-        notify_api.notify(recipients=[actor], kind="export_ready", actor=actor, org=org,
+        notify_api.send(recipients=[actor], kind="export_ready", actor=actor, org=org,
                           context={"title": f"{org.name} 党员花名册", "rows": n, "job_id": job.pk})
     return filename, data
 
@@ -815,8 +815,8 @@ def register_export_job() -> None:
     """Register the job kind and its inbox message kind (idempotent)."""
     from django.urls import reverse
 
+    from dangjian.core import messages as notify_api
     from dangjian.jobs import api as jobs_api
-    from dangjian.notify import api as notify_api
 
     jobs_api.register_job_kind(EXPORT_JOB_KIND, run_export_job)
     link = reverse("job-detail", kwargs={"pk": 987654321}).replace("987654321", "{job_id}")

@@ -179,7 +179,7 @@ def route_duplicate(*, actor, org: Organization | None, existing: Member, id_num
     masked) and an inbox message to the org admins of the nearest organization above both (or,
     with none there, above it), in its own transaction: the refusal itself writes nothing else.
     Returns the number of messages."""
-    from dangjian.notify.api import notify
+    from dangjian.core.messages import send as notify
 
     target_path = org.path if org is not None else ""
     paths = [p for p in (target_path, existing.org_path) if p]
@@ -222,7 +222,7 @@ def existing_records(id_numbers: list[str], batch: int = 1000) -> dict[str, Memb
 def route_duplicates(*, actor, pairs: list[tuple[Organization, Member, str]], via: str) -> int:
     """:func:`route_duplicate` for a whole file: one audit row per number, one message per
     organization department (the count, the organizations), in one transaction."""
-    from dangjian.notify.api import notify
+    from dangjian.core.messages import send as notify
 
     if not pairs:
         return 0
@@ -612,7 +612,7 @@ def _alert_on_duplicate_burst(actor) -> None:
 
 
 def _alert_burst(*, actor, paths: list[str], attempts: int, minutes: int, field: str) -> None:
-    from dangjian.notify.api import notify
+    from dangjian.core.messages import send as notify
 
     admins = security_admins_over(paths)
     audit.record(actor=actor, action=SEARCH_EXACT_BURST, object_type="accounts.user", object_id=getattr(actor, "pk", ""),

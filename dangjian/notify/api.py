@@ -6,19 +6,9 @@ and outbox rows (SMS, e-mail) in the caller's transaction. Recipients may be use
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dangjian.core.messages import RoleIn, Subtree, TemplateError
 
-
-@dataclass(frozen=True)
-class RoleIn:
-    org: object
-    role: str
-
-
-@dataclass(frozen=True)
-class Subtree:
-    org: object
-    roles: tuple[str, ...] | None = None  # None: every user with a role in the subtree
+__all__ = ["RoleIn", "Subtree", "TemplateError", "notify", "register_kind", "unread_count"]
 
 
 def register_kind(kind: str, *, title: dict[str, str], body: dict[str, str], link: str = "") -> None:
@@ -26,7 +16,7 @@ def register_kind(kind: str, *, title: dict[str, str], body: dict[str, str], lin
 
     Raises ``TemplateError`` at once for a malformed template, placeholders that differ between
     languages, attribute/index access in a placeholder, or a link that is not a local path."""
-    from .kinds import register_kind as _register
+    from dangjian.core.messages import register_kind as _register
 
     _register(kind, title=title, body=body, link=link)
 

@@ -7,10 +7,12 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
+        from dangjian.core.messages import register_kind, register_sender
         from dangjian.jobs.api import register_channel
 
-        from . import delivery
-        from .kinds import register_kind
+        from . import delivery, services
+
+        register_sender(services.notify)
 
         register_channel("sms", delivery.deliver_sms)
         register_channel("email", delivery.deliver_email)

@@ -18,11 +18,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dangjian.core import audit
+from dangjian.core import messages as kinds
+from dangjian.core.messages import RoleIn, Subtree
 from dangjian.core.models import Organization, RoleAssignment
 from dangjian.members.models import Member, RecordState
 
-from . import kinds
-from .api import RoleIn, Subtree
 from .models import ALL_KINDS, Delivery, DeliveryStatus, InboxMessage, NotificationPreference
 
 CHANNELS = ("inbox", "sms", "email")

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from dangjian.core.messages import safe_link
 from dangjian.core.web import authenticated
 
 from . import services
 from .forms import PreferenceForm
-from .kinds import safe_link
 from .models import ALL_KINDS, InboxMessage, NotificationPreference
 
 PAGE_SIZE = 20

@@ -288,3 +288,12 @@ def members_below_study_hours(root, year: int, target: float | None = None) -> l
             rows.append((hours, path, pk, StudyRow(pk, name, org_id, org_name, hours)))
     rows.sort(key=lambda r: r[:3])
     return [r[3] for r in rows]
+
+
+def inflow_attendance_of(*, member_id: int, inflow_path: str):
+    """A flowing member's attendance at meetings of the inflow organization (its subtree), newest
+    first: what the inflow side recorded itself (the transfers app's flowing-member pages)."""
+    from .models import Attendance
+
+    return (Attendance.objects.filter(member_id=member_id, org_path__startswith=inflow_path)
+            .select_related("meeting", "meeting__type", "meeting__org").order_by("-meeting__starts_at", "-id"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -842,3 +843,31 @@ def device_sign_in(*, device: SigninDevice, meeting: Meeting, member: Member) ->
     if device.last_used_at is None or now - device.last_used_at > dt.timedelta(minutes=1):
         SigninDevice.objects.filter(pk=device.pk).update(last_used_at=now)
     return att, created
+
+
+@dataclass(frozen=True)
+class DeviceSignin:
+    """What a device sign-in did (read-only): the meeting, the member, the attendance row and
+    whether it was created now (False: the member had already signed in)."""
+
+    meeting: Meeting
+    member: Member
+    attendance: Attendance
+    created: bool
+
+
+def device_sign_in_by_ids(*, device: SigninDevice, meeting_id: int, member_id: int) -> DeviceSignin:
+    """The open sign-in API (issue 4 "(c)"): a device names a meeting and a member by id.
+
+    Refusals (coded ``ValidationError``): ``not_found`` — no such meeting in the device's
+    organization subtree (the API answers 404, as for a meeting that does not exist);
+    ``not_invited`` — no such member (the same answer as a member who is not invited); then the
+    codes of :func:`sign_in` (``not_open``, ``not_invited``...)."""
+    meeting = Meeting.objects.select_related("org").filter(pk=meeting_id, org_path__startswith=device.org_path).first()
+    if meeting is None:
+        raise ValidationError(_("This meeting is not in the device's organization."), code="not_found")
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise ValidationError(_("This member is not invited to the meeting."), code="not_invited")
+    att, created = device_sign_in(device=device, meeting=meeting, member=member)
+    return DeviceSignin(meeting=meeting, member=member, attendance=att, created=created)

@@ -59,13 +59,13 @@ def flowing_in(scope, org):
 
 def inflow_attendance(rec):
     """The member's attendance at meetings of the inflow organization (its subtree), newest first:
-    what the inflow side recorded itself."""
-    from dangjian.orglife.models import Attendance
+    what the inflow side recorded itself. The org-life app, above this one, provides the rows
+    (:func:`dangjian.transfers.api.register_inflow_attendance`); without it there are none."""
+    from . import api
 
-    if not rec.inflow_path:
-        return Attendance.objects.none()
-    return (Attendance.objects.filter(member_id=rec.member_id, org_path__startswith=rec.inflow_path)
-            .select_related("meeting", "meeting__type", "meeting__org").order_by("-meeting__starts_at", "-id"))
+    if not rec.inflow_path or api.inflow_attendance_source is None:
+        return []
+    return api.inflow_attendance_source(member_id=rec.member_id, inflow_path=rec.inflow_path)
 
 
 def cases(scope, org):

@@ -352,7 +352,7 @@ def test_api_paid_up_to_and_arrears(world, profiled, frozen):
 def test_export_message_link_is_the_job_page():
     from django.urls import reverse
 
-    from dangjian.notify.kinds import KINDS
+    from dangjian.core.messages import KINDS
 
     kind = KINDS["dues.export_ready"]
     link = getattr(kind, "link", None) or kind["link"]

@@ -50,7 +50,7 @@ def frozen(local: dt.datetime):
 @pytest.fixture
 def scratch_kinds():
     """Register kinds freely inside a test; the registry is restored afterwards."""
-    from dangjian.notify import kinds
+    from dangjian.core import messages as kinds
 
     saved = dict(kinds.KINDS)
     yield kinds

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from dangjian.core.messages import KINDS, TemplateError, render
 from dangjian.notify.api import notify
-from dangjian.notify.kinds import KINDS, TemplateError, render
 from dangjian.notify.models import InboxMessage
 from dangjian.notify.services import save_preferences
 

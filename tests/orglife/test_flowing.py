@@ -212,7 +212,7 @@ def test_later_inflow_meeting_is_credited_by_the_daily_job_once(world, clock, fl
     assert PointsEntry.objects.get(meeting=home, member=world.m_member, rule_id=services.INFLOW_RULE_ID).delta == 2
     assert AuditEvent.objects.filter(action="orglife.inflow_credit", data__member=world.m_member.pk).count() == 1
     # idempotent: the scheduled job again changes nothing
-    from dangjian.transfers.tasks import inflow_credit_daily
+    from dangjian.orglife.tasks import inflow_credit_daily
 
     inflow_credit_daily.call_local()
     assert services.credit_inflow_recent() == 0
@@ -266,7 +266,7 @@ def test_home_register_entry_shows_the_org_life_at_the_inflow_org(world, clock, 
 def test_the_credit_job_is_scheduled_daily():
     from dangjian.jobs.api import PERIODIC
 
-    assert "transfers.inflow_credit" in PERIODIC
+    assert "orglife.inflow_credit" in PERIODIC
 
 
 def test_a_first_signature_on_the_minutes_freezes_the_attendance(world, clock, flowing):

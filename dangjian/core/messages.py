@@ -7,11 +7,18 @@ body={...}, link="/orglife/meetings/{meeting_id}/")`` declares a kind once (in a
 can never reach into the objects it is given. Every language of a kind must use the same
 placeholders, and rendering with a missing key raises :class:`TemplateError` naming the kind
 and the keys, before anything is written.
+
+The registry and the sending seam live in the kernel so that every app, the members app below
+notify included, declares and sends messages without importing the notify app (issue 9: the
+lower layer owns the registry). :func:`send` hands over to the sender the notify app registers
+from its ``ready()`` (``dangjian.notify.services.notify``: inbox rows, SMS and e-mail outbox).
 """
 from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
 
 DEFAULT_LANGUAGE = "zh-hans"
 FALLBACK_LANGUAGE = "en"
@@ -143,3 +150,40 @@ def render(kind: str, context: dict, language: str | None = None) -> Rendered:
 def safe_link(link: str) -> bool:
     """Only a path on this site: ``/x/``; never ``//host`` or ``/\\host`` (open redirects)."""
     return link.startswith("/") and not link.startswith(("//", "/\\")) and not any(c in link for c in "\r\n")
+
+
+# -- recipients and the sending seam ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class RoleIn:
+    """Recipients: the users holding an active ``role`` at exactly ``org`` ("the secretary of X")."""
+
+    org: object
+    role: str
+
+
+@dataclass(frozen=True)
+class Subtree:
+    """Recipients: users with an active role at or below ``org`` (``roles`` None: any role)."""
+
+    org: object
+    roles: tuple[str, ...] | None = None
+
+
+_sender = None
+
+
+def register_sender(sender) -> None:
+    """Called once, by the notify app's ``ready()``."""
+    global _sender  # noqa: PLW0603  (the one registration point of this seam)
+    _sender = sender
+
+
+def send(*, recipients, kind: str, context: dict, channels: tuple[str, ...] = ("inbox",), org=None, actor=None) -> int:
+    """Send one registered kind to the recipients on the channels (``"inbox"``, ``"sms"``,
+    ``"email"``), in the caller's transaction, after the caller's own permission check; returns
+    the number of inbox rows. A context missing a placeholder raises :class:`TemplateError`
+    before any write."""
+    if _sender is None:
+        raise ImproperlyConfigured("No message sender registered: is dangjian.notify in INSTALLED_APPS?")
+    return _sender(recipients=recipients, kind=kind, context=context, channels=channels, org=org, actor=actor)

@@ -1,0 +1,18 @@
+"""The transfers app (组织关系转接、流动党员) seen from outside.
+
+Only seams so far: the apps above this one fill them from their ``ready()`` (issue 9: the lower
+layer owns the registry, so no import points back down-up)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+#: ``fn(*, member_id, inflow_path)`` → the member's attendance rows at meetings of the inflow
+#: organization's subtree, newest first (sliceable). Registered by the org-life app.
+inflow_attendance_source: Callable[..., Sequence[Any]] | None = None
+
+
+def register_inflow_attendance(fn: Callable[..., Sequence[Any]]) -> None:
+    """Where the flowing-member pages read the member's org life at the inflow organization."""
+    global inflow_attendance_source  # noqa: PLW0603  (the one registration point of this seam)
+    inflow_attendance_source = fn
