@@ -29,9 +29,9 @@ from rest_framework.exceptions import ErrorDetail, NotFound, Throttled, Validati
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from dangjian.accounts import services as otp_services
-from dangjian.accounts import tokens
-from dangjian.accounts.models import ApiToken
+from dangjian.accounts import api as otp_services
+from dangjian.accounts import api as tokens
+from dangjian.accounts.api import ApiToken
 
 from .base import ScopedAPIView, api_exception_handler, error_responses
 from .permissions import ApiPolicyPermission, TokenObtainThrottle

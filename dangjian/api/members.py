@@ -16,9 +16,8 @@ from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from dangjian.members import services as member_services
-from dangjian.members.models import Member
-from dangjian.members.selectors import MemberFilters, decode_cursor, member_page
+from dangjian.members import api as member_services
+from dangjian.members.api import Member, MemberFilters, decode_cursor, member_page
 
 from .base import ScopedAPIView, error_responses
 from .pagination import MAX_PAGE_SIZE

@@ -11,11 +11,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from dangjian.core import api as org_services
 from dangjian.core import rollups
-from dangjian.core import services as org_services
 from dangjian.core.models import Organization, OrgRollup
 from dangjian.core.structure import findings_for
-from dangjian.members.models import COMMITTEE_POSITIONS, Member, Position, RecordState
+from dangjian.members.api import COMMITTEE_POSITIONS, Member, Position, RecordState
 
 from .base import ScopedAPIView, error_responses
 from .filters import OrganizationFilter

@@ -62,8 +62,8 @@ def check_token_for_action(request, action: str) -> None:
     """A reveal or an export by API token needs a token issued with a fresh second factor
     (:func:`dangjian.accounts.tokens.check_privileged_action`); refused with 401
     ``fresh_second_factor_required``."""
-    from dangjian.accounts import tokens
-    from dangjian.accounts.models import ApiToken
+    from dangjian.accounts import api as tokens
+    from dangjian.accounts.api import ApiToken
 
     from .tokenauth import refused
 

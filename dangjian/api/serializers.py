@@ -19,8 +19,7 @@ from rest_framework import serializers
 from dangjian.core.models import AreaType, OrgKind, OrgStatus
 from dangjian.core.privacy import MASKERS
 from dangjian.core.reveal import RevealPurpose
-from dangjian.members.models import Category, Education, Gender, MemberStatus, Position, RecordState
-from dangjian.members.services import SENSITIVE
+from dangjian.members.api import SENSITIVE, Category, Education, Gender, MemberStatus, Position, RecordState
 
 MAX_ID = 2**63 - 1  # the database's bigint: larger ids are refused by the schema, not looked up
 DATE_ERRORS = {"invalid": _("Enter a valid date.")}

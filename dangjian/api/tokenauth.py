@@ -11,7 +11,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, ErrorDetail
 
-from dangjian.accounts import tokens
+from dangjian.accounts import api as tokens
 
 KEYWORD = "Token"
 

@@ -7,7 +7,7 @@ class AppraisalConfig(AppConfig):
     verbose_name = "Democratic appraisal of members"
 
     def ready(self):
-        from dangjian.members.panels import register as register_panel
+        from dangjian.members.api import register_panel
         from dangjian.notify.api import register_kind
 
         from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, OrgStatus
-from dangjian.members.models import Member, MemberStatus, RecordState
+from dangjian.members.api import Member, MemberStatus, RecordState
 
 from .conf import RULE_VERSION, cfg, excellent_share
 from .models import (
@@ -69,7 +70,7 @@ def members_in(org: Organization):
 
 def appraisal_meetings(org: Organization):
     """Meetings of the built-in type 民主评议党员 (code "appraisal", owner_path "") of this organization."""
-    from dangjian.orglife.models import Meeting
+    from dangjian.orglife.api import Meeting
 
     return Meeting.objects.filter(org=org, type__code="appraisal", type__owner_path="").order_by("-starts_at")
 
@@ -83,8 +84,8 @@ def open_round(*, actor, org: Organization, year: int, meeting=None, on: dt.date
     cast no ballot (DOMAIN §1.2). One round per organization and year, and none overlapping a
     round of an organization above or below in the same year (a member is appraised once).
     """
-    from dangjian.members.services import restricted_ids
-    from dangjian.orglife.selectors import exempt_member_ids
+    from dangjian.members.api import restricted_ids
+    from dangjian.orglife.api import exempt_member_ids
 
     on = on or timezone.localdate()
     if org.kind not in ROUND_KINDS or org.status != OrgStatus.ACTIVE:
@@ -374,8 +375,6 @@ def decide_case(*, actor, case: DispositionCase, outcome: str, note: str, decide
     Education and help come first; 限期改正 needs an end date within one year; 劝退 / 除名 are
     decisions of the 支部大会 with the upper organization's approval — recorded here, carried out
     by people (nothing in the member's record changes)."""
-    from dangjian.transfers.services import add_years
-
     decided_on = decided_on or timezone.localdate()
     note = (note or "").strip()
     if outcome not in Outcome.values:
@@ -385,7 +384,7 @@ def decide_case(*, actor, case: DispositionCase, outcome: str, note: str, decide
     if outcome == Outcome.CORRECT:
         if correct_until is None:
             raise ValidationError({"correct_until": [_("限期改正 needs the date by which to correct.")]})
-        if not (decided_on < correct_until <= add_years(decided_on, 1)):
+        if not (decided_on < correct_until <= same_day_months_later(decided_on, 12)):
             raise ValidationError({"correct_until": [_("The time limit is at most one year from the decision.")]})
         help_plan = (help_plan or "").strip()
         if not help_plan:

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 
-from dangjian.core import services as org_services
+from dangjian.core import api as org_services
 from dangjian.core.models import Organization, Role
-from dangjian.members.models import Member, MemberStatus, RecordState
+from dangjian.members.api import Member, MemberStatus, RecordState
 
 DEFAULT_PASSWORD = "Dangjian-Demo-2026"  # noqa: S105  # nosec B105 # public demo password, printed on purpose
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, rollups
 from dangjian.core.models import AuditEvent, Organization
-from dangjian.members.models import Member, MemberOrgHistory
+from dangjian.members.api import Member, MemberOrgHistory
 
 from .accounts import Account, create_accounts
 from .people import PersonGenerator

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from dangjian.core import crypto
 from dangjian.core.models import Organization
-from dangjian.members.models import Member
+from dangjian.members.api import Member
 
 from .accounts import Account, create_accounts
 from .generator import HISTORY_REASON, history_start, iter_region_members, record_step

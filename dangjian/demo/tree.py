@@ -17,8 +17,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from dangjian.core.api import term_end, term_years
 from dangjian.core.models import encode_segment
-from dangjian.core.services import term_end, term_years
 
 from . import pools
 from .people import UnitContext, add_years

@@ -15,8 +15,7 @@ from django.utils import timezone
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import id_check_char
-from dangjian.members.models import Member, MemberStatus
-from dangjian.members.selectors import voting_members_on
+from dangjian.members.api import Member, MemberStatus, voting_members_on
 
 from . import services, workdays
 from .models import DevelopmentCase
@@ -142,8 +141,7 @@ def seed(ctx) -> None:
 def _publish(actor, pub) -> None:
     """Publish the publicity notice as the branch secretary did on its start day (demo history:
     the approval happened in the past, so its timestamps are set to that day)."""
-    from dangjian.publicity.models import Notice
-    from dangjian.publicity.services import approve_notice
+    from dangjian.publicity.api import Notice, approve_notice
 
     notice = approve_notice(actor=actor, notice=Notice.objects.get(pk=pub.notice_id))
     when = timezone.make_aware(dt.datetime.combine(pub.starts_on, dt.time(9, 0)))

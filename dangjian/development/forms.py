@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm, style_widgets
-from dangjian.members.models import Category, Education, Gender, Member, MemberStatus, RecordState
+from dangjian.members.api import Category, Education, Gender, Member, MemberStatus, RecordState
 
 from .models import PublicityPoint
 from .rules import ARCHIVE_DOCUMENTS, STEP_BY_CODE

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import Organization
 from dangjian.core.privacy import normalize_id_number, normalize_phone
-from dangjian.members.models import Category, Education, Gender
+from dangjian.members.api import Category, Education, Gender
 
 
 class CaseStatus(models.TextChoices):

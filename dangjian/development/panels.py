@@ -17,6 +17,6 @@ def member_panel(request, member, scope):
 
 
 def register_panel() -> None:
-    from dangjian.members.panels import register
+    from dangjian.members.api import register_panel as register
 
     register("development-record", template="development/_member_panel.html", context=member_panel, order=30)

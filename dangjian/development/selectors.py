@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
-from dangjian.members.models import Member
+from dangjian.members.api import Member
 
 from . import rules
 from .models import CaseAssessment, CaseStatus, CaseStep, DevelopmentCase

@@ -24,8 +24,8 @@ from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import MASKERS, birth_date_from_id, gender_from_id, validate_id_number, validate_phone
-from dangjian.members import services as member_services
-from dangjian.members.models import Category, Education, Gender, Member, MemberStatus, RecordState
+from dangjian.members import api as member_services
+from dangjian.members.api import Category, Education, Gender, Member, MemberStatus, RecordState
 
 from . import conf, rules, workdays
 from .models import (
@@ -304,7 +304,7 @@ def _check_roll(case, pack, date: dt.date, data: dict) -> tuple[str, str, str] |
     … yes > ½ of 应到"): more voters than full members with voting rights on the roll is refused;
     fewer is a warning (members exempt by rule, 教育管理条例 art. 23, are legitimately left out —
     a smaller 应到 without them would make the majority easier)."""
-    from dangjian.members.selectors import voting_members_on
+    from dangjian.members.api import voting_members_on
 
     on_roll = len(voting_members_on(case.org, date))
     if not on_roll:
@@ -320,7 +320,7 @@ def _check_roll(case, pack, date: dt.date, data: dict) -> tuple[str, str, str] |
 
 
 def _check_vote(pack, data: dict) -> None:
-    from dangjian.minutes.quorum import check_vote
+    from dangjian.minutes.api import check_vote
 
     try:
         counts = {k: int(data.get(k) or 0) for k in ("voters_total", "voters_present", "yes", "no", "abstain", "written_yes", "written_total")}
@@ -443,7 +443,7 @@ def _side_effects(actor, case, pack, code: int, date: dt.date, steps: dict, data
 
 # -- other actions ------------------------------------------------------------------------------
 def _notice(pub: CasePublicity):
-    from dangjian.publicity.models import Notice
+    from dangjian.publicity.api import Notice
 
     return Notice.objects.filter(pk=pub.notice_id).first() if pub.notice_id else None
 
@@ -714,7 +714,7 @@ def add_document(*, actor, case: DevelopmentCase, step_code: int, upload):
 
     from django.core.files.base import ContentFile
 
-    from dangjian.publicity.files import clean_attachment
+    from dangjian.publicity.api import clean_attachment
 
     from .models import CaseDocument
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import MASKERS
 from dangjian.core.web import form_view, scoped
-from dangjian.members.models import Member
+from dangjian.members.api import Member
 
 from . import selectors, services
 from .forms import (

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 
 from . import rates
 from .models import BillStatus, DuesBill, DuesPayment, DuesProfile, DuesProfileChange

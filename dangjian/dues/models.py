@@ -23,8 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dangjian.members.models import Member
-
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -69,7 +67,7 @@ BASE_HELP = _(
 
 
 class DuesProfile(models.Model):
-    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="dues_profile")
+    member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="dues_profile")
     org_path = models.CharField(max_length=255, db_index=True)
     category = models.CharField(_("dues category"), max_length=16, choices=DuesCategory.choices)
     base = models.DecimalField(_("monthly base (yuan)"), null=True, blank=True, help_text=BASE_HELP, **MONEY)
@@ -114,7 +112,7 @@ class HardshipStatus(models.TextChoices):
 
 
 class HardshipApproval(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_hardships")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_hardships")
     org_path = models.CharField(max_length=255, db_index=True)
     amount = models.DecimalField(_("reduced monthly amount (0 = exempt)"), **MONEY)
     reason = models.CharField(_("hardship"), max_length=300)
@@ -157,7 +155,7 @@ class Payer(models.TextChoices):
 
 
 class DuesPayment(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_payments")
     org_path = models.CharField(max_length=255, db_index=True)
     receipt_no = models.CharField(max_length=32, unique=True, null=True, blank=True)
     paid_on = models.DateField()
@@ -188,7 +186,7 @@ class DuesPayment(models.Model):
 
 
 class DuesBill(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_bills")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_bills")
     org_path = models.CharField(max_length=255)
     month = models.DateField()
     amount_due = models.DecimalField(**MONEY)
@@ -214,7 +212,7 @@ class ArrearsNotice(models.Model):
     admins (DOMAIN §11 Dues "[warn, escalated] 3 months"): ``escalated_to`` / ``escalated_at``
     record where and when, so the daily job tells them once."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField()
     since_month = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -234,7 +232,7 @@ class CaseStatus(models.TextChoices):
 
 
 class ReviewCase(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_review_cases")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_review_cases")
     org_path = models.CharField(max_length=255, db_index=True)
     since_month = models.DateField()
     months_unpaid = models.PositiveSmallIntegerField()

@@ -18,6 +18,6 @@ def _context(request, member, scope):
 
 
 def register_panel() -> None:
-    from dangjian.members.panels import register
+    from dangjian.members.api import register_panel as register
 
     register("dues", template="dues/_member_panel.html", context=_context, order=30)

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 
 from .models import ArrearsNotice, BillStatus, CaseStatus, DuesBill, DuesProfile, HardshipApproval, HardshipStatus, ReviewCase
 from .months import month_start_offset

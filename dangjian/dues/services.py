@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.models import OrgKind, Role
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 
 from . import rates
 from .models import (
@@ -508,7 +508,7 @@ def record_inflow_payment(*, actor, record, first_month: dt.date, months: int, m
     deduction); the bills are the home branch's (they become paid there, so no arrears), the
     payment names the collecting organization, and the home branch's secretary is told."""
     from dangjian.notify.api import RoleIn, notify
-    from dangjian.transfers.models import AwayKind
+    from dangjian.transfers.api import AwayKind
 
     if record.kind != AwayKind.FLOWING or record.closed_on or record.inflow_org_id is None:
         raise ValidationError(_("Only a member registered as flowing in to this organization pays dues here."))

@@ -17,8 +17,8 @@ from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.policy import SELF
 from dangjian.core.web import form_view, scoped
-from dangjian.members.models import Member, RecordState
-from dangjian.transfers.models import InflowRecord
+from dangjian.members.api import Member, RecordState
+from dangjian.transfers.api import InflowRecord
 
 from . import export, selectors, services
 from .forms import (

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from dangjian.core import services as core_services
+from dangjian.core import api as core_services
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization, OrgKind, OrgStatus
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
-from dangjian.members.forms import RestrictionForm as MemberRestrictionForm
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
+from dangjian.members.api import RestrictionForm as MemberRestrictionForm
 
 from .models import AdjustKind, OfficerPosition, VoteBase
 
@@ -24,7 +24,7 @@ class ElectionForm(StyledForm):
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        from dangjian.orglife.models import Meeting
+        from dangjian.orglife.api import Meeting
 
         self.fields["meeting"].queryset = Meeting.objects.filter(org=org).order_by("-starts_at")
         self.fields["candidates"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")

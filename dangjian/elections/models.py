@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
-from dangjian.members.models import Member
 
 
 class Term(models.Model):
@@ -57,7 +56,7 @@ class CommitteeMember(models.Model):
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="seats")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, db_index=True)
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="committee_seats")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="committee_seats")
     position = models.CharField(_("position"), max_length=20, choices=OfficerPosition.choices)
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
@@ -117,7 +116,7 @@ class Election(models.Model):
 
 class Candidate(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     votes = models.PositiveIntegerField(null=True, blank=True)
     elected = models.BooleanField(default=False)
     position = models.CharField(_("position"), max_length=20, choices=OfficerPosition.choices, blank=True, default="")

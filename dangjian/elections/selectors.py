@@ -5,7 +5,7 @@ import datetime as dt
 
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization, OrgKind
-from dangjian.members.models import RightsRestriction
+from dangjian.members.api import RightsRestriction
 
 from . import services
 from .models import CommitteeMember, Election, Term, TermAdjustment

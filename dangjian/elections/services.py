@@ -35,13 +35,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core import api as core_services
 from dangjian.core import audit, structure
-from dangjian.core import services as core_services
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
-from dangjian.members import services as member_services
-from dangjian.members.models import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
-from dangjian.minutes import quorum
+from dangjian.members import api as member_services
+from dangjian.members.api import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
+from dangjian.minutes import api as quorum
 from dangjian.notify.api import RoleIn, notify
 
 from .conf import RULE_VERSION, cfg
@@ -185,7 +185,7 @@ def standing_problem(member: Member, position: str, on: dt.date) -> str | None:
 
 def voters_signed_in(meeting, voter_ids) -> int:
     """Entitled voters who signed in (on time or late) at the linked org-life meeting."""
-    from dangjian.orglife.models import Attendance, AttendanceStatus
+    from dangjian.orglife.api import Attendance, AttendanceStatus
 
     return Attendance.objects.filter(meeting=meeting, member_id__in=list(voter_ids),
                                      status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE]).count()

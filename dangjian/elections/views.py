@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.models import Organization
 from dangjian.core.web import form_view, scoped
-from dangjian.members import services as member_services
+from dangjian.members import api as member_services
 
 from . import selectors, services
 from .forms import AdjustForm, ConfirmForm, DecideForm, ElectionForm, FilingForm, RestrictionForm, ResultForm
@@ -59,7 +59,7 @@ def election_new(request, org, scope):
 
 @scoped("election", "view", model=Election)
 def election_detail(request, e, scope):
-    from dangjian.minutes import quorum
+    from dangjian.minutes import api as quorum
 
     return render(request, "elections/detail.html", {
         "e": e, "candidates": e.candidates.select_related("member"), "valid": quorum.election_valid(entitled=e.entitled, present=e.present),

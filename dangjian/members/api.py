@@ -6,8 +6,39 @@ from django.utils.translation import gettext as _
 from dangjian.core.policy import Scope
 from dangjian.core.rollups import AGE_BANDS
 
-from .models import Category, Education, Gender, MemberStatus
-from .selectors import MemberFilters, Page, member_page
+from .forms import RestrictionForm
+from .models import (
+    COMMITTEE_POSITIONS,
+    Category,
+    Education,
+    Gender,
+    Member,
+    MemberOrgHistory,
+    MemberStatus,
+    Position,
+    RecordState,
+    RightsRestriction,
+)
+from .panels import register as register_panel
+from .selectors import MemberFilters, Page, decode_cursor, member_page, voting_members_on
+from .services import (
+    SENSITIVE,
+    DuplicateElsewhere,
+    ExactSearchRefused,
+    add_restriction,
+    authorize_exact_search,
+    close_record,
+    create_member,
+    full_members_in,
+    move_member,
+    recorded_elsewhere,
+    refuse_duplicate,
+    refuse_if_recorded_elsewhere,
+    restricted_ids,
+    restrictions_during,
+    reveal_field,
+    update_member,
+)
 
 
 def roster_preview(scope: Scope, org, size: int = 20) -> Page:
@@ -28,3 +59,42 @@ def chart_series(counts: dict[str, int]) -> dict[str, list[dict]]:
     for key, (title, buckets) in dims.items():
         out[key] = {"title": str(title), "items": [{"name": str(lbl), "value": counts.get(f"{key}:{val}", 0)} for val, lbl in buckets]}
     return out
+
+
+__all__ = [
+    "add_restriction",
+    "authorize_exact_search",
+    "Category",
+    "chart_series",
+    "close_record",
+    "COMMITTEE_POSITIONS",
+    "create_member",
+    "decode_cursor",
+    "DuplicateElsewhere",
+    "Education",
+    "ExactSearchRefused",
+    "full_members_in",
+    "Gender",
+    "Member",
+    "member_page",
+    "MemberFilters",
+    "MemberOrgHistory",
+    "MemberStatus",
+    "move_member",
+    "Page",
+    "Position",
+    "recorded_elsewhere",
+    "RecordState",
+    "refuse_duplicate",
+    "refuse_if_recorded_elsewhere",
+    "register_panel",
+    "restricted_ids",
+    "RestrictionForm",
+    "restrictions_during",
+    "reveal_field",
+    "RightsRestriction",
+    "roster_preview",
+    "SENSITIVE",
+    "update_member",
+    "voting_members_on",
+]

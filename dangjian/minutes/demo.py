@@ -10,7 +10,7 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from dangjian.orglife.models import PRESENT_STATUSES, Attendance, AttendanceStatus, Meeting, MeetingStatus
+from dangjian.orglife.api import PRESENT_STATUSES, Attendance, AttendanceStatus, Meeting, MeetingStatus
 
 from .models import GENESIS, MeetingRecord, RecordStatus, Vote
 from .services import record_hash

@@ -9,7 +9,7 @@ from .models import MeetingRecord, RecordStatus
 
 
 def _committee_audience() -> str:
-    from dangjian.orglife.models import Audience
+    from dangjian.orglife.api import Audience
 
     return str(Audience.COMMITTEE)
 
@@ -21,7 +21,7 @@ def readable_q(scope, prefix: str = "") -> Q:
 
     Published = signed, current (not superseded), of a meeting the user's member record was
     invited to, and not a 支委会-audience record unless that member holds a committee position."""
-    from dangjian.members.models import COMMITTEE_POSITIONS
+    from dangjian.members.api import COMMITTEE_POSITIONS
 
     p = prefix
     full = scope.q_paths("minutes", "read_all", f"{p}org_path")
@@ -64,7 +64,7 @@ def absentees_for(scope, record: MeetingRecord) -> list[dict]:
     other absentees' reasons are left out (``reason_hidden``) and only the user's own stays."""
     if reads_all(scope, record):
         return list(record.absentees)
-    from dangjian.members.models import Member
+    from dangjian.members.api import Member
 
     own = set(Member.objects.filter(user=scope.user).values_list("pk", flat=True)) if getattr(scope.user, "pk", None) else set()
     out = []

@@ -30,10 +30,9 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, uploads
 from dangjian.core.models import Organization
-from dangjian.members import services as member_services
-from dangjian.members.models import Member, MemberStatus
-from dangjian.orglife.models import PRESENT_STATUSES, Attendance, AttendanceStatus, Meeting, MeetingStatus
-from dangjian.orglife.selectors import attendance_summary
+from dangjian.members import api as member_services
+from dangjian.members.api import Member, MemberStatus
+from dangjian.orglife.api import PRESENT_STATUSES, Attendance, AttendanceStatus, Meeting, MeetingStatus, attendance_summary
 
 from . import quorum
 from .models import (
@@ -472,23 +471,16 @@ def record_hash(prev_hash: str, record: MeetingRecord, votes=None, attachments=N
 
 def _close_meeting(*, actor, meeting: Meeting) -> None:
     """End the meeting's sign-in before its attendance is written into the record: orglife's own
-    close service when it exists (it owns attendance), else the minimum — members still only
-    invited become absent."""
+    close service (it owns attendance); members still only invited become absent."""
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.OPEN):
-        try:
-            from dangjian.orglife import services as orglife_services
-        except ImportError:  # pragma: no cover - orglife without services
-            orglife_services = None
-        close = getattr(orglife_services, "close_meeting", None)
-        if close is not None:
-            if meeting.status == MeetingStatus.PLANNED:
-                # sign-in was never opened (attendance by roll call / paper sheet): orglife's close
-                # ends an OPEN meeting, so pass through OPEN — the whole step is one transaction
-                Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.OPEN)
-                meeting.status = MeetingStatus.OPEN
-            close(actor=actor, meeting=meeting)
-        else:  # pragma: no cover - orglife without a close service
-            Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CLOSED, closed_at=timezone.now())
+        from dangjian.orglife.api import close_meeting
+
+        if meeting.status == MeetingStatus.PLANNED:
+            # sign-in was never opened (attendance by roll call / paper sheet): orglife's close
+            # ends an OPEN meeting, so pass through OPEN — the whole step is one transaction
+            Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.OPEN)
+            meeting.status = MeetingStatus.OPEN
+        close_meeting(actor=actor, meeting=meeting)
     Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.INVITED).update(status=AttendanceStatus.ABSENT)
     meeting.refresh_from_db(fields=["status", "closed_at"])
 

@@ -14,7 +14,7 @@ from dangjian.core import uploads
 from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.web import form_view, scoped
-from dangjian.orglife.models import Meeting, MeetingStatus
+from dangjian.orglife.api import Meeting, MeetingStatus
 
 from . import selectors, services
 from .forms import CorrectionForm, RecordForm, UploadForm, VoteForm

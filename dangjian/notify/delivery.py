@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage
 
-from dangjian.members.models import Member
+from dangjian.members.api import Member
 
 from . import sms
 

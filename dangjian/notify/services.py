@@ -21,7 +21,7 @@ from dangjian.core import audit
 from dangjian.core import messages as kinds
 from dangjian.core.messages import RoleIn, Subtree
 from dangjian.core.models import Organization, RoleAssignment
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 
 from .models import ALL_KINDS, Delivery, DeliveryStatus, InboxMessage, NotificationPreference
 

@@ -7,7 +7,7 @@ class OrglifeConfig(AppConfig):
     verbose_name = "Organizational life"
 
     def ready(self):
-        from dangjian.members.panels import register as register_panel
+        from dangjian.members.api import register_panel
         from dangjian.transfers.api import register_inflow_attendance
 
         from . import (

@@ -12,7 +12,7 @@ import datetime as dt
 from django.utils import timezone, translation
 
 from dangjian.core.models import Organization, OrgKind, OrgStatus
-from dangjian.members.models import COMMITTEE_POSITIONS, Member, RecordState
+from dangjian.members.api import COMMITTEE_POSITIONS, Member, RecordState
 
 from .builtin_types import ensure_builtin_types
 from .models import (

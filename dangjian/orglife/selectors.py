@@ -47,7 +47,7 @@ def own_members_of(org):
     members itself) its own staff — members whose account holds an active role at exactly that
     organization — not the thousands of members below it."""
     from dangjian.core.models import MEMBER_HOLDING_KINDS
-    from dangjian.members.models import Member, RecordState
+    from dangjian.members.api import Member, RecordState
 
     qs = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE)
     if org.kind not in MEMBER_HOLDING_KINDS:
@@ -63,9 +63,9 @@ def flowing_in_member_ids(org):
     from dangjian.core.models import MEMBER_HOLDING_KINDS
 
     try:
-        from dangjian.transfers.models import AwayKind, AwayRecord
+        from dangjian.transfers.api import AwayKind, AwayRecord
     except ImportError:  # pragma: no cover - transfers not installed
-        from dangjian.members.models import Member
+        from dangjian.members.api import Member
 
         return Member.objects.none().values("pk")
     if org.kind not in MEMBER_HOLDING_KINDS:
@@ -81,7 +81,7 @@ def members_of(org):
     sign in like anyone invited) but are never in ``default_invitees``: they belong to their home
     branch's 应到."""
     from dangjian.core.models import MEMBER_HOLDING_KINDS
-    from dangjian.members.models import Member, RecordState
+    from dangjian.members.api import Member, RecordState
 
     if org.kind not in MEMBER_HOLDING_KINDS:
         return own_members_of(org)
@@ -102,7 +102,7 @@ def possible_lecturers(org):
     members whose account holds an active role at an ancestor."""
     from django.db.models import Q
 
-    from dangjian.members.models import Member, RecordState
+    from dangjian.members.api import Member, RecordState
 
     ancestors = [p for p in org.ancestor_paths()[:-1]]
     return (Member.objects.filter(state=RecordState.ACTIVE)
@@ -118,7 +118,7 @@ def default_invitees(org, meeting_type):
     "chosen" types (谈心谈话). Only the organization's own people (``own_members_of``): members
     flowing in from other branches may be ticked but are not required — they count in their home
     branch's 应到 (教育管理条例 art. 32)."""
-    from dangjian.members.models import COMMITTEE_POSITIONS
+    from dangjian.members.api import COMMITTEE_POSITIONS
 
     from .models import Audience
 
@@ -269,7 +269,7 @@ def members_below_study_hours(root, year: int, target: float | None = None) -> l
     from django.db.models import Sum
     from django.utils import timezone
 
-    from dangjian.members.models import Member, RecordState
+    from dangjian.members.api import Member, RecordState
 
     from .models import Exemption
 

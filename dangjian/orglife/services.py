@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.models import Organization, OrgKind, OrgStatus, Role
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 from dangjian.notify.api import RoleIn, notify
 
 from . import selectors
@@ -504,7 +504,7 @@ def inflow_attendance_for(meeting: Meeting, member_ids) -> dict[int, Attendance]
     (``transfers.AwayRecord``, kind flowing, naming an inflow organization) must overlap the
     period; a meeting inside the inflow organization itself credits nothing."""
     try:
-        from dangjian.transfers.models import AwayKind, AwayRecord
+        from dangjian.transfers.api import AwayKind, AwayRecord
     except ImportError:  # pragma: no cover - transfers not installed
         return {}
     member_ids = list(member_ids)
@@ -615,7 +615,7 @@ def credit_inflow_recent(*, today: dt.date | None = None) -> int:
     ``INFLOW_LOOKBACK_DAYS`` days with an ABSENT member who has a flowing entry naming an inflow
     organization."""
     try:
-        from dangjian.transfers.models import AwayKind, AwayRecord
+        from dangjian.transfers.api import AwayKind, AwayRecord
     except ImportError:  # pragma: no cover
         return 0
     now = timezone.now() if today is None else dt.datetime.combine(today, dt.time(23, 59), tzinfo=timezone.get_current_timezone())

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
-from dangjian.members.models import COMMITTEE_POSITIONS
+from dangjian.members.api import COMMITTEE_POSITIONS
 
 from . import selectors
 from .models import HeartTalk

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.web import authenticated, form_view, public, scoped
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 
 from . import selectors, services, tokens
 from .forms import DeviceForm, ExemptionForm, MakeupForm, MeetingForm, MeetingTypeCreateForm, MeetingTypeForm, ReasonForm

@@ -26,7 +26,9 @@ keyed ``title`` / ``body`` and shows the number masked (``3707**************``, 
 """
 from __future__ import annotations
 
+from .files import clean_attachment
 from .models import Board, Notice, NoticeStatus, NoticeVersion  # noqa: F401  (re-exported)
+from .services import approve_notice
 from .services import create_notice as _create_notice
 
 BOARDS = tuple(Board.values)
@@ -41,3 +43,16 @@ def create_notice(*, org, board: str, title: str, body: str, actor, source: str 
 def notices_for_source(source: str):
     """Notices generated from a record (any status), newest first — e.g. to link back."""
     return Notice.objects.filter(source=source).order_by("-id")
+
+
+__all__ = [
+    "approve_notice",
+    "Board",
+    "BOARDS",
+    "clean_attachment",
+    "create_notice",
+    "Notice",
+    "notices_for_source",
+    "NoticeStatus",
+    "NoticeVersion",
+]

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from dangjian.members.models import Member
+from dangjian.members.api import Member
 
 from . import services
 from .models import Notice

@@ -486,7 +486,7 @@ def honour_member_refusal(member, year: int) -> str | None:
 
 def _restriction_in_year(member, first, last):
     """The first restriction of ``member`` in force on some day between ``first`` and ``last``."""
-    from dangjian.members.services import restrictions_during
+    from dangjian.members.api import restrictions_during
 
     return restrictions_during([member.pk], first, last).first()
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.forms import apply_service_errors
 from dangjian.core.models import Organization
 from dangjian.core.web import scoped
-from dangjian.members.models import Member
+from dangjian.members.api import Member
 
 from . import selectors, services
 from .forms import HonourForm, NoticeForm, ReasonForm

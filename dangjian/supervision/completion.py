@@ -264,7 +264,7 @@ class TypeInfo:
 
     @property
     def frequency_label(self) -> str:
-        from dangjian.orglife.models import Frequency
+        from dangjian.orglife.api import Frequency
 
         return str(Frequency(self.frequency).label)
 
@@ -275,7 +275,7 @@ class TypeInfo:
 def required_types(root_path: str = "") -> list[TypeInfo]:
     """Active required types with a frequency: national ones and custom ones owned by the root,
     its ancestors or anything in its subtree (filtered per organization later)."""
-    from dangjian.orglife.models import Frequency, MeetingType
+    from dangjian.orglife.api import Frequency, MeetingType
 
     qs = MeetingType.objects.filter(active=True, required=True).exclude(frequency=Frequency.NONE)
     if root_path:
@@ -338,8 +338,8 @@ class Subtree:
 def load_subtree(root: Organization, year: int, *, only_root: bool = False) -> Subtree:
     """Three queries: organizations (active, or dissolved during/after the year), member counts
     per organization, held meetings per organization × type × Beijing-time month."""
-    from dangjian.members.models import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
-    from dangjian.orglife.models import HELD_STATUSES, Meeting
+    from dangjian.members.api import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
+    from dangjian.orglife.api import HELD_STATUSES, Meeting
 
     year_start = dt.datetime(year, 1, 1, tzinfo=TZ)
     year_end = dt.datetime(year + 1, 1, 1, tzinfo=TZ)

@@ -64,7 +64,7 @@ def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def calendar(org: Organization, year: int, now: dt.datetime) -> list[C.Row]:
     """One organization's rows for the year, each held cell listing the meetings counted."""
-    from dangjian.orglife.models import HELD_STATUSES, Meeting
+    from dangjian.orglife.api import HELD_STATUSES, Meeting
 
     st = C.load_subtree(org, year, only_root=True)
     if org.pk not in st.facts:
@@ -84,7 +84,7 @@ def calendar(org: Organization, year: int, now: dt.datetime) -> list[C.Row]:
 
 def branches_without_org_life(root: Organization, month: dt.date):
     """Branch-like organizations of the subtree with no held meeting in the month (Laizhou)."""
-    from dangjian.orglife.models import HELD_STATUSES, Meeting
+    from dangjian.orglife.api import HELD_STATUSES, Meeting
 
     start, end = _bounds(month)
     branches = Organization.objects.filter(path__startswith=root.path, kind__in=C.BRANCH_LIKE, status="active")
@@ -116,9 +116,8 @@ def secretaries_without_lecture(root: Organization, year: int) -> list[LectureDu
     are signed off and the secretary is recorded as its lecturer, in any organization (a branch
     secretary may lecture in a Party group or a neighbouring branch). Organizations with no
     secretary recorded are listed too, as such."""
-    from dangjian.members.models import Member, Position, RecordState
-    from dangjian.orglife.models import HELD_STATUSES, Meeting
-    from dangjian.orglife.selectors import LECTURE_CODE
+    from dangjian.members.api import Member, Position, RecordState
+    from dangjian.orglife.api import HELD_STATUSES, LECTURE_CODE, Meeting
 
     tz = timezone.get_current_timezone()
     start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
@@ -159,7 +158,7 @@ class MeetingRate:
 def meeting_rates(root: Organization, start: dt.datetime, end: dt.datetime) -> list[MeetingRate]:
     """应到 / 实到 of every held meeting of the subtree in [start, end): one aggregate query, the
     same formula as ``orglife.selectors.attendance_summary``."""
-    from dangjian.orglife.models import HELD_STATUSES, PRESENT_STATUSES, AttendanceStatus, Meeting
+    from dangjian.orglife.api import HELD_STATUSES, PRESENT_STATUSES, AttendanceStatus, Meeting
 
     rows = (Meeting.objects.filter(org_path__startswith=root.path, status__in=list(HELD_STATUSES),
                                    starts_at__gte=start, starts_at__lt=end)
@@ -214,8 +213,8 @@ def absence_streaks(root: Organization, ref_month: dt.date, *, window: int | Non
     """Members of the subtree (in the organization now) with ≥ ``minimum`` consecutive ABSENT
     months ending with ``ref_month``; looks back ``window`` months (default the lapse-review span).
     One aggregate query over attendance."""
-    from dangjian.members.models import Member, RecordState
-    from dangjian.orglife.models import HELD_STATUSES, PRESENT_STATUSES, Attendance, AttendanceStatus
+    from dangjian.members.api import Member, RecordState
+    from dangjian.orglife.api import HELD_STATUSES, PRESENT_STATUSES, Attendance, AttendanceStatus
 
     window = window or max(conf.lapse_review_months(), conf.absence_streak_months())
     first = month_start_offset(ref_month, -(window - 1))
@@ -251,7 +250,7 @@ def absent_members(root: Organization, ref_month: dt.date) -> list[MemberStreak]
 def lapse_cases(member_ids) -> dict:
     """member id → the member's latest 自行脱党 review case (transfers.MembershipCase, kind LAPSED)
     that is open — the case the monthly job raises (``services.raise_lapse_cases``)."""
-    from dangjian.transfers.models import CaseKind, CaseStatus, MembershipCase
+    from dangjian.transfers.api import CaseKind, CaseStatus, MembershipCase
 
     out = {}
     for c in MembershipCase.objects.filter(member_id__in=list(member_ids), kind=CaseKind.LAPSED,

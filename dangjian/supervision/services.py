@@ -266,7 +266,7 @@ def raise_lapse_cases(month: dt.date, now: dt.datetime | None = None) -> int:
 
     Policy left open (see docs/notes/supervision.md): a member whose branch held no meeting at
     all is not counted — months without any held meeting break the streak."""
-    from dangjian.transfers import services as transfer_services
+    from dangjian.transfers import api as transfer_services
 
     from .selectors import absence_streaks
 
@@ -279,7 +279,7 @@ def raise_lapse_cases(month: dt.date, now: dt.datetime | None = None) -> int:
             members.setdefault(s.member_id, s)
     if not members:
         return 0
-    from dangjian.members.models import Member
+    from dangjian.members.api import Member
 
     for m in Member.objects.filter(pk__in=members).order_by("org_path", "pk"):
         s = members[m.pk]

@@ -23,7 +23,7 @@ from dangjian.core import audit
 from dangjian.core.dates import month_start_offset
 from dangjian.core.models import Organization, OrgKind
 from dangjian.core.web import scoped
-from dangjian.orglife.selectors import STUDY_HOURS_PER_YEAR, members_below_study_hours
+from dangjian.orglife.api import STUDY_HOURS_PER_YEAR, members_below_study_hours
 
 from . import completion as C
 from . import conf, exports, selectors, services

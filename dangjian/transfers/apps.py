@@ -58,7 +58,7 @@ class TransfersConfig(AppConfig):
     verbose_name = "Organizational relationship"
 
     def ready(self):
-        from dangjian.members.panels import register as register_panel
+        from dangjian.members.api import register_panel
         from dangjian.notify.api import register_kind
 
         from . import policies, tasks  # noqa: F401  (POLICY rows, resources; periodic jobs)

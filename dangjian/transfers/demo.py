@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dangjian.core.models import Organization, OrgKind, OrgStatus
-from dangjian.members.models import Member, MemberStatus, RecordState
+from dangjian.members.api import Member, MemberStatus, RecordState
 
 from . import services
 

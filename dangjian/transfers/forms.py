@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 
 from .models import AwayKind, CaseStatus, ContactMethod, TransferKind
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
-from dangjian.members.models import Member
 
 
 class TransferKind(models.TextChoices):
@@ -44,7 +43,7 @@ LETTER_STATUSES = (TransferStatus.ISSUED, TransferStatus.ACCEPTED, TransferStatu
 class Transfer(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=TransferKind.choices, default=TransferKind.INTERNAL)
     status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfers")
     member_name = models.CharField(max_length=64)
     from_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_path = models.CharField(max_length=255)
@@ -105,7 +104,7 @@ class AwayKind(models.TextChoices):
 class AwayRecord(models.Model):
     """A member away from their branch: flowing, lost contact, abroad, or a graduate (arts. 24, 32-34)."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="away_records")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="away_records")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, db_index=True)
     kind = models.CharField(_("kind"), max_length=10, choices=AwayKind.choices)
@@ -180,7 +179,7 @@ class CaseStatus(models.TextChoices):
 class MembershipCase(models.Model):
     """A case for humans to decide; the system never stops or removes anyone by itself (art. 24)."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="membership_cases")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="membership_cases")
     record = models.ForeignKey(AwayRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, db_index=True)

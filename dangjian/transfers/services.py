@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from dangjian.core import audit
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
-from dangjian.members import services as member_services
-from dangjian.members.models import Member, MemberOrgHistory, MemberStatus, RecordState
+from dangjian.members import api as member_services
+from dangjian.members.api import Member, MemberOrgHistory, MemberStatus, RecordState
 from dangjian.notify.api import RoleIn, notify
 
 from .conf import RULE_VERSION, cfg

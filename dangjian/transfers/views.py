@@ -15,7 +15,7 @@ from dangjian.core.dates import month_start_offset
 from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.web import form_view, public, scoped
-from dangjian.members.models import Member, RecordState
+from dangjian.members.api import Member, RecordState
 
 from . import selectors, services
 from .forms import (
