@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
-from dangjian.members.api import Member, RecordState
 from dangjian.members.api import RestrictionForm as MemberRestrictionForm
 
+from . import selectors
 from .models import AdjustKind, OfficerPosition, VoteBase
 
 
@@ -19,21 +19,19 @@ class ElectionForm(StyledForm):
                                  help_text=_("Leave empty to take the voters signed in at the linked meeting."))
     base = forms.ChoiceField(label=_("Majority of"), choices=VoteBase.choices)
     meeting = forms.ModelChoiceField(label=_("Election meeting (org life record)"), queryset=None, required=False)
-    candidates = forms.ModelMultipleChoiceField(label=pgettext_lazy("elections", "Candidates"), queryset=Member.objects.none(),
+    candidates = forms.ModelMultipleChoiceField(label=pgettext_lazy("elections", "Candidates"), queryset=None,
                                                 widget=forms.SelectMultiple(attrs={"size": 10}))
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        from dangjian.orglife.api import Meeting
-
-        self.fields["meeting"].queryset = Meeting.objects.filter(org=org).order_by("-starts_at")
-        self.fields["candidates"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+        self.fields["meeting"].queryset = selectors.meeting_choices(org)
+        self.fields["candidates"].queryset = selectors.member_choices(org)
 
 
 class ResultForm(StyledForm):
     def __init__(self, *args, election, **kwargs):
         super().__init__(*args, **kwargs)
-        self.candidates = list(election.candidates.select_related("member"))
+        self.candidates = list(selectors.candidates_of(election))
         for c in self.candidates:
             self.fields[f"votes_{c.pk}"] = forms.IntegerField(label=_("Votes for %(m)s") % {"m": c.member.name}, min_value=0,
                                                               widget=forms.NumberInput(attrs={"class": "form-control", "data-testid": f"votes-{c.member_id}"}))
@@ -71,9 +69,9 @@ class FilingForm(StyledForm):
 class RestrictionForm(MemberRestrictionForm):
     """The members app's form, for a member of the organization chosen from a list."""
 
-    member = forms.ModelChoiceField(label=pgettext_lazy("elections", "Member"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label=pgettext_lazy("elections", "Member"), queryset=None)
     field_order = ["member", "kind", "starts_on", "ends_on", "note"]
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+        self.fields["member"].queryset = selectors.member_choices(org)

@@ -5,12 +5,41 @@ import datetime as dt
 
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization, OrgKind
-from dangjian.members.api import RightsRestriction
+from dangjian.members.api import Member, RecordState, RightsRestriction
 
 from . import services
 from .models import CommitteeMember, Election, Term, TermAdjustment
 
 TERM_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PRIMARY_COMMITTEE, OrgKind.TOWN_COMMITTEE)
+
+
+def member_choices(org: Organization):
+    """Members on record (active) in ``org``'s subtree, by name: the candidates an election may
+    list and the members a suspension of voting rights may be recorded for."""
+    return Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+
+
+def meeting_choices(org: Organization):
+    """The organization's own org-life meetings, newest first: which one was the election meeting."""
+    from dangjian.orglife.api import Meeting
+
+    return Meeting.objects.filter(org=org).order_by("-starts_at")
+
+
+def candidates_of(election: Election):
+    """The election's candidates with their member records (lazy: a queryset)."""
+    return election.candidates.select_related("member")
+
+
+def entitled_voter_count(org: Organization, on: dt.date) -> int:
+    """How many voters are entitled (应到) in ``org`` on ``on`` (:func:`services.entitled_voters`)."""
+    return services.entitled_voters(org, on).count()
+
+
+def unfiled_seats(org: Organization) -> list[CommitteeMember]:
+    """The current term's seats awaiting filing (备案), with their members
+    (:func:`services.unfiled_seats`)."""
+    return list(services.unfiled_seats(org).select_related("member"))
 
 
 def terms_in_subtree(scope, org: Organization, only: str, today: dt.date):

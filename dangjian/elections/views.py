@@ -53,7 +53,7 @@ def election_new(request, org, scope):
                      done=lambda e: (_("The election is recorded; enter the votes."), reverse("elections-result", args=[e.pk])),
                      template="elections/form.html",
                      context={"title": _("Record an election meeting"), "org": org,
-                              "entitled": services.entitled_voters(org, timezone.localdate()).count(),
+                              "entitled": selectors.entitled_voter_count(org, timezone.localdate()),
                               "cancel": reverse("elections-org", args=[org.pk])})
 
 
@@ -62,7 +62,7 @@ def election_detail(request, e, scope):
     from dangjian.minutes import api as quorum
 
     return render(request, "elections/detail.html", {
-        "e": e, "candidates": e.candidates.select_related("member"), "valid": quorum.election_valid(entitled=e.entitled, present=e.present),
+        "e": e, "candidates": selectors.candidates_of(e), "valid": quorum.election_valid(entitled=e.entitled, present=e.present),
         "min_candidates": quorum.min_candidates(e.seats), "can_manage": scope.can("manage", e)})
 
 
@@ -83,7 +83,7 @@ def election_result(request, e, scope):
 
 def _short_standing(e: Election) -> str:
     """A hint before the secretary is chosen: candidates with less than 1 year of 党龄 (DOMAIN §2)."""
-    names = [c.member.name for c in e.candidates.select_related("member")
+    names = [c.member.name for c in selectors.candidates_of(e)
              if services.standing_problem(c.member, OfficerPosition.SECRETARY, e.held_on)]
     if not names:
         return ""
@@ -131,7 +131,7 @@ def officer_approve(request, seat, scope):
 @scoped("election", "approve", model=Organization)
 def committee_file(request, org, scope):
     """The upper organization enters the date the elected committee members were filed (备案)."""
-    seats = list(services.unfiled_seats(org).select_related("member"))
+    seats = selectors.unfiled_seats(org)
     return form_view(request, FilingForm(_data(request), initial={"filed_on": timezone.localdate()}),
                      perform=lambda d: services.file_committee(actor=request.user, org=org, filed_on=d["filed_on"]),
                      done=lambda s: (_("Filed: %(n)s committee members are on record with the upper organization.") % {"n": len(s)},

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
-from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
-from dangjian.members.api import Member, RecordState
+from dangjian.core.models import Organization
+from dangjian.members.api import Member
 
+from . import selectors
 from .models import AwayKind, CaseStatus, ContactMethod, TransferKind
 
 
@@ -36,11 +37,10 @@ class MonthField(forms.DateField):
 def resolve_org(text: str) -> Organization:
     """The receiving organization by its number (shown on organization pages) or exact name."""
     text = (text or "").strip()
-    qs = Organization.objects.filter(kind__in=MEMBER_HOLDING_KINDS, status="active")
     if text.isdigit():
-        org = qs.filter(pk=int(text)).first()
+        org = selectors.receiving_org_by_number(int(text))
     else:
-        found = list(qs.filter(name=text)[:2])
+        found = selectors.receiving_orgs_named(text, limit=2)
         if len(found) > 1:
             raise forms.ValidationError(_("Several organizations have this name; enter the organization's number instead."))
         org = found[0] if found else None
@@ -50,7 +50,7 @@ def resolve_org(text: str) -> Organization:
 
 
 class TransferRequestForm(StyledForm):
-    member = forms.ModelChoiceField(label=pgettext_lazy("transfers", "Member"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label=pgettext_lazy("transfers", "Member"), queryset=None)
     kind = forms.ChoiceField(label=pgettext_lazy("transfers", "Kind"), choices=[(TransferKind.INTERNAL, TransferKind.INTERNAL.label),
                                                         (TransferKind.OUT, TransferKind.OUT.label)])
     to_org = forms.CharField(label=_("Receiving organization (name or number)"), required=False, max_length=200)
@@ -59,7 +59,7 @@ class TransferRequestForm(StyledForm):
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+        self.fields["member"].queryset = selectors.member_choices(org)
 
     def clean(self):
         data = super().clean()
@@ -121,7 +121,7 @@ class RegisterIncomingForm(StyledForm):
 
 
 class AwayForm(StyledForm):
-    member = forms.ModelChoiceField(label=pgettext_lazy("transfers", "Member"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label=pgettext_lazy("transfers", "Member"), queryset=None)
     kind = forms.ChoiceField(label=pgettext_lazy("transfers", "Register"), choices=AwayKind.choices)
     since = forms.DateField(label=_("Away / lost contact / abroad / graduated since"), widget=DateInput)
     whereabouts = forms.CharField(label=_("Where the member is"), max_length=200, required=False)
@@ -133,7 +133,7 @@ class AwayForm(StyledForm):
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+        self.fields["member"].queryset = selectors.member_choices(org)
 
     def clean_inflow_org(self):
         return resolve_org(self.cleaned_data["inflow_org"]) if (self.cleaned_data.get("inflow_org") or "").strip() else None

@@ -4,8 +4,49 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
+from dangjian.members.api import Member, RecordState
+
 from .models import AwayKind, AwayRecord, IncomingTransfer, InflowRecord, MembershipCase, Transfer, TransferKind, TransferStatus
 from .services import away_findings, receipt_overdue
+
+
+def member_choices(org: Organization):
+    """Members on record (active) in ``org``'s subtree, by name: whom a transfer or a register
+    entry may be made for (the form's member list; the view checks the scope on the choice)."""
+    return Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).order_by("name")
+
+
+def _receiving_orgs():
+    """Organizations that can hold members' records and are active (a transfer's receiving or a
+    flowing member's inflow organization)."""
+    return Organization.objects.filter(kind__in=MEMBER_HOLDING_KINDS, status="active")
+
+
+def receiving_org_by_number(number: int) -> Organization | None:
+    """The active member-holding organization with this number, or None."""
+    return _receiving_orgs().filter(pk=number).first()
+
+
+def receiving_orgs_named(name: str, limit: int = 2) -> list[Organization]:
+    """Up to ``limit`` active member-holding organizations with exactly this name (more than one
+    means the name is ambiguous)."""
+    return list(_receiving_orgs().filter(name=name)[:limit])
+
+
+def own_member(user) -> Member | None:
+    """The user's own member record on file (active), or None."""
+    return Member.objects.filter(user=user, state=RecordState.ACTIVE).first()
+
+
+def org_history(member):
+    """The member's organization history, oldest first (lazy: a queryset)."""
+    return member.org_history.select_related("org").order_by("started_on", "id")
+
+
+def away_contacts(rec: AwayRecord, limit: int = 200):
+    """The contacts logged on a register entry with who logged them (lazy: a sliced queryset)."""
+    return rec.contacts.select_related("by")[:limit]
 
 
 def outgoing(scope, org, status: str = ""):

@@ -15,7 +15,6 @@ from dangjian.core.dates import month_start_offset
 from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.web import form_view, public, scoped
-from dangjian.members.api import Member, RecordState
 
 from . import selectors, services
 from .forms import (
@@ -99,7 +98,7 @@ def new_transfer(request, org, scope):
 @scoped("transfer", "ask")
 def ask(request, scope):
     """A member asks for their own transfer; the branch secretary confirms it."""
-    member = Member.objects.filter(user=request.user, state=RecordState.ACTIVE).first()
+    member = selectors.own_member(request.user)
     if member is None:
         raise PermissionDenied
     form = AskForm(_data(request))
@@ -114,7 +113,7 @@ def ask(request, scope):
 @scoped("transfer", "view", model=Transfer)
 def detail(request, t, scope):
     code = services.letter_code(t) if t.has_letter and scope.can("print", t) else None
-    history = t.member.org_history.select_related("org").order_by("started_on", "id") if scope.can("request", t) else []
+    history = selectors.org_history(t.member) if scope.can("request", t) else []
     return render(request, "transfers/detail.html", {
         "t": t, "code": code, "flags": selectors.transfer_flags(t), "history": history,
         "can": {a: scope.can(a, t) for a in ("request", "approve", "print")},
@@ -251,9 +250,9 @@ def verify(request):
         t = services.verify_letter(form.cleaned_data["letter_no"], form.cleaned_data["code"])
         result = {"found": t is not None}
         if t is not None:
-            result.update(letter_no=t.letter_no, issued_on=t.issued_on, valid_until=t.valid_until,
-                          valid_now=t.status == TransferStatus.ISSUED and services.letter_valid_on(t, timezone.localdate()),
-                          status=t.get_status_display())
+            result = {**result, "letter_no": t.letter_no, "issued_on": t.issued_on, "valid_until": t.valid_until,
+                      "valid_now": t.status == TransferStatus.ISSUED and services.letter_valid_on(t, timezone.localdate()),
+                      "status": t.get_status_display()}
     resp = render(request, "transfers/verify.html", {"form": form, "result": result, "limited": limited},
                   status=429 if limited else 200)
     resp["Cache-Control"] = "no-store"
@@ -288,7 +287,7 @@ def away_new(request, org, scope):
 def away_detail(request, rec, scope):
     return render(request, "transfers/away_detail.html", {
         "rec": rec, "findings": services.away_findings(rec, timezone.localdate()),
-        "contacts": rec.contacts.select_related("by")[:200], "cases": rec.member.membership_cases.all(),
+        "contacts": selectors.away_contacts(rec), "cases": rec.member.membership_cases.all(),
         "can_manage": scope.can("manage", rec), "form": ContactForm(initial={"contacted_on": timezone.localdate()}),
         # the member's org life at the inflow organization (art. 32: it counts for the home branch)
         "inflow_rows": list(selectors.inflow_attendance(rec)[:20]) if rec.inflow_path else []})
