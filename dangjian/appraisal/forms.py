@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm
 
+from . import selectors
 from .models import Grade, Outcome, Stage
 from .services import appraisal_meetings, ballot_subjects, comment_subjects
 
@@ -83,11 +84,7 @@ class PaperVotersForm(StyledForm):
 
     def __init__(self, *args, round, **kwargs):  # noqa: A002
         super().__init__(*args, **kwargs)
-        from .models import Participant, Voted
-
-        voted = Voted.objects.filter(round=round).values("participant_id")
-        self.fields["voters"].queryset = (Participant.objects.filter(round=round, may_vote=True)
-                                          .exclude(pk__in=voted).order_by("id"))
+        self.fields["voters"].queryset = selectors.paper_voter_choices(round)
         self.fields["voters"].label_from_instance = lambda p: p.name
         self.fields["voters"].widget.attrs["class"] = "form-check-input"
 
@@ -97,9 +94,7 @@ class PaperBallotForm(StyledForm):
 
     def __init__(self, *args, round, **kwargs):  # noqa: A002
         super().__init__(*args, **kwargs)
-        from .models import Participant
-
-        self.subjects = list(Participant.objects.filter(round=round, exempt_basis="").order_by("id"))
+        self.subjects = selectors.paper_ballot_subjects(round)
         for p in self.subjects:
             self.fields[f"g_{p.pk}"] = forms.ChoiceField(
                 label=p.name, required=False, choices=[("", _("— blank (abstention)"))] + list(Grade.choices),

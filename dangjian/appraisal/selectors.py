@@ -61,6 +61,52 @@ def grade_counts(rnd: AppraisalRound) -> dict:
             "share": Fraction(excellent, n) if n else Fraction(0)}
 
 
+def voted_participant_ids(rnd: AppraisalRound) -> set[int]:
+    """The participants of the round who have voted (``Voted``: that they voted, never what nor
+    when — §11 "anonymous ballots unlinkable to voters"); for the managers' list of who still has to vote."""
+    return set(Voted.objects.filter(round=rnd).values_list("participant_id", flat=True))
+
+
+def voted_among(participations) -> set[int]:
+    """Which of these participations (a member's own, over rounds) have voted; no query for none."""
+    if not participations:
+        return set()
+    return set(Voted.objects.filter(participant__in=participations).values_list("participant_id", flat=True))
+
+
+def round_cases(rnd: AppraisalRound) -> list:
+    """The round's disposition cases (one per 不合格), with the member (for the round's managers)."""
+    return list(rnd.cases.select_related("member"))
+
+
+def comments_received(p: Participant):
+    """Mutual-appraisal comments written about the participant, with their (named) authors."""
+    return MutualComment.objects.filter(subject=p).select_related("author").order_by("id")
+
+
+def comments_written(p: Participant):
+    """Mutual-appraisal comments the participant wrote, with their subjects."""
+    return MutualComment.objects.filter(author=p).select_related("subject").order_by("id")
+
+
+def comment_texts_by(author: Participant) -> dict[int, str]:
+    """subject participant id → the text the author wrote about them (the comment form's initial values)."""
+    return dict(MutualComment.objects.filter(author=author).values_list("subject_id", "text"))
+
+
+def paper_voter_choices(rnd: AppraisalRound):
+    """Participants with a vote who have not voted yet (online or on paper): whom the paper-ballot
+    step 1 may tick (the form's choices), by id."""
+    voted = Voted.objects.filter(round=rnd).values("participant_id")
+    return Participant.objects.filter(round=rnd, may_vote=True).exclude(pk__in=voted).order_by("id")
+
+
+def paper_ballot_subjects(rnd: AppraisalRound) -> list[Participant]:
+    """Whom a paper ballot rates: every graded (not exempt) participant, by id — the same list as
+    the online ballot (``services.ballot_subjects``), so a ballot never points at its voter."""
+    return list(Participant.objects.filter(round=rnd, exempt_basis="").order_by("id"))
+
+
 def my_participations(user):
     return (Participant.objects.filter(member__user=user).select_related("round", "round__org")
             .order_by("-round__year", "-id"))

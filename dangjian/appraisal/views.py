@@ -27,7 +27,7 @@ from .forms import (
     PaperVotersForm,
     SelfForm,
 )
-from .models import GRADE_ORDER, AppraisalRound, DispositionCase, MutualComment, Participant, Stage
+from .models import GRADE_ORDER, AppraisalRound, DispositionCase, Participant, Stage
 
 
 def _data(request):
@@ -95,16 +95,14 @@ def round_detail(request, rnd, scope):
     if not staff:  # who is exempt (and why: age, frailty, illness) is for the round's managers; a member sees only their own (issue 10 item 13)
         parts = [p for p in parts if not p.exempt or p is mine]
     if staff and rnd.stage == Stage.ASSESSMENT:  # who still has to vote (that, never what)
-        from .models import Voted
-
-        voted = set(Voted.objects.filter(round=rnd).values_list("participant_id", flat=True))
+        voted = selectors.voted_participant_ids(rnd)
         for p in parts:
             p.voted = p.pk in voted
     return render(request, "appraisal/round.html", {
         "r": rnd, "parts": parts, "staff": staff, "mine": mine, "progress": selectors.progress(rnd),
         "paper": services.paper_counts(rnd) if staff else None,
         "can_result": scope.can("result", rnd), "next": rnd.next_stage and Stage(rnd.next_stage),
-        "cases": list(rnd.cases.select_related("member")) if staff else []})
+        "cases": selectors.round_cases(rnd) if staff else []})
 
 
 @scoped("appraisal", "manage", model=AppraisalRound)
@@ -252,8 +250,8 @@ def entry(request, p, scope):
     return render(request, "appraisal/entry.html", {
         "p": p, "r": rnd, "mine": mine, "staff": scope.path_allows("appraisal", "manage", rnd.org_path),
         "can_write": scope.can("write", p), "voted": services.has_voted(p),
-        "received": MutualComment.objects.filter(subject=p).select_related("author").order_by("id"),
-        "written": MutualComment.objects.filter(author=p).select_related("subject").order_by("id"),
+        "received": selectors.comments_received(p),
+        "written": selectors.comments_written(p),
         "case": getattr(p, "case", None) if not mine else None})
 
 
@@ -278,7 +276,7 @@ def entry_mutual(request, p, scope):
     if p.round.stage != Stage.MUTUAL or p.exempt:
         messages.info(request, _("Comments on other members are written during the mutual-appraisal stage."))
         return redirect("appraisal-entry", p.pk)
-    existing = dict(MutualComment.objects.filter(author=p).values_list("subject_id", "text"))
+    existing = selectors.comment_texts_by(p)
     form = CommentsForm(_data(request), author=p, existing=existing)
     return form_view(request, form,
                      perform=lambda d: services.write_comments(actor=request.user, author=p, comments=form.comments()),
@@ -312,11 +310,7 @@ def entry_vote(request, p, scope):
 def mine(request):
     """The signed-in member's appraisals: what to do in open rounds, grades of closed ones."""
     rows = list(selectors.my_participations(request.user))
-    voted = set()
-    if rows:
-        from .models import Voted
-
-        voted = set(Voted.objects.filter(participant__in=rows).values_list("participant_id", flat=True))
+    voted = selectors.voted_among(rows)
     for p in rows:
         p.voted = p.pk in voted
     return render(request, "appraisal/mine.html", {"rows": rows})

@@ -10,25 +10,21 @@ from django.utils.translation import gettext as _
 from dangjian.core.messages import safe_link
 from dangjian.core.web import authenticated
 
-from . import services
+from . import selectors, services
 from .forms import PreferenceForm
-from .models import ALL_KINDS, InboxMessage, NotificationPreference
+from .models import ALL_KINDS, InboxMessage
 
 PAGE_SIZE = 20
 
 
 def _inbox_context(request):
-    qs = InboxMessage.objects.filter(user=request.user)
     show = request.GET.get("show", "all")
-    if show == "unread":
-        qs = qs.filter(read_at__isnull=True)
-    else:
+    if show != "unread":
         show = "all"
     kind = request.GET.get("kind", "")[:64]
-    kinds = list(InboxMessage.objects.filter(user=request.user).order_by("kind").values_list("kind", flat=True).distinct())
-    if kind:
-        qs = qs.filter(kind=kind)
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    kinds = selectors.inbox_kinds(request.user)
+    qs = selectors.inbox_messages(request.user, unread_only=show == "unread", kind=kind)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return {"page": page, "show": show, "kind": kind, "kinds": kinds, "unread": services.unread_count(request.user)}
 
 
@@ -83,7 +79,7 @@ def unread_badge(request):
 
 @authenticated
 def preferences(request):
-    row = NotificationPreference.objects.filter(user=request.user, kind=ALL_KINDS).first()
+    row = selectors.preference_row(request.user, ALL_KINDS)
     form = PreferenceForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
         services.save_preferences(actor=request.user, kind=ALL_KINDS, **{f: form.cleaned_data[f] for f in PreferenceForm.Meta.fields})

@@ -37,6 +37,9 @@ from dangjian.core.models import Organization, OrgKind
 
 from . import completion as C
 from . import conf
+from .models import Bulletin, BulletinRow
+
+RESOURCE = "supervision"
 
 ATTENDED, ABSENT, EXCUSED, NONE = "attended", "absent", "excused", "none"
 
@@ -77,6 +80,42 @@ def calendar(org: Organization, year: int, now: dt.datetime) -> list[C.Row]:
     for row in rows:
         for cell in row.cells:
             cell.meetings = [m for m in meetings if m.type_id == row.type.id and cell.period.start <= m.starts_at < cell.period.end]
+    return rows
+
+
+# -- pages: roots, the aggregate, bulletins ---------------------------------------------------
+
+def supervision_roots(scope) -> list[Organization]:
+    """The top organization(s) the user may view for supervision, by path (the entry page)."""
+    return list(Organization.objects.filter(path__in=scope.root_paths(RESOURCE, "view")).order_by("path"))
+
+
+def subtree_aggregate(org: Organization, year: int, now: dt.datetime) -> tuple[C.Subtree, list[C.AggRow]]:
+    """The subtree's facts for the year and, per type × period, how many of its organizations
+    are done / due / overdue / not yet / N/A (the overview of a town or county)."""
+    st = C.load_subtree(org, year)
+    return st, C.aggregate(st, now)
+
+
+def org_grades(org: Organization, scope):
+    """The organization's own rows in published bulletins that the scope may view for
+    supervision, newest month first (a queryset the page slices)."""
+    return (BulletinRow.objects.filter(org=org).filter(scope.q_paths(RESOURCE, "view", "org_path"))
+            .select_related("bulletin", "bulletin__org").order_by("-bulletin__period", "-bulletin__org_path"))
+
+
+def bulletins_in(org: Organization, scope):
+    """Bulletins published in the organization's subtree, within the scope, newest month first
+    (a queryset the page paginates)."""
+    return scope.filter(Bulletin.objects.filter(org_path__startswith=org.path)).select_related("org").order_by("-period", "org_path")
+
+
+def bulletin_rows(b: Bulletin, grade: str = ""):
+    """A bulletin's rows by grade then organization; only one grade when ``grade`` is given
+    (a queryset the page paginates)."""
+    rows = b.rows.all().order_by("grade", "org_path")
+    if grade:
+        rows = rows.filter(grade=grade)
     return rows
 
 

@@ -27,7 +27,7 @@ from dangjian.orglife.api import STUDY_HOURS_PER_YEAR, members_below_study_hours
 
 from . import completion as C
 from . import conf, exports, selectors, services
-from .models import Bulletin, BulletinRow, Grade
+from .models import Bulletin, Grade
 
 RESOURCE = "supervision"
 MONTHS = [MONTHS_AP[m] for m in range(1, 13)]
@@ -92,7 +92,7 @@ def _base(request, scope, org, **extra) -> dict:
 @scoped(RESOURCE, "view")
 def home(request, scope):
     """The entry of the navigation bar: the user's top organization(s) for supervision."""
-    roots = list(Organization.objects.filter(path__in=scope.root_paths(RESOURCE, "view")).order_by("path"))
+    roots = selectors.supervision_roots(scope)
     if len(roots) == 1:
         org = roots[0]
         name = "supervision-calendar" if org.kind in C.BRANCH_LIKE or org.kind == OrgKind.PARTY_GROUP else "supervision-overview"
@@ -111,8 +111,7 @@ def calendar(request, org, scope):
         for cell in row.cells:
             for m in cell.meetings:
                 m.url = _meeting_url(m.pk)
-    grades = (BulletinRow.objects.filter(org=org).filter(scope.q_paths(RESOURCE, "view", "org_path"))
-              .select_related("bulletin", "bulletin__org").order_by("-bulletin__period", "-bulletin__org_path")[:12])
+    grades = selectors.org_grades(org, scope)[:12]
     ctx = _base(request, scope, org, year=year, rows=rows, months=_month_heads(year), grades=grades,
                 years=_years(), today=timezone.localtime(now, C.TZ).date())
     return render(request, "supervision/calendar.html", ctx)
@@ -134,8 +133,7 @@ def overview(request, org, scope):
     """The aggregate for a town or county: per type × period, how many organizations of the
     subtree are done / due / overdue (with links to the drill-down)."""
     year, now = _year(request), _now()
-    st = C.load_subtree(org, year)
-    agg = C.aggregate(st, now)
+    st, agg = selectors.subtree_aggregate(org, year, now)
     for row in agg:
         for cell in row.cells:
             cell.links = {s: _drill_url(org, row.type, cell.period, s) for s in (C.DONE, C.DUE, C.OVERDUE, C.NOT_YET)}
@@ -226,10 +224,8 @@ def lists(request, org, scope):
 @org_scoped("view")
 def bulletins(request, org, scope):
     """Bulletins published in the organization's subtree, and the organization's own grades."""
-    qs = scope.filter(Bulletin.objects.filter(org_path__startswith=org.path)).select_related("org")
-    page = Paginator(qs.order_by("-period", "org_path"), PAGE_SIZE).get_page(request.GET.get("page"))
-    grades = (BulletinRow.objects.filter(org=org).filter(scope.q_paths(RESOURCE, "view", "org_path"))
-              .select_related("bulletin", "bulletin__org").order_by("-bulletin__period", "-bulletin__org_path")[:24])
+    page = Paginator(selectors.bulletins_in(org, scope), PAGE_SIZE).get_page(request.GET.get("page"))
+    grades = selectors.org_grades(org, scope)[:24]
     now = _now()
     ctx = _base(request, scope, org, page=page, grades=grades, is_publisher=org.kind in services.PUBLISHER_KINDS,
                 last_month=services.previous_month(now))
@@ -256,9 +252,7 @@ def generate(request, org, scope):
 @scoped(RESOURCE, "view", model=Bulletin)
 def bulletin_detail(request, b, scope):
     grade = request.GET.get("grade", "")
-    rows = b.rows.all().order_by("grade", "org_path")
-    if grade in Grade.values:
-        rows = rows.filter(grade=grade)
+    rows = selectors.bulletin_rows(b, grade if grade in Grade.values else "")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {"b": b, "org": b.org, "page": page, "grade": grade, "grades": Grade.choices, "rule_version": b.rule_version,
            "can_export": scope.can("export", b), "can_publish": scope.can("publish", b), "crumbs": _crumbs(scope, b.org),
