@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import DateInput, StyledForm, style_widgets
-from dangjian.members.api import Category, Education, Gender, Member, MemberStatus, RecordState
+from dangjian.members.api import Category, Education, Gender
 
+from . import selectors
 from .models import PublicityPoint
 from .rules import ARCHIVE_DOCUMENTS, STEP_BY_CODE
 
@@ -37,7 +38,7 @@ class CaseOpenForm(StyledForm):
 
 
 def _members_field(label, org_path: str):
-    qs = Member.objects.filter(org_path__startswith=org_path, status=MemberStatus.FULL, state=RecordState.ACTIVE).order_by("name", "id")
+    qs = selectors.full_member_choices(org_path)
     return forms.ModelMultipleChoiceField(label=label, queryset=qs, widget=_checkboxes(), required=False)
 
 

@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
-from dangjian.members.api import Member
+from dangjian.members.api import Member, MemberStatus, RecordState
 
 from . import rules
-from .models import CaseAssessment, CaseStatus, CaseStep, DevelopmentCase
-from .rules import PERSON_STAGES, person_stage
+from .models import CaseAssessment, CaseDocument, CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase, LocalHoliday
+from .rules import BODY_LABELS, PERSON_STAGES, STAGES, STEPS, person_stage
 
 ALERT_CODES = (1, 3, 13, 15, 17, 20, 23)
 LEVEL_ORDER = {"red": 3, "warn": 2, "remind": 1}
@@ -139,6 +139,11 @@ def case_queryset(scope, *, org: Organization | None = None, stage: str = "", st
     return qs.order_by("org_path", "name", "id")
 
 
+def open_cases(qs):
+    """The open cases of a case list (the overdue filter slices it)."""
+    return qs.filter(status=CaseStatus.OPEN)
+
+
 def member_holding_orgs(org: Organization):
     return (Organization.objects.filter(path__startswith=org.path, status=OrgStatus.ACTIVE,
                                         kind__in=[k.value for k in MEMBER_HOLDING_KINDS]).exclude(kind="party_group")
@@ -243,6 +248,87 @@ def org_warnings(branches: list[Organization], today: dt.date | None = None) -> 
             out[b.pk] = {"level": level, "text": str(ORG_LEVELS[level]), "last_developed": last_dev,
                          "source": "DOMAIN §4.3 (Huaining, local practice)"}
     return out
+
+
+# -- organizations of the pages -------------------------------------------------------------
+def organization(pk: int) -> Organization | None:
+    """An organization by id (the caller checks the scope), or None."""
+    return Organization.objects.filter(pk=pk).first()
+
+
+def single_root(scope, action: str = "view") -> Organization | None:
+    """The user's one root organization for ``development.<action>``; None with several roots."""
+    roots = scope.root_paths("development", action)
+    return Organization.objects.filter(path=roots[0]).first() if len(roots) == 1 else None
+
+
+def root_orgs(scope, action: str = "view"):
+    """The user's root organizations for ``development.<action>`` (the pipeline's start page)."""
+    return Organization.objects.filter(path__in=scope.root_paths("development", action)).order_by("path")
+
+
+def child_orgs(org: Organization):
+    """The active children of an organization (party groups left out)."""
+    return Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).exclude(kind="party_group").order_by("path")
+
+
+def manage_orgs(scope):
+    """The branches where the user may open a case (``development.manage``)."""
+    return (Organization.objects.filter(scope.q_paths("development", "manage", "path"))
+            .filter(status=OrgStatus.ACTIVE, kind__in=[k.value for k in MEMBER_HOLDING_KINDS]).exclude(kind="party_group")
+            .order_by("path"))
+
+
+def calendar_orgs(scope):
+    """The organizations whose local working-day calendar the user keeps (``development.calendar``)."""
+    return Organization.objects.filter(scope.q_paths("development", "calendar", "path")).filter(status=OrgStatus.ACTIVE).order_by("path")
+
+
+def calendar_default_org(scope) -> Organization | None:
+    """The first of :func:`calendar_orgs` (the form's initial organization)."""
+    return calendar_orgs(scope).first()
+
+
+def local_days(scope):
+    """The local holidays / make-up days the user sees, newest first."""
+    return scope.filter(LocalHoliday.objects.select_related("org"), "calendar").order_by("-date")
+
+
+# -- one case -------------------------------------------------------------------------------
+def case_timeline(case: DevelopmentCase) -> list[dict]:
+    """The 25 steps of the case with what was recorded, the people named and the files (3 queries)."""
+    steps = {s.code: s for s in CaseStep.objects.filter(case=case).select_related("entered_by")}
+    people_ids = [i for code, key in ((5, "contacts"), (9, "introducers")) if code in steps for i in steps[code].data.get(key, [])]
+    names = dict(Member.objects.filter(pk__in=people_ids).values_list("pk", "name"))
+    files: dict[int, list] = {}
+    for d in CaseDocument.objects.filter(case=case).only("id", "step_code", "name"):
+        files.setdefault(d.step_code, []).append(d)
+    timeline = []
+    for st in STEPS:
+        row = steps.get(st.code)
+        timeline.append({"step": st, "row": row, "body": BODY_LABELS[st.body], "stage": STAGES[st.stage],
+                         "is_next": st.code == case.next_code,
+                         "people": [names.get(i, "?") for i in (row.data.get("contacts") or row.data.get("introducers") or [])] if row else [],
+                         "docs": row.documents if row else [], "files": files.get(st.code, []), "first_of_stage": st.code == min(s.code for s in STEPS if s.stage == st.stage)})
+    return timeline
+
+
+def case_publicities(case: DevelopmentCase) -> list[CasePublicity]:
+    return list(CasePublicity.objects.filter(case=case).order_by("id"))
+
+
+def case_warnings(case: DevelopmentCase):
+    return CaseWarning.objects.filter(case=case)
+
+
+def case_assessments(case: DevelopmentCase):
+    return CaseAssessment.objects.filter(case=case)
+
+
+def full_member_choices(org_path: str):
+    """Full members with an active record in the subtree (training contacts, introducers)."""
+    return (Member.objects.filter(org_path__startswith=org_path, status=MemberStatus.FULL, state=RecordState.ACTIVE)
+            .order_by("name", "id"))
 
 
 def stage_label(key: str) -> str:

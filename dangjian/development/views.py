@@ -9,10 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import MASKERS
 from dangjian.core.web import form_view, scoped
-from dangjian.members.api import Member
 
 from . import selectors, services
 from .forms import (
@@ -26,8 +24,8 @@ from .forms import (
     StepForm,
     StopForm,
 )
-from .models import CaseAssessment, CaseDocument, CasePublicity, CaseStatus, CaseStep, CaseWarning, DevelopmentCase, LocalHoliday
-from .rules import ARCHIVE_DOCUMENTS, BODY_LABELS, PERSON_STAGES, STAGES, STEP_BY_CODE, STEPS, person_stage
+from .models import CaseDocument, CaseStatus, DevelopmentCase, LocalHoliday
+from .rules import ARCHIVE_DOCUMENTS, BODY_LABELS, PERSON_STAGES, STEP_BY_CODE, person_stage
 
 
 def _org_param(scope, value, action="view"):
@@ -35,32 +33,21 @@ def _org_param(scope, value, action="view"):
         return None
     if not str(value).isdigit():
         raise Http404
-    org = Organization.objects.filter(pk=int(value)).first()
+    org = selectors.organization(int(value))
     if org is None or not scope.path_allows("development", action, org.path):
         raise Http404
     return org
-
-
-def _root(scope, action="view"):
-    roots = scope.root_paths("development", action)
-    return Organization.objects.filter(path=roots[0]).first() if len(roots) == 1 else None
 
 
 def _case_url(case) -> str:
     return reverse("development-case-detail", kwargs={"pk": case.pk})
 
 
-def _manage_orgs(scope):
-    return (Organization.objects.filter(scope.q_paths("development", "manage", "path"))
-            .filter(status=OrgStatus.ACTIVE, kind__in=[k.value for k in MEMBER_HOLDING_KINDS]).exclude(kind="party_group")
-            .order_by("path"))
-
-
 @scoped("development", "view")
 def pipeline(request, scope):
-    org = _org_param(scope, request.GET.get("org")) or _root(scope)
+    org = _org_param(scope, request.GET.get("org")) or selectors.single_root(scope)
     if org is None:
-        roots = Organization.objects.filter(path__in=scope.root_paths("development", "view")).order_by("path")
+        roots = selectors.root_orgs(scope)
         return render(request, "development/pipeline.html", {"roots": roots, "org": None})
     branches = selectors.member_holding_orgs(org)
     page = Paginator(branches, 25).get_page(request.GET.get("page"))
@@ -69,7 +56,7 @@ def pipeline(request, scope):
     return render(request, "development/pipeline.html", {
         "org": org, "page": page, "rows": rows, "stages": PERSON_STAGES,
         "totals": [(label, totals[key], key) for key, label, _lo, _hi in PERSON_STAGES],
-        "children": Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).exclude(kind="party_group").order_by("path"),
+        "children": selectors.child_orgs(org),
         "parent_visible": org.parent_id and scope.path_allows("development", "view", org.parent.path),
         "can_add": scope.has_any("development", "manage"), "can_calendar": scope.has_any("development", "calendar"),
     })
@@ -82,7 +69,7 @@ def case_list(request, scope):
                                  q=request.GET.get("q", ""))
     items = qs
     if request.GET.get("overdue"):
-        cases = list(qs.filter(status=CaseStatus.OPEN)[:5000])
+        cases = list(selectors.open_cases(qs)[:5000])
         alerts = selectors.bulk_alerts(cases)
         items = [c for c in cases if selectors.worst(alerts.get(c.pk, [])) in ("red", "warn")]
     page = Paginator(items, 50).get_page(request.GET.get("page"))
@@ -100,7 +87,7 @@ def case_list(request, scope):
 
 @scoped("development", "manage")
 def case_add(request, scope):
-    orgs = _manage_orgs(scope)
+    orgs = selectors.manage_orgs(scope)
     form = CaseOpenForm(request.POST or None, orgs=orgs, initial={"org": request.GET.get("org"), "application_date": timezone.localdate()})
 
     def perform(cd):
@@ -112,36 +99,19 @@ def case_add(request, scope):
                      template="development/form.html", context={"title": _("Open a development case (application received)")})
 
 
-def _timeline(case) -> list[dict]:
-    steps = {s.code: s for s in CaseStep.objects.filter(case=case).select_related("entered_by")}
-    people_ids = [i for code, key in ((5, "contacts"), (9, "introducers")) if code in steps for i in steps[code].data.get(key, [])]
-    names = dict(Member.objects.filter(pk__in=people_ids).values_list("pk", "name"))
-    files: dict[int, list] = {}
-    for d in CaseDocument.objects.filter(case=case).only("id", "step_code", "name"):
-        files.setdefault(d.step_code, []).append(d)
-    timeline = []
-    for st in STEPS:
-        row = steps.get(st.code)
-        timeline.append({"step": st, "row": row, "body": BODY_LABELS[st.body], "stage": STAGES[st.stage],
-                         "is_next": st.code == case.next_code,
-                         "people": [names.get(i, "?") for i in (row.data.get("contacts") or row.data.get("introducers") or [])] if row else [],
-                         "docs": row.documents if row else [], "files": files.get(st.code, []), "first_of_stage": st.code == min(s.code for s in STEPS if s.stage == st.stage)})
-    return timeline
-
-
 @scoped("development", "view", model=DevelopmentCase)
 def case_detail(request, case, scope):
-    timeline = _timeline(case)
+    timeline = selectors.case_timeline(case)
     alerts = selectors.alerts_for(case)
     nxt = STEP_BY_CODE.get(case.next_code) if case.next_code else None
-    pubs = list(CasePublicity.objects.filter(case=case).order_by("id"))
+    pubs = selectors.case_publicities(case)
     for p in pubs:
         start = services.publication_date(p)
         p.window = services.workdays.publicity_window(start, p.working_days, case.org_path) if start else None
         p.provisional = bool(p.window) and not all(services.workdays.national_covered(d.year) for d in p.window)
     ctx = {
-        "case": case, "timeline": timeline, "alerts": alerts, "warnings": CaseWarning.objects.filter(case=case),
-        "pubs": pubs, "assessments": CaseAssessment.objects.filter(case=case), "next": nxt,
+        "case": case, "timeline": timeline, "alerts": alerts, "warnings": selectors.case_warnings(case),
+        "pubs": pubs, "assessments": selectors.case_assessments(case), "next": nxt,
         "masked": {f: MASKERS[f](getattr(case, f)) if getattr(case, f) else "" for f in services.SENSITIVE},
         "can": {a: scope.can(a, case) for a in ("manage", "approve", "reveal")},
         "pack": case.pack, "stage": selectors.stage_label(person_stage(case.last_code)),
@@ -235,10 +205,10 @@ def case_reveal(request, case, scope, field):
 
 @scoped("development", "calendar")
 def calendar_page(request, scope):
-    orgs = Organization.objects.filter(scope.q_paths("development", "calendar", "path")).filter(status=OrgStatus.ACTIVE).order_by("path")
-    rows = scope.filter(LocalHoliday.objects.select_related("org"), "calendar").order_by("-date")
+    orgs = selectors.calendar_orgs(scope)
+    rows = selectors.local_days(scope)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    form = LocalDayForm(request.POST or None, orgs=orgs, initial={"org": orgs.first()})
+    form = LocalDayForm(request.POST or None, orgs=orgs, initial={"org": selectors.calendar_default_org(scope)})
     return form_view(request, form,
                      perform=lambda cd: services.set_local_day(actor=request.user, org=cd["org"], date=cd["date"],
                                                                is_working_day=cd["is_working_day"], note=cd["note"]),
@@ -263,9 +233,9 @@ def case_pdf(request, case, scope):
 
     with translation.override("zh-hans"):
         data = render_pdf("development/case_pdf.html", {
-            "case": case, "timeline": _timeline(case), "pack": case.pack, "now": timezone.localtime(),
+            "case": case, "timeline": selectors.case_timeline(case), "pack": case.pack, "now": timezone.localtime(),
             "masked_id": MASKERS["id_number"](case.id_number) if case.id_number else "",
-            "warnings": CaseWarning.objects.filter(case=case)})
+            "warnings": selectors.case_warnings(case)})
     audit.record(actor=request.user, action="development.print", obj=case, data={"what": "case record pdf"})
     return pdf_response(data, f"发展党员纪实表-{case.name}.pdf")
 

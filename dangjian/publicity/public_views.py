@@ -84,7 +84,7 @@ def public_notice(request, pk, number=None):
 
 @public_page
 def public_attachment(request, pk):
-    att = NoticeAttachment.objects.select_related("version__notice").filter(pk=pk).first()
+    att = selectors.attachment(pk)
     if att is None or not att.version.is_public:
         raise Http404
     return _file_response(att)

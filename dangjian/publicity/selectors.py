@@ -5,8 +5,9 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from dangjian.core.models import AreaType, Organization, OrgStatus
+from dangjian.members.api import Member
 
-from .models import Board, HonourEntry, Notice, NoticeStatus, NoticeVersion, VersionState
+from .models import Board, HonourEntry, Notice, NoticeAttachment, NoticeStatus, NoticeVersion, VersionState
 
 PUBLIC_AREAS = (AreaType.VILLAGE, AreaType.COMMUNITY)
 
@@ -63,6 +64,11 @@ def public_version(notice: Notice, number: int) -> NoticeVersion:
     return v
 
 
+def attachment(pk: int) -> NoticeAttachment | None:
+    """An attachment with its version and notice, or None; the caller shows it only if public."""
+    return NoticeAttachment.objects.select_related("version__notice").filter(pk=pk).first()
+
+
 def honour_years() -> list[int]:
     return list(HonourEntry.objects.filter(withdrawn_at__isnull=True).values_list("year", flat=True).distinct().order_by("-year"))
 
@@ -108,3 +114,43 @@ def staff_orgs(scope):
     for p in roots:
         q |= Q(path__startswith=p)
     return Organization.objects.filter(q, status=OrgStatus.ACTIVE).exclude(kind="party_group").order_by("path")
+
+
+def reload_notice(pk: int) -> Notice:
+    """A notice read again from the database (after a service changed it)."""
+    return Notice.objects.get(pk=pk)
+
+
+def notice_versions(notice: Notice):
+    """Every version of a notice, newest first, with its people and attachments (staff page)."""
+    return (notice.versions.select_related("created_by", "approved_by").prefetch_related("attachments")
+            .order_by("-number"))
+
+
+def staff_honour_years(scope) -> list[int]:
+    """The years of the honour entries the user sees (withdrawn ones too), newest first."""
+    return sorted(set(scope.filter(HonourEntry.objects.all()).values_list("year", flat=True)), reverse=True)
+
+
+def staff_honour_entries(scope, year: int):
+    """The honour entries of a year the user sees (withdrawn ones too)."""
+    return scope.filter(HonourEntry.objects.filter(year=year)).select_related("selected_by_org")
+
+
+def honour_selectable_orgs(scope) -> list[Organization]:
+    """The organizations under each ``honour.select`` grant (at most 200 per grant, party groups left out)."""
+    selectable: list[Organization] = []
+    for _reach, path in scope.reaches("honour", "select"):
+        qs = Organization.objects.filter(path__startswith=path, status=OrgStatus.ACTIVE).exclude(path=path).exclude(kind="party_group")
+        selectable.extend(qs.order_by("path")[:200])
+    return selectable
+
+
+def honour_member_choices(org: Organization):
+    """The members with an active record in the subtree (at most 500), for the honour form."""
+    return Member.objects.filter(org_path__startswith=org.path, state="active").select_related("org").order_by("org_path", "name")[:500]
+
+
+def honour_member(org: Organization, pk) -> Member | None:
+    """A member of the subtree by id, or None."""
+    return Member.objects.filter(pk=pk, org_path__startswith=org.path).first()

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from dangjian.core.forms import apply_service_errors
 from dangjian.core.models import Organization
 from dangjian.core.web import scoped
-from dangjian.members.api import Member
 
 from . import selectors, services
 from .forms import HonourForm, NoticeForm, ReasonForm
@@ -87,7 +86,7 @@ def notice_create(request, org, scope):
 
 @scoped("publicity", "view", model=Notice)
 def notice_detail(request, notice, scope):
-    versions = list(notice.versions.select_related("created_by", "approved_by").prefetch_related("attachments").order_by("-number"))
+    versions = list(selectors.notice_versions(notice))
     return render(request, "publicity/notice.html", {
         "notice": notice, "versions": versions,
         "can_draft": scope.can("draft", notice) and notice.status != NoticeStatus.WITHDRAWN,
@@ -114,7 +113,7 @@ def notice_edit(request, notice, scope):
             services.edit_notice(actor=request.user, notice=notice, title=d["title"], body=d["body"],
                                  attachments=d["attachments"], remove_attachments=[int(x) for x in d.get("remove") or ()],
                                  public_phones=d.get("public_phones", False))
-            notice.refresh_from_db()
+            notice = selectors.reload_notice(notice.pk)
             msg = _intent_after_save(request, notice, scope)
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -187,18 +186,13 @@ def attachment(request, att, scope):
 
 @scoped("honour", "view")
 def honour_list(request, scope):
-    years = sorted(set(scope.filter(HonourEntry.objects.all()).values_list("year", flat=True)), reverse=True)
+    years = selectors.staff_honour_years(scope)
     try:
         year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year - 1))
     except ValueError:
         year = timezone.localdate().year - 1
-    entries = scope.filter(HonourEntry.objects.filter(year=year)).select_related("selected_by_org")
-    selectable = []
-    for _reach, path in scope.reaches("honour", "select"):
-        from dangjian.core.models import Organization, OrgStatus
-
-        qs = Organization.objects.filter(path__startswith=path, status=OrgStatus.ACTIVE).exclude(path=path).exclude(kind="party_group")
-        selectable.extend(qs.order_by("path")[:200])
+    entries = selectors.staff_honour_entries(scope, year)
+    selectable = selectors.honour_selectable_orgs(scope)
     return render(request, "publicity/honours.html", {
         "year": year, "years": years, "entries": entries, "selectable": selectable,
         "can_withdraw": {e.pk for e in entries if scope.path_allows("honour", "select", e.org_path) and e.active},
@@ -207,13 +201,13 @@ def honour_list(request, scope):
 
 @scoped("honour", "select", model=Organization)
 def honour_select(request, org, scope):
-    members = Member.objects.filter(org_path__startswith=org.path, state="active").select_related("org").order_by("org_path", "name")[:500]
+    members = selectors.honour_member_choices(org)
     form = HonourForm(request.POST or None, members=members, initial={"kind": HonourKind.BRANCH})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         member = None
         if d["kind"] == HonourKind.MEMBER and d.get("member"):
-            member = Member.objects.filter(pk=d["member"], org_path__startswith=org.path).first()
+            member = selectors.honour_member(org, d["member"])
         try:
             services.select_honour(actor=request.user, year=d["year"], kind=d["kind"], org=org, member=member,
                                    citation=d["citation"])
