@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from dangjian.core.web import authenticated, scoped
 
-from . import services
+from . import selectors, services
 from .forms import SetupCodeForm, VerifyCodeForm
 
 OTP_PREFIX = "/accounts/2fa/"
@@ -96,7 +96,7 @@ def _revoke_posted(request, scope, tokens_qs) -> None:
     from . import tokens
 
     raw = request.POST.get("revoke", "")
-    token = tokens_qs.filter(pk=int(raw)).first() if raw.isdigit() else None
+    token = selectors.token_in(tokens_qs, int(raw)) if raw.isdigit() else None
     if token is None:
         messages.error(request, _("No such token."))
         return

@@ -9,8 +9,10 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
+from dangjian.core.policy import SELF
 from dangjian.members.api import Member, RecordState
 
+from .export import bills_for
 from .models import ArrearsNotice, BillStatus, CaseStatus, DuesBill, DuesProfile, HardshipApproval, HardshipStatus, ReviewCase
 from .months import month_start_offset
 from .services import arrears_streaks, profile_warnings, review_months, sync_profile_paths
@@ -21,6 +23,71 @@ BILLING_KINDS = [k.value for k in MEMBER_HOLDING_KINDS if k.value != "party_grou
 def _money(value) -> Decimal:
     """A database sum as yuan with two places (SQLite sums decimals with spurious digits)."""
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+# -- organizations and members the pages are about --------------------------------------------------
+
+def staff_paths(scope, action: str = "view") -> list[str]:
+    """The tops of this user's staff reach on dues for ``action`` (their own dues left out)."""
+    return sorted({p for reach, p in scope.reaches("dues", action) if reach != SELF})
+
+
+def org_in_reach(scope, pk: int, action: str = "view") -> Organization | None:
+    """Organization ``pk`` if this user's dues reach for ``action`` covers it, else ``None``
+    (missing and out of reach alike)."""
+    org = Organization.objects.filter(pk=pk).first()
+    if org is None or not scope.path_allows("dues", action, org.path):
+        return None
+    return org
+
+
+def top_org(scope, action: str = "view") -> Organization | None:
+    """The top organization of this user's dues reach; ``None`` for a user who only sees their
+    own dues."""
+    paths = staff_paths(scope, action)
+    return Organization.objects.filter(path=paths[0]).first() if paths else None
+
+
+def child_orgs(org, limit: int = 200):
+    """The organization's direct children by name (the summary page's links)."""
+    return Organization.objects.filter(parent=org).order_by("name")[:limit]
+
+
+def billing_orgs(scope, action: str = "record"):
+    """The billing organizations (branches, general branches, primary committees) in this
+    user's dues reach for ``action``, by path (bill generation's choices)."""
+    return Organization.objects.filter(scope.q_paths("dues", action, "path"), kind__in=BILLING_KINDS).order_by("path")
+
+
+def member_in_reach(scope, pk: int, action: str):
+    """The active member ``pk`` this user may ``action`` on dues (with the organization), or
+    ``None`` for a missing one and one out of reach alike."""
+    qs = Member.objects.filter(scope.q_paths("dues", action, "org_path", "user"), state=RecordState.ACTIVE)
+    return qs.filter(pk=pk).select_related("org").first()
+
+
+def own_member(user):
+    """The signed-in user's own member record (with the organization), or ``None``."""
+    return Member.objects.filter(user=user).select_related("org").first()
+
+
+def profile_of(member) -> DuesProfile | None:
+    return DuesProfile.objects.filter(member=member).first()
+
+
+def scoped_profile_of(scope, member) -> DuesProfile | None:
+    """The member's dues profile if this user may view it (the review case page), else ``None``."""
+    return scope.filter(DuesProfile.objects.filter(member=member)).first()
+
+
+def profile_changes(profile, limit: int = 50):
+    """The profile's change log with the actors, as the model orders it."""
+    return profile.changes.select_related("actor")[:limit]
+
+
+def member_hardships(member, limit: int = 20):
+    """The member's hardship requests with their deciders, as the model orders them."""
+    return HardshipApproval.objects.filter(member=member).select_related("decided_by")[:limit]
 
 
 def members_of(org):
@@ -41,6 +108,39 @@ def filter_members(members, month: dt.date, show: str):
     if show == "noprofile":
         return members.filter(dues_profile__isnull=True)
     return members
+
+
+def branch_members(org, month: dt.date, show: str):
+    """The branch page's members (``members_of`` with ``filter_members``), with their organization."""
+    return filter_members(members_of(org), month, show).select_related("org")
+
+
+def arrears_members(org, month: dt.date):
+    """The active members of ``org``'s subtree with an unpaid bill for ``month`` (the arrears
+    page lists last month's), with their organization, by organization and name."""
+    ids = (DuesBill.objects.filter(org_path__startswith=org.path, month=month, status=BillStatus.UNPAID,
+                                   member__state=RecordState.ACTIVE).values_list("member_id", flat=True))
+    return Member.objects.filter(pk__in=ids).select_related("org").order_by("org_path", "name")
+
+
+def first_unpaid_bill(member) -> DuesBill | None:
+    """The member's oldest unpaid bill, or ``None``."""
+    return DuesBill.objects.filter(member=member, status=BillStatus.UNPAID).order_by("month").first()
+
+
+def payment_bills(payment):
+    """The bills a payment settled, by month (the receipt)."""
+    return payment.bills.order_by("month")
+
+
+def case_bills(case, limit: int = 24):
+    """The member's bills since the review case's first unpaid month, by month."""
+    return DuesBill.objects.filter(member=case.member, month__gte=case.since_month).order_by("month")[:limit]
+
+
+def export_row_count(org, month: dt.date) -> int:
+    """How many rows the month's export of ``org``'s subtree has (direct download or a job)."""
+    return bills_for(org, month).count()
 
 
 def arrears_for(member_ids, month: dt.date) -> dict[int, int]:
@@ -112,13 +212,18 @@ def summary_by_branch(org, month: dt.date) -> list[dict]:
     return list(rows.values())
 
 
-def open_cases(scope):
-    return scope.filter(ReviewCase.objects.filter(status=CaseStatus.OPEN)).select_related("member", "member__org").order_by("-opened_at")
+def open_cases(scope, org=None):
+    """The open review cases this user may view (of ``org``'s subtree if given), newest first."""
+    qs = scope.filter(ReviewCase.objects.filter(status=CaseStatus.OPEN)).select_related("member", "member__org").order_by("-opened_at")
+    return qs if org is None else qs.filter(org_path__startswith=org.path)
 
 
-def pending_hardships(scope):
-    return (scope.filter(HardshipApproval.objects.filter(status=HardshipStatus.REQUESTED))
-            .select_related("member", "member__org").order_by("requested_at"))
+def pending_hardships(scope, org=None):
+    """The hardship requests awaiting a decision this user may view (of ``org``'s subtree if
+    given), oldest first."""
+    qs = (scope.filter(HardshipApproval.objects.filter(status=HardshipStatus.REQUESTED))
+          .select_related("member", "member__org").order_by("requested_at"))
+    return qs if org is None else qs.filter(org_path__startswith=org.path)
 
 
 def member_status(member, this_month: dt.date) -> dict:

@@ -13,11 +13,8 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
 from dangjian.core.forms import apply_service_errors
-from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
-from dangjian.core.policy import SELF
 from dangjian.core.web import form_view, scoped
-from dangjian.members.api import Member, RecordState
 from dangjian.transfers.api import InflowRecord
 
 from . import export, selectors, services
@@ -36,10 +33,6 @@ from .months import current_month, label, month_start_offset, parse_month
 
 # -- helpers --------------------------------------------------------------------------------------
 
-def _staff_paths(scope, action="view") -> list[str]:
-    return sorted({p for reach, p in scope.reaches("dues", action) if reach != SELF})
-
-
 def _org(scope, request, action="view"):
     """The organization of ?org= (404 unless the user's dues reach covers it), else the top of
     the user's reach; None for a user who only sees their own dues."""
@@ -47,12 +40,11 @@ def _org(scope, request, action="view"):
     if value:
         if not str(value).isdigit():
             raise Http404
-        org = Organization.objects.filter(pk=int(value)).first()
-        if org is None or not scope.path_allows("dues", action, org.path):
+        org = selectors.org_in_reach(scope, int(value), action)
+        if org is None:
             raise Http404
         return org
-    paths = _staff_paths(scope, action)
-    return Organization.objects.filter(path=paths[0]).first() if paths else None
+    return selectors.top_org(scope, action)
 
 
 def _month(request):
@@ -64,8 +56,7 @@ def _member(scope, request, action):
     value = request.GET.get("member") or request.POST.get("member")
     if not value or not str(value).isdigit():
         return None
-    qs = Member.objects.filter(scope.q_paths("dues", action, "org_path", "user"), state=RecordState.ACTIVE)
-    m = qs.filter(pk=int(value)).select_related("org").first()
+    m = selectors.member_in_reach(scope, int(value), action)
     if m is None:
         raise Http404
     return m
@@ -76,7 +67,7 @@ def _months_menu(center):
 
 
 def _profile_url(member) -> str:
-    p = DuesProfile.objects.filter(member=member).first()
+    p = selectors.profile_of(member)
     return reverse("dues-profile", kwargs={"pk": p.pk}) if p else reverse("dues-profile-edit") + f"?member={member.pk}"
 
 
@@ -91,8 +82,7 @@ def branch(request, scope):
         return redirect(reverse("dues-summary") + f"?org={org.pk}")
     month = _month(request)
     show = request.GET.get("show", "")
-    members = selectors.filter_members(selectors.members_of(org), month, show)
-    page = Paginator(members.select_related("org"), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.branch_members(org, month, show), 50).get_page(request.GET.get("page"))
     ctx = {
         "org": org, "month": month, "months": _months_menu(current_month()), "page": page, "show": show,
         "shows": selectors.SHOW_CHOICES,
@@ -116,13 +106,13 @@ def summary(request, scope):
     return render(request, "dues/summary.html", {
         "org": org, "month": month, "months": _months_menu(current_month()), "page": page,
         "totals": selectors.month_totals(org, month), "can_export": scope.path_allows("dues", "export", org.path),
-        "children": Organization.objects.filter(parent=org).order_by("name")[:200],
+        "children": selectors.child_orgs(org),
     })
 
 
 @scoped("dues", "view")
 def mine(request, scope):
-    member = Member.objects.filter(user=request.user).select_related("org").first()
+    member = selectors.own_member(request.user)
     ctx = {"member": member}
     if member is not None:
         ctx.update(selectors.member_status(member, current_month()))
@@ -139,8 +129,8 @@ def profile(request, obj, scope):
         audit.record(actor=request.user, action="dues.profile_view", obj=obj, org_path=obj.org_path, data={"member": member.pk})
     return render(request, "dues/profile.html", {
         "p": obj, "m": member, **st,
-        "changes": obj.changes.select_related("actor")[:50],
-        "hardships": HardshipApproval.objects.filter(member=member).select_related("decided_by")[:20],
+        "changes": selectors.profile_changes(obj),
+        "hardships": selectors.member_hardships(member),
         "can_record": scope.can("record", obj), "can_configure": scope.can("configure", obj),
         "can_approve": scope.path_allows("dues", "approve_hardship", obj.org_path),
     })
@@ -151,7 +141,7 @@ def profile_edit(request, scope):
     member = _member(scope, request, "configure")
     if member is None:
         return redirect("dues-branch")
-    p = DuesProfile.objects.filter(member=member).first()
+    p = selectors.profile_of(member)
     if p is not None:
         initial = {"category": p.category, "base": p.base, "fixed_amount": p.fixed_amount,
                    "effective_month": current_month(),
@@ -239,7 +229,7 @@ def pay(request, scope):
 def inflow_pay(request, record, scope):
     """The inflow organization records dues a flowing member paid there (art. 9)."""
     back = reverse("transfers-flowing-in-detail", args=[record.pk])
-    unpaid = DuesBill.objects.filter(member=record.member, status=BillStatus.UNPAID).order_by("month").first()
+    unpaid = selectors.first_unpaid_bill(record.member)
     form = InflowPaymentForm(request.POST or None, initial={"first_month": unpaid.month if unpaid else current_month(),
                                                             "months": 1, "paid_on": timezone.localdate()})
 
@@ -263,7 +253,7 @@ def inflow_pay(request, record, scope):
 
 @scoped("dues", "view", model=DuesPayment)
 def receipt(request, obj, scope):
-    data = render_pdf("dues/receipt_pdf.html", {"p": obj, "bills": obj.bills.order_by("month"), "org": obj.member.org})
+    data = render_pdf("dues/receipt_pdf.html", {"p": obj, "bills": selectors.payment_bills(obj), "org": obj.member.org})
     audit.record(actor=request.user, action="dues.receipt_view", obj=obj, org_path=obj.org_path, data={"receipt": obj.receipt_no})
     return pdf_response(data, f"党费收据_{obj.receipt_no}.pdf")
 
@@ -285,7 +275,7 @@ def excuse(request, obj, scope):
 
 @scoped("dues", "record")
 def generate(request, scope):
-    orgs = Organization.objects.filter(scope.q_paths("dues", "record", "path"), kind__in=selectors.BILLING_KINDS).order_by("path")
+    orgs = selectors.billing_orgs(scope, "record")
     first = _org(scope, request, "record")
     form = GenerateForm(request.POST or None, orgs=orgs, initial={"org": first.pk if first else None, "month": current_month()})
 
@@ -313,16 +303,13 @@ def arrears(request, scope):
         return redirect("dues-mine")
     this = current_month()
     prev = month_start_offset(this, -1)
-    ids = (DuesBill.objects.filter(org_path__startswith=org.path, month=prev, status=BillStatus.UNPAID,
-                                   member__state=RecordState.ACTIVE).values_list("member_id", flat=True))
-    members = Member.objects.filter(pk__in=ids).select_related("org").order_by("org_path", "name")
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.arrears_members(org, prev), 50).get_page(request.GET.get("page"))
     streaks = selectors.arrears_for([m.pk for m in page.object_list], this)
     escalated = selectors.escalations_for(streaks, this)
     return render(request, "dues/arrears.html", {
         "org": org, "page": page, "rows": [(m, streaks.get(m.pk, 0), escalated.get(m.pk)) for m in page.object_list],
-        "cases": selectors.open_cases(scope).filter(org_path__startswith=org.path)[:100],
-        "hardships": selectors.pending_hardships(scope).filter(org_path__startswith=org.path)[:100],
+        "cases": selectors.open_cases(scope, org)[:100],
+        "hardships": selectors.pending_hardships(scope, org)[:100],
         "can_approve_any": scope.has_any("dues", "approve_hardship"),
     })
 
@@ -331,8 +318,8 @@ def arrears(request, scope):
 def case(request, obj, scope):
     return render(request, "dues/case.html", {
         "c": obj, "can_record": scope.can("record", obj), "form": CaseDecisionForm(),
-        "profile": scope.filter(DuesProfile.objects.filter(member=obj.member)).first(),
-        "bills": DuesBill.objects.filter(member=obj.member, month__gte=obj.since_month).order_by("month")[:24],
+        "profile": selectors.scoped_profile_of(scope, obj.member),
+        "bills": selectors.case_bills(obj),
     })
 
 
@@ -357,7 +344,7 @@ def export_month(request, scope):
     month = _month(request)
     if org is None:
         raise Http404
-    n = export.bills_for(org, month).count()
+    n = selectors.export_row_count(org, month)
     if n > export.direct_export_limit():
         from dangjian.jobs.api import job_url, start_job
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.web import authenticated
 
-from . import services
+from . import selectors, services
 from .api import failure_message
 from .models import Job
 
@@ -45,7 +45,7 @@ def _context(job: Job, **extra) -> dict:
 
 @authenticated
 def job_list(request):
-    jobs = Job.objects.filter(actor_id=request.user.pk).order_by("-created_at", "-pk")[:50]
+    jobs = selectors.recent_jobs(request.user)
     return render(request, "jobs/list.html", {"jobs": jobs})
 
 

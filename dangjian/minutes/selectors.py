@@ -100,8 +100,55 @@ def latest_version(meeting) -> MeetingRecord | None:
     return MeetingRecord.objects.filter(meeting=meeting).order_by("-version").first()
 
 
+def latest_readable_version(scope, meeting) -> MeetingRecord | None:
+    """The meeting's newest record version this user may read (``readable``), or ``None``."""
+    return readable(scope, MeetingRecord.objects.filter(meeting=meeting).order_by("-version")).first()
+
+
+def has_correction(record: MeetingRecord) -> bool:
+    """Whether a correction (a newer version pointing back at this one) was already opened."""
+    return MeetingRecord.objects.filter(previous=record).exists()
+
+
+def list_org(scope, pk: int) -> Organization:
+    """The organization the record list is narrowed to: one this user may view, else 404."""
+    return scope.get_for_scope(Organization.objects.all(), "view", pk=pk)
+
+
 def verify_orgs(scope):
     """Organizations whose record chain this user may check (meeting/print reach) and that have
     signed records."""
     orgs = MeetingRecord.objects.filter(chain_seq__isnull=False).values("org_id")
     return Organization.objects.filter(scope.q_paths("meeting", "print", "path")).filter(pk__in=orgs).order_by("path")
+
+
+def verify_org(scope, pk: int) -> Organization:
+    """The organization whose chain is checked: in this user's meeting/print reach, else 404."""
+    return scope.get_for_scope(Organization.objects.filter(scope.q_paths("meeting", "print", "path")), "view", pk=pk)
+
+
+PDF_PHOTOS = 12  # at most this many images in the PDF (the record page lists every file)
+PDF_PHOTO_PX = 1200
+
+
+def pdf_photos(attachments) -> list[dict]:
+    """The record's photos and sign-in sheets as data: URIs for the PDF, scaled down to
+    ``PDF_PHOTO_PX`` (they were re-encoded without EXIF on upload)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = []
+    for att in attachments:
+        if len(out) >= PDF_PHOTOS or not att.content_type.startswith("image/"):
+            continue
+        try:
+            with att.file.open("rb") as fh, Image.open(fh) as img:
+                img.thumbnail((PDF_PHOTO_PX, PDF_PHOTO_PX))
+                buf = io.BytesIO()
+                img.convert("RGB").save(buf, format="JPEG", quality=82)
+        except (OSError, ValueError):
+            continue  # a missing or unreadable file: the list below the photos still names it
+        out.append({"att": att, "uri": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()})
+    return out

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import uploads
-from dangjian.core.models import Organization
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.web import form_view, scoped
 from dangjian.orglife.api import Meeting, MeetingStatus
@@ -50,7 +49,7 @@ def record_list(request, scope):
     if value:
         if not str(value).isdigit():
             raise Http404
-        org = scope.get_for_scope(Organization.objects.all(), "view", pk=int(value))
+        org = selectors.list_org(scope, int(value))
     page = Paginator(selectors.record_list(scope, org), 50).get_page(request.GET.get("page"))
     return render(request, "minutes/list.html", {"rows": page.object_list, "page": page, "org": org,
                                                  "can_verify": scope.has_any("meeting", "print")})
@@ -60,7 +59,7 @@ def record_list(request, scope):
 def meeting_minutes(request, meeting, scope):
     """The minutes of one meeting: its newest record version this user may read, or a page to
     start one (a member without a published record sees "no record yet")."""
-    latest = selectors.readable(scope, MeetingRecord.objects.filter(meeting=meeting).order_by("-version")).first()
+    latest = selectors.latest_readable_version(scope, meeting)
     if latest is not None:
         return redirect(_record_url(latest))
     return render(request, "minutes/start.html", {
@@ -108,7 +107,7 @@ def _record_context(record, scope, user):
             "record": record.status == RecordStatus.DRAFT and scope.can("record", record),
             "sign": can_sign,
             "correct": record.status == RecordStatus.SIGNED and not record.superseded
-            and not MeetingRecord.objects.filter(previous=record).exists() and scope.can("record", record),
+            and not selectors.has_correction(record) and scope.can("record", record),
             "print": scope.can("print", record),
             "voting": record.meeting.type.voting,
         },
@@ -253,38 +252,11 @@ def record_print(request, record, scope):
     return render(request, "minutes/print.html", _print_context(record))
 
 
-PDF_PHOTOS = 12  # at most this many images in the PDF (the record page lists every file)
-PDF_PHOTO_PX = 1200
-
-
-def _pdf_photos(attachments) -> list[dict]:
-    """The record's photos and sign-in sheets as data: URIs for the PDF, scaled down to
-    ``PDF_PHOTO_PX`` (they were re-encoded without EXIF on upload)."""
-    import base64
-    import io
-
-    from PIL import Image
-
-    out = []
-    for att in attachments:
-        if len(out) >= PDF_PHOTOS or not att.content_type.startswith("image/"):
-            continue
-        try:
-            with att.file.open("rb") as fh, Image.open(fh) as img:
-                img.thumbnail((PDF_PHOTO_PX, PDF_PHOTO_PX))
-                buf = io.BytesIO()
-                img.convert("RGB").save(buf, format="JPEG", quality=82)
-        except (OSError, ValueError):
-            continue  # a missing or unreadable file: the list below the photos still names it
-        out.append({"att": att, "uri": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()})
-    return out
-
-
 @scoped("meeting", "print", model=MeetingRecord)
 def record_pdf(request, record, scope):
     _require_readable(scope, record)
     ctx = _print_context(record)
-    ctx["photos"] = _pdf_photos(ctx["attachments"])
+    ctx["photos"] = selectors.pdf_photos(ctx["attachments"])
     data = render_pdf("minutes/record_pdf.html", ctx, request=request)
     return pdf_response(data, f"{record.meeting_name or 'minutes'}-v{record.version}.pdf")
 
@@ -298,6 +270,6 @@ def verify(request, scope):
     if value:
         if not str(value).isdigit():
             raise Http404
-        org = scope.get_for_scope(Organization.objects.filter(scope.q_paths("meeting", "print", "path")), "view", pk=int(value))
+        org = selectors.verify_org(scope, int(value))
         result = services.verify_chain(org, actor=request.user)
     return render(request, "minutes/verify.html", {"orgs": orgs[:500], "org": org, "result": result})

@@ -209,7 +209,7 @@ def test_pdf_carries_the_photos(world, gm, login):
                             upload=SimpleUploadedFile("会场.jpg", buf.getvalue(), content_type="image/jpeg"))
     pdf = login(world.users["secretary"]).get(reverse("minutes-pdf", kwargs={"pk": rec.pk}))
     assert pdf.status_code == 200 and b"/Subtype /Image" in pdf.content
-    from dangjian.minutes.views import _pdf_photos
+    from dangjian.minutes.selectors import pdf_photos
 
-    photos = _pdf_photos(list(rec.attachments.all()))
+    photos = pdf_photos(list(rec.attachments.all()))
     assert len(photos) == 1 and photos[0]["uri"].startswith("data:image/jpeg;base64,")
