@@ -297,3 +297,228 @@ def inflow_attendance_of(*, member_id: int, inflow_path: str):
 
     return (Attendance.objects.filter(member_id=member_id, org_path__startswith=inflow_path)
             .select_related("meeting", "meeting__type", "meeting__org").order_by("-meeting__starts_at", "-id"))
+
+
+# -- the pages' reads (views.py stays HTTP only; issue 9 item 5) --------------------------------
+
+def meeting_types_listed(scope) -> list:
+    """The types page: the types that apply to the tops of the user's visible organizations
+    (built-in and inherited custom ones) and the custom types the user may view, built-in first,
+    then by order."""
+    from dangjian.core.models import Organization
+
+    from .models import MeetingType
+
+    roots = Organization.objects.filter(path__in=scope.root_paths("meeting_type", "view"))
+    applying = {}
+    for org in roots:
+        for t in types_for_org(org):
+            applying[t.pk] = t
+    own = scope.filter(MeetingType.objects.filter(owner__isnull=False).select_related("owner"), "view")
+    for t in own:
+        applying.setdefault(t.pk, t)
+    return sorted(applying.values(), key=lambda t: (t.owner_id is not None, t.order, t.pk))
+
+
+def type_owner_choices(scope):
+    """Organizations a new custom meeting type may be made for (``meeting_type``/``configure``)."""
+    from dangjian.core.models import Organization
+
+    return Organization.objects.filter(scope.q_paths("meeting_type", "configure", "path")).order_by("path")
+
+
+def viewable_org(scope, org_id):
+    """The organization ``org_id`` if this user may view its meetings, else None."""
+    from dangjian.core.models import Organization
+
+    return Organization.objects.filter(scope.q_paths("meeting", "view", "path"), pk=org_id).first()
+
+
+def meeting_types_used(scope, *, org=None):
+    """The types of the meetings this user may view (of ``org``'s subtree): the list's filter."""
+    from .models import MeetingType
+
+    return MeetingType.objects.filter(pk__in=meetings_for(scope, org=org).values("type_id").distinct())
+
+
+def can_plan_anywhere(scope) -> bool:
+    """Whether ``plannable_orgs`` is not empty."""
+    return plannable_orgs(scope).exists()
+
+
+def plannable_org(scope, org_id):
+    """The organization to plan for: ``org_id`` among ``plannable_orgs`` (None if not there);
+    without an id the only plannable organization, or None when there are several."""
+    orgs = plannable_orgs(scope)
+    if org_id:
+        return orgs.filter(pk=org_id).first()
+    return orgs.first() if orgs.count() == 1 else None
+
+
+def meeting_type_for_org(org, type_id):
+    """The type ``type_id`` among ``types_for_org(org)`` (None if not there); without an id the first."""
+    types = types_for_org(org)
+    return types.filter(pk=type_id).first() if type_id else types.first()
+
+
+def member_in_position(org, position: str):
+    """The first of ``members_of(org)`` holding ``position`` (the plan form's default host/recorder)."""
+    return members_of(org).filter(position=position).first()
+
+
+def invited_members(meeting) -> list:
+    """The members invited to ``meeting`` (whatever their attendance status)."""
+    from dangjian.members.api import Member
+
+    return list(Member.objects.filter(attendance__meeting=meeting))
+
+
+def attendance_rows(meeting):
+    """A meeting's attendance rows with their members, in roster order."""
+    return Attendance.objects.filter(meeting=meeting).select_related("member").order_by("member__org_path", "member_id")
+
+
+def own_attendance(meeting, user):
+    """The signed-in user's own attendance row of ``meeting``, or None."""
+    return Attendance.objects.filter(meeting=meeting, member__user=user).first()
+
+
+def leave_requests_of(meeting):
+    """A meeting's leave requests with their members."""
+    from .models import LeaveRequest
+
+    return LeaveRequest.objects.filter(meeting=meeting).select_related("member")
+
+
+def has_open_leave(att) -> bool:
+    """Whether the attendance row has a pending or approved leave request."""
+    from .models import LeaveRequest, LeaveStatus
+
+    return LeaveRequest.objects.filter(attendance=att, status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED]).exists()
+
+
+def signed_in_rows(meeting):
+    """The members signed in to ``meeting`` (present or late), in the order they signed in."""
+    from .models import PRESENT_STATUSES
+
+    return Attendance.objects.filter(meeting=meeting, status__in=PRESENT_STATUSES).select_related("member").order_by("signed_at")
+
+
+def attendance_of_meeting(meeting, pk):
+    """The attendance row ``pk`` of ``meeting`` with its member, or None."""
+    return Attendance.objects.filter(meeting=meeting, pk=pk).select_related("member").first()
+
+
+def leave_request_of_meeting(meeting, pk):
+    """The leave request ``pk`` of ``meeting``, or None."""
+    from .models import LeaveRequest
+
+    return LeaveRequest.objects.filter(meeting=meeting, pk=pk).first()
+
+
+# the QR sign-in page (the sign-in storm): keep these queries as they are, they were tuned
+
+def signin_invitation(user, meeting_id):
+    """The sign-in storm's page: meeting, member and invitation in one query (the member's
+    encrypted fields are not needed here); the separate lookups (``signin_meeting``,
+    ``active_member_of``, ``invitation_of``) only name a refusal. The member's id as a scalar
+    subquery: the unique (meeting, member) index finds the one row whatever the table statistics
+    say (a join on the user scanned every invitation)."""
+    from django.db.models import Subquery
+
+    from dangjian.members.api import Member, RecordState
+
+    mine = Member.objects.filter(user=user, state=RecordState.ACTIVE).order_by().values("pk")[:1]
+    return (Attendance.objects.select_related("meeting__org", "meeting__type", "member")
+            .defer("member__id_number", "member__phone", "member__address")
+            .filter(meeting_id=meeting_id, member_id=Subquery(mine)).order_by("pk").first())
+
+
+def signin_meeting(meeting_id):
+    """The meeting a sign-in code names, with its organization and type, or None."""
+    from .models import Meeting
+
+    return Meeting.objects.select_related("org", "type").filter(pk=meeting_id).first()
+
+
+def active_member_of(user):
+    """The user's active member record, or None."""
+    from dangjian.members.api import Member, RecordState
+
+    return Member.objects.filter(user=user, state=RecordState.ACTIVE).first()
+
+
+def invitation_of(meeting, member):
+    """The member's attendance row (invitation) of ``meeting``, or None."""
+    return Attendance.objects.filter(meeting=meeting, member=member).first()
+
+
+def reload_meeting(meeting):
+    """Re-read ``meeting`` from the database in place (its status after a refused sign-in)."""
+    meeting.refresh_from_db()
+    return meeting
+
+
+# my meetings, exemptions, devices
+
+def pending_leave_ids(rows) -> set[int]:
+    """Ids of those attendance rows that have a pending leave request."""
+    from .models import LeaveRequest, LeaveStatus
+
+    return set(LeaveRequest.objects.filter(attendance__in=rows, status=LeaveStatus.PENDING).values_list("attendance_id", flat=True))
+
+
+def has_member_record(user) -> bool:
+    """Whether the user's account is linked to a member record (any state)."""
+    from dangjian.members.api import Member
+
+    return Member.objects.filter(user=user).exists()
+
+
+def exemptions_for(scope):
+    """The exemptions this user may view, active first, newest first."""
+    from .models import Exemption
+
+    return scope.filter(Exemption.objects.select_related("member"), "view").order_by("-active", "-starts_on", "-id")
+
+
+def exemption_member_choices(scope, *, org=None):
+    """Active members this user may mark exempt (of ``org``'s subtree), in roster order."""
+    from dangjian.members.api import Member, RecordState
+
+    members = Member.objects.filter(scope.q_paths("exemption", "manage", "org_path"), state=RecordState.ACTIVE).order_by("org_path", "id")
+    if org is not None:
+        members = members.filter(org_path__startswith=org.path)
+    return members
+
+
+def exemption_member_count(scope) -> int:
+    """How many members ``exemption_member_choices`` offers."""
+    return exemption_member_choices(scope).count()
+
+
+def exemption_orgs(scope):
+    """Active member-holding organizations where this user manages exemptions (to pick first)."""
+    from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
+
+    return Organization.objects.filter(scope.q_paths("exemption", "manage", "path"), kind__in=[str(k) for k in MEMBER_HOLDING_KINDS],
+                                       status=OrgStatus.ACTIVE).order_by("path")
+
+
+def exemption_org(scope, org_id):
+    """The organization ``org_id`` among ``exemption_orgs``, or None."""
+    return exemption_orgs(scope).filter(pk=org_id).first()
+
+
+def devices_for(scope):
+    """The sign-in devices this user may view, with their organizations."""
+    from .models import SigninDevice
+
+    return scope.filter(SigninDevice.objects.select_related("org"), "view")
+
+
+def device_org_choices(scope):
+    """Organizations a sign-in device may be registered for (``signin_device``/``manage``)."""
+    from dangjian.core.models import Organization
+
+    return Organization.objects.filter(scope.q_paths("signin_device", "manage", "path")).order_by("path")

@@ -17,7 +17,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,9 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.web import authenticated, form_view, public, scoped
-from dangjian.members.api import Member, RecordState
 
 from . import selectors, services, tokens
 from .forms import DeviceForm, ExemptionForm, MakeupForm, MeetingForm, MeetingTypeCreateForm, MeetingTypeForm, ReasonForm
@@ -39,8 +36,6 @@ from .models import (
     Attendance,
     AttendanceStatus,
     Exemption,
-    LeaveRequest,
-    LeaveStatus,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -68,15 +63,7 @@ def _int(value):
 @scoped("meeting_type", "view")
 def type_list(request, scope):
     """Built-in types and the custom types that apply to the user's organizations."""
-    roots = Organization.objects.filter(path__in=scope.root_paths("meeting_type", "view"))
-    applying = {}
-    for org in roots:
-        for t in selectors.types_for_org(org):
-            applying[t.pk] = t
-    own = scope.filter(MeetingType.objects.filter(owner__isnull=False).select_related("owner"), "view")
-    for t in own:
-        applying.setdefault(t.pk, t)
-    types = sorted(applying.values(), key=lambda t: (t.owner_id is not None, t.order, t.pk))
+    types = selectors.meeting_types_listed(scope)
     return render(request, "orglife/types.html", {
         "types": types, "can_configure": scope.has_any("meeting_type", "configure"),
         "editable": {t.pk for t in types if t.owner_id and scope.can("configure", t)},
@@ -89,7 +76,7 @@ def _type_data(cd) -> dict:
 
 @scoped("meeting_type", "configure")
 def type_add(request, scope):
-    owners = Organization.objects.filter(scope.q_paths("meeting_type", "configure", "path")).order_by("path")
+    owners = selectors.type_owner_choices(scope)
     form = MeetingTypeCreateForm(request.POST or None, owners=owners)
     return form_view(
         request, form,
@@ -116,7 +103,7 @@ def meeting_list(request, scope):
     org = None
     org_id = _int(request.GET.get("org"))
     if org_id:
-        org = Organization.objects.filter(scope.q_paths("meeting", "view", "path"), pk=org_id).first()
+        org = selectors.viewable_org(scope, org_id)
         if org is None:
             raise Http404
     month = None
@@ -128,10 +115,10 @@ def meeting_list(request, scope):
     type_id = _int(request.GET.get("type"))
     qs = selectors.meetings_for(scope, org=org, type_id=type_id, month=month)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    types = MeetingType.objects.filter(pk__in=selectors.meetings_for(scope, org=org).values("type_id").distinct())
+    types = selectors.meeting_types_used(scope, org=org)
     return render(request, "orglife/meeting_list.html", {
         "page": page, "org": org, "month": raw_month if month else "", "type_id": type_id, "types": types,
-        "can_plan": selectors.plannable_orgs(scope).exists(), "can_types": scope.has_any("meeting_type", "view"),
+        "can_plan": selectors.can_plan_anywhere(scope), "can_types": scope.has_any("meeting_type", "view"),
         "can_exempt": scope.has_any("exemption", "view"), "can_devices": scope.has_any("signin_device", "view"),
     })
 
@@ -140,7 +127,7 @@ def meeting_list(request, scope):
 def meeting_plan(request, scope):
     orgs = selectors.plannable_orgs(scope)
     org_id = _int(request.GET.get("org"))
-    org = orgs.filter(pk=org_id).first() if org_id else (orgs.first() if orgs.count() == 1 else None)
+    org = selectors.plannable_org(scope, org_id)
     if org_id and org is None:
         raise Http404
     if org is None:
@@ -148,13 +135,12 @@ def meeting_plan(request, scope):
             "orgs": orgs, "title": _("Plan a meeting"),
             "empty": _("You do not plan meetings for any organization: meetings are planned by the branch secretary and "
                        "committee, or by an organization's own staff.")})
-    types = selectors.types_for_org(org)
     type_id = (_int(request.GET.get("type")) or _int(request.GET.get("meeting_type"))
                or _int(request.POST.get("meeting_type")))
-    mtype = types.filter(pk=type_id).first() if type_id else types.first()
+    mtype = selectors.meeting_type_for_org(org, type_id)
     initial = {"meeting_type": mtype, "invitees": list(selectors.default_invitees(org, mtype)),
-               "host": selectors.members_of(org).filter(position="secretary").first(),
-               "recorder": selectors.members_of(org).filter(position="organization").first()}
+               "host": selectors.member_in_position(org, "secretary"),
+               "recorder": selectors.member_in_position(org, "organization")}
     form = MeetingForm(request.POST or None, org=org, initial=initial)
     if request.headers.get("HX-Request") and request.GET.get("part") == "invitees":
         return render(request, "orglife/_invitees.html", {"form": form})
@@ -180,7 +166,7 @@ def meeting_edit(request, meeting, scope):
         "title": meeting.title, "starts_at": timezone.localtime(meeting.starts_at), "ends_at": timezone.localtime(meeting.ends_at),
         "place": meeting.place, "host": meeting.host, "recorder": meeting.recorder, "lecturer": meeting.lecturer,
         "agenda": meeting.agenda,
-        "invitees": list(Member.objects.filter(attendance__meeting=meeting)),
+        "invitees": selectors.invited_members(meeting),
     }
     form = MeetingForm(request.POST or None, org=meeting.org, fixed_type=meeting.type, initial=initial)
 
@@ -211,12 +197,12 @@ def meeting_cancel(request, meeting, scope):
 @scoped("meeting", "view", model=Meeting)
 def meeting_detail(request, meeting, scope):
     manage = scope.can("manage", meeting)
-    rows = Attendance.objects.filter(meeting=meeting).select_related("member").order_by("member__org_path", "member_id")
-    mine = Attendance.objects.filter(meeting=meeting, member__user=request.user).first()
+    rows = selectors.attendance_rows(meeting)
+    mine = selectors.own_attendance(meeting, request.user)
     return render(request, "orglife/meeting_detail.html", {
         "m": meeting, "summary": attendance_summary(meeting), "manage": manage, "can_plan": scope.can("plan", meeting),
         "rows": rows if manage else [], "mine": mine, "mine_can_leave": _can_ask_leave(mine),
-        "leave_requests": LeaveRequest.objects.filter(meeting=meeting).select_related("member") if manage else [],
+        "leave_requests": selectors.leave_requests_of(meeting) if manage else [],
         "late_minutes": services.late_minutes(), "minutes_url": _minutes_url(meeting),
     })
 
@@ -239,7 +225,7 @@ def _can_ask_leave(att) -> bool:
     m = att.meeting
     if m.status not in (MeetingStatus.PLANNED, MeetingStatus.OPEN) or timezone.now() >= m.starts_at:
         return False
-    return not LeaveRequest.objects.filter(attendance=att, status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED]).exists()
+    return not selectors.has_open_leave(att)
 
 
 @require_POST
@@ -271,7 +257,7 @@ def meeting_close(request, meeting, scope):
 
 def _qr_context(request, meeting):
     ctx = {"m": meeting, "summary": attendance_summary(meeting),
-           "signed": Attendance.objects.filter(meeting=meeting, status__in=PRESENT_STATUSES).select_related("member").order_by("signed_at")}
+           "signed": selectors.signed_in_rows(meeting)}
     if meeting.status == MeetingStatus.OPEN:
         import qrcode
         import qrcode.image.svg
@@ -281,7 +267,7 @@ def _qr_context(request, meeting):
         img = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
         svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg width="100%" height="100%" role="presentation"',
                      img.to_string(encoding="unicode"), count=1)  # scale to the box (it has a viewBox)
-        ctx.update(link=link, svg=svg, seconds_left=tokens.seconds_left())
+        ctx.update({"link": link, "svg": svg, "seconds_left": tokens.seconds_left()})
     return ctx
 
 
@@ -301,7 +287,7 @@ def venue_qr(request, meeting, scope):
 @scoped("meeting", "manage", model=Meeting)
 def roll_call(request, meeting, scope):
     if request.method == "POST":
-        att = Attendance.objects.filter(meeting=meeting, pk=_int(request.POST.get("attendance"))).select_related("member").first()
+        att = selectors.attendance_of_meeting(meeting, _int(request.POST.get("attendance")))
         error = None
         if att is None:
             error = _("Choose a member of this meeting.")
@@ -316,7 +302,7 @@ def roll_call(request, meeting, scope):
         if error:
             messages.error(request, error)
         return redirect("orglife-roll-call", pk=meeting.pk)
-    rows = Attendance.objects.filter(meeting=meeting).select_related("member").order_by("member__org_path", "member_id")
+    rows = selectors.attendance_rows(meeting)
     return render(request, "orglife/roll_call.html", {"m": meeting, "rows": rows, "summary": attendance_summary(meeting),
                                                        "open": meeting.status == MeetingStatus.OPEN})
 
@@ -341,7 +327,7 @@ def leave_request(request, att, scope):
 @require_POST
 @scoped("meeting", "manage", model=Meeting)
 def leave_decide(request, meeting, scope):
-    req = LeaveRequest.objects.filter(meeting=meeting, pk=_int(request.POST.get("leave"))).first()
+    req = selectors.leave_request_of_meeting(meeting, _int(request.POST.get("leave")))
     decision = request.POST.get("decision")
     if req is None or decision not in ("approve", "reject"):
         messages.error(request, _("Choose a leave request and a decision."))
@@ -462,18 +448,13 @@ def qr_signin(request, token):
         meeting_id = None
     meeting = member = att = None
     if meeting_id and request.user.is_authenticated:
-        # The sign-in storm's page: meeting, member and invitation in one query (the member's
-        # encrypted fields are not needed here); the separate lookups below only name a refusal.
-        # The member's id as a scalar subquery: the unique (meeting, member) index finds the one row
-        # whatever the table statistics say (a join on the user scanned every invitation).
-        mine = Member.objects.filter(user=request.user, state=RecordState.ACTIVE).order_by().values("pk")[:1]
-        att = (Attendance.objects.select_related("meeting__org", "meeting__type", "member")
-               .defer("member__id_number", "member__phone", "member__address")
-               .filter(meeting_id=meeting_id, member_id=Subquery(mine)).order_by("pk").first())
+        # The sign-in storm's page: meeting, member and invitation in one query; the separate
+        # lookups below only name a refusal (selectors.signin_invitation says why it is shaped so).
+        att = selectors.signin_invitation(request.user, meeting_id)
         if att is not None:
             meeting, member = att.meeting, att.member
     if meeting is None and meeting_id:
-        meeting = Meeting.objects.select_related("org", "type").filter(pk=meeting_id).first()
+        meeting = selectors.signin_meeting(meeting_id)
     if not request.user.is_authenticated:
         return _login_first(request, meeting, token)
     if meeting_id is None:
@@ -496,11 +477,11 @@ def qr_signin(request, token):
         except tokens.TokenError as exc:
             return _refuse(request, exc.code, 410 if exc.code == "expired" else 400)
     if member is None:
-        member = Member.objects.filter(user=request.user, state=RecordState.ACTIVE).first()
+        member = selectors.active_member_of(request.user)
     if member is None:
         return _refuse(request, "not_member", 403, meeting)
     if att is None:
-        att = Attendance.objects.filter(meeting=meeting, member=member).first()
+        att = selectors.invitation_of(meeting, member)
     if att is None:
         return _refuse(request, "not_invited", 403, meeting)
     if att.status in PRESENT_STATUSES:
@@ -516,7 +497,7 @@ def qr_signin(request, token):
         code = getattr(exc, "code", "") or ""
         if code == "not_invited":
             return _refuse(request, "not_invited", 403, meeting)
-        meeting.refresh_from_db()
+        meeting = selectors.reload_meeting(meeting)
         return _refuse(request, _closed_code(meeting), 409, meeting)
     return _result(request, {"ok": True, "already": not created, "m": meeting, "a": att})
 
@@ -526,14 +507,14 @@ def qr_signin(request, token):
 @authenticated
 def my_meetings(request):
     rows = list(selectors.my_attendance(request.user)[:200])
-    pending = set(LeaveRequest.objects.filter(attendance__in=rows, status=LeaveStatus.PENDING).values_list("attendance_id", flat=True))
+    pending = selectors.pending_leave_ids(rows)
     upcoming, past = [], []
     for a in rows:
         a.leave_pending = a.pk in pending
         a.can_leave = not a.leave_pending and _can_ask_leave(a)
         (upcoming if a.meeting.status in (MeetingStatus.PLANNED, MeetingStatus.OPEN) else past).append(a)
     upcoming.reverse()
-    has_member = Member.objects.filter(user=request.user).exists()
+    has_member = selectors.has_member_record(request.user)
     return render(request, "orglife/my_meetings.html", {"upcoming": upcoming, "past": past, "has_member": has_member})
 
 
@@ -541,7 +522,7 @@ def my_meetings(request):
 
 @scoped("exemption", "view")
 def exemption_list(request, scope):
-    qs = scope.filter(Exemption.objects.select_related("member"), "view").order_by("-active", "-starts_on", "-id")
+    qs = selectors.exemptions_for(scope)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orglife/exemptions.html", {"page": page, "can_manage": scope.has_any("exemption", "manage"),
                                                        "today": timezone.localdate()})
@@ -566,17 +547,15 @@ def attendance_makeup(request, att, scope):
 
 @scoped("exemption", "manage")
 def exemption_add(request, scope):
-    members = Member.objects.filter(scope.q_paths("exemption", "manage", "org_path"), state=RecordState.ACTIVE).order_by("org_path", "id")
-    orgs = Organization.objects.filter(scope.q_paths("exemption", "manage", "path"), kind__in=[str(k) for k in MEMBER_HOLDING_KINDS],
-                                       status=OrgStatus.ACTIVE).order_by("path")
+    members = selectors.exemption_member_choices(scope)
     org_id = _int(request.GET.get("org"))
     if org_id:
-        org = orgs.filter(pk=org_id).first()
+        org = selectors.exemption_org(scope, org_id)
         if org is None:
             raise Http404
-        members = members.filter(org_path__startswith=org.path)
-    elif members.count() > MAX_MEMBER_CHOICES:  # a town or county: pick the branch first
-        return render(request, "orglife/pick_org.html", {"orgs": orgs, "title": _("Mark a member exempt"),
+        members = selectors.exemption_member_choices(scope, org=org)
+    elif selectors.exemption_member_count(scope) > MAX_MEMBER_CHOICES:  # a town or county: pick the branch first
+        return render(request, "orglife/pick_org.html", {"orgs": selectors.exemption_orgs(scope), "title": _("Mark a member exempt"),
                                                          "empty": _("No organization holds members here.")})
     form = ExemptionForm(request.POST or None, members=members, initial={"starts_on": timezone.localdate()})
     return form_view(
@@ -607,7 +586,7 @@ def exemption_end(request, exemption, scope):
 
 @scoped("signin_device", "view")
 def device_list(request, scope):
-    qs = scope.filter(SigninDevice.objects.select_related("org"), "view")
+    qs = selectors.devices_for(scope)
     return render(request, "orglife/devices.html", {"devices": qs, "can_manage": scope.has_any("signin_device", "manage"),
                                                     "api_path": "/api/v1/orglife/device-signin/"})
 
@@ -615,7 +594,7 @@ def device_list(request, scope):
 @never_cache
 @scoped("signin_device", "manage")
 def device_add(request, scope):
-    orgs = Organization.objects.filter(scope.q_paths("signin_device", "manage", "path")).order_by("path")
+    orgs = selectors.device_org_choices(scope)
     form = DeviceForm(request.POST or None, orgs=orgs)
     if request.method == "POST" and form.is_valid():
         try:
