@@ -2,6 +2,7 @@
 
 Other apps import this module only (import-linter contract ``public-api``)."""
 from .models import ApiToken
+from .selectors import live_own_tokens, own_tokens_listed, token_with_holder
 from .services import needs_second_factor, verify_api_otp
 from .tokens import (
     TokenRefused,
@@ -19,11 +20,14 @@ __all__ = [
     "authenticate_key",
     "check_privileged_action",
     "issue_token",
+    "live_own_tokens",
     "managed_tokens",
     "may_revoke",
     "needs_second_factor",
     "own_tokens",
+    "own_tokens_listed",
     "revoke_token",
+    "token_with_holder",
     "TokenRefused",
     "verify_api_otp",
 ]

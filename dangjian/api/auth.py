@@ -109,7 +109,7 @@ class AuthTokenApi(ScopedAPIView):
                    request=None, responses={204: OpenApiResponse(description="Revoked."), **error_responses(401)})
     def delete(self, request):
         current = request.auth if isinstance(request.auth, ApiToken) else None
-        mine = [current] if current is not None else list(tokens.own_tokens(request.user).filter(revoked_at__isnull=True))
+        mine = [current] if current is not None else tokens.live_own_tokens(request.user)
         for token in mine:
             tokens.revoke_token(actor=request.user, token=token)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -122,7 +122,7 @@ class OwnTokenListApi(ScopedAPIView):
 
     @extend_schema(tags=TAG, operation_id="auth_tokens_list", summary="Your API tokens", responses={200: ApiTokenSerializer(many=True), **error_responses(401)})
     def get(self, request):
-        return Response(ApiTokenSerializer(tokens.own_tokens(request.user).select_related("user"), many=True).data)
+        return Response(ApiTokenSerializer(tokens.own_tokens_listed(request.user), many=True).data)
 
 
 class TokenRevokeApi(ScopedAPIView):
@@ -131,7 +131,7 @@ class TokenRevokeApi(ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="auth_tokens_destroy", summary="Revoke an API token", request=None,
                    responses={204: OpenApiResponse(description="Revoked."), **error_responses(401, 404)})
     def delete(self, request, pk: int):
-        token = ApiToken.objects.filter(pk=pk).select_related("user").first() if 0 < pk < 2**63 else None
+        token = tokens.token_with_holder(pk) if 0 < pk < 2**63 else None
         if token is None or not tokens.may_revoke(self.scope, token):
             raise NotFound  # missing and not yours look alike
         tokens.revoke_token(actor=request.user, token=token, scope=self.scope)

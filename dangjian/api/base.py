@@ -1,10 +1,11 @@
 """The scoped base view every /api/v1/ endpoint derives from.
 
 It resolves the caller's :class:`~dangjian.core.policy.Scope` once per request, loads objects
-through ``scope.get_for_scope`` (404 alike for missing and out-of-scope), answers 403 for a
+through the apps' scoped selectors (404 alike for missing and out-of-scope), answers 403 for a
 viewable object the action does not reach, resolves organizations named in the request through
 the scope as well (never ``Organization.objects.get`` on raw input), and turns the services'
-``django.core.exceptions.ValidationError`` into DRF 400 responses.
+``django.core.exceptions.ValidationError`` into DRF 400 responses. It queries nothing itself
+(tests/test_thin_views.py): the reads are the apps' selectors, reached through their ``api``.
 
 Every check is driven by the route's entries in :mod:`dangjian.api.registry`; a successful
 response for which the view did not run the checks its entry asks for is a programming error
@@ -12,9 +13,10 @@ and is refused (``ImproperlyConfigured``), so a handler cannot silently skip its
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import SessionAuthentication
@@ -24,6 +26,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from dangjian.core import api as org_reads
 from dangjian.core.models import Organization
 from dangjian.core.policy import RESOURCES, Scope, scope_of
 
@@ -133,27 +136,22 @@ class ScopedAPIView(GenericAPIView):
         return self.scope.path_allows(resource, action, getattr(obj, RESOURCES[type(obj)].path_field))
 
     # -- checks -------------------------------------------------------------------------------
-    def get_subject(self, qs: QuerySet, pk: int):
-        """The URL's object: 404 unless viewable, 403 unless the route's action reaches it."""
+    def get_subject(self, load: Callable[[Scope, int], object], pk: int):
+        """The URL's object: 404 unless viewable, 403 unless the route's action reaches it.
+        ``load(scope, pk)`` is the app's selector that reads one object the scope may view
+        (404 otherwise), e.g. ``dangjian.core.api.visible_org``."""
         resource, action = self.rule
-        if RESOURCES[qs.model].name != resource:
-            raise ImproperlyConfigured(f"{type(self).__name__} loads {qs.model.__name__} for a {resource} rule")
-        obj = self.scope.get_for_scope(qs, "view", pk=pk)
+        obj = load(self.scope, pk)
+        if RESOURCES[type(obj)].name != resource:
+            raise ImproperlyConfigured(f"{type(self).__name__} loads {type(obj).__name__} for a {resource} rule")
         if action != "view" and not self.scope.can(action, obj):
             raise PermissionDenied
         self._checks_done.add("subject")
         return obj
 
-    def scoped(self, qs: QuerySet) -> QuerySet:
-        """The rows of a collection GET: ``scope.filter(qs, action)``."""
-        resource, action = self.rule
-        if RESOURCES[qs.model].name != resource:
-            raise ImproperlyConfigured(f"{type(self).__name__} lists {qs.model.__name__} for a {resource} rule")
-        self._checks_done.add("subject")
-        return self.scope.filter(qs, action)
-
     def list_action(self) -> str:
-        """For collection GETs read through a selector that applies the scope itself."""
+        """The action of a collection GET, for the selector that reads its rows and applies the
+        scope itself (``visible_orgs(scope, action)``, ``member_page(..., action=...)``)."""
         self._checks_done.add("subject")
         return self.rule[1]
 
@@ -171,7 +169,7 @@ class ScopedAPIView(GenericAPIView):
                 raise ValidationError({field: [ErrorDetail(str(INVALID_ID), code="invalid")]}) from None
             if not 0 < pk <= MAX_DB_INT:
                 raise Http404
-            org = self.scope.get_for_scope(Organization.objects.all(), "view", pk=pk)
+            org = org_reads.visible_org(self.scope, pk)
             if not self.scope.path_allows(resource, action, org.path):
                 raise PermissionDenied
             out[field] = org

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from dangjian.members import api as member_services
-from dangjian.members.api import Member, MemberFilters, decode_cursor, member_page
+from dangjian.members.api import Member, MemberFilters, decode_cursor, member_page, visible_member
 
 from .base import ScopedAPIView, error_responses
 from .pagination import MAX_PAGE_SIZE
@@ -60,7 +60,7 @@ def _query(params) -> dict:
 
 
 class MemberViewMixin:
-    queryset = Member.objects.none()  # handlers never read it: rows come through the scope
+    queryset = member_services.no_members()  # handlers never read it: rows come through the scope
     subject_model = Member  # the "member" resource also covers RightsRestriction
     serializer_class = MemberSerializer
 
@@ -115,12 +115,12 @@ class MemberDetailApi(MemberViewMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="members_retrieve", summary="One member record (sensitive fields masked)",
                    responses={200: MemberSerializer, **error_responses(401, 404)})
     def get(self, request, pk: int):
-        return Response(MemberSerializer(self.get_subject(Member.objects.select_related("org"), pk)).data)
+        return Response(MemberSerializer(self.get_subject(visible_member, pk)).data)
 
     @extend_schema(tags=TAG, operation_id="members_partial_update", summary="Edit a member record", request=MemberUpdateSerializer,
                    responses={200: MemberSerializer, **error_responses(400, 401, 403, 404)})
     def patch(self, request, pk: int):
-        member = self.get_subject(Member.objects.select_related("org"), pk)
+        member = self.get_subject(visible_member, pk)
         data = self.member_fields(request)
         if "org_id" in data:
             raise _error("org", USE_MOVE)
@@ -134,7 +134,7 @@ class MemberMoveApi(MemberViewMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="members_move", summary="Move a member to another organization (kept as history)", request=MemberMoveSerializer,
                    responses={200: MemberSerializer, **error_responses(400, 401, 403, 404)})
     def post(self, request, pk: int):
-        member = self.get_subject(Member.objects.select_related("org"), pk)
+        member = self.get_subject(visible_member, pk)
         ser = MemberMoveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         to_org = self.get_targets(ser.validated_data)["org"]
@@ -148,7 +148,7 @@ class MemberRevealApi(MemberViewMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="members_reveal", summary="Reveal one sensitive field in clear (audited)", request=RevealRequestSerializer,
                    responses={200: RevealResponseSerializer, **error_responses(400, 401, 403, 404)})
     def post(self, request, pk: int):
-        member = self.get_subject(Member.objects.select_related("org"), pk)
+        member = self.get_subject(visible_member, pk)
         ser = RevealRequestSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         field = ser.validated_data["field"]

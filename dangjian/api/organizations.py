@@ -13,9 +13,10 @@ from rest_framework.response import Response
 
 from dangjian.core import api as org_services
 from dangjian.core import rollups
-from dangjian.core.models import Organization, OrgRollup
+from dangjian.core.api import visible_org
+from dangjian.core.models import Organization
 from dangjian.core.structure import findings_for
-from dangjian.members.api import COMMITTEE_POSITIONS, Member, Position, RecordState
+from dangjian.members.api import Position, committee_of
 
 from .base import ScopedAPIView, error_responses
 from .filters import OrganizationFilter
@@ -30,26 +31,15 @@ from .serializers import (
 )
 
 TAG = ["organizations"]
-POSITION_ORDER = {p: i for i, p in enumerate(Position.values)}
-
-
-def _committee_of(org: Organization) -> list[dict]:
-    """The active committee members recorded in ``org`` itself (by Member.position), secretary first."""
-    rows = (
-        Member.objects.filter(org=org, state=RecordState.ACTIVE, position__in=list(COMMITTEE_POSITIONS))
-        .order_by("id")
-        .values_list("name", "position")
-    )
-    return sorted(({"name": n, "position": p} for n, p in rows), key=lambda r: POSITION_ORDER.get(r["position"], 99))
 
 
 class OrganizationViewMixin:
-    queryset = Organization.objects.none()  # handlers never read it: rows come through the scope
+    queryset = org_services.no_organizations()  # handlers never read it: rows come through the scope
     serializer_class = OrganizationSerializer
 
     def detail(self, org: Organization) -> dict:
         """The detail representation: officers for every viewer, findings/counts with view_stats."""
-        committee = _committee_of(org)
+        committee = committee_of(org)
         secretary = next((c["name"] for c in committee if c["position"] == Position.SECRETARY), None)
         org.api_secretary = secretary
         org.api_committee = committee
@@ -70,7 +60,7 @@ class OrganizationListingMixin(OrganizationViewMixin):
         page = self.paginate_queryset(self.filter_queryset(qs))
         if with_counts:
             shown = [o.pk for o in page if self.may_see("counts", o)]
-            counts = dict(OrgRollup.objects.filter(org_id__in=shown).values_list("org_id", "counts"))
+            counts = org_services.rollup_counts(shown)
             for o in page:
                 if o.pk in shown:
                     o.api_counts = counts.get(o.pk, {})
@@ -83,7 +73,7 @@ class OrganizationListApi(OrganizationListingMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="organizations_list", summary="Organizations you may view",
                    responses={200: OrganizationSerializer(many=True), **error_responses(400, 401, 403, 404)})
     def get(self, request):
-        return self.page_response(self.scoped(Organization.objects.all()))
+        return self.page_response(org_services.visible_orgs(self.scope, self.list_action()))
 
     @extend_schema(tags=TAG, operation_id="organizations_create", summary="Create an organization under a parent", request=OrganizationCreateSerializer,
                    responses={201: OrganizationSerializer, **error_responses(400, 401, 403, 404)})
@@ -102,12 +92,12 @@ class OrganizationDetailApi(OrganizationViewMixin, ScopedAPIView):
 
     @extend_schema(tags=TAG, operation_id="organizations_retrieve", summary="One organization", responses={200: OrganizationSerializer, **error_responses(401, 404)})
     def get(self, request, pk: int):
-        return Response(self.detail(self.get_subject(Organization.objects.all(), pk)))
+        return Response(self.detail(self.get_subject(visible_org, pk)))
 
     @extend_schema(tags=TAG, operation_id="organizations_partial_update", summary="Edit an organization", request=OrganizationUpdateSerializer,
                    responses={200: OrganizationSerializer, **error_responses(400, 401, 403, 404)})
     def patch(self, request, pk: int):
-        org = self.get_subject(Organization.objects.all(), pk)
+        org = self.get_subject(visible_org, pk)
         ser = OrganizationUpdateSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         org = org_services.update_organization(actor=request.user, org=org, **ser.validated_data)
@@ -120,8 +110,8 @@ class OrganizationChildrenApi(OrganizationListingMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="organizations_children_list", summary="Direct sub-organizations you may view",
                    responses={200: OrganizationSerializer(many=True), **error_responses(400, 401, 404)})
     def get(self, request, pk: int):
-        org = self.get_subject(Organization.objects.all(), pk)
-        return self.page_response(self.scoped(org.children.all()))
+        org = self.get_subject(visible_org, pk)
+        return self.page_response(org_services.visible_children_of(self.scope, org, self.list_action()))
 
 
 class OrganizationSubtreeApi(OrganizationListingMixin, ScopedAPIView):
@@ -130,8 +120,8 @@ class OrganizationSubtreeApi(OrganizationListingMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="organizations_subtree_list", summary="All sub-organizations you may view, with head-counts for view_stats",
                    responses={200: OrganizationSerializer(many=True), **error_responses(400, 401, 404)})
     def get(self, request, pk: int):
-        org = self.get_subject(Organization.objects.all(), pk)
-        return self.page_response(self.scoped(org.descendants(include_self=False)), with_counts=True)
+        org = self.get_subject(visible_org, pk)
+        return self.page_response(org_services.visible_descendants_of(self.scope, org, self.list_action()), with_counts=True)
 
 
 class OrganizationMoveApi(OrganizationViewMixin, ScopedAPIView):
@@ -140,7 +130,7 @@ class OrganizationMoveApi(OrganizationViewMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="organizations_move", summary="Move an organization (with its subtree) under another parent",
                    request=OrganizationMoveSerializer, responses={200: OrganizationSerializer, **error_responses(400, 401, 403, 404)})
     def post(self, request, pk: int):
-        org = self.get_subject(Organization.objects.all(), pk)
+        org = self.get_subject(visible_org, pk)
         ser = OrganizationMoveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         parent = self.get_targets(ser.validated_data)["parent"]
@@ -154,12 +144,12 @@ class OrganizationMergeApi(OrganizationViewMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="organizations_merge", summary="Merge an organization into another (members and sub-organizations move)",
                    request=OrganizationMergeSerializer, responses={200: OrganizationSerializer, **error_responses(400, 401, 403, 404)})
     def post(self, request, pk: int):
-        org = self.get_subject(Organization.objects.all(), pk)
+        org = self.get_subject(visible_org, pk)
         ser = OrganizationMergeSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         into = self.get_targets(ser.validated_data)["into"]
         org_services.merge_organizations(actor=request.user, source=org, target=into, reason=ser.validated_data["reason"])
-        org.refresh_from_db()
+        org = org_services.reloaded_org(org)
         return Response(self.detail(org))
 
 
@@ -169,7 +159,7 @@ class OrganizationDissolveApi(OrganizationViewMixin, ScopedAPIView):
     @extend_schema(tags=TAG, operation_id="organizations_dissolve", summary="Dissolve an organization that has no members or sub-organizations left",
                    request=OrganizationDissolveSerializer, responses={200: OrganizationSerializer, **error_responses(400, 401, 403, 404)})
     def post(self, request, pk: int):
-        org = self.get_subject(Organization.objects.all(), pk)
+        org = self.get_subject(visible_org, pk)
         ser = OrganizationDissolveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         org = org_services.dissolve_organization(actor=request.user, org=org, reason=ser.validated_data["reason"])

@@ -66,7 +66,7 @@ class OrgEditForm(StyledForm):
 class OrgChoiceForm(StyledForm):
     """Pick a target organization among those offered (already scoped by the view)."""
 
-    target = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    target = forms.ModelChoiceField(label=_("Organization"), queryset=None)
     reason = forms.CharField(label=_("Reason / decision"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, targets, target_label=None, reason_required=False, **kwargs):

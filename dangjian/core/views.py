@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import audit, orglinks, population, rollups, selectors, services, structure
 from .forms import DissolveForm, GrantRoleForm, OrgChoiceForm, OrgCreateForm, OrgEditForm, apply_service_errors
-from .models import AuditEvent, GrantStatus, Organization, Role, RoleAssignment, RoleGrantRequest
+from .models import Organization, Role, RoleGrantRequest
 from .policy import scope_of
 from .web import authenticated, form_view, public, scoped
 
@@ -43,8 +43,7 @@ def org_tree(request, scope):
     q = (request.GET.get("q") or "").strip()
     matches = None
     if q:
-        qs = selectors.visible_orgs(scope).filter(name__contains=q).order_by("path")
-        matches = Paginator(qs, 50).get_page(request.GET.get("page"))
+        matches = Paginator(selectors.org_search(scope, q), 50).get_page(request.GET.get("page"))
         _with_totals(scope, list(matches))
     return render(request, "core/tree.html", {"roots": _with_totals(scope, selectors.roots(scope)), "q": q, "matches": matches})
 
@@ -81,8 +80,7 @@ def org_detail(request, org, scope):
 
 @scoped("organization", "history", model=Organization)
 def org_history(request, org, scope):
-    events = AuditEvent.objects.filter(object_type="core.organization", object_id=str(org.pk)).order_by("-seq")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.org_history(org), 50).get_page(request.GET.get("page"))
     return render(request, "core/org_history.html", {"org": org, "page": page})
 
 
@@ -152,16 +150,13 @@ def org_roles(request, org, scope):
     """Who holds which role at this organization; grant (creating the account if needed), revoke,
     and the pending grants of privileged roles in this subtree, which a second security admin
     approves (separation of duties: :mod:`dangjian.core.roles`)."""
-    from django.contrib.auth import get_user_model
-
     from . import roles
 
     grantable = roles.grantable_roles(scope, org.path)
     form = GrantRoleForm(request.POST or None, roles=[(r, Role(r).label) for r in grantable])
     decided = request.POST.get("approve") or request.POST.get("reject") if request.method == "POST" else None
     if decided:
-        req = RoleGrantRequest.objects.filter(pk=decided if decided.isdigit() else 0, org__path__startswith=org.path,
-                                              status=GrantStatus.PENDING).first()
+        req = selectors.pending_grant_request(org, decided if decided.isdigit() else 0)
         if req:
             try:
                 if request.POST.get("approve"):
@@ -174,7 +169,7 @@ def org_roles(request, org, scope):
                 messages.error(request, " ".join(exc.messages))
         return redirect("org-roles", pk=org.pk)
     if request.method == "POST" and request.POST.get("revoke"):
-        ra = RoleAssignment.objects.filter(pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0, org=org, active=True).first()
+        ra = selectors.active_assignment(org, request.POST["revoke"] if request.POST["revoke"].isdigit() else 0)
         if ra:
             try:
                 services.revoke_role(actor=request.user, assignment=ra)
@@ -186,7 +181,7 @@ def org_roles(request, org, scope):
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
-            user = get_user_model().objects.filter(username=cd["username"]).first()
+            user = selectors.account_named(cd["username"])
             if user is None:
                 if not cd["password"]:
                     raise ValidationError({"username": [_("No such account; give an initial password to create it.")]})
@@ -200,11 +195,9 @@ def org_roles(request, org, scope):
             else:
                 messages.success(request, _("Role granted."))
             return redirect("org-roles", pk=org.pk)
-    assignments = RoleAssignment.objects.filter(org=org, active=True).select_related("user").order_by("role", "user__username")
-    pending = (RoleGrantRequest.objects.filter(org__path__startswith=org.path, status=GrantStatus.PENDING)
-               .select_related("user", "org", "requested_by").order_by("requested_at"))
+    assignments = selectors.active_assignments(org)
     pending = [(req, req.requested_by_id != request.user.pk and req.user_id != request.user.pk and roles.may_approve(scope, req.org.path),
-                req.requested_by_id == request.user.pk or roles.may_approve(scope, req.org.path)) for req in pending]
+                req.requested_by_id == request.user.pk or roles.may_approve(scope, req.org.path)) for req in selectors.pending_grant_requests(org)]
     revocable = {ra.pk for ra in assignments if ra.user_id == request.user.pk or roles.may_grant(scope, ra.role, org.path)}
     return render(request, "core/org_roles.html", {"org": org, "form": form, "assignments": assignments, "pending": pending,
                                                    "revocable": revocable, "can_grant": bool(grantable)})
@@ -212,11 +205,8 @@ def org_roles(request, org, scope):
 
 @scoped("audit", "view")
 def audit_log(request, scope):
-    qs = scope.filter(AuditEvent.objects.all()).order_by("-seq")
     action = request.GET.get("action", "").strip()
-    if action:
-        qs = qs.filter(action__startswith=action)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.audit_events(scope, action), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "action": action})
 
 

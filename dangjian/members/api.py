@@ -20,7 +20,7 @@ from .models import (
     RightsRestriction,
 )
 from .panels import register as register_panel
-from .selectors import MemberFilters, Page, decode_cursor, member_page, voting_members_on
+from .selectors import MemberFilters, Page, committee_of, decode_cursor, member_page, no_members, visible_member, voting_members_on
 from .services import (
     SENSITIVE,
     DuplicateElsewhere,
@@ -67,6 +67,7 @@ __all__ = [
     "Category",
     "chart_series",
     "close_record",
+    "committee_of",
     "COMMITTEE_POSITIONS",
     "create_member",
     "decode_cursor",
@@ -81,6 +82,7 @@ __all__ = [
     "MemberOrgHistory",
     "MemberStatus",
     "move_member",
+    "no_members",
     "Page",
     "Position",
     "recorded_elsewhere",
@@ -96,5 +98,6 @@ __all__ = [
     "roster_preview",
     "SENSITIVE",
     "update_member",
+    "visible_member",
     "voting_members_on",
 ]

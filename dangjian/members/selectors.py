@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dangjian.core.models import Organization
+from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import ID_RE, normalize_id_number, normalize_phone
 
-from .models import Member, MemberOrgHistory, MemberStatus, RecordState
+from .models import COMMITTEE_POSITIONS, Member, MemberOrgHistory, MemberStatus, Position, RecordState
 
 FILTER_FIELDS = ("gender", "status", "category", "education", "position", "ethnicity")
 
@@ -109,6 +109,55 @@ def member_queryset(scope: Scope, filters: MemberFilters, action: str = "view") 
     if filters.age_max is not None:
         qs = qs.filter(birth_date__gt=_years_ago(filters.age_max + 1, today))
     return qs
+
+
+def member_count(scope: Scope, filters: MemberFilters) -> int:
+    """The exact number of members :func:`member_queryset` finds (a COUNT: callers bound its cost)."""
+    return member_queryset(scope, filters).count()
+
+
+def member_orgs(scope: Scope, action: str, *, excluding: int | None = None) -> QuerySet[Organization]:
+    """Active member-holding organizations where this user may ``action`` members, in tree order
+    (less the one whose pk is ``excluding``, e.g. a member's current organization)."""
+    qs = (
+        Organization.objects.filter(scope.q_paths("member", action, "path"))
+        .filter(status=OrgStatus.ACTIVE, kind__in=[k.value for k in MEMBER_HOLDING_KINDS])
+        .order_by("path")
+    )
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return qs
+
+
+def org_history(member: Member) -> QuerySet[MemberOrgHistory]:
+    """The member's organizations over time, newest first (the member page's history)."""
+    return MemberOrgHistory.objects.filter(member=member).select_related("org").order_by("-started_on", "-id")
+
+
+def no_members() -> QuerySet[Member]:
+    """An empty queryset of members, for a view's class-level ``queryset`` (schema generation
+    reads its model; no handler reads its rows)."""
+    return Member.objects.none()
+
+
+def visible_member(scope: Scope, pk: int) -> Member:
+    """Member record ``pk`` (with its organization) if the scope may view it; 404 alike for a
+    missing and an out-of-scope one."""
+    return scope.get_for_scope(Member.objects.select_related("org"), "view", pk=pk)
+
+
+POSITION_ORDER = {p: i for i, p in enumerate(Position.values)}
+
+
+def committee_of(org: Organization) -> list[dict]:
+    """The active committee members recorded in ``org`` itself (by ``Member.position``), secretary
+    first: ``[{"name": ..., "position": ...}, ...]``."""
+    rows = (
+        Member.objects.filter(org=org, state=RecordState.ACTIVE, position__in=list(COMMITTEE_POSITIONS))
+        .order_by("id")
+        .values_list("name", "position")
+    )
+    return sorted(({"name": n, "position": p} for n, p in rows), key=lambda r: POSITION_ORDER.get(r["position"], 99))
 
 
 def encode_cursor(m: Member) -> str:

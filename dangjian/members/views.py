@@ -10,27 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from dangjian.core import api as org_reads
 from dangjian.core import rollups
-from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.core.privacy import MASKERS
 from dangjian.core.reveal import RevealPurpose
 from dangjian.core.web import form_view, scoped
 
 from . import selectors, services
 from .forms import MemberAddForm, MemberEditForm, MoveForm, RestoreForm, RestrictionForm
-from .models import Category, Education, Gender, Member, MemberOrgHistory, MemberStatus, Position, RightsRestriction
+from .models import Category, Education, Gender, Member, MemberStatus, Position, RightsRestriction
 from .panels import panels_for
 
 EXACT_COUNT_LIMIT = 50_000  # above this, exact filtered counts are not computed on a page view
-
-
-def _member_orgs(scope, action: str):
-    """Active member-holding organizations where this user may ``action`` members."""
-    return (
-        Organization.objects.filter(scope.q_paths("member", action, "path"))
-        .filter(status=OrgStatus.ACTIVE, kind__in=[k.value for k in MEMBER_HOLDING_KINDS])
-        .order_by("path")
-    )
 
 
 def _org_param(scope, value):
@@ -38,14 +29,14 @@ def _org_param(scope, value):
         return None
     if not str(value).isdigit():
         raise Http404
-    return scope.get_for_scope(Organization.objects.all(), "view", pk=int(value))
+    return org_reads.visible_org(scope, int(value))
 
 
 def _single_root(scope):
     """When the user's roster is one subtree, show it as that organization's roster (with totals)."""
     subtree_roots = [p for reach, p in scope.reaches("member", "view") if reach == "subtree"]
     if len(set(subtree_roots)) == 1 and len(scope.reaches("member", "view")) == 1:
-        return Organization.objects.filter(path=subtree_roots[0]).first()
+        return org_reads.org_at_path(subtree_roots[0])
     return None
 
 
@@ -69,7 +60,7 @@ def roster(request, scope):
         if filters.is_plain():
             total = subtree_total
         elif subtree_total <= EXACT_COUNT_LIMIT:
-            total = selectors.member_queryset(scope, filters).count()
+            total = selectors.member_count(scope, filters)
     elif org is None and len(scope.grants) and all(r == "self" for r, _p in scope.reaches("member", "view")):
         total = len(page.items)
     ctx = {
@@ -104,7 +95,7 @@ def member_detail(request, member, scope):
     ctx = {
         "m": member,
         "masked": {f: MASKERS[f](getattr(member, f)) for f in services.SENSITIVE},
-        "history": MemberOrgHistory.objects.filter(member=member).select_related("org").order_by("-started_on", "-id"),
+        "history": selectors.org_history(member),
         "restrictions": list(member.rights_restrictions.all()),
         "today": timezone.localdate(),
         "can": {a: scope.can(a, member) for a in ("change", "move", "reveal")},
@@ -139,7 +130,7 @@ def _member_url(m: Member) -> str:
 
 @scoped("member", "add")
 def member_add(request, scope):
-    form = MemberAddForm(request.POST or None, initial={"org": request.GET.get("org")}, targets=_member_orgs(scope, "add"))
+    form = MemberAddForm(request.POST or None, initial={"org": request.GET.get("org")}, targets=selectors.member_orgs(scope, "add"))
 
     def perform(cd):
         data = {k: v for k, v in cd.items() if k != "org" and (v not in (None, "") or k == "position")}
@@ -165,7 +156,7 @@ def member_edit(request, member, scope):
 @scoped("member", "move", model=Member)
 def member_move(request, member, scope):
     return form_view(
-        request, MoveForm(request.POST or None, targets=_member_orgs(scope, "add").exclude(pk=member.org_id)),
+        request, MoveForm(request.POST or None, targets=selectors.member_orgs(scope, "add", excluding=member.org_id)),
         perform=lambda cd: services.move_member(actor=request.user, member=member, to_org=cd["target"], reason=cd["reason"]),
         done=lambda m: (_("Moved to %(o)s.") % {"o": m.org.name}, _member_url(m)),
         template="members/form.html",
