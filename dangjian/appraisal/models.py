@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
+from dangjian.core.scoping import OrgPathField
 
 
 class Stage(models.TextChoices):
@@ -51,7 +52,7 @@ GRADE_ORDER = [Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED]
 
 class AppraisalRound(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     year = models.PositiveSmallIntegerField(_("year"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.SELF)
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
@@ -85,7 +86,7 @@ class AppraisalRound(models.Model):
 class Participant(models.Model):
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="participants")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="appraisals")
-    org_path = models.CharField(max_length=255, db_index=True)  # the round's organization (scope)
+    org_path = OrgPathField(source="round")  # the round's organization (scope)
     name = models.CharField(max_length=64)  # snapshot at the start of the round
     probationary = models.BooleanField(default=False)
     exempt_basis = models.CharField(max_length=8, blank=True, default="")  # orglife ExemptionBasis, "" = takes part
@@ -117,7 +118,7 @@ class MutualComment(models.Model):
     """Mutual appraisal (互评): open, named comments — one per author per subject (DOMAIN §6)."""
 
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="comments")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="round")
     author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="comments_written")
     subject = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="comments_received")
     text = models.CharField(_("comment"), max_length=500)
@@ -190,7 +191,7 @@ class DispositionCase(models.Model):
     participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="case")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     basis = models.CharField(_("basis"), max_length=500)
     opened_on = models.DateField(default=timezone.localdate)
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)

@@ -114,13 +114,13 @@ def open_round(*, actor, org: Organization, year: int, meeting=None, on: dt.date
         exempt = exempt_member_ids(ids, on)
         restricted = restricted_ids(ids, on)
         probationary_vote = bool(cfg("probationary_vote"))
-        rnd = AppraisalRound.objects.create(org=org, org_path=org.path, year=year, opened_on=on, meeting=meeting,
+        rnd = AppraisalRound.objects.create(org=org, year=year, opened_on=on, meeting=meeting,
                                             rule_version=RULE_VERSION, opened_by=_uid(actor))
         rows = []
         for m in members:
             prob = m.status == MemberStatus.PROBATIONARY
             ex = exempt.get(m.pk, "")
-            rows.append(Participant(round=rnd, member=m, org_path=rnd.org_path, name=m.name, probationary=prob,
+            rows.append(Participant(round=rnd, member=m, name=m.name, probationary=prob,
                                     exempt_basis=ex, restricted=m.pk in restricted,
                                     may_vote=not ex and m.pk not in restricted and (not prob or probationary_vote)))
         Participant.objects.bulk_create(rows)

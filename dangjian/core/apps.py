@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from . import middleware  # noqa: F401  (connects the login-time signal receiver)
+        from . import (
+            middleware,  # noqa: F401  (connects the login-time signal receiver)
+            scoping,  # noqa: F401  (registers the scoping system check)
+        )

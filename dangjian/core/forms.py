@@ -84,12 +84,13 @@ class DissolveForm(StyledForm):
 
 
 def apply_service_errors(form: forms.Form, exc) -> None:
-    """Put a service's ValidationError on the form (field errors where the field exists)."""
+    """Put a service's ValidationError on the form, codes kept (``form.errors.as_data()``): field
+    errors where the form has the field, the rest on the form (:mod:`dangjian.core.errors`)."""
     if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
+        for field, errs in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errs)
     else:
-        form.add_error(None, exc.messages)
+        form.add_error(None, exc.error_list)
 
 
 class GrantRoleForm(StyledForm):

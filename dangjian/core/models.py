@@ -134,6 +134,7 @@ class Role(models.TextChoices):
 
 
 class RoleAssignment(models.Model):
+    scoping_exempt = "a role is held at the organization itself: scopes are built from it (policy.Scope)"
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="role_assignments")
     role = models.CharField(max_length=32, choices=Role.choices)
@@ -159,6 +160,8 @@ class GrantStatus(models.TextChoices):
 class RoleGrantRequest(models.Model):
     """A grant of a privileged role waiting for a second person (two-person rule of
     :mod:`dangjian.core.roles`): applied only when another security admin approves it."""
+
+    scoping_exempt = "a pending role grant, read by the security admins through the organization itself"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grant_requests")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="role_grant_requests")
@@ -189,6 +192,8 @@ class AuditEvent(models.Model):
     sealing update that fills ``prev_hash``/``hash`` of an unsealed row and changes nothing else;
     ``manage.py audit_verify`` seals, recomputes the chain and names the first broken row.
     """
+
+    scoping_exempt = "the log keeps the path as it was when the event happened (append-only): a move never rewrites it"
 
     seq = models.BigIntegerField(unique=True)
     created_at = models.DateTimeField()
@@ -267,6 +272,7 @@ class AuditSeal(models.Model):
 
 
 class OrgRollup(models.Model):
+    scoping_exempt = "one row per organization, keyed by it (read through the organization's own scope)"
     """Head-counts of an organization's whole subtree, one JSON row per organization.
 
     ``counts`` maps buckets to numbers: ``{"total": 812, "gender:F": 301, "age:31-40": 90,

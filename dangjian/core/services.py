@@ -169,23 +169,11 @@ def update_organization(*, actor, org: Organization, **changes) -> Organization:
 
 
 def path_columns() -> list[tuple[type, str]]:
-    """Every column that copies an organization's path (the scoping key of POLICY): CharFields
-    named ``*path`` on the project's models — members' ``org_path``, meetings', cases', bills',
-    transfers' ``from_path``/``to_path``... — except ``Organization.path`` itself and the audit
-    log, which keeps the path as it was when the event happened (and is append-only)."""
-    from django.apps import apps
-    from django.db import models as m
+    """Every column that copies an organization's path: the declared
+    :class:`~dangjian.core.scoping.OrgPathField` columns (issue 9 item 2)."""
+    from .scoping import path_columns as declared
 
-    from .models import AuditEvent
-
-    out = []
-    for model in apps.get_models():
-        if not model.__module__.startswith("dangjian.") or model in (Organization, AuditEvent) or model._meta.proxy:
-            continue
-        for f in model._meta.concrete_fields:
-            if isinstance(f, m.CharField) and f.name.endswith("path"):
-                out.append((model, f.name))
-    return out
+    return declared()
 
 
 def _reparent(org: Organization, new_parent: Organization) -> tuple[str, str]:

@@ -73,15 +73,21 @@ def form_view(request, form, *, perform, done, template: str, context: dict):
     from django.core.exceptions import ValidationError
     from django.shortcuts import redirect, render
 
+    from .errors import REFUSAL_HEADER, codes
     from .forms import apply_service_errors
 
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            refused = exc
         else:
             message, url = done(result)
             messages.success(request, message)
             return redirect(url)
-    return render(request, template, {"form": form, **context})
+    response = render(request, template, {"form": form, **context})
+    if refused is not None:
+        response[REFUSAL_HEADER] = " ".join(codes(refused))
+    return response

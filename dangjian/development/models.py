@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import Organization
 from dangjian.core.privacy import normalize_id_number, normalize_phone
+from dangjian.core.scoping import OrgPathField
 from dangjian.members.api import Category, Education, Gender
 
 
@@ -32,7 +33,7 @@ class CaseStatus(models.TextChoices):
 
 class DevelopmentCase(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="development_cases")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org", db_index=False)  # led by Meta index devcase_orgpath_id
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
@@ -85,7 +86,7 @@ class DevelopmentCase(models.Model):
 
 class CaseStep(models.Model):
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="steps")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="case")
     code = models.PositiveSmallIntegerField()
     order = models.PositiveSmallIntegerField()
     date = models.DateField(_("date"))
@@ -113,7 +114,7 @@ class PublicityPoint(models.TextChoices):
 
 class CasePublicity(models.Model):
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="publicities")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="case")
     point = models.CharField(max_length=16, choices=PublicityPoint.choices)
     starts_on = models.DateField(_("publicity starts on"))
     working_days = models.PositiveSmallIntegerField(default=5)
@@ -133,7 +134,7 @@ class CasePublicity(models.Model):
 
 class CaseAssessment(models.Model):
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="assessments")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="case")
     date = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True, default="")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -148,7 +149,7 @@ class CaseAssessment(models.Model):
 
 class CaseWarning(models.Model):
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="warnings")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="case")
     step_code = models.PositiveSmallIntegerField(null=True, blank=True)
     rule_id = models.CharField(max_length=40)
     article = models.CharField(max_length=120)
@@ -169,7 +170,7 @@ class LocalHoliday(models.Model):
     own holiday, or a make-up working day). ``is_working_day`` True makes a day a working day."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org")
     date = models.DateField(_("date"))
     is_working_day = models.BooleanField(_("is a working day"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
@@ -195,7 +196,7 @@ class CaseDocument(models.Model):
     images re-encoded without EXIF, type checked by content)."""
 
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="documents")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="case")
     step_code = models.PositiveSmallIntegerField(_("step"))
     file = models.FileField(upload_to=document_path, max_length=300)
     name = models.CharField(_("file name"), max_length=200)

@@ -86,7 +86,7 @@ def _today() -> dt.date:
 
 def _warn(case: DevelopmentCase, pack, rid: str, message: str, step_code: int | None, severity: str | None = None) -> CaseWarning:
     r = pack.rules[rid]
-    return CaseWarning.objects.create(case=case, org_path=case.org_path, step_code=step_code, rule_id=rid, article=r.article,
+    return CaseWarning.objects.create(case=case, step_code=step_code, rule_id=rid, article=r.article,
                                       rule_version=pack.version, severity=severity or r.severity, message=message)
 
 
@@ -191,8 +191,8 @@ def _open_case(*, actor, org: Organization, data: dict, application_date: dt.dat
             if elsewhere is not None:
                 raise elsewhere
             raise ValidationError({"id_number": [_("This person is already on the member roll.")]})
-        case = DevelopmentCase.objects.create(org=org, org_path=org.path, rule_pack=pack.version, rule_items=pack.items, **clean)
-        CaseStep.objects.create(case=case, org_path=case.org_path, code=1, order=1, date=application_date,
+        case = DevelopmentCase.objects.create(org=org, rule_pack=pack.version, rule_items=pack.items, **clean)
+        CaseStep.objects.create(case=case, code=1, order=1, date=application_date,
                                 body=STEP_BY_CODE[1].body, documents=_documents(1, documents), note=note, entered_by=actor)
         case.last_code = 1
         case.save(update_fields=["last_code"])
@@ -249,7 +249,7 @@ def record_step(*, actor, case: DevelopmentCase, code: int, date: dt.date, docum
             _refuse(pack, "step_order", _("The date is earlier than the previous step's (%(d)s).") % {"d": prev.date}, "date")
         pending: list[tuple[str, str, str | None]] = []  # warnings to store: (rule, message, severity)
         conclusion = _check_step(case, pack, code, date, steps, conclusion, data, pending)
-        row = CaseStep.objects.create(case=case, org_path=case.org_path, code=code, order=step.order, date=date, body=step.body,
+        row = CaseStep.objects.create(case=case, code=code, order=step.order, date=date, body=step.body,
                                       documents=_documents(code, documents), conclusion=conclusion or "", note=note or "",
                                       data=data, entered_by=actor)
         for rid, msg, sev in pending:
@@ -525,7 +525,7 @@ def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.d
         days = pack.publicity_days
         _first, last = workdays.publicity_window(starts_on, days, case.org_path)
         title, body = notice_text(case, point, starts_on, last)
-        pub = CasePublicity.objects.create(case=case, org_path=case.org_path, point=point, starts_on=starts_on, working_days=days,
+        pub = CasePublicity.objects.create(case=case, point=point, starts_on=starts_on, working_days=days,
                                            text=body, created_by=actor, offline=bool(offline))
         if not offline:
             pub.notice_id = _post_notice(actor, case, title, body, point).pk
@@ -561,7 +561,7 @@ def add_assessment(*, actor, case: DevelopmentCase, date: dt.date, note: str = "
         start = CaseStep.objects.get(case=case, code=3).date
         if not date or date < start or date > _today():
             raise ValidationError({"date": [_("The date must lie between the activist decision (%(d)s) and today.") % {"d": start}]})
-        a = CaseAssessment.objects.create(case=case, org_path=case.org_path, date=date, note=note or "", entered_by=actor)
+        a = CaseAssessment.objects.create(case=case, date=date, note=note or "", entered_by=actor)
         audit.record(actor=actor, action="development.assessment", obj=case, data={"date": date})
     return a
 
@@ -731,7 +731,7 @@ def add_document(*, actor, case: DevelopmentCase, step_code: int, upload):
         if upload is None:
             raise ValidationError({"file": [_("This field is required.")]})
         clean = clean_attachment(upload)
-        doc = CaseDocument(case=case, org_path=case.org_path, step_code=step_code, name=clean.name, content_type=clean.content_type,
+        doc = CaseDocument(case=case, step_code=step_code, name=clean.name, content_type=clean.content_type,
                            size=len(clean.content), sha256=hashlib.sha256(clean.content).hexdigest(), uploaded_by=actor)
         doc.file.save(clean.name, ContentFile(clean.content), save=False)
         doc.save()

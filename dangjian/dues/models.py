@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dangjian.core.scoping import OrgPathField
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -68,7 +70,7 @@ BASE_HELP = _(
 
 class DuesProfile(models.Model):
     member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="dues_profile")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="member")  # the member's organization path
     category = models.CharField(_("dues category"), max_length=16, choices=DuesCategory.choices)
     base = models.DecimalField(_("monthly base (yuan)"), null=True, blank=True, help_text=BASE_HELP, **MONEY)
     fixed_amount = models.DecimalField(_("fixed monthly amount (yuan)"), null=True, blank=True, **MONEY)
@@ -113,7 +115,7 @@ class HardshipStatus(models.TextChoices):
 
 class HardshipApproval(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_hardships")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="member")  # the member's organization path
     amount = models.DecimalField(_("reduced monthly amount (0 = exempt)"), **MONEY)
     reason = models.CharField(_("hardship"), max_length=300)
     study_date = models.DateField(_("branch studied it on"))
@@ -156,7 +158,7 @@ class Payer(models.TextChoices):
 
 class DuesPayment(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_payments")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="member")  # the member's organization path
     receipt_no = models.CharField(max_length=32, unique=True, null=True, blank=True)
     paid_on = models.DateField()
     method = models.CharField(max_length=12, choices=PaymentMethod.choices)
@@ -187,7 +189,7 @@ class DuesPayment(models.Model):
 
 class DuesBill(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_bills")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="member", db_index=False)  # led by Meta index dues_bill_path_month
     month = models.DateField()
     amount_due = models.DecimalField(**MONEY)
     status = models.CharField(max_length=8, choices=BillStatus.choices, default=BillStatus.UNPAID)
@@ -212,6 +214,9 @@ class ArrearsNotice(models.Model):
     admins (DOMAIN §11 Dues "[warn, escalated] 3 months"): ``escalated_to`` / ``escalated_at``
     record where and when, so the daily job tells them once."""
 
+    scoping_exempt = ("read only through its member (the arrears job; the arrears page, for members already in "
+                      "scope); escalated_to records the superior committee told, not the organization owning the row")
+
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField()
     since_month = models.DateField()
@@ -233,7 +238,7 @@ class CaseStatus(models.TextChoices):
 
 class ReviewCase(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_review_cases")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="member")  # the member's organization path
     since_month = models.DateField()
     months_unpaid = models.PositiveSmallIntegerField()
     opened_at = models.DateTimeField(default=timezone.now)

@@ -151,7 +151,7 @@ def set_profile(*, actor, member: Member, category: str, base=None, fixed_amount
     _validate_profile(category, base, fixed_amount)
     profile = DuesProfile.objects.select_for_update().filter(member=member).first()
     if profile is None:
-        profile = DuesProfile(member=member, org_path=member.org_path)
+        profile = DuesProfile(member=member)
         reason = ChangeReason.INITIAL
     profile.org_path = member.org_path
     if profile.pk is None or effective_month >= profile.effective_month:
@@ -301,7 +301,7 @@ def request_hardship(*, actor, member: Member, amount, reason: str, study_date: 
     to_month = month_start(to_month) if to_month else None
     if to_month and to_month < from_month:
         raise ValidationError({"to_month": _("The last month is before the first month.")})
-    h = HardshipApproval.objects.create(member=member, org_path=member.org_path, amount=amount, reason=reason,
+    h = HardshipApproval.objects.create(member=member, amount=amount, reason=reason,
                                         study_date=study_date, study_record=study_record.strip(),
                                         from_month=from_month, to_month=to_month, requested_by=actor)
     audit.record(actor=actor, action="dues.hardship_request", obj=h, org_path=member.org_path,
@@ -344,7 +344,7 @@ def create_bill(*, member: Member, month: dt.date) -> DuesBill:
     if bill is not None:
         return bill
     amount = amount_for(member, month)
-    return DuesBill.objects.create(member=member, org_path=member.org_path, month=month, amount_due=amount,
+    return DuesBill.objects.create(member=member, month=month, amount_due=amount,
                                    status=BillStatus.EXEMPT if amount == 0 else BillStatus.UNPAID,
                                    rule_version=rates.RULE_VERSION)
 
@@ -476,7 +476,7 @@ def record_payment(*, actor, member: Member, first_month: dt.date | None, months
         dues_amount = sum((b.amount_due for b in bills), Decimal("0"))
         remit = voluntary_extra >= centre_threshold()
         p = DuesPayment.objects.create(
-            member=member, org_path=member.org_path, paid_on=paid_on, method=method, reference=reference[:64],
+            member=member, paid_on=paid_on, method=method, reference=reference[:64],
             payer=payer, written_consent=(written_consent or "").strip()[:200], first_month=covered[0] if covered else None,
             months=months, dues_amount=dues_amount, voluntary_extra=voluntary_extra, total=dues_amount + voluntary_extra,
             remit_to_centre=remit, advance=bool(ahead), branch_consent=(branch_consent or "").strip()[:200],
@@ -641,7 +641,7 @@ def _arrears_for_member(member, n, start, notify, RoleIn, superiors: dict) -> di
     if n >= 3:
         out["escalated"] += _escalate(member, branch, n, start, notify, RoleIn, superiors)
     if n >= review_months() and not ReviewCase.objects.filter(member=member, since_month=start).exists():
-        case = ReviewCase.objects.create(member=member, org_path=member.org_path, since_month=start, months_unpaid=n)
+        case = ReviewCase.objects.create(member=member, since_month=start, months_unpaid=n)
         notify(recipients=[RoleIn(branch, Role.SECRETARY)], kind="dues.review_case", org=branch,
                context={"member": member.name, "months": n, "since": label(start), "case_id": case.pk})
         audit.record(actor=None, action="dues.review_case_open", obj=case, org_path=member.org_path,

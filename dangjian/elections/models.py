@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
+from dangjian.core.scoping import OrgPathField
 
 
 class Term(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     number = models.PositiveSmallIntegerField(_("term number (届次)"))
     started_on = models.DateField(_("started on"))
     ends_on = models.DateField(_("ends on"))
@@ -55,7 +56,7 @@ class CommitteeMember(models.Model):
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="seats")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="committee_seats")
     position = models.CharField(_("position"), max_length=20, choices=OfficerPosition.choices)
     started_on = models.DateField()
@@ -94,7 +95,7 @@ class VoteBase(models.TextChoices):
 
 class Election(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     meeting = models.ForeignKey("orglife.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("election meeting"))
     held_on = models.DateField(_("held on"))
@@ -142,7 +143,7 @@ class AdjustStatus(models.TextChoices):
 
 class TermAdjustment(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     kind = models.CharField(_("kind"), max_length=10, choices=AdjustKind.choices)
     old_ends_on = models.DateField(_("current end"))
     new_ends_on = models.DateField(_("new end"))
@@ -163,6 +164,9 @@ class TermAdjustment(models.Model):
 
 class TermReminder(models.Model):
     """One reminder per organization and term end (so the daily job never repeats itself)."""
+
+    scoping_exempt = ("bookkeeping of the daily term-end reminder job (one row per organization and term end): "
+                      "read only by that job through the organization itself, never by organization scope")
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     ends_on = models.DateField()

@@ -247,7 +247,7 @@ def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, p
             warnings.append(_("Competitive slate (差额): %(s)s seats call for at least %(n)s candidates (seats × 1.2, rounded up); there are %(c)s.") % {"s": seats, "n": need, "c": len(members)})
         if not quorum.election_valid(entitled=entitled, present=present):
             warnings.append(_("Present voters (%(p)s) are not more than 4/5 of the %(e)s entitled: the election cannot be valid.") % {"p": present, "e": entitled})
-        e = Election.objects.create(org=org, org_path=org.path, meeting=meeting, held_on=held_on, seats=seats, entitled=entitled,
+        e = Election.objects.create(org=org, meeting=meeting, held_on=held_on, seats=seats, entitled=entitled,
                                     present=present, base=base, warnings=warnings, created_by=_uid(actor))
         Candidate.objects.bulk_create([Candidate(election=e, member=m) for m in members])
         audit.record(actor=actor, action="elections.create", obj=e, org_path=e.org_path,
@@ -319,10 +319,10 @@ def record_result(*, actor, election: Election, votes: dict[int, int], positions
             previous.save(update_fields=["closed_on"])
         ends = core_services.term_end(e.held_on, term_length(org))
         number = (Term.objects.filter(org=org).order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        term = Term.objects.create(org=org, org_path=org.path, number=number, started_on=e.held_on, ends_on=ends,
+        term = Term.objects.create(org=org, number=number, started_on=e.held_on, ends_on=ends,
                                    planned_ends_on=ends, election=e)
         for c in elected:
-            CommitteeMember.objects.create(term=term, org=org, org_path=org.path, member=c.member, position=c.position,
+            CommitteeMember.objects.create(term=term, org=org, member=c.member, position=c.position,
                                            started_on=e.held_on)
         core_services.update_organization(actor=actor, org=org, term_started_on=e.held_on, term_ends_on=ends)
         new_ids = {c.member_id for c in elected}
@@ -432,7 +432,7 @@ def request_adjustment(*, actor, org: Organization, kind: str, new_ends_on: dt.d
         if TermAdjustment.objects.filter(org=org, status=AdjustStatus.PENDING).exists():
             raise ValidationError(_("A request is already awaiting the upper organization."))
         _check_adjust_bound(org, kind, new_ends_on)
-        a = TermAdjustment.objects.create(org=org, org_path=org.path, kind=kind, old_ends_on=org.term_ends_on,
+        a = TermAdjustment.objects.create(org=org, kind=kind, old_ends_on=org.term_ends_on,
                                           new_ends_on=new_ends_on, reason=reason[:300], requested_by=_uid(actor))
         audit.record(actor=actor, action="elections.adjust_request", obj=a, org_path=a.org_path,
                      data={"kind": kind, "from": org.term_ends_on, "to": new_ends_on, "reason": reason})

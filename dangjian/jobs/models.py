@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.scoping import OrgPathField
+
 
 class OutboxMessage(models.Model):
     """One delivery (an SMS, an e-mail) written in the same transaction as the business change.
@@ -59,7 +61,9 @@ class Job(models.Model):
     kind = models.CharField(max_length=64)
     params = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs")
-    org_path = models.CharField(max_length=255, blank=True, default="")
+    # the exported organization's path, given by the starter (create_job); a retry copies the path
+    # of the job it retries (retry_of), and an organization move rewrites it (audit rows of the job)
+    org_path = OrgPathField(source="retry_of", blank=True, default="")
     title = models.CharField(max_length=200, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import Organization
 from dangjian.core.privacy import normalize_id_number, normalize_phone
+from dangjian.core.scoping import OrgPathField
 
 
 class Gender(models.TextChoices):
@@ -81,7 +82,7 @@ class Member(models.Model):
     """One Party member. ``org_path`` copies the organization's path for subtree scans."""
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org", db_index=False)  # led by Meta index member_orgpath_id_c (C-collated on PostgreSQL)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member")
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
@@ -134,6 +135,8 @@ class Member(models.Model):
 class MemberOrgHistory(models.Model):
     """Which organization a member belonged to, and when (moves are kept as history)."""
 
+    scoping_exempt = "history of the member's organizations: read through the member, never by organization scope"
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="org_history")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     started_on = models.DateField()
@@ -164,7 +167,7 @@ class RightsRestriction(models.Model):
     """
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="rights_restrictions")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="member")
     kind = models.CharField(_("kind"), max_length=10, choices=RestrictionKind.choices)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)

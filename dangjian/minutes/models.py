@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
+from dangjian.core.scoping import OrgPathField
 
 GENESIS = "0" * 64
 
@@ -61,7 +62,7 @@ class RecordLocked(ValidationError):
 class MeetingRecord(models.Model):
     meeting = models.ForeignKey("orglife.Meeting", on_delete=models.PROTECT, related_name="records")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org", db_index=False)  # led by Meta index minutes_orgpath_signed
     version = models.PositiveIntegerField(default=1)
     previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="correction")
     status = models.CharField(max_length=8, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
@@ -159,7 +160,7 @@ class Vote(models.Model):
     """One vote of a 支部党员大会 (DOMAIN §1.2): counts checked by ``quorum.check_vote``."""
 
     record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="votes")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="record")
     motion = models.CharField(_("motion"), max_length=300)
     kind = models.CharField(_("kind"), max_length=12, choices=VoteKind.choices, default=VoteKind.ORDINARY)
     candidate = models.CharField(_("candidate"), max_length=100, blank=True, default="")
@@ -209,7 +210,7 @@ class Attachment(models.Model):
     """A photo or file of a record. Images are re-encoded (no EXIF); type is checked by content."""
 
     record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="attachments")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="record")
     kind = models.CharField(_("kind"), max_length=14, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO)
     title = models.CharField(_("title"), max_length=200, blank=True, default="")
     file = models.FileField(upload_to=attachment_path, max_length=300)

@@ -253,7 +253,7 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
         if check.code in VOTE_MESSAGES:
             raise ValidationError(str(VOTE_MESSAGES[check.code]) % {"present": n["voters_present"], "total": n["voters_total"]}, code=check.code)
         vote = Vote.objects.create(
-            record=record, org_path=record.org_path, motion=motion[:300], kind=kind, candidate=candidate[:100],
+            record=record, motion=motion[:300], kind=kind, candidate=candidate[:100],
             passed=check.passed, result_code=check.code, rule_version=quorum.RULE_VERSION,
             created_by=actor if getattr(actor, "pk", None) else None, **n,
         )
@@ -579,11 +579,11 @@ def correct(*, actor, record: MeetingRecord, reason: str) -> MeetingRecord:
         )
         new.save()
         for v in record.votes.order_by("id"):
-            Vote.objects.create(record=new, org_path=new.org_path, **{f: getattr(v, f) for f in (
+            Vote.objects.create(record=new, **{f: getattr(v, f) for f in (
                 "motion", "kind", "candidate", "voters_total", "voters_present", "yes", "no", "abstain",
                 "written_yes", "written_total", "passed", "result_code", "rule_version", "created_by", "created_at")})
         for a in record.attachments.order_by("id"):
-            Attachment.objects.create(record=new, org_path=new.org_path, **{f: getattr(a, f) for f in (
+            Attachment.objects.create(record=new, **{f: getattr(a, f) for f in (
                 "kind", "title", "file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")})
         audit.record(actor=actor, action="minutes.correct", obj=new,
                      data={"previous": record.pk, "version": new.version, "reason": reason[:300]})

@@ -21,6 +21,9 @@ ALL_KINDS = "*"
 class InboxMessage(models.Model):
     """One message in one user's in-app inbox, rendered in the user's language when sent."""
 
+    scoping_exempt = ("read only by its recipient (user), never by organization scope; org_path records the "
+                      "sending organization's path as it was when sent")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages")
     kind = models.CharField(pgettext_lazy("message", "kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
@@ -84,6 +87,9 @@ class DeliveryStatus(models.TextChoices):
 
 class Delivery(models.Model):
     """What ``notify`` decided for one recipient on one outbound channel (SMS, e-mail)."""
+
+    scoping_exempt = ("a ledger read by recipient and channel (rate window, deferred sends), never by organization "
+                      "scope; org_path records the sending organization's path as it was when decided")
 
     kind = models.CharField(max_length=64)
     channel = models.CharField(max_length=16)

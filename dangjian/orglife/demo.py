@@ -72,7 +72,7 @@ def seed(ctx) -> None:
         def add(code, day, hour, invitees, org=branch, host=secretary, rec=recorder, status=MeetingStatus.RECORDED, start=None):
             t = types[code]
             start = start or _local(day, hour)
-            m = Meeting(org=org, org_path=org.path, type=t, title=f"{day.month}月{t.name}", starts_at=start,
+            m = Meeting(org=org, type=t, title=f"{day.month}月{t.name}", starts_at=start,
                         ends_at=start + dt.timedelta(hours=2), place=rng.choice(PLACES), host=host, recorder=rec,
                         agenda=AGENDAS.get(code, ""), status=status, created_at=start - dt.timedelta(days=5),
                         opened_at=start - dt.timedelta(minutes=20) if status != MeetingStatus.PLANNED else None,
@@ -103,7 +103,7 @@ def seed(ctx) -> None:
             _talks(ctx, branch, secretary, committee, people)
             oldest = min(people, key=lambda m: m.birth_date)
             if oldest.pk != secretary.pk:
-                Exemption.objects.create(member=oldest, org_path=oldest.org_path, basis=ExemptionBasis.OLD,
+                Exemption.objects.create(member=oldest, basis=ExemptionBasis.OLD,
                                          note="年事已高，行动不便，支部送学上门", starts_on=ctx.today - dt.timedelta(days=200))
 
     Meeting.objects.bulk_create([m for m, _i in meetings])
@@ -116,7 +116,7 @@ def seed(ctx) -> None:
     for m, invitees in meetings:
         held = m.status != MeetingStatus.PLANNED and m.starts_at < now
         for p in invitees:
-            a = Attendance(meeting=m, member=p, org_path=m.org_path, status=S.INVITED)
+            a = Attendance(meeting=m, member=p, status=S.INVITED)
             if p.pk in exempt:
                 a.status, a.reason = S.EXEMPT, "年事已高 (教育管理条例第二十三条)"
             elif held:
@@ -138,7 +138,7 @@ def seed(ctx) -> None:
             rows.append(a)
             delta = int(conf["rules"].get(a.status, 0) or 0) if held else 0
             if delta:
-                points.append(PointsEntry(member=p, org_path=m.org_path, meeting=m, delta=delta, rule_id=f"orglife.attendance.{a.status}",
+                points.append(PointsEntry(member=p, meeting=m, delta=delta, rule_id=f"orglife.attendance.{a.status}",
                                           rule_version=str(conf["version"])[:40], reason=f"{m.title}：{labels[a.status]}",
                                           created_at=m.closed_at or m.starts_at))
     Attendance.objects.bulk_create(rows, batch_size=2000)
@@ -163,5 +163,5 @@ def _talks(ctx, branch, secretary, committee, people) -> None:
         if m.pk not in committee_ids and rng.random() < 0.7:
             talks.append((rng.choice(committee or [secretary]), m, rng.choice(["思想和工作情况", "家庭困难帮扶", "外出务工联系", "发挥先锋作用"])))
     HeartTalk.objects.bulk_create([
-        HeartTalk(org=branch, org_path=branch.path, held_on=start + dt.timedelta(days=rng.randrange(span)), first=a, second=b,
+        HeartTalk(org=branch, held_on=start + dt.timedelta(days=rng.randrange(span)), first=a, second=b,
                   subject=subject) for a, b, subject in talks])

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
+from dangjian.core.scoping import OrgPathField
 
 
 class Audience(models.TextChoices):
@@ -56,7 +57,7 @@ class MeetingType(models.Model):
     voting = models.BooleanField(_("may take votes"), default=False)
     rule_ref = models.CharField(_("rule"), max_length=200, blank=True, default="")
     owner = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    owner_path = models.CharField(max_length=255, blank=True, default="")
+    owner_path = OrgPathField(source="owner", blank=True, default="")
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=100)
 
@@ -88,7 +89,7 @@ class Meeting(models.Model):
     """One meeting of one organization (a branch, or a Party group for 党小组会)."""
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org", db_index=False)  # led by Meta index meeting_orgpath_start
     type = models.ForeignKey(MeetingType, on_delete=models.PROTECT, related_name="meetings")
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
@@ -160,7 +161,7 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="attendance")
-    org_path = models.CharField(max_length=255)  # the meeting's organization (scope)
+    org_path = OrgPathField(source="meeting")  # the meeting's organization (scope)
     status = models.CharField(max_length=8, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED)
     method = models.CharField(max_length=10, choices=SigninMethod.choices, blank=True, default="")
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -198,7 +199,7 @@ class LeaveRequest(models.Model):
     attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="leave_requests")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="leave_requests")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255)  # the meeting's organization (scope)
+    org_path = OrgPathField(source="meeting")  # the meeting's organization (scope)
     reason = models.CharField(_("reason"), max_length=200)
     status = models.CharField(max_length=8, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
@@ -230,7 +231,7 @@ class Exemption(models.Model):
     denominator (应到). The free-text note stays on this record only; meetings show the basis."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255)  # the member's organization when marked (scope)
+    org_path = OrgPathField(source="member")  # the member's organization when marked (scope)
     basis = models.CharField(_("basis"), max_length=8, choices=ExemptionBasis.choices)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
     starts_on = models.DateField(_("from"))
@@ -256,7 +257,7 @@ class SigninDevice(models.Model):
     stored (the key is random, 256 bits: no slow hash needed) and the key is shown once."""
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org")
     name = models.CharField(_("name"), max_length=80)
     key_prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)
@@ -279,7 +280,7 @@ class PointsEntry(models.Model):
     future study app owns points in general and may take these rows over."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="meeting")  # the meeting's organization
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     delta = models.IntegerField()
     reason = models.CharField(max_length=200)
@@ -303,7 +304,7 @@ class HeartTalk(models.Model):
     at least once a year). Only who, when and the subject are kept — never what was said."""
 
     org = models.ForeignKey("core.Organization", on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     held_on = models.DateField(_("held on"))
     first = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
     second = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("with"))

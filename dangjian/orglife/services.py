@@ -238,13 +238,13 @@ def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: 
     title = (title or "").strip() or meeting_type.name
     with transaction.atomic():
         m = Meeting.objects.create(
-            org=org, org_path=org.path, type=meeting_type, title=title[:200], starts_at=starts_at, ends_at=ends_at,
+            org=org, type=meeting_type, title=title[:200], starts_at=starts_at, ends_at=ends_at,
             place=place.strip(), host=host, recorder=recorder, lecturer=lecturer, agenda=agenda.strip(), created_by=actor,
             reminder_sent_at=now if starts_at - now <= dt.timedelta(minutes=reminder_minutes()) else None,
         )
         exempt = selectors.exempt_member_ids([i.pk for i in invitees], timezone.localdate(starts_at))
         Attendance.objects.bulk_create([
-            Attendance(meeting=m, member=i, org_path=org.path, status=S.EXEMPT if i.pk in exempt else S.INVITED,
+            Attendance(meeting=m, member=i, status=S.EXEMPT if i.pk in exempt else S.INVITED,
                        reason=_basis_reason(exempt[i.pk]) if i.pk in exempt else "")
             for i in invitees
         ])
@@ -296,7 +296,7 @@ def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, p
         added = [i for i in invitees if i.pk not in current]
         exempt = selectors.exempt_member_ids([i.pk for i in added], timezone.localdate(starts_at))
         Attendance.objects.bulk_create([
-            Attendance(meeting=meeting, member=i, org_path=meeting.org_path, status=S.EXEMPT if i.pk in exempt else S.INVITED,
+            Attendance(meeting=meeting, member=i, status=S.EXEMPT if i.pk in exempt else S.INVITED,
                        reason=_basis_reason(exempt[i.pk]) if i.pk in exempt else "")
             for i in added
         ])
@@ -637,7 +637,7 @@ def award_points(*, meeting: Meeting) -> int:
     for att in Attendance.objects.filter(meeting=meeting).only("member_id", "status"):
         delta = int(rules.get(att.status, 0) or 0)
         if delta:
-            rows.append(PointsEntry(member_id=att.member_id, org_path=meeting.org_path, meeting=meeting, delta=delta,
+            rows.append(PointsEntry(member_id=att.member_id, meeting=meeting, delta=delta,
                                     reason=f"{meeting.title[:150]}：{labels.get(att.status, att.status)}",
                                     rule_id=f"orglife.attendance.{att.status}", rule_version=version))
     before = PointsEntry.objects.filter(meeting=meeting).count()
@@ -760,7 +760,7 @@ def create_exemption(*, actor, member: Member, basis: str, note: str, starts_on:
             overlap = overlap.filter(starts_on__lte=ends_on)
         if overlap.exists():
             raise ValidationError({"member": _("%(name)s already has an exemption for this time.") % {"name": member.name}})
-        ex = Exemption.objects.create(member=member, org_path=member.org_path, basis=basis, note=(note or "").strip()[:200],
+        ex = Exemption.objects.create(member=member, basis=basis, note=(note or "").strip()[:200],
                                       starts_on=starts_on, ends_on=ends_on, created_by=actor)
         # the note may describe health: it stays on the record and out of the audit data
         audit.record(actor=actor, action="orglife.exemption_create", obj=ex,
@@ -800,7 +800,7 @@ def create_device(*, actor, org: Organization, name: str) -> tuple[SigninDevice,
             key = f"{prefix}.{secrets.token_urlsafe(32)}"
             try:
                 with transaction.atomic():
-                    dev = SigninDevice.objects.create(org=org, org_path=org.path, name=name[:80], key_prefix=prefix,
+                    dev = SigninDevice.objects.create(org=org, name=name[:80], key_prefix=prefix,
                                                       key_hash=_hash_key(key), created_by=actor)
                 break
             except IntegrityError:  # pragma: no cover - a 32-bit prefix collision

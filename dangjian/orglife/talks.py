@@ -45,7 +45,7 @@ def record_talk(*, actor, org, held_on: dt.date, first, second, subject: str) ->
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        talk = HeartTalk.objects.create(org=org, org_path=org.path, held_on=held_on, first=first, second=second,
+        talk = HeartTalk.objects.create(org=org, held_on=held_on, first=first, second=second,
                                         subject=subject[:200], recorded_by=actor if getattr(actor, "pk", None) else None)
         audit.record(actor=actor, action="orglife.heart_talk", obj=talk, org_path=org.path,
                      data={"held_on": held_on, "members": sorted([first.pk, second.pk])})

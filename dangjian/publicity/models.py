@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization, path_index
+from dangjian.core.scoping import OrgPathField
 
 
 class Board(models.TextChoices):
@@ -55,7 +56,7 @@ class Notice(models.Model):
     """
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="notices", verbose_name=_("organization"))
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org", db_index=False)  # led by Meta index notice_org_path_like
     board = models.CharField(_("board"), max_length=16, choices=Board.choices)
     status = models.CharField(_("status"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT)
     current = models.ForeignKey("NoticeVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -137,7 +138,7 @@ class NoticeVersion(models.Model):
 
 class NoticeAttachment(models.Model):
     version = models.ForeignKey(NoticeVersion, on_delete=models.CASCADE, related_name="attachments")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="version.notice", db_index=False)  # led by Meta index noticeatt_org_path_like
     file = models.FileField(upload_to="publicity/%Y/%m/", max_length=255)
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
@@ -170,7 +171,7 @@ class HonourEntry(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("honour"), max_length=8, choices=HonourKind.choices)
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="honours", verbose_name=_("organization"))
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org", db_index=False)  # led by Meta index honour_org_path_like
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="honours")
     display_name = models.CharField(_("name"), max_length=200)
     org_name = models.CharField(_("organization"), max_length=200)

@@ -210,7 +210,7 @@ def _add_files(version: NoticeVersion, cleaned: list) -> None:
     if version.attachments.count() + len(cleaned) > max_count():
         raise ValidationError({"attachments": [_("At most %(n)s attachments per notice.") % {"n": max_count()}]})
     for cf in cleaned:
-        att = NoticeAttachment(version=version, org_path=version.notice.org_path, name=cf.name,
+        att = NoticeAttachment(version=version, name=cf.name,
                                content_type=cf.content_type, size=len(cf.content))
         att.file.save(cf.name, ContentFile(cf.content), save=False)
         att.save()
@@ -318,7 +318,7 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
         if created:
             try:
                 with transaction.atomic():  # a concurrent generator may have made it meanwhile
-                    notice = Notice.objects.create(org=org, org_path=org.path, board=board, source=source, created_by=actor)
+                    notice = Notice.objects.create(org=org, board=board, source=source, created_by=actor)
             except IntegrityError:
                 notice = (Notice.objects.select_for_update().filter(org=org, board=board, source=source)
                           .exclude(status=NoticeStatus.WITHDRAWN).get())
@@ -541,7 +541,7 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
             raise ValidationError(_("%(name)s is already on the honour roll of %(year)s.") % {
                 "name": member.name if member is not None else org.name, "year": year})
         entry = HonourEntry.objects.create(
-            year=year, kind=kind, org=org, org_path=org.path, member=member,
+            year=year, kind=kind, org=org, member=member,
             display_name=member.name if member is not None else org.name, org_name=org.name,
             citation=citation, selected_by_org=selector, selected_by=actor,
         )

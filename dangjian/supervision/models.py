@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import Organization
+from dangjian.core.scoping import OrgPathField
 
 
 class Bulletin(models.Model):
     """One month's bulletin published by a town/county committee over its subtree."""
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by"))
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org", db_index=False)  # led by Meta index bulletin_orgpath_period
     period = models.DateField(_("month"))  # the first day of the graded month
     rule_version = models.CharField(_("rule version"), max_length=40)
     thresholds = models.JSONField(default=dict)
@@ -49,7 +50,7 @@ class BulletinRow(models.Model):
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="rows")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="org")  # the graded organization's path
     org_name = models.CharField(max_length=200)
     grade = models.CharField(max_length=1, choices=Grade.choices)
     required_count = models.PositiveSmallIntegerField(default=0)

@@ -148,7 +148,7 @@ def generate_bulletin(*, publisher: Organization, month: dt.date, actor=None, fo
         else:
             try:
                 with transaction.atomic():  # a concurrent run may have written it meanwhile
-                    b = Bulletin.objects.create(org=publisher, org_path=publisher.path, period=month,
+                    b = Bulletin.objects.create(org=publisher, period=month,
                                                 rule_version=conf.RULE_VERSION, thresholds=conf.grade_thresholds(),
                                                 totals=totals, generated_at=now, generated_by=actor)
             except IntegrityError:

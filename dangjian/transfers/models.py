@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import Organization
+from dangjian.core.scoping import OrgPathField
 
 
 class TransferKind(models.TextChoices):
@@ -46,10 +47,10 @@ class Transfer(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfers")
     member_name = models.CharField(max_length=64)
     from_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    from_path = models.CharField(max_length=255)
+    from_path = OrgPathField(source="from_org", db_index=False)  # led by the Meta index on from_path
     from_name = models.CharField(_("from"), max_length=200)
     to_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_path = models.CharField(max_length=255)
+    to_path = OrgPathField(source="to_org", db_index=False)  # led by the Meta index on to_path
     to_name = models.CharField(_("to"), max_length=200)
     reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -106,7 +107,7 @@ class AwayRecord(models.Model):
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="away_records")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     kind = models.CharField(_("kind"), max_length=10, choices=AwayKind.choices)
     since = models.DateField(_("since"))
     whereabouts = models.CharField(_("where the member is"), max_length=200, blank=True, default="")
@@ -122,7 +123,7 @@ class AwayRecord(models.Model):
     # 流动党员活动证 (art. 9: its holder may pay dues at the inflow organization).
     inflow_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("inflow organization"))
-    inflow_path = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    inflow_path = OrgPathField(source="inflow_org", blank=True, default="")  # empty without an inflow organization
     activity_cert_no = models.CharField(_("流动党员活动证 number"), max_length=40, blank=True, default="")
 
     class Meta:
@@ -150,7 +151,7 @@ class ContactMethod(models.TextChoices):
 
 class ContactLog(models.Model):
     record = models.ForeignKey(AwayRecord, on_delete=models.CASCADE, related_name="contacts")
-    org_path = models.CharField(max_length=255)
+    org_path = OrgPathField(source="record")  # the away record's org_path
     contacted_on = models.DateField(_("date"))
     method = models.CharField(_("method"), max_length=10, choices=ContactMethod.choices)
     reached = models.BooleanField(_("reached the member"), default=True)
@@ -182,7 +183,7 @@ class MembershipCase(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="membership_cases")
     record = models.ForeignKey(AwayRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = OrgPathField(source="org")
     kind = models.CharField(_("kind"), max_length=8, choices=CaseKind.choices)
     basis = models.CharField(_("basis"), max_length=300)
     opened_on = models.DateField(default=timezone.localdate)

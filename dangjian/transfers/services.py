@@ -521,7 +521,7 @@ def flag_away(*, actor, member: Member, kind: str, since: dt.date, whereabouts: 
         check_inflow(member, kind, inflow_org, activity_cert_no)
         rec = AwayRecord.objects.create(member=member, org=member.org, org_path=member.org_path, kind=kind, since=since,
                                         whereabouts=whereabouts[:200], contact_person=contact_person[:64],
-                                        inflow_org=inflow_org, inflow_path=inflow_org.path if inflow_org else "",
+                                        inflow_org=inflow_org,
                                         activity_cert_no=activity_cert_no[:40], created_by=_uid(actor))
         audit.record(actor=actor, action="transfers.flag_away", obj=rec, org_path=rec.org_path,
                      data={"member": member.pk, "kind": kind, "since": since,
@@ -568,7 +568,7 @@ def log_contact(*, actor, record: AwayRecord, contacted_on: dt.date, method: str
             raise ValidationError(_("This record is closed."))
         if contacted_on < rec.since and rec.kind != AwayKind.LOST:
             raise ValidationError({"contacted_on": [_("The date is before the member went away.")]})
-        log = ContactLog.objects.create(record=rec, org_path=rec.org_path, contacted_on=contacted_on, method=method,
+        log = ContactLog.objects.create(record=rec, contacted_on=contacted_on, method=method,
                                         reached=reached, note=(note or "")[:300], by=_uid(actor))
         if reached and (rec.last_contact_on is None or contacted_on > rec.last_contact_on):
             rec.last_contact_on = contacted_on
