@@ -7,7 +7,20 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        _register_ui()
         from . import (
             middleware,  # noqa: F401  (connects the login-time signal receiver)
             scoping,  # noqa: F401  (registers the scoping system check)
         )
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from . import navigation
+
+    navigation.register(
+        navigation.NavItem("nav-orgs", _("Organizations"), "org-tree", "staff", order=10),
+        navigation.NavItem("nav-audit", _("Audit log"), "audit-log", "role:audit_admin", order=10),
+    )

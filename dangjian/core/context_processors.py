@@ -6,8 +6,12 @@ STAFF_ROLES = {Role.ORG_ADMIN, Role.SECRETARY, Role.COMMITTEE}
 
 
 def scope(request):
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {}
+    from . import navigation
+
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav": navigation.for_request(user, set(), False)} if user is not None else {}
     sc = scope_of(request)
     roles = sc.roles()
-    return {"scope": sc, "user_roles": sorted(roles), "is_staff_role": bool(roles & STAFF_ROLES)}
+    is_staff = bool(roles & STAFF_ROLES)
+    return {"scope": sc, "user_roles": sorted(roles), "is_staff_role": is_staff, "nav": navigation.for_request(user, roles, is_staff)}

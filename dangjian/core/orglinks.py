@@ -1,7 +1,8 @@
 """The work pages of one organization, linked from its page (the "hub" of a branch or a town).
 
-One table, read by :func:`links_for`: a link shows only when the viewer's POLICY row reaches the
-organization. URL names are strings, so core imports nothing from the apps that serve them.
+A registry (issue 9 item 6): each app adds its links from its ``AppConfig.ready()``
+(:func:`register`), so core names none of their URLs. :func:`links_for` shows a link only when
+the viewer's POLICY row reaches the organization; links sort by group, then ``order``.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import MEMBER_HOLDING_KINDS, OrgKind
+from .models import OrgKind
 
 BRANCH_LIKE = {OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PRIMARY_COMMITTEE}
 LEADING = {OrgKind.PROVINCE_COMMITTEE, OrgKind.CITY_COMMITTEE, OrgKind.COUNTY_COMMITTEE, OrgKind.TOWN_COMMITTEE,
@@ -27,48 +28,44 @@ class OrgLink:
     kinds: frozenset | None = None  # None: every kind
     by_query: bool = False  # ?org=<pk> instead of <pk> in the path
     testid: str = ""
+    order: int = 100
 
 
-def _l(group, label, url_name, resource, action, kinds=None, by_query=False):
+def link(group, label, url_name, resource, action, kinds=None, by_query=False, order=100) -> OrgLink:
     return OrgLink(group, label, url_name, resource, action, frozenset(kinds) if kinds else None, by_query,
-                   "orglink-" + url_name)
+                   "orglink-" + url_name, order)
 
 
 ORG_LIFE, AFFAIRS, PUBLIC = _("Organizational life"), _("Party affairs"), _("Publicity")
-ORG_LINKS = [
-    _l(ORG_LIFE, _("Meetings"), "orglife-meetings", "meeting", "view", by_query=True),
-    _l(ORG_LIFE, _("Plan a meeting"), "orglife-meeting-plan", "meeting", "plan", MEMBER_HOLDING_KINDS, by_query=True),
-    _l(ORG_LIFE, _("Meeting records"), "minutes-list", "meeting", "view", by_query=True),
-    _l(ORG_LIFE, _("Completion calendar"), "supervision-calendar", "supervision", "view", BRANCH_LIKE | {OrgKind.PARTY_GROUP}),
-    _l(ORG_LIFE, _("Completion overview"), "supervision-overview", "supervision", "view", LEADING),
-    _l(ORG_LIFE, _("Heart-to-heart talks"), "orglife-talks", "heart_talk", "view", MEMBER_HOLDING_KINDS),
-    _l(ORG_LIFE, _("Democratic appraisal"), "appraisal-org", "appraisal", "view", BRANCH_LIKE),
-    _l(ORG_LIFE, _("Appraisal overview"), "appraisal-overview", "appraisal", "overview", LEADING),
-    _l(ORG_LIFE, _("Supervision lists"), "supervision-lists", "supervision", "view"),
-    _l(ORG_LIFE, _("Bulletins"), "supervision-bulletins", "supervision", "view"),
-    _l(AFFAIRS, _("Member development"), "development-pipeline", "development", "view", by_query=True),
-    _l(AFFAIRS, _("Party dues"), "dues-branch", "dues", "view", by_query=True),
-    _l(AFFAIRS, _("Transfers out"), "transfers-outgoing", "transfer", "view"),
-    _l(AFFAIRS, _("Transfers in"), "transfers-incoming", "transfer_in", "view"),
-    _l(AFFAIRS, _("Flowing and lost-contact members"), "transfers-away", "flowing", "view"),
-    _l(AFFAIRS, _("Members flowing in"), "transfers-flowing-in", "flowing_in", "view", MEMBER_HOLDING_KINDS),
-    _l(AFFAIRS, _("Committee and term"), "elections-org", "election", "view"),
-    _l(AFFAIRS, _("Terms below"), "elections-terms", "election", "view", LEADING),
-    _l(PUBLIC, _("Publicity board"), "publicity-org", "publicity", "view"),
-]
+GROUPS = (ORG_LIFE, AFFAIRS, PUBLIC)
+_LINKS: dict[str, OrgLink] = {}
+
+
+def register(*links: OrgLink) -> None:
+    """Add an app's links (from its ``ready()``); a URL name is linked once."""
+    for item in links:
+        if item.group not in GROUPS:
+            raise ValueError(f"unknown organization-page group {item.group!r}")
+        if item.url_name in _LINKS and _LINKS[item.url_name] != item:
+            raise ValueError(f"organization-page link {item.url_name!r} is already registered")
+        _LINKS[item.url_name] = item
+
+
+def registered() -> list[OrgLink]:
+    return sorted(_LINKS.values(), key=lambda item: (GROUPS.index(item.group), item.order, item.url_name))
 
 
 def links_for(scope, org) -> list[dict]:
     """The links this viewer gets on ``org``'s page, grouped: ``[{"group", "links": [...]}]``."""
     groups: dict[str, list] = {}
-    for link in ORG_LINKS:
-        if link.kinds is not None and org.kind not in link.kinds:
+    for item in registered():
+        if item.kinds is not None and org.kind not in item.kinds:
             continue
-        if not scope.path_allows(link.resource, link.action, org.path):
+        if not scope.path_allows(item.resource, item.action, org.path):
             continue
         try:
-            url = reverse(link.url_name) + f"?org={org.pk}" if link.by_query else reverse(link.url_name, kwargs={"pk": org.pk})
+            url = reverse(item.url_name) + f"?org={org.pk}" if item.by_query else reverse(item.url_name, kwargs={"pk": org.pk})
         except NoReverseMatch:
             continue
-        groups.setdefault(str(link.group), []).append({"label": link.label, "url": url, "testid": link.testid})
+        groups.setdefault(str(item.group), []).append({"label": item.label, "url": url, "testid": item.testid})
     return [{"group": g, "links": ls} for g, ls in groups.items()]

@@ -7,6 +7,7 @@ class DevelopmentConfig(AppConfig):
     verbose_name = "Member development"
 
     def ready(self):
+        _register_ui()
         from . import (
             policies,  # noqa: F401  (adds this app's POLICY rows and resources)
             tasks,  # noqa: F401  (daily reminders)
@@ -16,3 +17,17 @@ class DevelopmentConfig(AppConfig):
 
         register_kinds()
         register_panel()
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import navigation, orglinks
+
+    navigation.register(
+        navigation.NavItem("nav-development", _("Development"), "development-pipeline", "staff", order=50),
+    )
+    orglinks.register(
+        orglinks.link(orglinks.AFFAIRS, _("Member development"), "development-pipeline", "development", "view", by_query=True, order=110),
+    )

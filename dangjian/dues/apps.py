@@ -7,6 +7,7 @@ class DuesConfig(AppConfig):
     verbose_name = "Party dues"
 
     def ready(self):
+        _register_ui()
         from . import (
             policies,  # noqa: F401  (adds this app's POLICY rows and resources)
             tasks,  # noqa: F401  (periodic jobs, export job kind)
@@ -16,3 +17,18 @@ class DuesConfig(AppConfig):
 
         register_kinds()
         register_panel()
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import navigation, orglinks
+
+    navigation.register(
+        navigation.NavItem("nav-dues", _("Dues"), "dues-branch", "staff", order=60),
+        navigation.NavItem("nav-my-dues", _("My dues"), "dues-mine", "member", order=20),
+    )
+    orglinks.register(
+        orglinks.link(orglinks.AFFAIRS, _("Party dues"), "dues-branch", "dues", "view", by_query=True, order=120),
+    )

@@ -8,6 +8,7 @@ class ElectionsConfig(AppConfig):
     verbose_name = "Elections and terms"
 
     def ready(self):
+        _register_ui()
         from dangjian.notify.api import register_kind
 
         from . import policies, tasks  # noqa: F401  (POLICY rows, resources; periodic jobs)
@@ -22,3 +23,16 @@ class ElectionsConfig(AppConfig):
                       body={"zh-hans": "{org}申请将任期届满日由{old}调整为{new}，请审批。",
                             "en": "{org} asks to move its term end from {old} to {new}; please decide."},
                       link="/elections/adjustments/{adjustment_id}/")
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import orglinks
+    from dangjian.core.orglinks import LEADING
+
+    orglinks.register(
+        orglinks.link(orglinks.AFFAIRS, _("Committee and term"), "elections-org", "election", "view", order=170),
+        orglinks.link(orglinks.AFFAIRS, _("Terms below"), "elections-terms", "election", "view", kinds=LEADING, order=180),
+    )

@@ -7,6 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
+        _register_ui()
         from dangjian.core import population as core_population
         from dangjian.core.messages import register_kind
 
@@ -28,3 +29,14 @@ class MembersConfig(AppConfig):
                       body={"zh-hans": "用户{user}在{minutes}分钟内按完整身份证号或手机号查询了{n}次，详见审计日志。",
                             "en": "User {user} searched {n} times by a full ID or phone number within {minutes} minutes; "
                                   "see the audit log."})
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import navigation
+
+    navigation.register(
+        navigation.NavItem("nav-members", _("Members"), "member-roster", "staff", order=20),
+    )

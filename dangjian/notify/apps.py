@@ -7,6 +7,7 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
+        _register_ui()
         from dangjian.core.messages import register_kind, register_sender
         from dangjian.jobs.api import register_channel
 
@@ -44,3 +45,14 @@ def _job_failed_to_inbox(job) -> None:
         return
     with transaction.atomic():
         notify(recipients=[job.actor], kind="job.failed", actor=None, context={"title": job.title or job.kind, "job_id": job.pk})
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import navigation
+
+    navigation.register(
+        navigation.NavItem("inbox-link", _("Inbox"), "inbox", "account", order=10, badge="inbox_unread"),
+    )

@@ -7,6 +7,7 @@ class OrglifeConfig(AppConfig):
     verbose_name = "Organizational life"
 
     def ready(self):
+        _register_ui()
         from dangjian.members.api import register_panel
         from dangjian.transfers.api import register_inflow_attendance
 
@@ -21,3 +22,21 @@ class OrglifeConfig(AppConfig):
         register_kinds()
         register_inflow_attendance(selectors.inflow_attendance_of)
         register_panel("orglife-attendance", template="orglife/_member_panel.html", context=member_panel_context, order=20)
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import navigation, orglinks
+    from dangjian.core.models import MEMBER_HOLDING_KINDS
+
+    navigation.register(
+        navigation.NavItem("nav-meetings", _("Meetings"), "orglife-meetings", "staff", order=30),
+        navigation.NavItem("nav-my-meetings", _("My meetings"), "orglife-my-meetings", "member", order=10),
+    )
+    orglinks.register(
+        orglinks.link(orglinks.ORG_LIFE, _("Meetings"), "orglife-meetings", "meeting", "view", by_query=True, order=10),
+        orglinks.link(orglinks.ORG_LIFE, _("Plan a meeting"), "orglife-meeting-plan", "meeting", "plan", kinds=MEMBER_HOLDING_KINDS, by_query=True, order=20),
+        orglinks.link(orglinks.ORG_LIFE, _("Heart-to-heart talks"), "orglife-talks", "heart_talk", "view", kinds=MEMBER_HOLDING_KINDS, order=60),
+    )

@@ -7,6 +7,7 @@ class PublicityConfig(AppConfig):
     verbose_name = "Publicity boards"
 
     def ready(self):
+        _register_ui()
         from dangjian.notify.api import register_kind
 
         from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
@@ -25,3 +26,18 @@ class PublicityConfig(AppConfig):
                   "en": "The notice \"{title}\" (version {version}) was returned for changes: {reason}"},
             link="/publicity/notice/{notice_id}/",
         )
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import navigation, orglinks
+
+    navigation.register(
+        navigation.NavItem("nav-publicity", _("Publicity"), "publicity-home", "staff", order=70),
+        navigation.NavItem("nav-public-boards", _("Village affairs publicity"), "publicity-public-index", "public", order=10),
+    )
+    orglinks.register(
+        orglinks.link(orglinks.PUBLIC, _("Publicity board"), "publicity-org", "publicity", "view", order=190),
+    )

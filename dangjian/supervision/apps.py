@@ -8,6 +8,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self):
+        _register_ui()
         from . import (
             policies,  # noqa: F401  (adds this app's POLICY rows and resources)
             tasks,  # noqa: F401  (the monthly bulletin job)
@@ -15,3 +16,22 @@ class SupervisionConfig(AppConfig):
         from .services import register_kinds
 
         register_kinds()
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import navigation, orglinks
+    from dangjian.core.models import OrgKind
+    from dangjian.core.orglinks import BRANCH_LIKE, LEADING
+
+    navigation.register(
+        navigation.NavItem("nav-supervision", _("Supervision"), "supervision-home", "staff", order=40),
+    )
+    orglinks.register(
+        orglinks.link(orglinks.ORG_LIFE, _("Completion calendar"), "supervision-calendar", "supervision", "view", kinds=BRANCH_LIKE | {OrgKind.PARTY_GROUP}, order=40),
+        orglinks.link(orglinks.ORG_LIFE, _("Completion overview"), "supervision-overview", "supervision", "view", kinds=LEADING, order=50),
+        orglinks.link(orglinks.ORG_LIFE, _("Supervision lists"), "supervision-lists", "supervision", "view", order=90),
+        orglinks.link(orglinks.ORG_LIFE, _("Bulletins"), "supervision-bulletins", "supervision", "view", order=100),
+    )

@@ -58,6 +58,7 @@ class TransfersConfig(AppConfig):
     verbose_name = "Organizational relationship"
 
     def ready(self):
+        _register_ui()
         from dangjian.members.api import register_panel
         from dangjian.notify.api import register_kind
 
@@ -67,3 +68,18 @@ class TransfersConfig(AppConfig):
         for kind, (title, body, link) in KINDS.items():
             register_kind(kind, title=title, body=body, link=link)
         register_panel("transfers", template="transfers/_member_panel.html", context=member_panel, order=40)
+
+
+def _register_ui() -> None:
+    """This app's entries in the navigation bar and on the organization page (core registries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.core import orglinks
+    from dangjian.core.models import MEMBER_HOLDING_KINDS
+
+    orglinks.register(
+        orglinks.link(orglinks.AFFAIRS, _("Transfers out"), "transfers-outgoing", "transfer", "view", order=130),
+        orglinks.link(orglinks.AFFAIRS, _("Transfers in"), "transfers-incoming", "transfer_in", "view", order=140),
+        orglinks.link(orglinks.AFFAIRS, _("Flowing and lost-contact members"), "transfers-away", "flowing", "view", order=150),
+        orglinks.link(orglinks.AFFAIRS, _("Members flowing in"), "transfers-flowing-in", "flowing_in", "view", kinds=MEMBER_HOLDING_KINDS, order=160),
+    )
