@@ -52,10 +52,10 @@ def _locked_round(rnd: AppraisalRound) -> AppraisalRound:
 
 def _require_stage(rnd: AppraisalRound, stage: str) -> None:
     if rnd.stage == Stage.CLOSED:
-        raise ValidationError(_("The appraisal round is closed: it can no longer be changed."))
+        raise ValidationError(_("The appraisal round is closed: it can no longer be changed."), code="round_closed")
     if rnd.stage != stage:
         raise ValidationError(_("Not possible at this stage: the round is at “%(now)s”, this needs “%(need)s”.") % {
-            "now": Stage(rnd.stage).label, "need": Stage(stage).label})
+            "now": Stage(rnd.stage).label, "need": Stage(stage).label}, code="wrong_stage")
 
 
 def excellent_limit(graded: int) -> int:
@@ -90,26 +90,26 @@ def open_round(*, actor, org: Organization, year: int, meeting=None, on: dt.date
     on = on or timezone.localdate()
     if org.kind not in ROUND_KINDS or org.status != OrgStatus.ACTIVE:
         raise ValidationError(_("A democratic appraisal is held by an active branch (or general branch, "
-                                "primary committee) that holds members."))
+                                "primary committee) that holds members."), code="not_a_branch")
     if not (on.year - cfg("years_back") <= year <= on.year):
-        raise ValidationError({"year": [_("Choose this year or last year.")]})
+        raise ValidationError({"year": [ValidationError(_("Choose this year or last year."), code="year_out_of_range")]})
     if meeting is not None:
         if not appraisal_meetings(org).filter(pk=meeting.pk).exists():
-            raise ValidationError({"meeting": [_("Choose a 民主评议党员 meeting of this organization.")]})
+            raise ValidationError({"meeting": [ValidationError(_("Choose a 民主评议党员 meeting of this organization."), code="not_appraisal_meeting")]})
         if timezone.localtime(meeting.starts_at).year != year:
-            raise ValidationError({"meeting": [_("The meeting lies in another year.")]})
+            raise ValidationError({"meeting": [ValidationError(_("The meeting lies in another year."), code="meeting_other_year")]})
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=org.pk).first()
         if AppraisalRound.objects.filter(org=org, year=year).exists():
-            raise ValidationError({"year": [_("%(org)s already has an appraisal round for %(y)s.") % {"org": org.name, "y": year}]})
+            raise ValidationError({"year": [ValidationError(_("%(org)s already has an appraisal round for %(y)s.") % {"org": org.name, "y": year}, code="round_exists")]})
         overlap = (AppraisalRound.objects.filter(year=year, org_path__startswith=org.path)
                    | AppraisalRound.objects.filter(year=year, org_path__in=_ancestor_paths(org))).first()
         if overlap is not None:
             raise ValidationError(_("%(org)s already appraises these members in %(y)s: a member is appraised once a year.") % {
-                "org": overlap.org.name, "y": year})
+                "org": overlap.org.name, "y": year}, code="overlapping_round")
         members = list(members_in(org))
         if not members:
-            raise ValidationError(_("The organization has no active members to appraise."))
+            raise ValidationError(_("The organization has no active members to appraise."), code="no_members")
         ids = [m.pk for m in members]
         exempt = exempt_member_ids(ids, on)
         restricted = restricted_ids(ids, on)
@@ -157,14 +157,14 @@ def write_self_appraisal(*, actor, participant: Participant, text: str) -> Parti
     by the member through their own login, or by the secretary on their behalf (marked so)."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [_("Write the self-appraisal.")]})
+        raise ValidationError({"text": [ValidationError(_("Write the self-appraisal."), code="no_text")]})
     if len(text) > 3000:
-        raise ValidationError({"text": [_("At most 3000 characters.")]})
+        raise ValidationError({"text": [ValidationError(_("At most 3000 characters."), code="too_long")]})
     with transaction.atomic():
         rnd = _locked_round(participant.round)
         _require_stage(rnd, Stage.SELF)
         if participant.exempt:
-            raise ValidationError(_("%(m)s is exempt by rule and is not appraised.") % {"m": participant.name})
+            raise ValidationError(_("%(m)s is exempt by rule and is not appraised.") % {"m": participant.name}, code="exempt")
         proxy = participant.member.user_id is None or participant.member.user_id != getattr(actor, "pk", None)
         participant.self_text, participant.self_at, participant.self_by = text, timezone.now(), _uid(actor)
         participant.self_by_proxy = proxy
@@ -183,10 +183,10 @@ def advance(*, actor, round: AppraisalRound, to: str) -> AppraisalRound:  # noqa
     with transaction.atomic():
         rnd = _locked_round(round)
         if rnd.stage == Stage.CLOSED:
-            raise ValidationError(_("The appraisal round is closed: it can no longer be changed."))
+            raise ValidationError(_("The appraisal round is closed: it can no longer be changed."), code="round_closed")
         if to not in STAGE_ORDER or rnd.next_stage != to:
             raise ValidationError(_("Stages follow one another: after “%(now)s” comes “%(next)s”.") % {
-                "now": Stage(rnd.stage).label, "next": Stage(rnd.next_stage).label})
+                "now": Stage(rnd.stage).label, "next": Stage(rnd.next_stage).label}, code="stage_order")
         before = rnd.stage
         if before == Stage.ASSESSMENT:
             shuffle_ballots(rnd)
@@ -205,13 +205,13 @@ def write_comment(*, actor, author: Participant, subject: Participant, text: str
     replaces it)."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [_("Write the comment.")]})
+        raise ValidationError({"text": [ValidationError(_("Write the comment."), code="no_text")]})
     if len(text) > 500:
-        raise ValidationError({"text": [_("At most 500 characters.")]})
+        raise ValidationError({"text": [ValidationError(_("At most 500 characters."), code="too_long")]})
     if author.round_id != subject.round_id or author.pk == subject.pk:
-        raise ValidationError(_("Comment on another participant of the same round."))
+        raise ValidationError(_("Comment on another participant of the same round."), code="not_a_subject")
     if author.exempt or subject.exempt:
-        raise ValidationError(_("Members exempt by rule take no part in the mutual appraisal."))
+        raise ValidationError(_("Members exempt by rule take no part in the mutual appraisal."), code="exempt")
     with transaction.atomic():
         rnd = _locked_round(author.round)
         _require_stage(rnd, Stage.MUTUAL)
@@ -255,15 +255,15 @@ def cast_ballot(*, actor, voter: Participant, marks: dict[int, str]) -> None:
     was cast, never its content.
     """
     if voter.member.user_id is None or voter.member.user_id != getattr(actor, "pk", None):
-        raise ValidationError(_("Only the member themself casts their ballot."))
+        raise ValidationError(_("Only the member themself casts their ballot."), code="not_self")
     if not voter.may_vote:
         raise ValidationError(_("%(m)s has no vote in the democratic assessment (probationary, exempt, or rights restricted).") % {
-            "m": voter.name})
+            "m": voter.name}, code="no_vote")
     subjects = {p.pk: p for p in ballot_subjects(voter)}
     if set(marks) != set(subjects):
-        raise ValidationError(_("Rate every participant, yourself included: %(n)s on the ballot.") % {"n": len(subjects)})
+        raise ValidationError(_("Rate every participant, yourself included: %(n)s on the ballot.") % {"n": len(subjects)}, code="incomplete_ballot")
     if any(g not in Grade.values for g in marks.values()):
-        raise ValidationError(_("Choose one of 优秀, 合格, 基本合格, 不合格 for each participant."))
+        raise ValidationError(_("Choose one of 优秀, 合格, 基本合格, 不合格 for each participant."), code="bad_grade")
     with transaction.atomic():
         rnd = _locked_round(voter.round)
         _require_stage(rnd, Stage.ASSESSMENT)
@@ -271,7 +271,7 @@ def cast_ballot(*, actor, voter: Participant, marks: dict[int, str]) -> None:
             with transaction.atomic():
                 Voted.objects.create(round=rnd, participant=voter)
         except IntegrityError:
-            raise ValidationError(_("You have already cast your ballot in this round.")) from None
+            raise ValidationError(_("You have already cast your ballot in this round."), code="already_voted") from None
         _store_ballot(rnd, list(marks.items()))
         audit.record(actor=actor, action="appraisal.ballot_cast", obj=rnd, data={"round": rnd.pk})
 
@@ -314,22 +314,22 @@ def set_grades(*, actor, round: AppraisalRound, grades: dict[int, tuple[str, str
         for pid, (grade, reason) in grades.items():
             p = parts.get(pid)
             if p is None:
-                raise ValidationError(_("Unknown participant."))
+                raise ValidationError(_("Unknown participant."), code="unknown_participant")
             if grade and grade not in Grade.values:
-                errors.append(_("%(m)s: choose a grade.") % {"m": p.name})
+                errors.append(ValidationError(_("%(m)s: choose a grade.") % {"m": p.name}, code="bad_grade"))
             if grade and p.exempt:
-                errors.append(_("%(m)s is exempt by rule and is not graded.") % {"m": p.name})
+                errors.append(ValidationError(_("%(m)s is exempt by rule and is not graded.") % {"m": p.name}, code="exempt"))
             if grade == Grade.UNQUALIFIED and not (reason or "").strip():
-                errors.append(_("%(m)s: a grade of 不合格 needs a written reason.") % {"m": p.name})
+                errors.append(ValidationError(_("%(m)s: a grade of 不合格 needs a written reason.") % {"m": p.name}, code="no_reason"))
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(errors, code="invalid_grades")  # the codes are the listed errors' own (code= on a list is ignored)
         final = {pid: (grades[pid][0] if pid in grades else p.grade) for pid, p in parts.items()}
         graded_total = sum(1 for p in parts.values() if not p.exempt)
         excellent = sum(1 for g in final.values() if g == Grade.EXCELLENT)
         limit = excellent_limit(graded_total)
         if excellent > limit:
             raise ValidationError(_("优秀 is limited to %(share)s of the members graded: at most %(limit)s of %(n)s; "
-                                    "%(k)s proposed. Lower %(over)s of them.") % {
+                                    "%(k)s proposed. Lower %(over)s of them."), code="too_many_excellent", params={
                 "share": str(excellent_share()), "limit": limit, "n": graded_total, "k": excellent, "over": excellent - limit})
         changed, now = 0, timezone.now()
         for pid, (grade, reason) in grades.items():
@@ -356,7 +356,7 @@ def close_round(*, actor, round: AppraisalRound) -> AppraisalRound:  # noqa: A00
         missing = list(Participant.objects.filter(round=rnd, exempt_basis="", grade="").values_list("name", flat=True))
         if missing:
             raise ValidationError(_("Grade every participant before closing; not graded yet: %(names)s.") % {
-                "names": "、".join(missing[:20]) + ("…" if len(missing) > 20 else "")})
+                "names": "、".join(missing[:20]) + ("…" if len(missing) > 20 else "")}, code="not_all_graded")
         cases = 0
         for p in Participant.objects.filter(round=rnd, grade=Grade.UNQUALIFIED).select_related("member"):
             DispositionCase.objects.create(round=rnd, participant=p, member=p.member, org=rnd.org, org_path=rnd.org_path,
@@ -378,25 +378,25 @@ def decide_case(*, actor, case: DispositionCase, outcome: str, note: str, decide
     decided_on = decided_on or timezone.localdate()
     note = (note or "").strip()
     if outcome not in Outcome.values:
-        raise ValidationError({"outcome": [_("Choose the decision.")]})
+        raise ValidationError({"outcome": [ValidationError(_("Choose the decision."), code="no_outcome")]})
     if not note:
-        raise ValidationError({"note": [_("Say what was decided and by which body (支委会, 支部大会).")]})
+        raise ValidationError({"note": [ValidationError(_("Say what was decided and by which body (支委会, 支部大会)."), code="no_note")]})
     if outcome == Outcome.CORRECT:
         if correct_until is None:
-            raise ValidationError({"correct_until": [_("限期改正 needs the date by which to correct.")]})
+            raise ValidationError({"correct_until": [ValidationError(_("限期改正 needs the date by which to correct."), code="no_correct_until")]})
         if not (decided_on < correct_until <= same_day_months_later(decided_on, 12)):
-            raise ValidationError({"correct_until": [_("The time limit is at most one year from the decision.")]})
+            raise ValidationError({"correct_until": [ValidationError(_("The time limit is at most one year from the decision."), code="over_a_year")]})
         help_plan = (help_plan or "").strip()
         if not help_plan:
-            raise ValidationError({"help_plan": [_("限期改正 comes with a help plan: who helps, how, how often.")]})
+            raise ValidationError({"help_plan": [ValidationError(_("限期改正 comes with a help plan: who helps, how, how often."), code="no_help_plan")]})
     else:
         correct_until, help_plan = None, ""
     if decided_on > timezone.localdate() or decided_on < case.opened_on:
-        raise ValidationError({"decided_on": [_("The decision date lies between the opening of the case and today.")]})
+        raise ValidationError({"decided_on": [ValidationError(_("The decision date lies between the opening of the case and today."), code="bad_decision_date")]})
     with transaction.atomic():
         c = DispositionCase.objects.select_for_update().get(pk=case.pk)
         if c.status != CaseStatus.OPEN:
-            raise ValidationError(_("The case is already decided."))
+            raise ValidationError(_("The case is already decided."), code="decided")
         c.status, c.outcome, c.decision_note, c.decided_on, c.correct_until, c.decided_by = (
             CaseStatus.DECIDED, outcome, note[:500], decided_on, correct_until, _uid(actor))
         c.help_plan = help_plan[:2000]
@@ -410,7 +410,7 @@ def write_comments(*, actor, author: Participant, comments: dict[int, str]) -> i
     """Save a participant's mutual-appraisal comments at once (empty box: no comment; emptying a
     box withdraws that comment). Only the author themself writes — the comments carry their name."""
     if author.member.user_id is None or author.member.user_id != getattr(actor, "pk", None):
-        raise ValidationError(_("Only the member themself writes their comments: they carry their name."))
+        raise ValidationError(_("Only the member themself writes their comments: they carry their name."), code="not_self")
     subjects = {p.pk: p for p in comment_subjects(author)}
     n = 0
     with transaction.atomic():
@@ -419,7 +419,7 @@ def write_comments(*, actor, author: Participant, comments: dict[int, str]) -> i
         for pid, text in comments.items():
             subject = subjects.get(pid)
             if subject is None:
-                raise ValidationError(_("Comment on another participant of the same round."))
+                raise ValidationError(_("Comment on another participant of the same round."), code="not_a_subject")
             if (text or "").strip():
                 write_comment(actor=actor, author=author, subject=subject, text=text)
                 n += 1
@@ -438,12 +438,12 @@ def link_meeting(*, actor, round: AppraisalRound, meeting=None) -> AppraisalRoun
     with transaction.atomic():
         rnd = _locked_round(round)
         if rnd.stage == Stage.CLOSED:
-            raise ValidationError(_("The appraisal round is closed: it can no longer be changed."))
+            raise ValidationError(_("The appraisal round is closed: it can no longer be changed."), code="round_closed")
         if meeting is not None:
             if not appraisal_meetings(rnd.org).filter(pk=meeting.pk).exists():
-                raise ValidationError({"meeting": [_("Choose a 民主评议党员 meeting of this organization.")]})
+                raise ValidationError({"meeting": [ValidationError(_("Choose a 民主评议党员 meeting of this organization."), code="not_appraisal_meeting")]})
             if timezone.localtime(meeting.starts_at).year != rnd.year:
-                raise ValidationError({"meeting": [_("The meeting lies in another year.")]})
+                raise ValidationError({"meeting": [ValidationError(_("The meeting lies in another year."), code="meeting_other_year")]})
         rnd.meeting = meeting
         rnd.save(update_fields=["meeting"])
         audit.record(actor=actor, action="appraisal.meeting", obj=rnd, data={"meeting": getattr(meeting, "pk", None)})
@@ -462,19 +462,19 @@ def mark_paper_voters(*, actor, round: AppraisalRound, voters: list[Participant]
     once (a member who voted online cannot also hand in paper). Only *that* they voted is stored;
     the paper ballots are entered afterwards, separately, in the box's order."""
     if not voters:
-        raise ValidationError({"voters": [_("Tick the members who handed in a paper ballot.")]})
+        raise ValidationError({"voters": [ValidationError(_("Tick the members who handed in a paper ballot."), code="no_voters")]})
     with transaction.atomic():
         rnd = _locked_round(round)
         _require_stage(rnd, Stage.ASSESSMENT)
         for v in voters:
             if v.round_id != rnd.pk or not v.may_vote:
                 raise ValidationError(_("%(m)s has no vote in the democratic assessment (probationary, exempt, or rights restricted).") % {
-                    "m": v.name})
+                    "m": v.name}, code="no_vote")
             try:
                 with transaction.atomic():
                     Voted.objects.create(round=rnd, participant=v, paper=True)
             except IntegrityError:
-                raise ValidationError(_("%(m)s has already voted in this round.") % {"m": v.name}) from None
+                raise ValidationError(_("%(m)s has already voted in this round.") % {"m": v.name}, code="already_voted") from None
         audit.record(actor=actor, action="appraisal.paper_voters", obj=rnd, data={"count": len(voters)})
         return len(voters)
 
@@ -485,18 +485,19 @@ def enter_paper_ballot(*, actor, round: AppraisalRound, marks: dict[int, str]) -
     having handed one in. Stored like an online ballot: no voter, no time."""
     marks = {pid: g for pid, g in marks.items() if g}
     if not marks:
-        raise ValidationError(_("The ballot is empty: enter the grades written on it."))
+        raise ValidationError(_("The ballot is empty: enter the grades written on it."), code="empty_ballot")
     if any(g not in Grade.values for g in marks.values()):
-        raise ValidationError(_("Choose one of 优秀, 合格, 基本合格, 不合格 for each participant."))
+        raise ValidationError(_("Choose one of 优秀, 合格, 基本合格, 不合格 for each participant."), code="bad_grade")
     with transaction.atomic():
         rnd = _locked_round(round)
         _require_stage(rnd, Stage.ASSESSMENT)
         graded = set(Participant.objects.filter(round=rnd, exempt_basis="").values_list("pk", flat=True))
         if not set(marks) <= graded:
-            raise ValidationError(_("Rate only the members appraised in this round."))
+            raise ValidationError(_("Rate only the members appraised in this round."), code="not_a_subject")
         handed, entered = paper_counts(rnd)
         if entered >= handed:
-            raise ValidationError(_("All %(n)s paper ballots handed in are entered; record who handed in more first.") % {"n": handed})
+            raise ValidationError(_("All %(n)s paper ballots handed in are entered; record who handed in more first."), code="all_paper_entered",
+                                  params={"n": handed})
         _store_ballot(rnd, list(marks.items()), paper=True)
         audit.record(actor=actor, action="appraisal.paper_ballot", obj=rnd, data={"entered": entered + 1, "of": handed})
 
@@ -511,9 +512,9 @@ def remind(*, actor, round: AppraisalRound) -> int:  # noqa: A002
     with transaction.atomic():
         rnd = _locked_round(round)
         if rnd.stage not in (Stage.SELF, Stage.ASSESSMENT):
-            raise ValidationError(_("Reminders are sent at the self-appraisal and the assessment stages."))
+            raise ValidationError(_("Reminders are sent at the self-appraisal and the assessment stages."), code="wrong_stage")
         if rnd.reminded_on == today:
-            raise ValidationError(_("A reminder was already sent today."))
+            raise ValidationError(_("A reminder was already sent today."), code="already_reminded")
         qs = Participant.objects.filter(round=rnd, exempt_basis="", member__user__isnull=False)
         if rnd.stage == Stage.SELF:
             qs, kind = qs.filter(self_text=""), "appraisal.self_reminder"
@@ -522,7 +523,7 @@ def remind(*, actor, round: AppraisalRound) -> int:  # noqa: A002
             kind = "appraisal.vote_reminder"
         members = [p.member for p in qs.select_related("member")]
         if not members:
-            raise ValidationError(_("Nobody to remind: everyone with a login has done their part."))
+            raise ValidationError(_("Nobody to remind: everyone with a login has done their part."), code="nobody_to_remind")
         n = notify(recipients=members, kind=kind, channels=("inbox",), org=rnd.org, actor=actor,
                    context={"org": rnd.org.name, "year": rnd.year, "round_id": rnd.pk})
         rnd.reminded_on = today

@@ -167,14 +167,14 @@ def update_record(*, actor, record: MeetingRecord, data: dict, absentee_reasons:
                 value = value.strip()
             if field in ("host", "recorder") and value is not None:
                 if not signer_choices(record.meeting).filter(pk=value.pk).exists():
-                    raise ValidationError({field: _("Choose a member of this organization or an invited member.")})
+                    raise ValidationError({field: ValidationError(_("Choose a member of this organization or an invited member."), code="not_a_signer")})
             if getattr(record, field) != value:
                 setattr(record, field, value)
                 changed.append(field)
         record.host_name = _member_name(record.host)
         record.recorder_name = _member_name(record.recorder)
         if record.starts_at and record.ends_at and record.ends_at < record.starts_at:
-            raise ValidationError({"ends_at": _("The end time is before the start time.")})
+            raise ValidationError({"ends_at": ValidationError(_("The end time is before the start time."), code="ends_before_start")})
         before = (record.should_attend, record.attended, record.present_names, json.dumps(record.absentees, sort_keys=True))
         _apply_snapshot(record)
         if before != (record.should_attend, record.attended, record.present_names, json.dumps(record.absentees, sort_keys=True)):
@@ -234,21 +234,23 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
         n = {k: int(data.get(k) or 0) for k in ("voters_total", "voters_present", "yes", "no", "abstain", "written_yes", "written_total")}
         errors = {}
         if not motion:
-            errors["motion"] = _("Enter the motion that was voted on.")
+            errors["motion"] = ValidationError(_("Enter the motion that was voted on."), code="no_motion")
         if kind in (VoteKind.ADMISSION, VoteKind.CONVERSION) and not candidate:
-            errors["candidate"] = _("Admission and conversion are voted one candidate at a time: enter the candidate.")
+            errors["candidate"] = ValidationError(_("Admission and conversion are voted one candidate at a time: enter the candidate."),
+                                                code="no_candidate")
         if kind == VoteKind.ORDINARY and (n["written_total"] or n["written_yes"]):
-            errors["written_total"] = _("Written opinions of absent members count only in admission and conversion votes.")
+            errors["written_total"] = ValidationError(_("Written opinions of absent members count only in admission and conversion votes."),
+                                                    code="written_not_allowed")
         if n["voters_total"] <= 0:
-            errors["voters_total"] = _("Enter the number of voting members who should attend.")
+            errors["voters_total"] = ValidationError(_("Enter the number of voting members who should attend."), code="no_voters_total")
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(errors, code="invalid_vote")  # the codes are the errors' own (code= on a dict is ignored)
         defaults = vote_defaults(meeting)
         if defaults["voters_total"] and n["voters_total"] != defaults["voters_total"]:
-            raise ValidationError({"voters_total": _(
+            raise ValidationError({"voters_total": ValidationError(_(
                 "应到 is %(n)s: the invited full members with voting rights who are not exempt. Probationary members, "
                 "members under 留党察看 and exempt members have no vote here; nobody else may be left out."
-            ) % {"n": defaults["voters_total"]}})
+            ), code="wrong_voters_total", params={"n": defaults["voters_total"]})})
         check = quorum.check_vote(**n)
         if check.code in VOTE_MESSAGES:
             raise ValidationError(str(VOTE_MESSAGES[check.code]) % {"present": n["voters_present"], "total": n["voters_total"]}, code=check.code)
@@ -567,7 +569,7 @@ def correct(*, actor, record: MeetingRecord, reason: str) -> MeetingRecord:
         if record.superseded_at or MeetingRecord.objects.filter(previous=record).exists():
             raise ValidationError(_("This version already has a correction; work on the newest version."), code="has_correction")
         if not reason:
-            raise ValidationError({"reason": _("Say what is corrected and why.")})
+            raise ValidationError({"reason": ValidationError(_("Say what is corrected and why."), code="no_reason")})
         new = MeetingRecord(
             meeting_id=record.meeting_id, org_id=record.org_id, org_path=record.org_path,
             version=record.version + 1, previous=record, correction_reason=reason[:300],

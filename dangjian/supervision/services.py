@@ -125,11 +125,11 @@ def generate_bulletin(*, publisher: Organization, month: dt.date, actor=None, fo
     now = now or timezone.now()
     month = dt.date(month.year, month.month, 1)
     if publisher.kind not in PUBLISHER_KINDS:
-        raise ValidationError(_("Bulletins are published by a county or town Party committee."))
+        raise ValidationError(_("Bulletins are published by a county or town Party committee."), code="not_publisher")
     if publisher.status != OrgStatus.ACTIVE:
-        raise ValidationError(_("This organization is no longer active."))
+        raise ValidationError(_("This organization is no longer active."), code="inactive")
     if month >= current_month(now):
-        raise ValidationError(_("A bulletin grades a complete month: %(month)s is not over yet.") % {"month": f"{month:%Y-%m}"})
+        raise ValidationError(_("A bulletin grades a complete month: %(month)s is not over yet.") % {"month": f"{month:%Y-%m}"}, code="month_not_over")
     with transaction.atomic():
         existing = Bulletin.objects.select_for_update().filter(org=publisher, period=month).first()
         if existing is not None and not force:

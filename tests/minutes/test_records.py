@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from dangjian.core.errors import codes
 from dangjian.minutes import services
 from dangjian.minutes.models import MeetingRecord, RecordLocked, RecordStatus, Vote
 from dangjian.orglife.models import Attendance, Meeting, MeetingStatus
@@ -40,8 +41,9 @@ def test_start_prefills_from_meeting_and_attendance(world, gm):
 
 def test_cancelled_meeting_has_no_minutes(world):
     m = make_meeting(world, status="cancelled")
-    with pytest.raises(ValidationError, match="cancelled"):
+    with pytest.raises(ValidationError) as exc:
         services.start_record(actor=world.users["secretary"], meeting=m)
+    assert exc.value.code == "cancelled"
     assert not MeetingRecord.objects.filter(meeting=m).exists()
 
 
@@ -56,7 +58,7 @@ BLOCK_FIELDS = {
 
 @pytest.mark.parametrize("key", list(BLOCK_FIELDS))
 def test_closing_blocked_by_each_missing_field(world, gm, key):
-    data, label = BLOCK_FIELDS[key]
+    data, _label = BLOCK_FIELDS[key]
     r = complete(gm.record, world)
     if key in ("host", "recorder"):  # the other signer must still be able to try
         data = data
@@ -64,8 +66,7 @@ def test_closing_blocked_by_each_missing_field(world, gm, key):
     signer = world.users["committee"] if key == "host" else world.users["secretary"]
     with pytest.raises(ValidationError) as exc:
         services.sign(actor=signer, record=r)
-    assert label in exc.value.messages[0] and "cannot be closed" in exc.value.messages[0]
-    assert exc.value.params["missing"] == [key]
+    assert exc.value.code == "incomplete" and exc.value.params["missing"] == [key]
     r.refresh_from_db()
     assert r.host_signed_at is None and r.recorder_signed_at is None and r.status == "draft"
     assert Meeting.objects.get(pk=gm.meeting.pk).status == MeetingStatus.OPEN  # nothing written
@@ -112,8 +113,9 @@ def test_absentee_without_reason_blocks_and_recorder_fills_it(world, gm):
 def test_meeting_must_have_started(world):
     m = make_meeting(world, days_ago=-1, status="planned")
     r = complete(services.start_record(actor=world.users["secretary"], meeting=m), world)
-    with pytest.raises(ValidationError, match="not started"):
+    with pytest.raises(ValidationError) as exc:
         services.sign(actor=world.users["secretary"], record=r)
+    assert exc.value.code == "not_started"
 
 
 def test_only_host_and_recorder_sign(world, gm):
@@ -137,8 +139,9 @@ def test_both_signatures_close_record_and_meeting(world, gm):
     meeting = Meeting.objects.get(pk=gm.meeting.pk)
     assert meeting.status == MeetingStatus.CLOSED  # orglife's close ended sign-in at the first signature
     assert Attendance.objects.get(meeting=meeting, member=world.m_probationary).status == "absent"
-    with pytest.raises(ValidationError, match="already signed"):
+    with pytest.raises(ValidationError) as exc:
         services.sign(actor=world.users["secretary"], record=r)
+    assert exc.value.code == "already_signed"
     r = services.sign(actor=world.users["committee"], record=r)
     assert r.status == RecordStatus.SIGNED and r.signed_at and len(r.content_hash) == 64
     assert r.prev_hash == "0" * 64 and r.chain_seq == 1
@@ -181,13 +184,15 @@ def test_signed_record_is_read_only(world, gm):
 
 def test_correction_is_a_new_linked_version(world, gm):
     r1 = sign_both(world, complete(gm.record, world))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.correct(actor=world.users["secretary"], record=r1, reason="")
+    assert codes(exc.value) == ["no_reason"]
     r2 = services.correct(actor=world.users["secretary"], record=r1, reason="决议文字有误")
     assert (r2.version, r2.previous_id, r2.status) == (2, r1.pk, "draft")
     assert r2.decisions == r1.decisions and r2.absentees == r1.absentees
-    with pytest.raises(ValidationError, match="already has a correction"):
+    with pytest.raises(ValidationError) as exc:
         services.correct(actor=world.users["secretary"], record=r1, reason="again")
+    assert exc.value.code == "has_correction"
     r2 = services.update_record(actor=world.users["secretary"], record=r2, data={"decisions": "同意接收张三同志为预备党员。"})
     r1.refresh_from_db()
     assert r1.decisions == "同意接收张三为预备党员。" and not r1.superseded
@@ -199,8 +204,9 @@ def test_correction_is_a_new_linked_version(world, gm):
 
 
 def test_correction_of_a_draft_refused(world, gm):
-    with pytest.raises(ValidationError, match="signed-off"):
+    with pytest.raises(ValidationError) as exc:
         services.correct(actor=world.users["secretary"], record=gm.record, reason="x")
+    assert exc.value.code == "not_signed"
 
 
 def _two_signed(world, gm):

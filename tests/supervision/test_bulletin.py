@@ -105,10 +105,12 @@ def test_the_periodic_job_is_registered_and_grades_last_month(world, frozen):
 
 
 def test_refuses_a_running_month_and_a_branch(world):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         services.generate_bulletin(publisher=world.t1, month=dt.date(2026, 11, 1), now=NOW)
-    with pytest.raises(ValidationError):
+    assert e.value.code == "month_not_over"
+    with pytest.raises(ValidationError) as e:
         services.generate_bulletin(publisher=world.b1, month=OCT, now=NOW)
+    assert e.value.code == "not_publisher"
     assert not Bulletin.objects.exists()
 
 
