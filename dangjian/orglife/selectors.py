@@ -453,12 +453,6 @@ def invitation_of(meeting, member):
     return Attendance.objects.filter(meeting=meeting, member=member).first()
 
 
-def reload_meeting(meeting):
-    """Re-read ``meeting`` from the database in place (its status after a refused sign-in)."""
-    meeting.refresh_from_db()
-    return meeting
-
-
 # my meetings, exemptions, devices
 
 def pending_leave_ids(rows) -> set[int]:

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.errors import refusal
 from dangjian.core.models import Organization, OrgKind, OrgStatus, Role
 from dangjian.members.api import Member, RecordState
 from dangjian.notify.api import RoleIn, notify
@@ -108,16 +109,26 @@ def managers_of(meeting: Meeting) -> list:
     return out
 
 
+def raise_refusals(found: list[ValidationError]) -> None:
+    """Refuse with every field refusal in ``found`` at once (each a coded ``refusal(..., field=...)``
+    of :mod:`dangjian.core.errors`), as one error about several fields; nothing found, nothing raised."""
+    if not found:
+        return
+    combined = found[0]
+    for exc in found[1:]:
+        exc.update_error_dict(combined.error_dict)
+    raise combined
+
+
 def _validate_schedule(starts_at, ends_at, *, now) -> None:
-    errors = {}
+    """Refusals: ``ends_before_start``, ``too_long`` (over ``MAX_MEETING_HOURS``) on ends_at;
+    ``already_over`` on starts_at."""
     if ends_at <= starts_at:
-        errors["ends_at"] = _("The meeting must end after it starts.")
-    elif ends_at - starts_at > dt.timedelta(hours=MAX_MEETING_HOURS):
-        errors["ends_at"] = _("A meeting lasts at most %(h)s hours.") % {"h": MAX_MEETING_HOURS}
-    if not errors and ends_at <= now:
-        errors["starts_at"] = _("This time is already over: plan a meeting that has not ended yet.")
-    if errors:
-        raise ValidationError(errors)
+        raise refusal("ends_before_start", _("The meeting must end after it starts."), field="ends_at")
+    if ends_at - starts_at > dt.timedelta(hours=MAX_MEETING_HOURS):
+        raise refusal("too_long", _("A meeting lasts at most %(h)s hours.") % {"h": MAX_MEETING_HOURS}, field="ends_at")
+    if ends_at <= now:
+        raise refusal("already_over", _("This time is already over: plan a meeting that has not ended yet."), field="starts_at")
 
 
 def _validate_people(org: Organization, host, recorder, invitees, meeting_type=None) -> None:
@@ -128,30 +139,32 @@ def _validate_people(org: Organization, host, recorder, invitees, meeting_type=N
     than they are — and hide them from the absence lists. A member who cannot come asks for
     leave; members exempt by rule are left out of 应到 automatically. More people may be invited
     (列席), never fewer."""
-    errors = {}
+    errors = []
     people = [p for p in (host, recorder, *invitees) if p is not None]
     allowed = set(selectors.members_of(org).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
     for field, person in (("host", host), ("recorder", recorder)):
         if person is None:
-            errors[field] = _("Choose a member.")
+            errors.append(refusal("no_member", _("Choose a member."), field=field))
         elif person.pk not in allowed:
-            errors[field] = _("%(name)s is not a member of %(org)s.") % {"name": person.name, "org": org.name}
+            errors.append(refusal("not_in_org", _("%(name)s is not a member of %(org)s.") % {"name": person.name, "org": org.name},
+                                  field=field))
     if not invitees:
-        errors["invitees"] = _("Invite at least one member.")
+        errors.append(refusal("no_invitees", _("Invite at least one member."), field="invitees"))
     else:
         outside = [m.name for m in invitees if m.pk not in allowed]
         if outside:
-            errors["invitees"] = _("Not members of %(org)s: %(names)s.") % {"org": org.name, "names": "、".join(outside[:5])}
+            errors.append(refusal("not_in_org", _("Not members of %(org)s: %(names)s.") % {
+                "org": org.name, "names": "、".join(outside[:5])}, field="invitees"))
         elif meeting_type is not None:
             invited = {m.pk for m in invitees}
             missing = [m.name for m in selectors.default_invitees(org, meeting_type) if m.pk not in invited]
             if missing:
-                errors["invitees"] = _(
+                errors.append(refusal("invitees_left_out", _(
                     "A “%(type)s” is for all of them; these members are left out: %(names)s. A member who cannot come "
                     "asks for leave; members exempt by rule are left out of 应到 automatically."
-                ) % {"type": meeting_type.name, "names": "、".join(missing[:10]) + ("…" if len(missing) > 10 else "")}
-    if errors:
-        raise ValidationError(errors)
+                ) % {"type": meeting_type.name, "names": "、".join(missing[:10]) + ("…" if len(missing) > 10 else "")},
+                    field="invitees"))
+    raise_refusals(errors)
 
 
 def _validate_lecturer(org: Organization, meeting_type, lecturer):
@@ -161,8 +174,9 @@ def _validate_lecturer(org: Organization, meeting_type, lecturer):
     if meeting_type is None or meeting_type.code != selectors.LECTURE_CODE:
         return None
     if lecturer is not None and not selectors.possible_lecturers(org).filter(pk=lecturer.pk).exists():
-        raise ValidationError({"lecturer": _("%(name)s can give a 党课 here only as a member of %(org)s or as staff of an "
-                                             "organization above it.") % {"name": lecturer.name, "org": org.name}})
+        raise refusal("lecturer_not_allowed", _("%(name)s can give a 党课 here only as a member of %(org)s or as staff of an "
+                                                "organization above it.") % {"name": lecturer.name, "org": org.name},
+                      field="lecturer")
     return lecturer
 
 
@@ -188,7 +202,7 @@ def create_meeting_type(*, actor, owner: Organization, data: dict) -> MeetingTyp
 def update_meeting_type(*, actor, meeting_type: MeetingType, data: dict) -> MeetingType:
     """Change a custom type; meetings already planned keep their type."""
     if meeting_type.owner_id is None:
-        raise ValidationError(_("Built-in meeting types follow the national rules and cannot be changed."))
+        raise ValidationError(_("Built-in meeting types follow the national rules and cannot be changed."), code="builtin_type")
     with transaction.atomic():
         _check_type_name(meeting_type.owner, data.get("name", meeting_type.name), exclude=meeting_type.pk)
         before = {k: getattr(meeting_type, k) for k in TYPE_FIELDS}
@@ -206,12 +220,12 @@ def update_meeting_type(*, actor, meeting_type: MeetingType, data: dict) -> Meet
 def _check_type_name(owner: Organization, name: str, exclude) -> None:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": _("Give the type a name.")})
+        raise refusal("no_name", _("Give the type a name."), field="name")
     clash = selectors.types_for_org(owner).filter(name=name)
     if exclude:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise ValidationError({"name": _("A meeting type named %(n)s already applies here.") % {"n": name}})
+        raise refusal("name_taken", _("A meeting type named %(n)s already applies here.") % {"n": name}, field="name")
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -226,11 +240,13 @@ def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: 
     the reminder lead time counts as reminded by this notice."""
     now = timezone.now()
     if org.status != OrgStatus.ACTIVE:
-        raise ValidationError(_("%(org)s is no longer active.") % {"org": org.name})
+        raise ValidationError(_("%(org)s is no longer active.") % {"org": org.name}, code="org_inactive")
     if not selectors.types_for_org(org).filter(pk=meeting_type.pk).exists():
-        raise ValidationError({"meeting_type": _("This meeting type does not apply to %(org)s.") % {"org": org.name}})
+        raise refusal("type_not_applicable", _("This meeting type does not apply to %(org)s.") % {"org": org.name},
+                      field="meeting_type")
     if meeting_type.audience == Audience.GROUP and org.kind != OrgKind.PARTY_GROUP:
-        raise ValidationError({"meeting_type": _("A Party group meeting is held by a Party group: plan it for the group.")})
+        raise refusal("group_meeting", _("A Party group meeting is held by a Party group: plan it for the group."),
+                      field="meeting_type")
     _validate_schedule(starts_at, ends_at, now=now)
     invitees = list({m.pk: m for m in invitees}.values())
     _validate_people(org, host, recorder, invitees, meeting_type)
@@ -275,7 +291,7 @@ def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, p
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("org", "type").get(pk=meeting.pk)
         if meeting.status != MeetingStatus.PLANNED:
-            raise ValidationError(_("Only a planned meeting can be changed."))
+            raise ValidationError(_("Only a planned meeting can be changed."), code="not_planned")
         _validate_schedule(starts_at, ends_at, now=now)
         invitees = list({m.pk: m for m in invitees}.values())
         _validate_people(meeting.org, host, recorder, invitees, meeting.type)
@@ -319,12 +335,12 @@ def cancel_meeting(*, actor, meeting: Meeting, reason: str) -> Meeting:
     """Cancel a planned meeting with a reason; invitees are told (inbox + SMS)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+        raise refusal("no_reason", _("Give the reason for cancelling."), field="reason")
     with transaction.atomic():
         n = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
             status=MeetingStatus.CANCELLED, cancel_reason=reason[:200])
         if not n:
-            raise ValidationError(_("Only a planned meeting can be cancelled."))
+            raise ValidationError(_("Only a planned meeting can be cancelled."), code="not_planned")
         meeting.refresh_from_db()
         audit.record(actor=actor, action="orglife.meeting_cancel", obj=meeting, data={"reason": meeting.cancel_reason})
         people = _invited_members(meeting, (S.INVITED, S.LEAVE))
@@ -364,12 +380,13 @@ def open_signin(*, actor, meeting: Meeting) -> Meeting:
     """Open sign-in ("start the meeting"): from ``open_early_minutes()`` before the start."""
     now = timezone.now()
     if meeting.status != MeetingStatus.PLANNED:
-        raise ValidationError(_("Sign-in can be opened only for a planned meeting."))
+        raise ValidationError(_("Sign-in can be opened only for a planned meeting."), code="not_planned")
     if now < meeting.starts_at - dt.timedelta(minutes=open_early_minutes()):
-        raise ValidationError(_("Sign-in opens at the earliest %(m)s minutes before the start.") % {"m": open_early_minutes()})
+        raise ValidationError(_("Sign-in opens at the earliest %(m)s minutes before the start.") % {"m": open_early_minutes()},
+                              code="too_early")
     with transaction.atomic():
         if not Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(status=MeetingStatus.OPEN, opened_at=now):
-            raise ValidationError(_("Sign-in can be opened only for a planned meeting."))
+            raise ValidationError(_("Sign-in can be opened only for a planned meeting."), code="not_planned")
         meeting.refresh_from_db()
         audit.record(actor=actor, action="orglife.signin_open", obj=meeting, data={})
     return meeting
@@ -380,18 +397,32 @@ def status_for_signin(meeting: Meeting, at: dt.datetime) -> str:
     return S.LATE if at > meeting.starts_at + dt.timedelta(minutes=late_minutes()) else S.PRESENT
 
 
+#: The codes with which :func:`sign_in` says the meeting is not open for sign-in, by the reason.
+SIGNIN_NOT_OPEN = {MeetingStatus.PLANNED: "not_yet_open", MeetingStatus.CANCELLED: "cancelled"}
+SIGNIN_ENDED = "ended"
+SIGNIN_NOT_OPEN_CODES = frozenset({*SIGNIN_NOT_OPEN.values(), SIGNIN_ENDED})
+
+
+def _signin_not_open(status) -> ValidationError:
+    """Why sign-in is refused on a meeting of ``status`` that is not open: ``not_yet_open``
+    (planned), ``cancelled``, or ``ended`` (closed or recorded)."""
+    return ValidationError(_("Sign-in is not open for this meeting."), code=SIGNIN_NOT_OPEN.get(status, SIGNIN_ENDED))
+
+
 def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: SigninDevice | None = None,
             attendance: Attendance | None = None) -> tuple[Attendance, bool]:
     """Record one member's sign-in; returns (attendance, newly signed in).
 
-    Refusals (``ValidationError`` codes): ``not_open`` — the meeting is not open for sign-in
-    (planned, ended, recorded or cancelled); ``not_invited`` — the member is not invited.
+    Refusals (``ValidationError`` codes): the meeting is not open for sign-in —
+    ``not_yet_open`` (planned), ``cancelled``, ``ended`` (closed or recorded; also when it was
+    ended between the caller's read and the sign-in: its status is then read once more, on the
+    refusal only); ``not_invited`` — the member is not invited.
     Idempotent and race-free: the row is updated only while it is not yet signed in *and* the
     meeting is open (one conditional UPDATE on the unique (meeting, member) row), so concurrent
     duplicates write once and the others answer "already signed in"."""
     now = timezone.now()
     if meeting.status != MeetingStatus.OPEN:
-        raise ValidationError(_("Sign-in is not open for this meeting."), code="not_open")
+        raise _signin_not_open(meeting.status)
     att = attendance if attendance is not None and attendance.member_id == member.pk and attendance.meeting_id == meeting.pk \
         else Attendance.objects.filter(meeting=meeting, member=member).first()
     if att is None:
@@ -410,7 +441,7 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
             att.refresh_from_db()
             if att.status in PRESENT_STATUSES:
                 return att, False
-            raise ValidationError(_("Sign-in is not open for this meeting."), code="not_open")
+            raise _signin_not_open(Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first())
         att.status, att.method, att.signed_at = status, method, now
         att.recorded_by_id = actor.pk if getattr(actor, "pk", None) else None
         audit.record(actor=actor, action="orglife.sign_in", obj=att, data={
@@ -423,13 +454,13 @@ def roll_call(*, actor, meeting: Meeting, attendance: Attendance, status: str) -
     """The secretary's roll call: present / late / absent for one invited member, method
     ``roll_call`` (issue 4 "(b) by the secretary ticking a roll call"). Only while sign-in is open."""
     if status not in (S.PRESENT, S.LATE, S.ABSENT):
-        raise ValidationError(_("Choose present, late or absent."))
+        raise ValidationError(_("Choose present, late or absent."), code="bad_status")
     if attendance.meeting_id != meeting.pk:
-        raise ValidationError(_("This member is not invited to this meeting."))
+        raise ValidationError(_("This member is not invited to this meeting."), code="not_invited")
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != MeetingStatus.OPEN:
-            raise ValidationError(_("Open sign-in first: the roll call is taken while the meeting is open."))
+            raise ValidationError(_("Open sign-in first: the roll call is taken while the meeting is open."), code="not_open")
         before = Attendance.objects.select_for_update().get(pk=attendance.pk)
         attendance = before
         old = attendance.status
@@ -452,10 +483,11 @@ def close_meeting(*, actor, meeting: Meeting) -> dict:
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
         if meeting.status != MeetingStatus.OPEN:
-            raise ValidationError(_("Only a meeting with sign-in open can be ended."))
+            raise ValidationError(_("Only a meeting with sign-in open can be ended."), code="not_open")
         pending = LeaveRequest.objects.filter(meeting=meeting, status=LeaveStatus.PENDING).count()
         if pending:
-            raise ValidationError(_("%(n)s leave request(s) still wait for your decision: decide them first.") % {"n": pending})
+            raise ValidationError(_("%(n)s leave request(s) still wait for your decision: decide them first.") % {"n": pending},
+                                  code="leave_pending")
         now = timezone.now()
         meeting.status, meeting.closed_at = MeetingStatus.CLOSED, now
         meeting.save(update_fields=["status", "closed_at"])
@@ -654,25 +686,26 @@ def record_makeup(*, actor, attendance: Attendance, on: dt.date, how: str, note:
     member's file, and earns the ``makeup`` points of the rule table once. Only after the meeting
     ended, dated between the meeting day and today, once per row."""
     note = (note or "").strip()
-    errors = {}
+    errors = []
     if how not in MakeupHow.values:
-        errors["how"] = _("Choose how the meeting was made up.")
+        errors.append(refusal("no_how", _("Choose how the meeting was made up."), field="how"))
     if not note:
-        errors["note"] = _("Say what was studied and how the branch checked it.")
-    if errors:
-        raise ValidationError(errors)
+        errors.append(refusal("no_note", _("Say what was studied and how the branch checked it."), field="note"))
+    raise_refusals(errors)
     with transaction.atomic():
         att = Attendance.objects.select_for_update().select_related("meeting", "member").get(pk=attendance.pk)
         meeting = att.meeting
         if meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.RECORDED):
-            raise ValidationError(_("补课 is recorded after the meeting has ended."))
+            raise ValidationError(_("补课 is recorded after the meeting has ended."), code="not_ended")
         if att.status not in (S.ABSENT, S.LEAVE):
-            raise ValidationError(_("Only a member who was absent or on leave makes up a meeting."))
+            raise ValidationError(_("Only a member who was absent or on leave makes up a meeting."), code="not_absent")
         if att.makeup_on:
-            raise ValidationError(_("%(n)s already made up this meeting on %(d)s.") % {"n": att.member.name, "d": att.makeup_on})
+            raise ValidationError(_("%(n)s already made up this meeting on %(d)s.") % {"n": att.member.name, "d": att.makeup_on},
+                                  code="already_made_up")
         held = timezone.localtime(meeting.starts_at).date()
         if not on or on < held or on > timezone.localdate():
-            raise ValidationError({"on": _("The date must lie between the meeting (%(d)s) and today.") % {"d": held}})
+            raise refusal("date_out_of_range", _("The date must lie between the meeting (%(d)s) and today.") % {"d": held},
+                          field="on")
         att.makeup_on, att.makeup_how, att.makeup_note = on, how, note[:200]
         att.makeup_by = actor if getattr(actor, "pk", None) else None
         att.save(update_fields=["makeup_on", "makeup_how", "makeup_note", "makeup_by"])
@@ -695,20 +728,20 @@ def request_leave(*, actor, attendance: Attendance, reason: str) -> LeaveRequest
     beforehand). After the start no new request is taken."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Give a reason.")})
+        raise refusal("no_reason", _("Give a reason."), field="reason")
     if len(reason) > 200:
-        raise ValidationError({"reason": _("At most 200 characters.")})
+        raise refusal("reason_too_long", _("At most 200 characters."), field="reason")
     with transaction.atomic():
         att = Attendance.objects.select_for_update().select_related("meeting", "meeting__org", "member").get(pk=attendance.pk)
         meeting = att.meeting
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.OPEN) or timezone.now() >= meeting.starts_at:
             raise ValidationError(_("The meeting has already started: leave must be asked for before it starts."), code="too_late")
         if att.status == S.EXEMPT:
-            raise ValidationError(_("You are exempt from this meeting: no leave is needed."))
+            raise ValidationError(_("You are exempt from this meeting: no leave is needed."), code="exempt")
         if att.status != S.INVITED:
-            raise ValidationError(_("Leave is asked for by invited members who have not signed in."))
+            raise ValidationError(_("Leave is asked for by invited members who have not signed in."), code="already_answered")
         if LeaveRequest.objects.filter(attendance=att, status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED]).exists():
-            raise ValidationError(_("You have already asked for leave from this meeting."))
+            raise ValidationError(_("You have already asked for leave from this meeting."), code="already_asked")
         req = LeaveRequest.objects.create(attendance=att, meeting=meeting, member=att.member, org_path=att.org_path, reason=reason)
         audit.record(actor=actor, action="orglife.leave_request", obj=req, data={"meeting": meeting.pk, "member": att.member_id})
         notify(recipients=managers_of(meeting), kind="orglife.leave_requested",
@@ -723,9 +756,9 @@ def decide_leave(*, actor, leave: LeaveRequest, approve: bool, note: str = "") -
     with transaction.atomic():
         req = LeaveRequest.objects.select_for_update().select_related("meeting", "meeting__org", "member").get(pk=leave.pk)
         if req.status != LeaveStatus.PENDING:
-            raise ValidationError(_("This request has already been decided."))
+            raise ValidationError(_("This request has already been decided."), code="already_decided")
         if req.meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.OPEN):
-            raise ValidationError(_("The meeting is over: leave can no longer be decided."))
+            raise ValidationError(_("The meeting is over: leave can no longer be decided."), code="meeting_over")
         req.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
         req.decided_by, req.decided_at, req.note = actor, timezone.now(), (note or "").strip()[:200]
         req.save(update_fields=["status", "decided_by", "decided_at", "note"])
@@ -745,21 +778,21 @@ def create_exemption(*, actor, member: Member, basis: str, note: str, starts_on:
     """Mark a member exempt from attending org life by rule (DOMAIN §1.1, 教育管理条例 art. 23:
     old, frail, immobile or gravely ill members have no hard requirement; the branch brings study
     to them). New meetings invite them as EXEMPT, left out of the denominator (DOMAIN §11)."""
-    errors = {}
+    errors = []
     if basis not in ExemptionBasis.values:
-        errors["basis"] = _("Choose the basis of the exemption.")
+        errors.append(refusal("no_basis", _("Choose the basis of the exemption."), field="basis"))
     if ends_on is not None and starts_on and ends_on < starts_on:
-        errors["ends_on"] = _("The end date is before the start date.")
+        errors.append(refusal("ends_before_start", _("The end date is before the start date."), field="ends_on"))
     if member.state != RecordState.ACTIVE:
-        errors["member"] = _("%(name)s is no longer in the organization.") % {"name": member.name}
-    if errors:
-        raise ValidationError(errors)
+        errors.append(refusal("member_inactive", _("%(name)s is no longer in the organization.") % {"name": member.name},
+                              field="member"))
+    raise_refusals(errors)
     with transaction.atomic():
         overlap = Exemption.objects.filter(member=member, active=True).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
         if ends_on is not None:
             overlap = overlap.filter(starts_on__lte=ends_on)
         if overlap.exists():
-            raise ValidationError({"member": _("%(name)s already has an exemption for this time.") % {"name": member.name}})
+            raise refusal("overlap", _("%(name)s already has an exemption for this time.") % {"name": member.name}, field="member")
         ex = Exemption.objects.create(member=member, basis=basis, note=(note or "").strip()[:200],
                                       starts_on=starts_on, ends_on=ends_on, created_by=actor)
         # the note may describe health: it stays on the record and out of the audit data
@@ -776,7 +809,7 @@ def end_exemption(*, actor, exemption: Exemption) -> Exemption:
             active=False, ended_by=actor, ended_at=timezone.now(),
             ends_on=min(exemption.ends_on or today, today) if exemption.starts_on <= today else exemption.starts_on)
         if not n:
-            raise ValidationError(_("This exemption has already ended."))
+            raise ValidationError(_("This exemption has already ended."), code="already_ended")
         exemption.refresh_from_db()
         audit.record(actor=actor, action="orglife.exemption_end", obj=exemption, data={"member": exemption.member_id})
     return exemption
@@ -793,7 +826,7 @@ def create_device(*, actor, org: Organization, name: str) -> tuple[SigninDevice,
     once and stored only as a hash (docs/decisions.md §13)."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": _("Give the device a name.")})
+        raise refusal("no_name", _("Give the device a name."), field="name")
     with transaction.atomic():
         for _attempt in range(5):
             prefix = secrets.token_hex(4)
@@ -806,7 +839,7 @@ def create_device(*, actor, org: Organization, name: str) -> tuple[SigninDevice,
             except IntegrityError:  # pragma: no cover - a 32-bit prefix collision
                 continue
         else:  # pragma: no cover
-            raise ValidationError(_("Could not create a key; try again."))
+            raise ValidationError(_("Could not create a key; try again."), code="key_collision")
         audit.record(actor=actor, action="orglife.device_create", obj=dev, data={"name": dev.name})
     return dev, key
 
@@ -835,10 +868,17 @@ def authenticate_device(key: str) -> SigninDevice | None:
 
 def device_sign_in(*, device: SigninDevice, meeting: Meeting, member: Member) -> tuple[Attendance, bool]:
     """A device signs a member in (method ``device``; later face matching picks the member).
-    The caller has checked that the meeting is in the device's organization subtree."""
+    The caller has checked that the meeting is in the device's organization subtree.
+    The device API answers one code, ``not_open``, for every reason :func:`sign_in` gives for a
+    meeting not open (``SIGNIN_NOT_OPEN_CODES``), as it always has."""
     if not meeting.org_path.startswith(device.org_path):
         raise ValidationError(_("This meeting is not in the device's organization."), code="not_found")
-    att, created = sign_in(actor=None, meeting=meeting, member=member, method=SigninMethod.DEVICE, device=device)
+    try:
+        att, created = sign_in(actor=None, meeting=meeting, member=member, method=SigninMethod.DEVICE, device=device)
+    except ValidationError as exc:
+        if getattr(exc, "code", None) in SIGNIN_NOT_OPEN_CODES:
+            raise ValidationError(exc.message, code="not_open", params=exc.params) from None
+        raise
     now = timezone.now()
     if device.last_used_at is None or now - device.last_used_at > dt.timedelta(minutes=1):
         SigninDevice.objects.filter(pk=device.pk).update(last_used_at=now)
@@ -862,7 +902,7 @@ def device_sign_in_by_ids(*, device: SigninDevice, meeting_id: int, member_id: i
     Refusals (coded ``ValidationError``): ``not_found`` — no such meeting in the device's
     organization subtree (the API answers 404, as for a meeting that does not exist);
     ``not_invited`` — no such member (the same answer as a member who is not invited); then the
-    codes of :func:`sign_in` (``not_open``, ``not_invited``...)."""
+    codes of :func:`device_sign_in` (``not_open``, ``not_invited``)."""
     meeting = Meeting.objects.select_related("org").filter(pk=meeting_id, org_path__startswith=device.org_path).first()
     if meeting is None:
         raise ValidationError(_("This meeting is not in the device's organization."), code="not_found")

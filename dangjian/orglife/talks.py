@@ -12,38 +12,39 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.errors import refusal
 from dangjian.members.api import COMMITTEE_POSITIONS
 
 from . import selectors
 from .models import HeartTalk
+from .services import raise_refusals
 
 
 def record_talk(*, actor, org, held_on: dt.date, first, second, subject: str) -> HeartTalk:
     """Record one talk between two different members of ``org`` (its subtree; not flowing-in
     members of other branches, whose talks belong to their home branch) on a past day."""
     subject = (subject or "").strip()
-    errors = {}
+    errors = []
     if first is None or second is None:
-        errors["second"] = _("Choose the two members who talked.")
+        errors.append(refusal("no_member", _("Choose the two members who talked."), field="second"))
     elif first.pk == second.pk:
-        errors["second"] = _("A talk is between two different members.")
+        errors.append(refusal("same_member", _("A talk is between two different members."), field="second"))
     else:
         members = set(selectors.own_members_of(org).filter(pk__in=[first.pk, second.pk]).values_list("pk", flat=True))
         outside = [m.name for m in (first, second) if m.pk not in members]
         if outside:
-            errors["second"] = _("Not members of %(org)s: %(names)s.") % {"org": org.name, "names": "、".join(outside)}
+            errors.append(refusal("not_in_org", _("Not members of %(org)s: %(names)s.") % {"org": org.name, "names": "、".join(outside)},
+                                  field="second"))
     if not held_on or held_on > timezone.localdate():
-        errors["held_on"] = _("Enter the day the talk took place (not in the future).")
+        errors.append(refusal("bad_date", _("Enter the day the talk took place (not in the future)."), field="held_on"))
     if not subject:
-        errors["subject"] = _("Give the subject in a few words (not what was said).")
-    if errors:
-        raise ValidationError(errors)
+        errors.append(refusal("no_subject", _("Give the subject in a few words (not what was said)."), field="subject"))
+    raise_refusals(errors)
     with transaction.atomic():
         talk = HeartTalk.objects.create(org=org, held_on=held_on, first=first, second=second,
                                         subject=subject[:200], recorded_by=actor if getattr(actor, "pk", None) else None)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from dangjian.core.errors import first_code
 from dangjian.core.web import authenticated, form_view, public, scoped
 
 from . import selectors, services, tokens
@@ -434,6 +435,16 @@ def _closed_code(meeting) -> str:
     return "closed"
 
 
+#: The phone's refusal page (``_refuse`` code, HTTP status) for each code ``services.sign_in``
+#: refuses with; any other code is answered as a closed meeting.
+SIGNIN_REFUSALS = {
+    "not_invited": ("not_invited", 403),
+    "not_yet_open": ("planned", 409),
+    "cancelled": ("cancelled", 409),
+    "ended": ("closed", 409),
+}
+
+
 @public
 @never_cache
 def qr_signin(request, token):
@@ -494,11 +505,8 @@ def qr_signin(request, token):
     try:
         att, created = services.sign_in(actor=request.user, meeting=meeting, member=member, method="qr", attendance=att)
     except ValidationError as exc:
-        code = getattr(exc, "code", "") or ""
-        if code == "not_invited":
-            return _refuse(request, "not_invited", 403, meeting)
-        meeting = selectors.reload_meeting(meeting)
-        return _refuse(request, _closed_code(meeting), 409, meeting)
+        page, status = SIGNIN_REFUSALS.get(first_code(exc), ("closed", 409))
+        return _refuse(request, page, status, meeting)
     return _result(request, {"ok": True, "already": not created, "m": meeting, "a": att})
 
 

@@ -102,8 +102,9 @@ def test_inflow_org_may_invite_but_does_not_require_flowing_in_members(world, fl
 def test_without_an_inflow_entry_the_member_cannot_be_invited_there(world, plan, flowing):
     transfers.set_inflow(actor=world.users["secretary"], record=flowing, inflow_org=None)
     assert world.m_member not in selectors.members_of(world.b3)
-    with pytest.raises(ValidationError, match="Not members of"):
+    with pytest.raises(ValidationError) as e:
         plan(org=world.b3, host=world.m_b3[0], recorder=world.m_b3[1], invitees=list(world.m_b3) + [world.m_member])
+    assert [x.code for x in e.value.error_dict["invitees"]] == ["not_in_org"]
 
 
 def test_closed_entry_ends_the_invitations(world, flowing):
@@ -300,9 +301,10 @@ def test_flowing_in_member_has_no_vote_and_no_required_talk_at_the_inflow_branch
     assert minutes_services.vote_defaults(m)["voters_total"] == voters_here
     cov = talks.coverage(world.b3, 2026)
     assert world.m_member.pk not in {x.pk for x in cov.members_without}
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         talks.record_talk(actor=world.users["secretary"], org=world.b3, held_on=dt.date(2026, 11, 1),
                           first=world.m_member, second=world.m_b3[0], subject="流入地谈话")
+    assert [x.code for x in e.value.error_dict["second"]] == ["not_in_org"]
 
 
 def test_flowing_in_members_are_marked_on_the_invitation_list(world, clock, login):

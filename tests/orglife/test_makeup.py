@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
 
+from dangjian.core.errors import codes
 from dangjian.core.models import AuditEvent
 from dangjian.orglife import services
 from dangjian.orglife.models import Attendance, PointsEntry
@@ -46,8 +46,9 @@ def test_secretary_records_makeup_for_an_absent_member(world, login, closed, clo
     assert 'data-testid="makeup-done"' in page
     panel = login(world.users["member"]).get(reverse("member-detail", args=[world.m_member.pk])).content.decode()
     assert 'data-testid="member-makeup"' in panel and 'data-testid="study-hours"' in panel
-    with translation.override("en"), pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError) as e:
         services.record_makeup(actor=world.users["secretary"], attendance=att, on=NOW.date(), how="group", note="再补")
+    assert e.value.code == "already_made_up"
     assert PointsEntry.objects.filter(rule_id="orglife.makeup").count() == 1
 
 
@@ -55,23 +56,25 @@ def test_makeup_refusals_write_nothing(world, login, closed, plan, clock):
     present = Attendance.objects.get(meeting=closed, member=world.m_secretary)
     absent = Attendance.objects.get(meeting=closed, member=world.m_member)
     before = AuditEvent.objects.count()
-    for att, on, how, note in [
-        (present, NOW.date(), "group", "x"),                       # was present
-        (absent, NOW.date() - dt.timedelta(days=1), "group", "x"),  # before the meeting
-        (absent, NOW.date() + dt.timedelta(days=30), "group", "x"),  # in the future
-        (absent, NOW.date(), "nonsense", "x"),                      # unknown way
-        (absent, NOW.date(), "group", " "),                         # no content
+    for att, on, how, note, code in [
+        (present, NOW.date(), "group", "x", "not_absent"),                       # was present
+        (absent, NOW.date() - dt.timedelta(days=1), "group", "x", "date_out_of_range"),  # before the meeting
+        (absent, NOW.date() + dt.timedelta(days=30), "group", "x", "date_out_of_range"),  # in the future
+        (absent, NOW.date(), "nonsense", "x", "no_how"),                      # unknown way
+        (absent, NOW.date(), "group", " ", "no_note"),                        # no content
     ]:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as e:
             services.record_makeup(actor=world.users["secretary"], attendance=att, on=on, how=how, note=note)
+        assert codes(e.value) == [code]
     assert AuditEvent.objects.count() == before
     absent.refresh_from_db()
     assert absent.makeup_on is None
     # a planned meeting has nothing to make up yet; a member cannot record their own 补课
     m = plan(starts_at=NOW + dt.timedelta(days=2))
     att = Attendance.objects.get(meeting=m, member=world.m_member)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         services.record_makeup(actor=world.users["secretary"], attendance=att, on=NOW.date(), how="group", note="x")
+    assert e.value.code == "not_ended"
     r = login(world.users["member"]).post(reverse("orglife-attendance-makeup", kwargs={"pk": absent.pk}),
                                           {"on": str(NOW.date()), "how": "group", "note": "x"})
     assert r.status_code == 403

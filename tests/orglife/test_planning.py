@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from dangjian.core.errors import REFUSAL_HEADER
 from dangjian.core.models import AuditEvent
 from dangjian.notify.models import Delivery, InboxMessage
 from dangjian.orglife import selectors, services
@@ -67,7 +68,7 @@ def test_plan_validation_refuses_and_writes_nothing(world, plan, over, field):
 def test_group_meeting_must_be_held_by_the_group(world, plan):
     with pytest.raises(ValidationError) as e:
         plan(code="group_meeting")
-    assert "meeting_type" in e.value.message_dict
+    assert [x.code for x in e.value.error_dict["meeting_type"]] == ["group_meeting"]
     m = plan(code="group_meeting", org=world.g1, host=world.m_group, recorder=world.m_group)
     assert list(Attendance.objects.filter(meeting=m).values_list("member__name", flat=True)) == ["孙组员"]
 
@@ -85,12 +86,13 @@ def test_plan_page_defaults_and_refusal(world, login, clock):
     data = {"meeting_type": mtype("theme_day").pk, "title": "x", "starts_at": "2026-11-21T09:00", "ends_at": "2026-11-21T08:00",
             "place": "会议室", "host": world.m_secretary.pk, "recorder": world.m_committee.pk, "invitees": [world.m_member.pk]}
     r = c.post(reverse("orglife-meeting-plan") + f"?org={world.b1.pk}", data, HTTP_ACCEPT_LANGUAGE="en")
-    assert r.status_code == 200 and b"must end after it starts" in r.content
+    assert r.status_code == 200 and r[REFUSAL_HEADER] == "ends_before_start"
+    assert [x.code for x in r.context["form"].errors.as_data()["ends_at"]] == ["ends_before_start"]
     data["ends_at"] = "2026-11-21T11:00"
     # a 主题党日 is for all members (DOMAIN §1.1): leaving four out is refused, naming them
     r = c.post(reverse("orglife-meeting-plan") + f"?org={world.b1.pk}", data, HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 200 and not Meeting.objects.exists()
-    assert "left out: 李书记、王委员、钱预备、孙组员" in r.content.decode()
+    assert r[REFUSAL_HEADER] == "invitees_left_out" and "李书记、王委员、钱预备、孙组员" in r.content.decode()
     data["invitees"] = [m.pk for m in selectors.default_invitees(world.b1, mtype("theme_day"))] + [world.m_b2[0].pk]
     r = c.post(reverse("orglife-meeting-plan") + f"?org={world.b1.pk}", data, HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 200 and "invitees" in r.context["form"].errors  # another branch's member
@@ -162,8 +164,9 @@ def test_edit_and_cancel_while_planned(world, plan, login):
     r = c.post(reverse("orglife-meeting-cancel", kwargs={"pk": m.pk}), {"reason": "防汛"})
     assert r.status_code == 302 and Meeting.objects.get(pk=m.pk).status == MeetingStatus.CANCELLED
     assert InboxMessage.objects.filter(kind="orglife.meeting_cancelled", user=world.users["committee"], body__contains="防汛").exists()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         services.cancel_meeting(actor=world.users["secretary"], meeting=m, reason="again")
+    assert e.value.code == "not_planned"
     r = c.get(reverse("orglife-meeting-edit", kwargs={"pk": m.pk}))
     assert r.status_code == 302  # no editing a cancelled meeting
 
@@ -196,7 +199,7 @@ def test_party_lecture_records_its_lecturer(world, plan, login):
     assert m.lecturer == world.m_secretary
     with pytest.raises(ValidationError) as exc:
         plan(code="party_lecture", lecturer=world.m_b3[0])
-    assert "lecturer" in exc.value.message_dict
+    assert [x.code for x in exc.value.error_dict["lecturer"]] == ["lecturer_not_allowed"]
     # a town leader (a member elsewhere whose account is staff of the town) may lecture in b1
     leader = world.m_b2[0]
     leader.user = get_user_model().objects.create_user("dongzhen-shuji", password="x" * 16)

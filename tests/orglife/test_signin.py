@@ -62,7 +62,7 @@ def test_previous_window_is_accepted_older_is_expired(world, login, open_meeting
     assert c.get(url).status_code == 200
     clock.move_to(NOW + dt.timedelta(seconds=65))  # two windows later: a screenshot stops working
     r = c.post(url, HTTP_ACCEPT_LANGUAGE="en")
-    assert r.status_code == 410 and b"expired" in r.content
+    assert r.status_code == 410 and r.context["code"] == "expired"
     assert row(open_meeting, world.m_member).status == S.INVITED
 
 
@@ -191,8 +191,9 @@ def test_late_after_threshold(world, open_meeting, clock, settings):
 
 def test_open_signin_not_too_early(world, plan, clock):
     m = plan(starts_at=NOW + dt.timedelta(hours=3))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         services.open_signin(actor=world.users["secretary"], meeting=m)
+    assert e.value.code == "too_early"
     clock.move_to(m.starts_at - dt.timedelta(minutes=59))
     assert services.open_signin(actor=world.users["secretary"], meeting=m).status == MeetingStatus.OPEN
 
@@ -240,3 +241,76 @@ def test_points_rule_table_is_configurable(world, open_meeting, settings):
     services.sign_in(actor=None, meeting=open_meeting, member=world.m_member, method="qr")
     services.close_meeting(actor=world.users["secretary"], meeting=open_meeting)
     assert set(PointsEntry.objects.values_list("delta", "rule_version")) == {(5, "county-2027"), (-1, "county-2027")}
+
+
+def test_sign_in_names_why_the_meeting_is_not_open(world, plan, clock):
+    """``services.sign_in`` refuses with one code per reason; the device API keeps answering ``not_open``."""
+    m = plan(starts_at=NOW + dt.timedelta(minutes=30))
+    with pytest.raises(ValidationError) as e:
+        services.sign_in(actor=None, meeting=m, member=world.m_member, method="qr")
+    assert e.value.code == "not_yet_open"
+    stale = services.open_signin(actor=world.users["secretary"], meeting=m)
+    services.close_meeting(actor=world.users["secretary"], meeting=plan_copy(m))
+    m.refresh_from_db()
+    with pytest.raises(ValidationError) as e:
+        services.sign_in(actor=None, meeting=m, member=world.m_member, method="qr")
+    assert e.value.code == "ended"
+    stale.status = MeetingStatus.OPEN  # read before the close: the conditional update refuses, the status says why
+    with pytest.raises(ValidationError) as e:
+        services.sign_in(actor=None, meeting=stale, member=world.m_committee, method="qr")
+    assert e.value.code == "ended" and row(m, world.m_committee).status == S.ABSENT
+    m2 = plan(starts_at=NOW + dt.timedelta(hours=3))
+    services.cancel_meeting(actor=world.users["secretary"], meeting=m2, reason="改期")
+    with pytest.raises(ValidationError) as e:
+        services.sign_in(actor=None, meeting=m2, member=world.m_member, method="qr")
+    assert e.value.code == "cancelled"
+    open_m = services.open_signin(actor=world.users["secretary"], meeting=plan(  # a 支委会: the committee only
+        code="committee_meeting", starts_at=NOW + dt.timedelta(minutes=30), invitees=[world.m_secretary, world.m_committee]))
+    with pytest.raises(ValidationError) as e:
+        services.sign_in(actor=None, meeting=open_m, member=world.m_member, method="qr")
+    assert e.value.code == "not_invited"
+
+
+def plan_copy(meeting):
+    from dangjian.orglife.models import Meeting
+
+    return Meeting.objects.get(pk=meeting.pk)
+
+
+@pytest.mark.parametrize(("code", "page", "status"), [
+    ("not_invited", "not_invited", 403), ("not_yet_open", "planned", 409), ("cancelled", "cancelled", 409),
+    ("ended", "closed", 409)])
+def test_qr_page_answers_the_services_code(world, login, open_meeting, monkeypatch, code, page, status):
+    """The phone's page after ``services.sign_in`` refuses comes from the service's code alone."""
+    c = login(world.users["member"])
+    confirm = c.get(qr_url(open_meeting)).context["c"]
+
+    def refuse(**kw):
+        raise ValidationError("x", code=code)
+
+    monkeypatch.setattr(services, "sign_in", refuse)
+    r = c.post(qr_url(open_meeting), {"c": confirm})
+    assert r.status_code == status and r.context["code"] == page
+
+
+def test_qr_signin_closed_meanwhile_reads_the_status_once(world, login, open_meeting, monkeypatch, django_assert_num_queries):
+    """The meeting is ended between the page's read and the sign-in: the service's conditional
+    update refuses and its code names the reason; the page reloads nothing (same queries as before)."""
+    from dangjian.orglife.models import Meeting
+
+    c = login(world.users["member"])
+    confirm = c.get(qr_url(open_meeting)).context["c"]
+    real = services.sign_in
+
+    def ended_meanwhile(**kw):
+        Meeting.objects.filter(pk=kw["meeting"].pk).update(status=MeetingStatus.CLOSED)
+        return real(**kw)
+
+    monkeypatch.setattr(services, "sign_in", ended_meanwhile)
+    with django_assert_num_queries(QUERIES_CLOSED_MEANWHILE):
+        r = c.post(qr_url(open_meeting), {"c": confirm})
+    assert r.status_code == 409 and r.context["code"] == "closed"
+    assert row(open_meeting, world.m_member).status == S.INVITED
+
+
+QUERIES_CLOSED_MEANWHILE = 10  # with the meeting update of the test; the view read the status itself before, as many

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.core.errors import codes
 from dangjian.core.models import AuditEvent
 from dangjian.orglife import talks
 from dangjian.orglife.models import HeartTalk
@@ -37,15 +38,16 @@ def test_coverage_of_the_required_pairs(world):
 
 def test_bad_talks_are_refused_and_nothing_written(world):
     today = timezone.localdate()
-    for first, second, held_on, subject in [
-        (world.m_member, world.m_member, today, "x"),                       # the same member
-        (world.m_member, world.m_b2[0], today, "x"),                        # another branch
-        (world.m_member, world.m_secretary, today + dt.timedelta(days=1), "x"),  # the future
-        (world.m_member, world.m_secretary, today, " "),                    # no subject
+    for first, second, held_on, subject, code in [
+        (world.m_member, world.m_member, today, "x", "same_member"),                   # the same member
+        (world.m_member, world.m_b2[0], today, "x", "not_in_org"),                     # another branch
+        (world.m_member, world.m_secretary, today + dt.timedelta(days=1), "x", "bad_date"),  # the future
+        (world.m_member, world.m_secretary, today, " ", "no_subject"),                 # no subject
     ]:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as e:
             talks.record_talk(actor=world.users["secretary"], org=world.b1, held_on=held_on, first=first, second=second,
                               subject=subject)
+        assert codes(e.value) == [code]
     assert not HeartTalk.objects.exists()
 
 
