@@ -492,7 +492,7 @@ class ImportRefused(ValidationError):
     """Raised by :func:`import_rows` when any row is invalid (nothing was written)."""
 
     def __init__(self, report: Report):
-        super().__init__(_("%(n)s rows have errors; nothing was imported.") % {"n": len(report.errors)})
+        super().__init__(_("%(n)s rows have errors; nothing was imported.") % {"n": len(report.errors)}, code="rows_invalid")
         self.report = report
 
 
@@ -512,7 +512,7 @@ def import_rows(*, actor, scope: Scope, parsed: Parsed) -> dict:
             with transaction.atomic():
                 Member.objects.bulk_create(members, batch_size=2000)
         except IntegrityError:
-            raise ValidationError(_("Another user added one of these ID numbers meanwhile; nothing was imported.")) from None
+            raise ValidationError(_("Another user added one of these ID numbers meanwhile; nothing was imported."), code="id_taken_meanwhile") from None
         if any(m.pk is None for m in members):  # backends without RETURNING: read the ids back
             ids = dict(Member.objects.filter(id_number_bidx__in=[m.id_number_bidx for m in members]).values_list("id_number_bidx", "pk"))
             for m in members:
@@ -649,7 +649,7 @@ def export_roster(*, actor, scope: Scope, org: Organization, clear: bool = False
     from openpyxl.utils import get_column_letter
 
     if not scope.path_allows("member", "export", org.path):
-        raise ValidationError(_("You may not export this organization's roster."))
+        raise ValidationError(_("You may not export this organization's roster."), code="not_permitted")
     today = timezone.localdate()
     org_names = dict(Organization.objects.filter(path__startswith=org.path).values_list("id", "name"))
     qs = export_queryset(scope, org)
@@ -801,7 +801,7 @@ def run_export_job(job, progress) -> tuple[str, bytes]:
     scope = Scope.for_user(actor)
     org = Organization.objects.filter(scope.q_paths("member", "export", "path"), pk=params.get("org")).first()
     if org is None:
-        raise ValidationError(_("You may no longer export this organization's roster."))
+        raise ValidationError(_("You may no longer export this organization's roster."), code="no_longer_permitted")
     progress(1, _("Reading the roster"))
     filename, data, n = export_roster(actor=actor, scope=scope, org=org, clear=bool(params.get("clear")), progress=progress)
     progress(99, _("%(n)s rows written") % {"n": n})

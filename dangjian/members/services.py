@@ -84,7 +84,7 @@ class DuplicateElsewhere(ValidationError):
 
 
 def clean_member_data(data: dict, *, instance: Member | None = None, check_duplicates: bool = True, actor=None) -> dict:
-    """Validate and normalize member fields; raise ValidationError({field: [messages]}).
+    """Validate and normalize member fields; raise ValidationError({field: [coded errors]}).
 
     Used by the web forms, the REST API and (later) the Excel import, so every entry path
     gives the same messages. A bulk caller (the roster import) passes ``check_duplicates=False``
@@ -92,17 +92,17 @@ def clean_member_data(data: dict, *, instance: Member | None = None, check_dupli
     A duplicate ID number is named (code ``id_duplicate``) only when ``actor`` may see the record
     that holds it (or no actor is given: system callers); otherwise :class:`DuplicateElsewhere`.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     out = dict(data)
     merged = {f: getattr(instance, f) for f in EDITABLE} if instance else {}
     merged.update(out)
 
-    def err(field: str, msg: str) -> None:
-        errors.setdefault(field, []).append(msg)
+    def err(field: str, code: str, msg: str) -> None:
+        errors.setdefault(field, []).append(ValidationError(msg, code=code))
 
     for f in REQUIRED:
         if merged.get(f) in (None, ""):
-            err(f, _("This field is required."))
+            err(f, "required", _("This field is required."))
     if out.get("name") is not None:
         out["name"] = (out["name"] or "").strip()
     if "id_number" in out and out["id_number"]:
@@ -110,41 +110,41 @@ def clean_member_data(data: dict, *, instance: Member | None = None, check_dupli
             out["id_number"] = validate_id_number(out["id_number"])
             merged["id_number"] = out["id_number"]
         except ValidationError as e:
-            err("id_number", e.messages[0])
+            errors.setdefault("id_number", []).append(e.error_list[0])  # the validator's code (id_format, ...)
     if out.get("phone"):
         try:
             out["phone"] = validate_phone(out["phone"])
         except ValidationError as e:
-            err("phone", e.messages[0])
+            errors.setdefault("phone", []).append(e.error_list[0])
     choices = {"gender": Gender, "education": Education, "status": MemberStatus, "category": Category, "position": Position}
     for f, enum in choices.items():
         if f in out and out[f] not in enum.values and not (f == "position" and out[f] in ("", None)):
-            err(f, _("Choose one of the listed values."))
+            err(f, "invalid_choice", _("Choose one of the listed values."))
     today = timezone.localdate()
     idn, birth = merged.get("id_number"), merged.get("birth_date")
     if idn and "id_number" not in errors and birth:
         if birth_date_from_id(idn) != birth:
-            err("birth_date", _("The birth date does not match the ID number (%(d)s).") % {"d": birth_date_from_id(idn)})
+            err("birth_date", "birth_date_mismatch", _("The birth date does not match the ID number (%(d)s).") % {"d": birth_date_from_id(idn)})
         if merged.get("gender") and gender_from_id(idn) != merged["gender"]:
-            err("gender", _("The gender does not match the ID number."))
+            err("gender", "gender_mismatch", _("The gender does not match the ID number."))
     joined, full_on, status = merged.get("joined_on"), merged.get("full_member_on"), merged.get("status")
     if birth and birth > today:
-        err("birth_date", _("The birth date is in the future."))
+        err("birth_date", "in_future", _("The birth date is in the future."))
     if joined:
         if joined > today:
-            err("joined_on", _("The join date is in the future."))
+            err("joined_on", "in_future", _("The join date is in the future."))
         if birth and _age(birth, joined) < 18:
-            err("joined_on", _("A member must be at least 18 when joining the Party (Party Constitution art. 1)."))
+            err("joined_on", "under_18", _("A member must be at least 18 when joining the Party (Party Constitution art. 1)."))
     if status == MemberStatus.FULL:
         if not full_on:
-            err("full_member_on", _("A full member needs the date of becoming a full member."))
+            err("full_member_on", "no_full_member_date", _("A full member needs the date of becoming a full member."))
         elif joined and full_on < joined:
-            err("full_member_on", _("Becoming a full member cannot come before joining."))
+            err("full_member_on", "full_before_joining", _("Becoming a full member cannot come before joining."))
         elif full_on > today:
-            err("full_member_on", _("The date of becoming a full member is in the future."))
+            err("full_member_on", "in_future", _("The date of becoming a full member is in the future."))
     elif status == MemberStatus.PROBATIONARY:
         if full_on:
-            err("full_member_on", _("A probationary member has no full-membership date yet."))
+            err("full_member_on", "probationary_with_full_date", _("A probationary member has no full-membership date yet."))
         out["full_member_on"] = None
     if check_duplicates and idn and "id_number" not in errors and "id_number" in out:
         bidx = Member._meta.get_field("id_number").index_of(idn)
@@ -157,7 +157,7 @@ def clean_member_data(data: dict, *, instance: Member | None = None, check_dupli
                 raise DuplicateElsewhere(existing, idn)
             errors.setdefault("id_number", []).append(ValidationError(DUPLICATE_ON_RECORD, code="id_duplicate"))
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors, code="invalid_member_data")  # the codes are the errors' own (code= on a dict is ignored)
     return out
 
 
@@ -203,7 +203,7 @@ def _current_org(org: Organization) -> Organization:
     """Re-read the organization inside the transaction: it must still exist."""
     current = Organization.objects.filter(pk=getattr(org, "pk", None)).first()
     if current is None:
-        raise ValidationError({"org": [_("This organization does not exist.")]})
+        raise ValidationError({"org": [ValidationError(_("This organization does not exist."), code="not_found")]})
     return current
 
 
@@ -264,9 +264,9 @@ def existing_id_numbers(id_numbers: list[str], batch: int = 1000) -> set[str]:
 
 def _check_org_holds_members(org: Organization) -> None:
     if org.kind not in MEMBER_HOLDING_KINDS:
-        raise ValidationError({"org": [_("Members belong to a branch, general branch, Party group or primary committee, not to “%(o)s”.") % {"o": org.name}]})
+        raise ValidationError({"org": [ValidationError(_("Members belong to a branch, general branch, Party group or primary committee, not to “%(o)s”.") % {"o": org.name}, code="not_member_holding")]})
     if not org.is_active:
-        raise ValidationError({"org": [_("“%(o)s” is dissolved.") % {"o": org.name}]})
+        raise ValidationError({"org": [ValidationError(_("“%(o)s” is dissolved.") % {"o": org.name}, code="inactive")]})
 
 
 def _masked(field: str, value) -> str:
@@ -408,15 +408,15 @@ def move_member(*, actor, member: Member, to_org: Organization, reason: str = ""
         member = Member.objects.select_for_update().get(pk=member.pk)
         from_org = member.org
         if from_org.pk == to_org.pk:
-            raise ValidationError({"org": [_("The member is already in this organization.")]})
+            raise ValidationError({"org": [ValidationError(_("The member is already in this organization."), code="already_there")]})
         if member.state != RecordState.ACTIVE:
-            raise ValidationError({"org": [_("This record is closed.")]})
+            raise ValidationError({"org": [ValidationError(_("This record is closed."), code="record_closed")]})
         branch = from_org.parent if from_org.kind == "party_group" and from_org.parent else from_org
         minimum = settings.DANGJIAN_STRUCTURE["branch_min_full_members"]
         leaving_branch = not to_org.path.startswith(branch.path)
         if (leaving_branch and member.status == MemberStatus.FULL and not allow_below_minimum and not branch.is_joint
                 and full_members_in(branch) - 1 < minimum):
-            raise ValidationError({"org": [_("“%(b)s” would be left with fewer than %(n)s full members (条例 art. 4). Merge it or attach it to a joint branch instead.") % {"b": branch.name, "n": minimum}]})
+            raise ValidationError({"org": [ValidationError(_("“%(b)s” would be left with fewer than %(n)s full members (条例 art. 4). Merge it or attach it to a joint branch instead.") % {"b": branch.name, "n": minimum}, code="below_minimum")]})
         keys = rollups.member_keys(member)
         old_path = member.org_path
         MemberOrgHistory.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
@@ -443,7 +443,7 @@ def close_record(*, actor, member: Member, reason: str, on: dt.date | None = Non
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.state != RecordState.ACTIVE:
-            raise ValidationError(_("This record is closed."))
+            raise ValidationError(_("This record is closed."), code="record_closed")
         keys = rollups.member_keys(member)
         MemberOrgHistory.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
         member.state, member.updated_at = RecordState.LEFT, timezone.now()
@@ -477,9 +477,9 @@ def add_restriction(*, actor, member: Member, kind: str, starts_on: dt.date, end
     a later entry ends it). 留党察看 lasts one or two years (党章 art. 40): the end is optional
     because the organization decides the restoration; it is entered when decided."""
     if kind not in RestrictionKind.values:
-        raise ValidationError({"kind": [_("Choose a kind of restriction.")]})
+        raise ValidationError({"kind": [ValidationError(_("Choose a kind of restriction."), code="no_kind")]})
     if ends_on and ends_on < starts_on:
-        raise ValidationError({"ends_on": [_("The end lies before the start.")]})
+        raise ValidationError({"ends_on": [ValidationError(_("The end lies before the start."), code="ends_before_start")]})
     with transaction.atomic():
         r = RightsRestriction.objects.create(member=member, org_path=member.org_path, kind=kind, starts_on=starts_on,
                                              ends_on=ends_on, note=(note or "")[:200],
@@ -496,7 +496,7 @@ def end_restriction(*, actor, restriction, ends_on: dt.date, note: str = ""):
     with transaction.atomic():
         r = RightsRestriction.objects.select_for_update().get(pk=restriction.pk)
         if ends_on < r.starts_on:
-            raise ValidationError({"ends_on": [_("The end lies before the start.")]})
+            raise ValidationError({"ends_on": [ValidationError(_("The end lies before the start."), code="ends_before_start")]})
         previous = r.ends_on
         r.ends_on = ends_on
         if note:

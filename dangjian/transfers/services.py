@@ -135,7 +135,7 @@ def _locked(transfer: Transfer) -> Transfer:
 
 def _require_status(t: Transfer, *allowed: str) -> None:
     if t.status not in allowed:
-        raise ValidationError(_("This transfer is “%(s)s”; that step is not possible now.") % {"s": t.get_status_display()})
+        raise ValidationError(_("This transfer is “%(s)s”; that step is not possible now.") % {"s": t.get_status_display()}, code="wrong_status")
 
 
 def _sending_branch(member: Member) -> Organization:
@@ -156,7 +156,7 @@ def _check_leaves_minimum(member: Member, to_org: Organization | None) -> None:
         .exclude(to_path__startswith=branch.path, kind=TransferKind.INTERNAL).count()
     if member.status == MemberStatus.FULL and not branch.is_joint and \
             member_services.full_members_in(branch) - leaving - 1 < minimum:
-        raise ValidationError(_("“%(b)s” would be left with fewer than %(n)s full members (条例 art. 4). Merge it or attach it to a joint branch instead.") % {"b": branch.name, "n": minimum})
+        raise ValidationError(_("“%(b)s” would be left with fewer than %(n)s full members (条例 art. 4). Merge it or attach it to a joint branch instead.") % {"b": branch.name, "n": minimum}, code="below_minimum")
 
 
 def _check_day(member: Member, on: dt.date) -> None:
@@ -164,16 +164,16 @@ def _check_day(member: Member, on: dt.date) -> None:
     history stays contiguous and in order."""
     start = MemberOrgHistory.objects.filter(member=member, ended_on__isnull=True).values_list("started_on", flat=True).first()
     if on > timezone.localdate() or (start and on < start):
-        raise ValidationError({"on": [_("The date must lie between %(a)s and today.") % {"a": start}]})
+        raise ValidationError({"on": [ValidationError(_("The date must lie between %(a)s and today.") % {"a": start}, code="date_out_of_range")]})
 
 
 def _check_destination(member: Member, to_org: Organization) -> None:
     if to_org.kind not in MEMBER_HOLDING_KINDS:
-        raise ValidationError({"to_org": [_("Members belong to a branch, general branch, Party group or primary committee, not to “%(o)s”.") % {"o": to_org.name}]})
+        raise ValidationError({"to_org": [ValidationError(_("Members belong to a branch, general branch, Party group or primary committee, not to “%(o)s”.") % {"o": to_org.name}, code="not_member_holding")]})
     if not to_org.is_active:
-        raise ValidationError({"to_org": [_("“%(o)s” is dissolved.") % {"o": to_org.name}]})
+        raise ValidationError({"to_org": [ValidationError(_("“%(o)s” is dissolved.") % {"o": to_org.name}, code="inactive")]})
     if to_org.pk == member.org_id:
-        raise ValidationError({"to_org": [_("The member is already in this organization.")]})
+        raise ValidationError({"to_org": [ValidationError(_("The member is already in this organization."), code="already_there")]})
 
 
 def _notify(kind, recipients, t: Transfer, actor, org, **extra) -> None:
@@ -211,23 +211,23 @@ def request_transfer(*, actor, member: Member, kind: str = TransferKind.INTERNAL
     a full member's move may not leave the branch below 3 full members [block].
     """
     if kind not in (TransferKind.INTERNAL, TransferKind.OUT):
-        raise ValidationError(_("Unknown kind of transfer."))
+        raise ValidationError(_("Unknown kind of transfer."), code="unknown_kind")
     to_name = (to_name or "").strip()
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.state != RecordState.ACTIVE:
-            raise ValidationError(_("This record is closed."))
+            raise ValidationError(_("This record is closed."), code="record_closed")
         if Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).exists():
-            raise ValidationError(_("%(m)s already has an open transfer; finish or cancel it first.") % {"m": member.name})
+            raise ValidationError(_("%(m)s already has an open transfer; finish or cancel it first.") % {"m": member.name}, code="open_transfer_exists")
         if kind == TransferKind.INTERNAL:
             if to_org is None:
-                raise ValidationError({"to_org": [_("Choose the receiving organization.")]})
+                raise ValidationError({"to_org": [ValidationError(_("Choose the receiving organization."), code="no_destination")]})
             to_org = Organization.objects.get(pk=to_org.pk)
             _check_destination(member, to_org)
             to_name, to_path = to_org.name, to_org.path
         else:
             if not to_name:
-                raise ValidationError({"to_name": [_("Name the receiving organization outside the platform.")]})
+                raise ValidationError({"to_name": [ValidationError(_("Name the receiving organization outside the platform."), code="no_destination_name")]})
             to_org, to_path = None, member.org_path
         _check_leaves_minimum(member, to_org)
         t = Transfer.objects.create(
@@ -273,16 +273,16 @@ def approve_transfer(*, actor, transfer: Transfer, valid_days: int | None = None
         t = _locked(transfer)
         _require_status(t, TransferStatus.PENDING)
         if not may_approve(actor, t):
-            raise ValidationError(_("Only the sending side's Party committee (an organization admin above the branch) approves a transfer."))
+            raise ValidationError(_("Only the sending side's Party committee (an organization admin above the branch) approves a transfer."), code="not_approver")
         days = valid_days if valid_days is not None else default_valid_days(t)
         if days < 1 or days > cfg("valid_days_max"):
-            raise ValidationError({"valid_days": [_("A letter is valid for 1 to %(n)s days (at most 3 months).") % {"n": cfg("valid_days_max")}]})
+            raise ValidationError({"valid_days": [ValidationError(_("A letter is valid for 1 to %(n)s days (at most 3 months).") % {"n": cfg("valid_days_max")}, code="validity_out_of_range")]})
         if dues_paid_to is not None:
             dues_paid_to = dues_paid_to.replace(day=1)
             if dues_paid_to > same_day_months_later(on.replace(day=1), 12):
-                raise ValidationError({"dues_paid_to": [_("Dues cannot be paid more than a year ahead.")]})
+                raise ValidationError({"dues_paid_to": [ValidationError(_("Dues cannot be paid more than a year ahead."), code="too_far_ahead")]})
         if t.member.state != RecordState.ACTIVE or t.member.org_id != t.from_org_id:
-            raise ValidationError(_("The member is no longer in the sending organization; cancel this transfer."))
+            raise ValidationError(_("The member is no longer in the sending organization; cancel this transfer."), code="member_left")
         _check_day(t.member, on)
         if t.kind == TransferKind.INTERNAL:
             _check_destination(t.member, t.to_org)
@@ -311,7 +311,7 @@ def refuse_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
     """The sending side refuses a request (before the letter is issued); a reason is required."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason.")]})
+        raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
     with transaction.atomic():
         t = _locked(transfer)
         _require_status(t, TransferStatus.REQUESTED, TransferStatus.PENDING)
@@ -327,7 +327,7 @@ def reject_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
     are: the sending organization remains responsible, art. 25)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason.")]})
+        raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
     with transaction.atomic():
         t = _locked(transfer)
         _require_status(t, TransferStatus.ISSUED)
@@ -347,9 +347,9 @@ def accept_transfer(*, actor, transfer: Transfer, on: dt.date | None = None) -> 
         t = _locked(transfer)
         _require_status(t, TransferStatus.ISSUED)
         if not letter_valid_on(t, on):
-            raise ValidationError(_("The letter was valid until %(d)s; the sending organization must issue a new one.") % {"d": t.valid_until})
+            raise ValidationError(_("The letter was valid until %(d)s; the sending organization must issue a new one.") % {"d": t.valid_until}, code="letter_expired")
         if t.member.state != RecordState.ACTIVE or t.member.org_id != t.from_org_id:
-            raise ValidationError(_("The member is no longer in the sending organization."))
+            raise ValidationError(_("The member is no longer in the sending organization."), code="member_left")
         _check_day(t.member, on)
         member_services.move_member(actor=actor, member=t.member, to_org=t.to_org,
                                     reason=_("Relationship transferred, letter %(n)s") % {"n": t.letter_no}, on=on)
@@ -381,7 +381,7 @@ def expire_transfer(*, actor, transfer: Transfer, today: dt.date | None = None) 
         t = _locked(transfer)
         _require_status(t, TransferStatus.ISSUED)
         if letter_valid_on(t, today):
-            raise ValidationError(_("The letter is still valid until %(d)s.") % {"d": t.valid_until})
+            raise ValidationError(_("The letter is still valid until %(d)s.") % {"d": t.valid_until}, code="letter_still_valid")
         t.status, t.expiry_warned = TransferStatus.EXPIRED, True
         t.save(update_fields=["status", "expiry_warned"])
         audit.record(actor=actor, action="transfers.expire", obj=t, org_path=t.from_path,
@@ -398,7 +398,7 @@ def mark_receipt_returned(*, actor, transfer: Transfer, on: dt.date | None = Non
         t = _locked(transfer)
         _require_status(t, TransferStatus.LEFT)
         if on < t.issued_on or on > timezone.localdate():
-            raise ValidationError({"on": [_("The receipt date lies between the issue date and today.")]})
+            raise ValidationError({"on": [ValidationError(_("The receipt date lies between the issue date and today."), code="date_out_of_range")]})
         t.status, t.receipt_returned_on = TransferStatus.RECEIVED, on
         t.save(update_fields=["status", "receipt_returned_on"])
         audit.record(actor=actor, action="transfers.receipt", obj=t, org_path=t.from_path, data={"on": on})
@@ -432,11 +432,11 @@ def register_incoming(*, actor, org: Organization, member_data: dict, from_name:
     from_name, external_letter_no = (from_name or "").strip(), (external_letter_no or "").strip()
     errors = {}
     if not from_name:
-        errors["from_name"] = [_("Name the sending organization.")]
+        errors["from_name"] = [ValidationError(_("Name the sending organization."), code="no_from_name")]
     if not external_letter_no:
-        errors["external_letter_no"] = [_("Enter the number of the introduction letter.")]
+        errors["external_letter_no"] = [ValidationError(_("Enter the number of the introduction letter."), code="no_letter_no")]
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors, code="incomplete_letter")  # the codes are the errors' own (code= on a dict is ignored)
     on = on or timezone.localdate()
     # an ID number recorded where the actor cannot see it: refused unnamed, routed (kept: outside our transaction)
     member_services.refuse_if_recorded_elsewhere(actor=actor, org=org, id_number=member_data.get("id_number"), via="transfer_in")
@@ -466,17 +466,17 @@ def check_inflow(member: Member, kind: str, inflow_org: Organization | None, act
     branch's own). The 流动党员活动证 number (art. 9) goes with an inflow organization."""
     if inflow_org is None:
         if activity_cert_no:
-            raise ValidationError({"inflow_org": [_("A 流动党员活动证 belongs with an inflow organization: name it.")]})
+            raise ValidationError({"inflow_org": [ValidationError(_("A 流动党员活动证 belongs with an inflow organization: name it."), code="cert_without_inflow")]})
         return
     if kind != AwayKind.FLOWING:
-        raise ValidationError({"inflow_org": [_("Only a flowing member takes part in org life at an inflow organization.")]})
+        raise ValidationError({"inflow_org": [ValidationError(_("Only a flowing member takes part in org life at an inflow organization."), code="not_flowing")]})
     if inflow_org.kind not in MEMBER_HOLDING_KINDS:
-        raise ValidationError({"inflow_org": [_("Org life is held by a branch, general branch, Party group or primary committee, not by “%(o)s”.") % {"o": inflow_org.name}]})
+        raise ValidationError({"inflow_org": [ValidationError(_("Org life is held by a branch, general branch, Party group or primary committee, not by “%(o)s”.") % {"o": inflow_org.name}, code="not_member_holding")]})
     if not inflow_org.is_active:
-        raise ValidationError({"inflow_org": [_("“%(o)s” is dissolved.") % {"o": inflow_org.name}]})
+        raise ValidationError({"inflow_org": [ValidationError(_("“%(o)s” is dissolved.") % {"o": inflow_org.name}, code="inactive")]})
     home = _sending_branch(member)
     if inflow_org.path.startswith(home.path):
-        raise ValidationError({"inflow_org": [_("“%(o)s” is the member's home branch or inside it; name the organization where the member now lives or works.") % {"o": inflow_org.name}]})
+        raise ValidationError({"inflow_org": [ValidationError(_("“%(o)s” is the member's home branch or inside it; name the organization where the member now lives or works.") % {"o": inflow_org.name}, code="inflow_is_home")]})
 
 
 def _notify_inflow(actor, rec: AwayRecord) -> None:
@@ -502,22 +502,22 @@ def flag_away(*, actor, member: Member, kind: str, since: dt.date, whereabouts: 
     whereabouts, contact_person = (whereabouts or "").strip(), (contact_person or "").strip()
     activity_cert_no = (activity_cert_no or "").strip()
     if kind not in AwayKind.values:
-        raise ValidationError({"kind": [_("Choose one of the listed values.")]})
+        raise ValidationError({"kind": [ValidationError(_("Choose one of the listed values."), code="invalid_choice")]})
     if since > today:
-        raise ValidationError({"since": [_("The date is in the future.")]})
+        raise ValidationError({"since": [ValidationError(_("The date is in the future."), code="in_future")]})
     if kind == AwayKind.FLOWING:
         if since > same_day_months_later(today, -cfg("flowing_after_months")):
-            raise ValidationError({"since": [_("A flowing member is away for at least %(n)s months without transferring (art. 32); away since %(d)s is shorter.") % {"n": cfg("flowing_after_months"), "d": since}]})
+            raise ValidationError({"since": [ValidationError(_("A flowing member is away for at least %(n)s months without transferring (art. 32); away since %(d)s is shorter.") % {"n": cfg("flowing_after_months"), "d": since}, code="not_away_long_enough")]})
         if not contact_person:
-            raise ValidationError({"contact_person": [_("Name the person who keeps contact with the flowing member (art. 33).")]})
+            raise ValidationError({"contact_person": [ValidationError(_("Name the person who keeps contact with the flowing member (art. 33)."), code="no_contact_person")]})
         if not whereabouts:
-            raise ValidationError({"whereabouts": [_("Say where the member is.")]})
+            raise ValidationError({"whereabouts": [ValidationError(_("Say where the member is."), code="no_whereabouts")]})
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.state != RecordState.ACTIVE:
-            raise ValidationError(_("This record is closed."))
+            raise ValidationError(_("This record is closed."), code="record_closed")
         if AwayRecord.objects.filter(member=member, kind=kind, closed_on__isnull=True).exists():
-            raise ValidationError(_("%(m)s is already on this register.") % {"m": member.name})
+            raise ValidationError(_("%(m)s is already on this register.") % {"m": member.name}, code="already_registered")
         check_inflow(member, kind, inflow_org, activity_cert_no)
         rec = AwayRecord.objects.create(member=member, org=member.org, org_path=member.org_path, kind=kind, since=since,
                                         whereabouts=whereabouts[:200], contact_person=contact_person[:64],
@@ -540,14 +540,14 @@ def set_inflow(*, actor, record: AwayRecord, inflow_org: Organization | None, ac
     with transaction.atomic():
         rec = AwayRecord.objects.select_for_update().select_related("member", "org").get(pk=record.pk)
         if rec.closed_on:
-            raise ValidationError(_("This record is closed."))
+            raise ValidationError(_("This record is closed."), code="record_closed")
         if inflow_org is not None:
             inflow_org = Organization.objects.get(pk=inflow_org.pk)
         check_inflow(rec.member, rec.kind, inflow_org, activity_cert_no)
         before = {"inflow_org": rec.inflow_org_id, "activity_cert_no": rec.activity_cert_no}
         after = {"inflow_org": inflow_org.pk if inflow_org else None, "activity_cert_no": activity_cert_no[:40]}
         if before == after:
-            raise ValidationError(_("Nothing was changed."))
+            raise ValidationError(_("Nothing was changed."), code="nothing_changed")
         rec.inflow_org, rec.inflow_path = inflow_org, inflow_org.path if inflow_org else ""
         rec.activity_cert_no = activity_cert_no[:40]
         rec.save(update_fields=["inflow_org", "inflow_path", "activity_cert_no"])
@@ -561,13 +561,13 @@ def set_inflow(*, actor, record: AwayRecord, inflow_org: Organization | None, ac
 def log_contact(*, actor, record: AwayRecord, contacted_on: dt.date, method: str, reached: bool = True, note: str = "") -> ContactLog:
     """Add a contact log entry; a successful contact updates the record's last contact."""
     if contacted_on > timezone.localdate():
-        raise ValidationError({"contacted_on": [_("The date is in the future.")]})
+        raise ValidationError({"contacted_on": [ValidationError(_("The date is in the future."), code="in_future")]})
     with transaction.atomic():
         rec = AwayRecord.objects.select_for_update().get(pk=record.pk)
         if rec.closed_on:
-            raise ValidationError(_("This record is closed."))
+            raise ValidationError(_("This record is closed."), code="record_closed")
         if contacted_on < rec.since and rec.kind != AwayKind.LOST:
-            raise ValidationError({"contacted_on": [_("The date is before the member went away.")]})
+            raise ValidationError({"contacted_on": [ValidationError(_("The date is before the member went away."), code="before_away")]})
         log = ContactLog.objects.create(record=rec, contacted_on=contacted_on, method=method,
                                         reached=reached, note=(note or "")[:300], by=_uid(actor))
         if reached and (rec.last_contact_on is None or contacted_on > rec.last_contact_on):
@@ -581,11 +581,11 @@ def log_contact(*, actor, record: AwayRecord, contacted_on: dt.date, method: str
 def close_away(*, actor, record: AwayRecord, reason: str) -> AwayRecord:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason.")]})
+        raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
     with transaction.atomic():
         rec = AwayRecord.objects.select_for_update().get(pk=record.pk)
         if rec.closed_on:
-            raise ValidationError(_("This record is closed."))
+            raise ValidationError(_("This record is closed."), code="record_closed")
         rec.closed_on, rec.close_reason = timezone.localdate(), reason[:200]
         rec.save(update_fields=["closed_on", "close_reason"])
         audit.record(actor=actor, action="transfers.close_away", obj=rec, org_path=rec.org_path, data={"reason": reason})
@@ -621,13 +621,13 @@ def open_case(*, actor, member: Member, kind: str, basis: str, record: AwayRecor
     """Open a membership case for people to decide (art. 24); one open case per member and kind."""
     basis = (basis or "").strip()
     if not basis:
-        raise ValidationError({"basis": [_("Give the basis of the case.")]})
+        raise ValidationError({"basis": [ValidationError(_("Give the basis of the case."), code="no_basis")]})
     if kind not in CaseKind.values:
-        raise ValidationError({"kind": [_("Choose one of the listed values.")]})
+        raise ValidationError({"kind": [ValidationError(_("Choose one of the listed values."), code="invalid_choice")]})
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if MembershipCase.objects.filter(member=member, kind=kind, status=CaseStatus.OPEN).exists():
-            raise ValidationError(_("An open case of this kind exists for %(m)s.") % {"m": member.name})
+            raise ValidationError(_("An open case of this kind exists for %(m)s.") % {"m": member.name}, code="open_case_exists")
         case = MembershipCase.objects.create(member=member, record=record, org=member.org, org_path=member.org_path,
                                              kind=kind, basis=basis[:300], opened_on=on or timezone.localdate(),
                                              opened_by=_uid(actor))
@@ -664,16 +664,16 @@ def decide_case(*, actor, case: MembershipCase, outcome: str, note: str, on: dt.
     decides (the view checks "flowing.manage"); the record says which body decided."""
     note = (note or "").strip()
     if outcome not in (CaseStatus.DECIDED, CaseStatus.DISMISSED):
-        raise ValidationError({"outcome": [_("Choose one of the listed values.")]})
+        raise ValidationError({"outcome": [ValidationError(_("Choose one of the listed values."), code="invalid_choice")]})
     if not note:
-        raise ValidationError({"note": [_("Say what was decided and by which body.")]})
+        raise ValidationError({"note": [ValidationError(_("Say what was decided and by which body."), code="no_decision")]})
     on = on or timezone.localdate()
     with transaction.atomic():
         c = MembershipCase.objects.select_for_update().get(pk=case.pk)
         if c.status != CaseStatus.OPEN:
-            raise ValidationError(_("This case is already closed."))
+            raise ValidationError(_("This case is already closed."), code="case_closed")
         if on < c.opened_on or on > timezone.localdate():
-            raise ValidationError({"on": [_("The decision date lies between the opening of the case and today.")]})
+            raise ValidationError({"on": [ValidationError(_("The decision date lies between the opening of the case and today."), code="date_out_of_range")]})
         c.status, c.decided_on, c.decided_by, c.decision_note = outcome, on, _uid(actor), note[:300]
         c.save()
         audit.record(actor=actor, action="transfers.case_decide", obj=c, org_path=c.org_path,

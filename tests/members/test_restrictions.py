@@ -7,6 +7,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from dangjian.core.errors import REFUSAL_HEADER
 from dangjian.core.models import AuditEvent
 from dangjian.members import services
 from dangjian.members.models import RightsRestriction
@@ -17,7 +18,7 @@ def test_secretary_records_and_restores_a_restriction(world, login):
     url = reverse("member-restrict", args=[world.m_member.pk])
     with translation.override("en"):
         bad = c.post(url, {"kind": "probation", "starts_on": "2026-03-01", "ends_on": "2026-02-01"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert bad.status_code == 200 and "before the start" in bad.content.decode()
+    assert bad.status_code == 200 and bad[REFUSAL_HEADER] == "ends_before_start"
     assert not RightsRestriction.objects.exists()
 
     resp = c.post(url, {"kind": "probation", "starts_on": "2026-03-01", "note": "镇纪委〔2026〕3号"})
