@@ -68,15 +68,24 @@ def _uid(actor):
 
 # -- voting rights -------------------------------------------------------------------------------
 
-def voting_rights_problem(member: Member, on: dt.date) -> str | None:
-    """Why this member may not vote or stand on ``on`` (None if they may) — art. 5."""
+def voting_rights_refusal(member: Member, on: dt.date) -> ValidationError | None:
+    """Why this member may not vote or stand on ``on`` (None if they may) — art. 5 — as a coded
+    refusal: ``not_on_record``, ``probationary``, ``restricted`` (留党察看 or detention)."""
     if member.state != RecordState.ACTIVE:
-        return _("%(m)s is no longer on record.") % {"m": member.name}
+        return ValidationError(_("%(m)s is no longer on record.") % {"m": member.name}, code="not_on_record")
     if member.status != MemberStatus.FULL:
-        return _("%(m)s is a probationary member: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name}
+        return ValidationError(_("%(m)s is a probationary member: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name},
+                               code="probationary")
     if member_services.restricted_ids([member.pk], on):
-        return _("%(m)s is under 留党察看 or detention: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name}
+        return ValidationError(_("%(m)s is under 留党察看 or detention: no right to vote or stand (选举工作条例 art. 5).") % {"m": member.name},
+                               code="restricted")
     return None
+
+
+def voting_rights_problem(member: Member, on: dt.date) -> str | None:
+    """Why this member may not vote or stand on ``on`` (None if they may) — art. 5 — as text."""
+    refused = voting_rights_refusal(member, on)
+    return refused.message if refused is not None else None
 
 
 def entitled_voters(org: Organization, on: dt.date):
@@ -143,6 +152,7 @@ def committee_findings(org: Organization, today: dt.date | None = None) -> list[
 # -- committee size and officers' Party standing -------------------------------------------------
 
 SIZE_RULES = ("S3", "S4", "S5")
+SIZE_BLOCK_CODES = {"S3": "committee_required", "S4": "too_many_seats"}  # the refusal code of each blocking size rule
 
 
 def committee_size_findings(org: Organization, size: int, on: dt.date | None = None) -> list[structure.Finding]:
@@ -199,42 +209,46 @@ def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, p
     defaults to the entitled voters signed in there ([warn] when the number entered differs)."""
     base = base or cfg("elected_base")
     if org.kind not in ELECTING_KINDS or not org.is_active:
-        raise ValidationError(_("Only an active branch, general branch or Party committee holds elections."))
+        raise ValidationError(_("Only an active branch, general branch or Party committee holds elections."), code="not_electing_org")
     if held_on > timezone.localdate():
-        raise ValidationError({"held_on": [_("The date is in the future.")]})
+        raise ValidationError({"held_on": [ValidationError(_("The date is in the future."), code="in_future")]})
     if seats < 1:
-        raise ValidationError({"seats": [_("At least one seat.")]})
+        raise ValidationError({"seats": [ValidationError(_("At least one seat."), code="no_seats")]})
     if meeting is not None and meeting.org_id != org.pk:
-        raise ValidationError({"meeting": [_("The meeting belongs to another organization.")]})
+        raise ValidationError({"meeting": [ValidationError(_("The meeting belongs to another organization."), code="meeting_other_org")]})
     with transaction.atomic():
         voters = entitled_voters(org, held_on)
         entitled = voters.count()
         if entitled == 0:
-            raise ValidationError(_("The organization has no full members entitled to vote."))
+            raise ValidationError(_("The organization has no full members entitled to vote."), code="no_entitled_voters")
         signed_in = voters_signed_in(meeting, voters.values_list("pk", flat=True)) if meeting is not None else None
         if present is None:
             if signed_in is None:
-                raise ValidationError({"present": [_("Enter the number of voters present, or link the meeting with its sign-in.")]})
+                raise ValidationError({"present": [ValidationError(_("Enter the number of voters present, or link the meeting with its sign-in."),
+                                                                   code="present_required")]})
             present = signed_in
         if present > entitled:
-            raise ValidationError({"present": [_("More voters present (%(p)s) than entitled (%(e)s).") % {"p": present, "e": entitled}]})
+            raise ValidationError({"present": [ValidationError(_("More voters present (%(p)s) than entitled (%(e)s).") % {"p": present, "e": entitled},
+                                                               code="too_many_present")]})
         errors = []
         members = list({m.pk: m for m in candidates}.values())
         for m in members:
             m = Member.objects.get(pk=m.pk)
             if not m.org_path.startswith(org.path):
-                errors.append(_("%(m)s is not a member of this organization.") % {"m": m.name})
-            problem = voting_rights_problem(m, held_on)
+                errors.append(ValidationError(_("%(m)s is not a member of this organization.") % {"m": m.name}, code="not_member"))
+            problem = voting_rights_refusal(m, held_on)
             if problem:
                 errors.append(problem)
-        if errors:
-            raise ValidationError({"candidates": errors})
+        if errors:  # one coded error per candidate refused (not_member, not_on_record, probationary, restricted)
+            raise ValidationError({"candidates": errors}, code="candidate_not_eligible")
         if len(members) < seats:
-            raise ValidationError({"candidates": [_("%(c)s candidates for %(s)s seats: at least as many candidates as seats.") % {"c": len(members), "s": seats}]})
+            raise ValidationError({"candidates": [ValidationError(
+                _("%(c)s candidates for %(s)s seats: at least as many candidates as seats.") % {"c": len(members), "s": seats},
+                code="too_few_candidates")]})
         size = committee_size_findings(org, seats, held_on)
-        blocks = [finding_text(f) for f in size if f.level == "block"]
-        if blocks:
-            raise ValidationError({"seats": blocks})
+        block = next((f for f in size if f.level == "block"), None)  # S3 (< 3 seats) and S4 (> 7) exclude each other
+        if block:
+            raise ValidationError({"seats": [ValidationError(finding_text(block), code=SIZE_BLOCK_CODES[block.rule])]})
         warnings = [finding_text(f) for f in size]
         total = Member.objects.filter(org_path__startswith=org.path, state=RecordState.ACTIVE).count()
         if total >= cfg("congress_option_at"):
@@ -269,30 +283,33 @@ def record_result(*, actor, election: Election, votes: dict[int, int], positions
     with transaction.atomic():
         e = Election.objects.select_for_update().get(pk=election.pk)
         if e.status != ElectionStatus.DRAFT:
-            raise ValidationError(_("The result of this election is already recorded."))
-        blocks = [finding_text(f) for f in committee_size_findings(e.org, e.seats, e.held_on) if f.rule == "S4" and f.level == "block"]
-        if blocks:
-            raise ValidationError(blocks + [_("Record the election again with fewer seats.")])
+            raise ValidationError(_("The result of this election is already recorded."), code="already_recorded")
+        block = next((f for f in committee_size_findings(e.org, e.seats, e.held_on) if f.rule == "S4" and f.level == "block"), None)
+        if block:
+            raise ValidationError([ValidationError(finding_text(block), code="too_many_seats"),
+                                   ValidationError(_("Record the election again with fewer seats."), code="too_many_seats")])
         if not quorum.election_valid(entitled=e.entitled, present=e.present):
-            raise ValidationError(_("The election is not valid: %(p)s present is not more than 4/5 of the %(e)s entitled (选举工作条例; 暂行条例 art. 19).") % {"p": e.present, "e": e.entitled})
+            raise ValidationError(_("The election is not valid: %(p)s present is not more than 4/5 of the %(e)s entitled (选举工作条例; 暂行条例 art. 19).") % {"p": e.present, "e": e.entitled},
+                                  code="quorum_not_met")
         cands = list(e.candidates.select_related("member"))
         for c in cands:
             n = votes.get(c.pk)
             if n is None or n < 0 or n > e.present:
-                raise ValidationError({"votes": [_("Votes for %(m)s must be between 0 and %(p)s (voters present).") % {"m": c.member.name, "p": e.present}]})
+                raise ValidationError({"votes": [ValidationError(_("Votes for %(m)s must be between 0 and %(p)s (voters present).") % {"m": c.member.name, "p": e.present},
+                                                                 code="votes_out_of_range")]})
             c.votes = n
         passing = sorted([c for c in cands if quorum.elected(yes=c.votes, entitled=e.entitled, present=e.present, base=e.base)],
                          key=lambda c: -c.votes)
         if len(passing) > e.seats and passing[e.seats - 1].votes == passing[e.seats].votes:
-            raise ValidationError(_("A tie for the last seat: hold another ballot among the tied candidates."))
+            raise ValidationError(_("A tie for the last seat: hold another ballot among the tied candidates."), code="tie")
         elected = passing[: e.seats]
         elected_ids = {c.pk for c in elected}
         chosen = {cid: p for cid, p in positions.items() if p and cid in elected_ids}
         if any(p not in OfficerPosition.values for p in chosen.values()):
-            raise ValidationError({"positions": [_("Choose one of the listed values.")]})
+            raise ValidationError({"positions": [ValidationError(_("Choose one of the listed values."), code="invalid_choice")]})
         for pos in (OfficerPosition.SECRETARY, OfficerPosition.DEPUTY_SECRETARY):
             if list(chosen.values()).count(pos) > 1:
-                raise ValidationError({"positions": [_("Only one secretary and one deputy secretary.")]})
+                raise ValidationError({"positions": [ValidationError(_("Only one secretary and one deputy secretary."), code="duplicate_officer")]})
         warnings = list(e.warnings)
         if OfficerPosition.SECRETARY not in chosen.values():
             warnings.append(_("No secretary was chosen."))
@@ -347,9 +364,9 @@ def approve_officer(*, actor, seat: CommitteeMember, on: dt.date | None = None) 
     with transaction.atomic():
         s = CommitteeMember.objects.select_for_update().get(pk=seat.pk)
         if not s.needs_approval:
-            raise ValidationError(_("Committee members are filed, not approved."))
+            raise ValidationError(_("Committee members are filed, not approved."), code="not_approvable")
         if s.approved_on or s.ended_on:
-            raise ValidationError(_("Nothing to approve."))
+            raise ValidationError(_("Nothing to approve."), code="nothing_to_approve")
         s.approved_on, s.approved_by = on, _uid(actor)
         s.save(update_fields=["approved_on", "approved_by"])
         if s.position == OfficerPosition.SECRETARY:
@@ -382,14 +399,15 @@ def file_committee(*, actor, org: Organization, filed_on: dt.date) -> list[Commi
         org = Organization.objects.select_for_update().get(pk=org.pk)
         t = current_term(org)
         if t is None:
-            raise ValidationError(_("No committee has been elected yet: nothing to file."))
+            raise ValidationError(_("No committee has been elected yet: nothing to file."), code="no_committee")
         seats = list(unfiled_seats(org).select_for_update())
         if not seats:
-            raise ValidationError(_("Every member of the current committee is already filed."))
+            raise ValidationError(_("Every member of the current committee is already filed."), code="already_filed")
         if filed_on < t.started_on:
-            raise ValidationError({"filed_on": [_("The filing cannot come before the election on %(d)s.") % {"d": t.started_on}]})
+            raise ValidationError({"filed_on": [ValidationError(_("The filing cannot come before the election on %(d)s.") % {"d": t.started_on},
+                                                                code="before_election")]})
         if filed_on > timezone.localdate():
-            raise ValidationError({"filed_on": [_("The date is in the future.")]})
+            raise ValidationError({"filed_on": [ValidationError(_("The date is in the future."), code="in_future")]})
         CommitteeMember.objects.filter(pk__in=[x.pk for x in seats]).update(filed_on=filed_on, filed_by=_uid(actor))
         audit.record(actor=actor, action="elections.file_committee", obj=t, org_path=org.path,
                      data={"term": t.number, "seats": [x.pk for x in seats], "members": [x.member_id for x in seats],
@@ -404,33 +422,39 @@ def file_committee(*, actor, org: Organization, filed_on: dt.date) -> list[Commi
 def _check_adjust_bound(org: Organization, kind: str, new_end: dt.date) -> None:
     base = regular_end(org)
     if base is None:
-        raise ValidationError(_("The organization has no recorded term to adjust."))
+        raise ValidationError(_("The organization has no recorded term to adjust."), code="no_term")
     months = cfg("max_adjust_months")
     if kind == AdjustKind.POSTPONE:
         if new_end <= org.term_ends_on:
-            raise ValidationError({"new_ends_on": [_("A postponement moves the end later than %(d)s.") % {"d": org.term_ends_on}]})
+            raise ValidationError({"new_ends_on": [ValidationError(_("A postponement moves the end later than %(d)s.") % {"d": org.term_ends_on},
+                                                                   code="not_later")]})
         if new_end > same_day_months_later(base, months):
-            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the latest (选举工作条例 art. 3).") % {"d": same_day_months_later(base, months)}]})
+            raise ValidationError({"new_ends_on": [ValidationError(
+                _("At most 1 year: the term may end on %(d)s at the latest (选举工作条例 art. 3).") % {"d": same_day_months_later(base, months)},
+                code="beyond_one_year")]})
     elif kind == AdjustKind.ADVANCE:
         if new_end >= org.term_ends_on:
-            raise ValidationError({"new_ends_on": [_("An advance moves the end earlier than %(d)s.") % {"d": org.term_ends_on}]})
+            raise ValidationError({"new_ends_on": [ValidationError(_("An advance moves the end earlier than %(d)s.") % {"d": org.term_ends_on},
+                                                                   code="not_earlier")]})
         if new_end < same_day_months_later(base, -months):
-            raise ValidationError({"new_ends_on": [_("At most 1 year: the term may end on %(d)s at the earliest (选举工作条例 art. 3).") % {"d": same_day_months_later(base, -months)}]})
+            raise ValidationError({"new_ends_on": [ValidationError(
+                _("At most 1 year: the term may end on %(d)s at the earliest (选举工作条例 art. 3).") % {"d": same_day_months_later(base, -months)},
+                code="beyond_one_year")]})
     else:
-        raise ValidationError({"kind": [_("Choose one of the listed values.")]})
+        raise ValidationError({"kind": [ValidationError(_("Choose one of the listed values."), code="invalid_choice")]})
 
 
 def request_adjustment(*, actor, org: Organization, kind: str, new_ends_on: dt.date, reason: str) -> TermAdjustment:
     """Ask the upper organization to postpone or advance the election (≤ 1 year, art. 3)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason.")]})
+        raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         if org.term_ends_on is None:
-            raise ValidationError(_("The organization has no recorded term to adjust."))
+            raise ValidationError(_("The organization has no recorded term to adjust."), code="no_term")
         if TermAdjustment.objects.filter(org=org, status=AdjustStatus.PENDING).exists():
-            raise ValidationError(_("A request is already awaiting the upper organization."))
+            raise ValidationError(_("A request is already awaiting the upper organization."), code="already_pending")
         _check_adjust_bound(org, kind, new_ends_on)
         a = TermAdjustment.objects.create(org=org, kind=kind, old_ends_on=org.term_ends_on,
                                           new_ends_on=new_ends_on, reason=reason[:300], requested_by=_uid(actor))
@@ -449,13 +473,13 @@ def decide_adjustment(*, actor, adjustment: TermAdjustment, approve: bool, note:
     with transaction.atomic():
         a = TermAdjustment.objects.select_for_update().get(pk=adjustment.pk)
         if a.status != AdjustStatus.PENDING:
-            raise ValidationError(_("This request is already decided."))
+            raise ValidationError(_("This request is already decided."), code="already_decided")
         if not approve and not (note or "").strip():
-            raise ValidationError({"note": [_("Give the reason.")]})
+            raise ValidationError({"note": [ValidationError(_("Give the reason."), code="no_reason")]})
         org = a.org
         if approve:
             if org.term_ends_on != a.old_ends_on:
-                raise ValidationError(_("The term changed since the request; ask again."))
+                raise ValidationError(_("The term changed since the request; ask again."), code="term_changed")
             _check_adjust_bound(org, a.kind, a.new_ends_on)
             core_services.update_organization(actor=actor, org=org, term_ends_on=a.new_ends_on)
             Term.objects.filter(org=org, closed_on__isnull=True).update(ends_on=a.new_ends_on)

@@ -93,15 +93,15 @@ def _clean_text(title: str, body: str) -> tuple[str, str]:
     body = (body or "").strip()
     errors = {}
     if not title:
-        errors["title"] = [_("A notice needs a title.")]
+        errors["title"] = [ValidationError(_("A notice needs a title."), code="no_title")]
     elif len(title) > TITLE_MAX:
-        errors["title"] = [_("The title is too long (at most %(n)s characters).") % {"n": TITLE_MAX}]
+        errors["title"] = [ValidationError(_("The title is too long (at most %(n)s characters).") % {"n": TITLE_MAX}, code="title_too_long")]
     if not body:
-        errors["body"] = [_("A notice needs a text.")]
+        errors["body"] = [ValidationError(_("A notice needs a text."), code="no_text")]
     elif len(body) > BODY_MAX:
-        errors["body"] = [_("The text is too long (at most %(n)s characters).") % {"n": BODY_MAX}]
-    if errors:
-        raise ValidationError(errors)
+        errors["body"] = [ValidationError(_("The text is too long (at most %(n)s characters).") % {"n": BODY_MAX}, code="text_too_long")]
+    if errors:  # every field error above is coded; the outer code names the whole refusal
+        raise ValidationError(errors, code="invalid_text")
     return title, body
 
 
@@ -148,25 +148,25 @@ def _attachment_content_errors(cf, *, public_phones: bool) -> list[ValidationErr
     return out
 
 
-def _citation_errors(citation: str) -> list[str]:
+def _citation_errors(citation: str) -> list[ValidationError]:
     """P6 on an honour citation: no ID number and no mobile number at all (no hotline belongs there)."""
     out = []
     ids = pii.find_id_numbers(citation)
     if ids:
-        out.append(_("The citation contains an ID number (%(numbers)s). The honour roll is public: remove it.") % {
-            "numbers": "、".join(ids)})
+        out.append(ValidationError(_("The citation contains an ID number (%(numbers)s). The honour roll is public: remove it.") % {
+            "numbers": "、".join(ids)}, code="pii_id_number"))
     phones = pii.find_mobiles(citation)
     if phones:
-        out.append(_("The citation contains a mobile phone number (%(numbers)s). The honour roll is public: remove it.") % {
-            "numbers": "、".join(phones)})
+        out.append(ValidationError(_("The citation contains a mobile phone number (%(numbers)s). The honour roll is public: remove it.") % {
+            "numbers": "、".join(phones)}, code="pii_mobile"))
     return out
 
 
 def check_personal_data(title: str, body: str, *, public_phones: bool = False) -> None:
     """P6 on a text about to be saved: ValidationError keyed by field (title / body), numbers masked."""
     errors = _personal_data_errors(title, body, public_phones=public_phones)
-    if errors:
-        raise ValidationError(errors)
+    if errors:  # field errors coded pii_id_number / pii_mobile (_personal_data_errors)
+        raise ValidationError(errors, code="personal_data")
 
 
 def _check_version(v: NoticeVersion) -> None:
@@ -174,7 +174,7 @@ def _check_version(v: NoticeVersion) -> None:
     rule existed, or changed outside the forms): a plain message naming the version."""
     errors = _personal_data_errors(v.title, v.body, public_phones=v.public_phones)
     if errors:
-        msgs = ValidationError(errors).messages
+        msgs = [e.message for errs in errors.values() for e in errs]
         raise ValidationError(_("Version %(n)s cannot go to the public board: %(why)s Edit the notice first.") % {
             "n": v.number, "why": " ".join(msgs)}, code="pii_stored_version")
 
@@ -187,7 +187,8 @@ def _clean_files(attachments, *, public_phones: bool = False) -> list:
         try:
             cf = clean_attachment(up)
         except ValidationError as exc:
-            errors.extend(exc.error_list if hasattr(exc, "error_list") else exc.messages)  # keep the codes (core.uploads refusals: macros, dde, ...)
+            # keep the codes (core.uploads refusals: macros, dde, ...)
+            errors.extend(exc.error_list if hasattr(exc, "error_list") else [e for errs in exc.error_dict.values() for e in errs])
             continue
         ids = pii.find_id_numbers(cf.name)
         phones = [] if public_phones else pii.find_mobiles(cf.name)
@@ -201,14 +202,15 @@ def _clean_files(attachments, *, public_phones: bool = False) -> list:
             errors.extend(content_errors)
             continue
         cleaned.append(cf)
-    if errors:
-        raise ValidationError({"attachments": errors})
+    if errors:  # every item coded: the upload checks' codes, pii_file_name, pii_*_in_file
+        raise ValidationError({"attachments": errors}, code="attachment_refused")
     return cleaned
 
 
 def _add_files(version: NoticeVersion, cleaned: list) -> None:
     if version.attachments.count() + len(cleaned) > max_count():
-        raise ValidationError({"attachments": [_("At most %(n)s attachments per notice.") % {"n": max_count()}]})
+        raise ValidationError({"attachments": [ValidationError(_("At most %(n)s attachments per notice.") % {"n": max_count()},
+                                                               code="too_many_attachments")]})
     for cf in cleaned:
         att = NoticeAttachment(version=version, name=cf.name,
                                content_type=cf.content_type, size=len(cf.content))
@@ -299,9 +301,9 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
     the version and audited). Generated notices of other apps pass through the same check.
     """
     if board not in Board.values:
-        raise ValidationError({"board": [_("Unknown board %(board)s.") % {"board": board}]})
+        raise ValidationError({"board": [ValidationError(_("Unknown board %(board)s.") % {"board": board}, code="unknown_board")]})
     if not isinstance(org, Organization) or not org.is_active:
-        raise ValidationError({"org": [_("Notices can only be posted for an active organization.")]})
+        raise ValidationError({"org": [ValidationError(_("Notices can only be posted for an active organization."), code="org_inactive")]})
     title, body = _clean_text(title, body)
     public_phones = bool(public_phones)
     check_personal_data(title, body, public_phones=public_phones)
@@ -343,7 +345,7 @@ def edit_notice(*, actor, notice: Notice, title: str, body: str, attachments=(),
     ``create_notice`` (the confirmation is given again for every version)."""
     _require(actor, "draft", notice.org_path)
     if notice.status == NoticeStatus.WITHDRAWN:
-        raise ValidationError(_("A withdrawn notice cannot be edited."))
+        raise ValidationError(_("A withdrawn notice cannot be edited."), code="withdrawn")
     title, body = _clean_text(title, body)
     public_phones = bool(public_phones)
     check_personal_data(title, body, public_phones=public_phones)
@@ -387,7 +389,7 @@ def submit_notice(*, actor, notice: Notice) -> Notice:
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         v = notice.latest
         if notice.status == NoticeStatus.WITHDRAWN or v is None or v.state not in (VersionState.DRAFT, VersionState.REJECTED):
-            raise ValidationError(_("There is no draft to submit."))
+            raise ValidationError(_("There is no draft to submit."), code="no_draft")
         _submit(notice, actor)
         return notice
 
@@ -400,9 +402,9 @@ def approve_notice(*, actor, notice: Notice) -> Notice:
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         v = notice.latest
         if notice.status == NoticeStatus.WITHDRAWN:
-            raise ValidationError(_("A withdrawn notice cannot be published again; create a new notice."))
+            raise ValidationError(_("A withdrawn notice cannot be published again; create a new notice."), code="withdrawn")
         if v is None or v.state == VersionState.APPROVED:
-            raise ValidationError(_("There is nothing waiting for approval."))
+            raise ValidationError(_("There is nothing waiting for approval."), code="nothing_pending")
         _approve(notice, actor, via="approve")
         return notice
 
@@ -413,12 +415,12 @@ def reject_notice(*, actor, notice: Notice, reason: str) -> Notice:
     _require(actor, "approve", notice.org_path)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason for returning the notice.")]})
+        raise ValidationError({"reason": [ValidationError(_("Give the reason for returning the notice."), code="no_reason")]})
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         v = notice.latest
         if v is None or v.state != VersionState.PENDING:
-            raise ValidationError(_("Only a submitted version can be returned."))
+            raise ValidationError(_("Only a submitted version can be returned."), code="not_pending")
         v.state = VersionState.REJECTED
         v.reject_reason = reason[:2000]
         v.save()
@@ -441,11 +443,11 @@ def withdraw_notice(*, actor, notice: Notice, reason: str) -> Notice:
     _require(actor, "approve", notice.org_path)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason for the withdrawal.")]})
+        raise ValidationError({"reason": [ValidationError(_("Give the reason for the withdrawal."), code="no_reason")]})
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         if notice.status != NoticeStatus.PUBLISHED:
-            raise ValidationError(_("Only a published notice can be withdrawn."))
+            raise ValidationError(_("Only a published notice can be withdrawn."), code="not_published")
         now = timezone.now()
         notice.status = NoticeStatus.WITHDRAWN
         notice.withdrawn_at = now
@@ -462,26 +464,35 @@ def withdraw_notice(*, actor, notice: Notice, reason: str) -> Notice:
 
 # ---- honour roll (时代先锋) ------------------------------------------------------------------
 
-def honour_member_refusal(member, year: int) -> str | None:
+def honour_member_error(member, year: int) -> ValidationError | None:
     """H2: why ``member`` cannot be an excellent Communist Party member (优秀共产党员) of ``year``,
-    or None. Closed record (left); admitted after the year; rights restricted (留党察看 — 党章
-    art. 40 — or 留置/arrest — 选举工作条例 art. 5) on any day of the year, read from the members
-    app's record of restrictions (``dangjian.members``)."""
+    as a coded refusal, or None. Closed record (left, ``record_closed``); admitted after the year
+    (``joined_after_year``); rights restricted (留党察看 — 党章 art. 40 — or 留置/arrest — 选举工作条例
+    art. 5) on any day of the year (``rights_restricted``), read from the members app's record of
+    restrictions (``dangjian.members``)."""
     import datetime as dt
 
     if member.state != "active":
-        return _("%(name)s's record is closed (no longer a member here): a closed record cannot be honoured.") % {"name": member.name}
+        return ValidationError(_("%(name)s's record is closed (no longer a member here): a closed record cannot be honoured.") % {
+            "name": member.name}, code="record_closed")
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if member.joined_on and member.joined_on > last:
-        return _("%(name)s joined the Party on %(d)s, after %(y)s: choose a member of that year.") % {
-            "name": member.name, "d": member.joined_on.isoformat(), "y": year}
+        return ValidationError(_("%(name)s joined the Party on %(d)s, after %(y)s: choose a member of that year.") % {
+            "name": member.name, "d": member.joined_on.isoformat(), "y": year}, code="joined_after_year")
     restriction = _restriction_in_year(member, first, last)
     if restriction is not None:
-        return _("%(name)s's rights as a Party member were restricted in %(y)s (%(kind)s, from %(d)s): a member under "
-                 "留党察看 or whose rights were suspended cannot be an excellent Communist Party member of that year "
-                 "(党章 art. 40).") % {"name": member.name, "y": year, "kind": restriction.get_kind_display(),
-                                        "d": restriction.starts_on.isoformat()}
+        return ValidationError(
+            _("%(name)s's rights as a Party member were restricted in %(y)s (%(kind)s, from %(d)s): a member under "
+              "留党察看 or whose rights were suspended cannot be an excellent Communist Party member of that year "
+              "(党章 art. 40).") % {"name": member.name, "y": year, "kind": restriction.get_kind_display(),
+                                     "d": restriction.starts_on.isoformat()}, code="rights_restricted")
     return None
+
+
+def honour_member_refusal(member, year: int) -> str | None:
+    """H2: why ``member`` cannot be honoured for ``year`` (``honour_member_error``), as text, or None."""
+    refused = honour_member_error(member, year)
+    return refused.message if refused is not None else None
 
 
 def _restriction_in_year(member, first, last):
@@ -495,36 +506,36 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
     """Put an excellent branch (``kind="branch"``) or member (``kind="member"``, ``member`` of
     ``org`` or below) on the honour roll of ``year`` (H1). Only an org admin of an organization
     strictly above ``org`` may select (POLICY ``honour.select``, DESCENDANTS). H2: a member must
-    have been one with full rights in ``year`` (``honour_member_refusal``); P6: the citation holds
+    have been one with full rights in ``year`` (``honour_member_error``); P6: the citation holds
     no ID or phone number."""
     if kind not in HonourKind.values:
-        raise ValidationError({"kind": [_("Unknown honour.")]})
+        raise ValidationError({"kind": [ValidationError(_("Unknown honour."), code="unknown_honour")]})
     citation = (citation or "").strip()
     errors = {}
     if not citation:
-        errors["citation"] = [_("Write the citation (事迹简介).")]
+        errors["citation"] = [ValidationError(_("Write the citation (事迹简介)."), code="no_citation")]
     elif len(citation) > 4000:
-        errors["citation"] = [_("The citation is too long (at most 4000 characters).")]
+        errors["citation"] = [ValidationError(_("The citation is too long (at most 4000 characters)."), code="citation_too_long")]
     now_year = timezone.localdate().year
     if not (2000 <= int(year) <= now_year):
-        errors["year"] = [_("Choose a year between 2000 and %(y)s.") % {"y": now_year}]
+        errors["year"] = [ValidationError(_("Choose a year between 2000 and %(y)s.") % {"y": now_year}, code="year_out_of_range")]
     if not errors.get("citation") and _citation_errors(citation):  # P6: the citation is public
         errors["citation"] = _citation_errors(citation)
     if kind == HonourKind.MEMBER:
         if member is None:
-            errors["member"] = [_("Choose the member.")]
+            errors["member"] = [ValidationError(_("Choose the member."), code="no_member")]
         else:
-            why = honour_member_refusal(member, int(year)) if not errors.get("year") else None
+            why = honour_member_error(member, int(year)) if not errors.get("year") else None
             if why:
                 errors["member"] = [why]
             else:
                 org = member.org
     elif member is not None:
-        errors["member"] = [_("An honoured organization has no member.")]
-    if errors:
-        raise ValidationError(errors)
+        errors["member"] = [ValidationError(_("An honoured organization has no member."), code="member_for_organization")]
+    if errors:  # every field error above is coded; the outer code names the whole refusal
+        raise ValidationError(errors, code="invalid_honour")
     if not isinstance(org, Organization) or not org.is_active:
-        raise ValidationError({"org": [_("Choose an active organization.")]})
+        raise ValidationError({"org": [ValidationError(_("Choose an active organization."), code="org_inactive")]})
     scope = _scope(actor)
     if scope is None or not scope.path_allows("honour", "select", org.path):
         raise PermissionDenied(_("Only a superior organization may select %(org)s.") % {"org": org.name})
@@ -539,7 +550,7 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
         dup = dup.filter(member=member) if member is not None else dup
         if dup.exists():
             raise ValidationError(_("%(name)s is already on the honour roll of %(year)s.") % {
-                "name": member.name if member is not None else org.name, "year": year})
+                "name": member.name if member is not None else org.name, "year": year}, code="already_honoured")
         entry = HonourEntry.objects.create(
             year=year, kind=kind, org=org, member=member,
             display_name=member.name if member is not None else org.name, org_name=org.name,
@@ -557,11 +568,11 @@ def withdraw_honour(*, actor, entry: HonourEntry, reason: str) -> HonourEntry:
         raise PermissionDenied(_("You may not do this for this organization."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason for the withdrawal.")]})
+        raise ValidationError({"reason": [ValidationError(_("Give the reason for the withdrawal."), code="no_reason")]})
     with transaction.atomic():
         entry = HonourEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.withdrawn_at is not None:
-            raise ValidationError(_("This entry is already withdrawn."))
+            raise ValidationError(_("This entry is already withdrawn."), code="already_withdrawn")
         entry.withdrawn_at = timezone.now()
         entry.withdrawn_by = actor
         entry.withdraw_reason = reason[:2000]

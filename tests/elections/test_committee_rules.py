@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from dangjian.core.errors import REFUSAL_HEADER, codes
 from dangjian.elections import services as s
 from dangjian.elections.models import Candidate, CommitteeMember, Election, Term
 from dangjian.members.models import Member
@@ -44,7 +45,7 @@ def test_seven_full_members_need_a_committee_of_at_least_three(world, n, seats, 
     if blocked:
         with pytest.raises(ValidationError) as err:
             elect(world, seats)
-        assert "must be set up" in str(err.value) and "seats" in err.value.message_dict
+        assert [e.code for e in err.value.error_dict["seats"]] == ["committee_required"]
         assert not Election.objects.exists()
     else:
         e = elect(world, seats)
@@ -57,8 +58,9 @@ def test_seven_full_members_need_a_committee_of_at_least_three(world, n, seats, 
 def test_committee_size_edges(world, seats, outcome):
     full_members(world, 10)
     if outcome == "block":
-        with pytest.raises(ValidationError, match="at most 7"):
+        with pytest.raises(ValidationError) as err:
             elect(world, seats)
+        assert [e.code for e in err.value.error_dict["seats"]] == ["too_many_seats"]
         assert not Election.objects.exists() and not Candidate.objects.exists()
         return
     e = elect(world, seats)
@@ -73,7 +75,8 @@ def test_eight_seats_refused_on_the_form_with_the_reason(world, login):
     r = login(world.users["secretary"]).post(reverse("elections-new", args=[world.b1.pk]), {
         "held_on": HELD.isoformat(), "seats": 8, "present": 10, "base": "entitled",
         "candidates": [v.pk for v in world.voters[:9]]}, HTTP_ACCEPT_LANGUAGE="en")
-    assert r.status_code == 200 and "at most 7 are allowed" in r.content.decode()
+    assert r.status_code == 200 and r[REFUSAL_HEADER] == "too_many_seats"
+    assert "at most 7 are allowed" in r.content.decode(), "the reason is shown on the form"
     assert not Election.objects.exists()
 
 
@@ -89,8 +92,9 @@ def test_a_draft_with_more_than_seven_seats_cannot_get_a_result(world):
     full_members(world, 10)
     e = Election.objects.create(org=world.b1, org_path=world.b1.path, held_on=HELD, seats=8, entitled=10, present=10)
     cands = [Candidate.objects.create(election=e, member=m) for m in world.voters[:8]]
-    with pytest.raises(ValidationError, match="at most 7"):
+    with pytest.raises(ValidationError) as err:
         s.record_result(actor=None, election=e, votes={c.pk: 9 for c in cands}, positions={})
+    assert codes(err.value) == ["too_many_seats", "too_many_seats"]
     e.refresh_from_db()
     assert e.status == "draft" and not Term.objects.exists() and not CommitteeMember.objects.exists()
 
@@ -216,22 +220,26 @@ def test_filing_date_not_before_the_election(world, delta, ok):
     if ok:
         assert len(s.file_committee(actor=world.users["town_admin"], org=world.b1, filed_on=on)) == 3
     else:
-        with pytest.raises(ValidationError, match="before the election"):
+        with pytest.raises(ValidationError) as err:
             s.file_committee(actor=world.users["town_admin"], org=world.b1, filed_on=on)
+        assert codes(err.value) == ["before_election"]
         assert not CommitteeMember.objects.filter(filed_on__isnull=False).exists()
 
 
 def test_filing_refused_in_the_future_twice_or_without_a_committee(world):
     from dangjian.core.models import AuditEvent
 
-    with pytest.raises(ValidationError, match="No committee"):
+    with pytest.raises(ValidationError) as err:
         s.file_committee(actor=None, org=world.b2, filed_on=TODAY)
+    assert err.value.code == "no_committee"
     _recorded(world)
-    with pytest.raises(ValidationError, match="future"):
+    with pytest.raises(ValidationError) as err:
         s.file_committee(actor=None, org=world.b1, filed_on=TODAY + dt.timedelta(days=1))
+    assert codes(err.value) == ["in_future"] and "filed_on" in err.value.error_dict
     s.file_committee(actor=None, org=world.b1, filed_on=TODAY)
-    with pytest.raises(ValidationError, match="already filed"):
+    with pytest.raises(ValidationError) as err:
         s.file_committee(actor=None, org=world.b1, filed_on=TODAY)
+    assert err.value.code == "already_filed"
     assert AuditEvent.objects.filter(action="elections.file_committee").count() == 1
 
 
@@ -242,7 +250,8 @@ def test_only_the_upper_organization_files(world, login):
     assert login(world.users["town2_admin"]).post(url, {"filed_on": TODAY.isoformat()}).status_code == 404
     assert not CommitteeMember.objects.filter(filed_on__isnull=False).exists()
     r = login(world.users["town_admin"]).post(url, {"filed_on": (HELD - dt.timedelta(days=1)).isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
-    assert r.status_code == 200 and "cannot come before the election" in r.content.decode()
+    assert r.status_code == 200 and r[REFUSAL_HEADER] == "before_election"
+    assert "cannot come before the election" in r.content.decode(), "the reason is shown on the form"
 
 
 def test_demo_seed_files_and_approves_the_demo_committee(world):

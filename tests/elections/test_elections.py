@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dangjian.core.dates import same_day_months_later
+from dangjian.core.errors import REFUSAL_HEADER, codes
 from dangjian.core.models import Organization
 from dangjian.elections import services as s
 from dangjian.elections.models import CommitteeMember, Election, Term, TermAdjustment
@@ -53,11 +54,13 @@ def test_entitled_voters_are_full_members_without_restriction(ten):
 
 
 def test_probationary_or_restricted_candidate_blocked(ten):
-    with pytest.raises(ValidationError, match="probationary"):
+    with pytest.raises(ValidationError) as err:
         election(ten, cands=ten.voters[:3] + [ten.m_probationary])
+    assert [e.code for e in err.value.error_dict["candidates"]] == ["probationary"]
     member_services.add_restriction(actor=None, member=ten.m_member, kind="probation", starts_on=HELD)
-    with pytest.raises(ValidationError, match="留党察看"):
+    with pytest.raises(ValidationError) as err:
         election(ten, present=8)
+    assert [e.code for e in err.value.error_dict["candidates"]] == ["restricted"]
     assert not Election.objects.exists()
 
 
@@ -68,13 +71,15 @@ def test_competitive_slate_seats_times_1_2_rounded_up(ten, n, warned):
 
 
 def test_fewer_candidates_than_seats_blocked(ten):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         election(ten, seats=3, cands=ten.voters[:2])
+    assert [e.code for e in err.value.error_dict["candidates"]] == ["too_few_candidates"]
 
 
 def test_present_cannot_exceed_entitled(ten):
-    with pytest.raises(ValidationError, match="More voters present"):
+    with pytest.raises(ValidationError) as err:
         election(ten, present=11)
+    assert [e.code for e in err.value.error_dict["present"]] == ["too_many_present"]
 
 
 @pytest.mark.parametrize("present,valid", [(8, False), (9, True)])
@@ -86,8 +91,9 @@ def test_four_fifths_quorum_edge(ten, present, valid):
         e.refresh_from_db()
         assert e.status == "recorded"
     else:
-        with pytest.raises(ValidationError, match="4/5"):
+        with pytest.raises(ValidationError) as err:
             s.record_result(actor=None, election=e, votes=votes, positions={})
+        assert err.value.code == "quorum_not_met"
         e.refresh_from_db()
         assert e.status == "draft" and not Term.objects.exists()
         assert Organization.objects.get(pk=ten.b1.pk).term_started_on == dt.date(2021, 3, 1)
@@ -143,8 +149,9 @@ def test_second_election_closes_previous_term_and_clears_old_positions(ten):
 def test_tie_for_last_seat_blocks(ten):
     e = election(ten, seats=3, present=10, cands=ten.voters[:4])
     a, b, c, d = e.candidates.all()
-    with pytest.raises(ValidationError, match="tie"):
+    with pytest.raises(ValidationError) as err:
         s.record_result(actor=None, election=e, votes={a.pk: 9, b.pk: 8, c.pk: 7, d.pk: 7}, positions={})
+    assert err.value.code == "tie"
     e.refresh_from_db()
     assert e.status == "draft"
 
@@ -160,8 +167,9 @@ def test_missing_secretary_and_vacancy_warned(ten):
 def test_votes_must_be_within_present(ten):
     e = election(ten, seats=3, present=9, cands=ten.voters[:3])
     a, b, c = e.candidates.all()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         s.record_result(actor=None, election=e, votes={a.pk: 10, b.pk: 9, c.pk: 9}, positions={})
+    assert codes(err.value) == ["votes_out_of_range"]
     e.refresh_from_db()
     assert e.status == "draft" and not Term.objects.exists()
 
@@ -196,8 +204,9 @@ def test_postponement_at_most_one_year(world, delta_days, months_extra, ok):
         a.refresh_from_db()
         assert a.status == "approved" and a.decided_by == world.users["town_admin"]
     else:
-        with pytest.raises(ValidationError, match="At most 1 year"):
+        with pytest.raises(ValidationError) as err:
             s.request_adjustment(actor=None, org=org, kind="postpone", new_ends_on=new_end, reason="x")
+        assert [e.code for e in err.value.error_dict["new_ends_on"]] == ["beyond_one_year"]
         assert not TermAdjustment.objects.exists()
 
 
@@ -206,8 +215,9 @@ def test_postponements_cannot_add_up_beyond_one_year(world):
     a = s.request_adjustment(actor=None, org=org, kind="postpone", new_ends_on=dt.date(2027, 7, 10), reason="第一次")
     s.decide_adjustment(actor=None, adjustment=a, approve=True)
     org.refresh_from_db()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         s.request_adjustment(actor=None, org=org, kind="postpone", new_ends_on=dt.date(2028, 1, 11), reason="第二次")
+    assert codes(err.value) == ["beyond_one_year"]
     s.request_adjustment(actor=None, org=org, kind="postpone", new_ends_on=dt.date(2028, 1, 10), reason="第二次")
 
 
@@ -217,15 +227,17 @@ def test_advance_at_most_one_year(world, new_end, ok):
     if ok:
         assert s.request_adjustment(actor=None, org=org, kind="advance", new_ends_on=new_end, reason="提前").status == "pending"
     else:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as err:
             s.request_adjustment(actor=None, org=org, kind="advance", new_ends_on=new_end, reason="提前")
+        assert codes(err.value) == ["beyond_one_year"]
 
 
 def test_refusal_needs_a_reason_and_keeps_the_term(world):
     org = _term(world, dt.date(2022, 1, 10))
     a = s.request_adjustment(actor=None, org=org, kind="postpone", new_ends_on=dt.date(2027, 6, 1), reason="x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         s.decide_adjustment(actor=None, adjustment=a, approve=False)
+    assert [e.code for e in err.value.error_dict["note"]] == ["no_reason"]
     s.decide_adjustment(actor=None, adjustment=a, approve=False, note="无正当理由")
     assert Organization.objects.get(pk=org.pk).term_ends_on == dt.date(2027, 1, 10)
 
@@ -286,7 +298,8 @@ def test_probationary_candidate_refused_on_the_form(ten, login):
     r = c.post(reverse("elections-new", args=[ten.b1.pk]), {
         "held_on": HELD.isoformat(), "seats": 1, "present": 10, "base": "entitled",
         "candidates": [ten.voters[0].pk, ten.m_probationary.pk]}, HTTP_ACCEPT_LANGUAGE="en")
-    assert r.status_code == 200 and "probationary" in r.content.decode()
+    assert r.status_code == 200 and r[REFUSAL_HEADER] == "probationary"
+    assert "probationary" in r.content.decode(), "the reason is shown on the form"
     assert not Election.objects.exists()
 
 
@@ -305,5 +318,6 @@ def test_present_taken_from_linked_meeting_sign_in(ten):
     assert e.present == 9 and e.meeting == meeting, "the probationary member's sign-in does not count"
     e2 = s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=3, present=10, candidates=ten.voters[1:5], meeting=meeting)
     assert any("signed in" in w for w in e2.warnings)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         s.create_election(actor=None, org=ten.b1, held_on=HELD, seats=3, present=None, candidates=ten.voters[1:5])
+    assert codes(err.value) == ["present_required"]

@@ -57,10 +57,12 @@ def test_same_source_after_publication_adds_a_revision(world):
 
 
 def test_bad_board_and_empty_text_are_refused(world):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as ei:
         create_notice(org=world.b1, board="gossip", title="t", body="b", actor=None)
-    with pytest.raises(ValidationError):
+    assert [e.code for e in ei.value.error_dict["board"]] == ["unknown_board"]
+    with pytest.raises(ValidationError) as ei:
         create_notice(org=world.b1, board="party", title=" ", body="b", actor=None)
+    assert [e.code for e in ei.value.error_dict["title"]] == ["no_title"]
     assert not Notice.objects.exists()
 
 

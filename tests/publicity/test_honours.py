@@ -28,12 +28,15 @@ def test_member_honour_and_duplicates(world):
     ta = world.users["town_admin"]
     e = services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation="带头参加志愿服务。")
     assert e.display_name == "赵党员" and e.org == world.b1
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation="再次")
-    with pytest.raises(ValidationError):
+    assert ei.value.code == "already_honoured"
+    with pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=None, citation="无人")
-    with pytest.raises(ValidationError):
+    assert [e.code for e in ei.value.error_dict["member"]] == ["no_member"]
+    with pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="branch", org=world.b1, citation="")
+    assert [e.code for e in ei.value.error_dict["citation"]] == ["no_citation"]
     # a member of a sibling town cannot be selected
     with pytest.raises(PermissionDenied):
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_b3[0], citation="外镇党员")
@@ -97,8 +100,9 @@ def test_member_under_probation_within_the_party_in_the_year_is_refused(world):
     _restrict(world.m_member, "probation", dt.date(2024, 6, 1), dt.date(2025, 3, 31))  # still in force in early 2025
     with translation.override("en"), pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation="事迹")
+    assert [e.code for e in ei.value.error_dict["member"]] == ["rights_restricted"]
     msg = ei.value.message_dict["member"][0]
-    assert "赵党员" in msg and "restricted in 2025" in msg and "2024-06-01" in msg
+    assert "赵党员" in msg and "2024-06-01" in msg, "the message names the member and the restriction"
     assert not HonourEntry.objects.exists()
     # the year after the rights were restored: eligible
     assert services.select_honour(actor=ta, year=2026, kind="member", org=world.b1, member=world.m_member, citation="事迹").pk
@@ -109,11 +113,13 @@ def test_restriction_starting_late_in_the_year_or_detention_is_refused_one_endin
 
     ta = world.users["town_admin"]
     _restrict(world.m_member, "probation", dt.date(2025, 12, 31))  # open-ended, from the last day of the year
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation="事迹")
+    assert [e.code for e in ei.value.error_dict["member"]] == ["rights_restricted"]
     _restrict(world.m_committee, "detained", dt.date(2025, 2, 1), dt.date(2025, 2, 20))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_committee, citation="事迹")
+    assert [e.code for e in ei.value.error_dict["member"]] == ["rights_restricted"]
     # ended before the honour year began: no obstacle
     assert services.select_honour(actor=ta, year=2026, kind="member", org=world.b1, member=world.m_committee, citation="事迹").pk
     assert HonourEntry.objects.count() == 1
@@ -127,7 +133,7 @@ def test_closed_record_is_refused(world):
     m.refresh_from_db()
     with translation.override("en"), pytest.raises(ValidationError) as ei:
         services.select_honour(actor=world.users["town_admin"], year=2025, kind="member", org=world.b2, member=m, citation="事迹")
-    assert "record is closed" in ei.value.message_dict["member"][0]
+    assert [e.code for e in ei.value.error_dict["member"]] == ["record_closed"]
     assert not HonourEntry.objects.exists()
 
 
@@ -138,7 +144,7 @@ def test_member_admitted_after_the_year_is_refused_probationary_of_the_year_is_n
     p = world.m_probationary  # admitted 2026-03-01
     with translation.override("en"), pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=p, citation="事迹")
-    assert "after 2025" in ei.value.message_dict["member"][0]
+    assert [e.code for e in ei.value.error_dict["member"]] == ["joined_after_year"]
     # DOMAIN has no rule against a probationary member of the year: allowed
     assert services.select_honour(actor=ta, year=2026, kind="member", org=world.b1, member=p, citation="事迹").pk
 
@@ -153,11 +159,12 @@ def test_citation_with_personal_data_is_refused(world):
     ta = world.users["town_admin"]
     with translation.override("en"), pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="branch", org=world.b1, citation="书记电话 13812345678，欢迎联系。")
+    assert [e.code for e in ei.value.error_dict["citation"]] == ["pii_mobile"]
     assert "138****5678" in ei.value.message_dict["citation"][0] and "13812345678" not in str(ei.value)
     idn = make_id_number(dt.date(1970, 1, 1))
     with pytest.raises(ValidationError) as ei:
         services.select_honour(actor=ta, year=2025, kind="member", org=world.b1, member=world.m_member, citation=f"身份证 {idn}")
-    assert idn not in str(ei.value)
+    assert [e.code for e in ei.value.error_dict["citation"]] == ["pii_id_number"] and idn not in str(ei.value)
     assert not HonourEntry.objects.exists()
 
 

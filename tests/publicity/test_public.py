@@ -180,7 +180,7 @@ def test_oversized_attachment_is_refused(world):
 
     with pytest.raises(ValidationError) as exc:
         make(world, world.b1, "大附件", attachments=[("big.pdf", b"%PDF-1.4\n" + b"0" * 2000)])
-    assert "big.pdf" in " ".join(exc.value.messages)
+    assert [e.code for e in exc.value.error_dict["attachments"]] == ["too_big"] and "big.pdf" in " ".join(exc.value.messages)
 
 
 def test_xlsx_with_macros_is_refused(world):

@@ -66,16 +66,18 @@ def test_unapproved_version_number_is_404_publicly(world, client):
 
 def test_reject_needs_a_reason_and_returns_to_draft(world):
     n = services.submit_notice(actor=world.users["committee"], notice=draft(world))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as ei:
         services.reject_notice(actor=world.users["secretary"], notice=n, reason="  ")
+    assert [e.code for e in ei.value.error_dict["reason"]] == ["no_reason"]
     n = services.reject_notice(actor=world.users["secretary"], notice=n, reason="金额需与账目核对")
     assert n.status == NoticeStatus.DRAFT and n.latest.state == VersionState.REJECTED and n.latest.reject_reason
 
 
 def test_withdraw_needs_reason_and_hides_everything(world, client):
     n = draft(world, actor="secretary", publish=True, title="将被撤回的公告")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as ei:
         services.withdraw_notice(actor=world.users["secretary"], notice=n, reason="")
+    assert [e.code for e in ei.value.error_dict["reason"]] == ["no_reason"]
     with pytest.raises(PermissionDenied):
         services.withdraw_notice(actor=world.users["committee"], notice=n, reason="错误")
     services.withdraw_notice(actor=world.users["secretary"], notice=n, reason="内容有误，重新发布")
@@ -83,10 +85,12 @@ def test_withdraw_needs_reason_and_hides_everything(world, client):
     assert n.status == NoticeStatus.WITHDRAWN and n.withdraw_reason
     assert client.get(reverse("publicity-public-notice", args=[n.pk])).status_code == 404
     assert "将被撤回的公告" not in client.get(reverse("publicity-public-board", args=[world.b1.pk])).content.decode()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as ei:
         services.edit_notice(actor=world.users["secretary"], notice=n, title="x", body="y")
-    with pytest.raises(ValidationError):
+    assert ei.value.code == "withdrawn"
+    with pytest.raises(ValidationError) as ei:
         services.approve_notice(actor=world.users["secretary"], notice=n)
+    assert ei.value.code == "withdrawn"
 
 
 def test_withdrawn_stays_listed_for_staff(world, login):
