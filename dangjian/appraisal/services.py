@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.dates import same_day_months_later
+from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, OrgStatus
 from dangjian.members.api import Member, MemberStatus, RecordState
 
@@ -322,7 +323,7 @@ def set_grades(*, actor, round: AppraisalRound, grades: dict[int, tuple[str, str
             if grade == Grade.UNQUALIFIED and not (reason or "").strip():
                 errors.append(ValidationError(_("%(m)s: a grade of 不合格 needs a written reason.") % {"m": p.name}, code="no_reason"))
         if errors:
-            raise ValidationError(errors, code="invalid_grades")  # the codes are the listed errors' own (code= on a list is ignored)
+            raise collected(errors)
         final = {pid: (grades[pid][0] if pid in grades else p.grade) for pid, p in parts.items()}
         graded_total = sum(1 for p in parts.values() if not p.exempt)
         excellent = sum(1 for g in final.values() if g == Grade.EXCELLENT)

@@ -50,3 +50,17 @@ def describe(exc: ValidationError) -> list[dict]:
         msg = e.message % e.params if e.params else e.message
         out.append({"field": field, "code": e.code or "invalid", "message": str(msg)})
     return out
+
+
+def collected(errors) -> ValidationError:
+    """The one error for refusals gathered field by field (``{"field": [ValidationError, ...]}``
+    or a list of them). Every gathered error must carry its code: an uncoded entry is a
+    programming error (``TypeError``), so the static check of ``tests/test_error_codes.py`` can
+    trust a ``raise collected(errors)`` it cannot read into."""
+    items = [e for errs in errors.values() for e in (errs if isinstance(errs, list | tuple) else [errs])] \
+        if isinstance(errors, dict) else list(errors)
+    for e in items:
+        flat = _flat(e) if isinstance(e, ValidationError) else [(None, None)]
+        if any(inner is None or not inner.code for _f, inner in flat):
+            raise TypeError(f"collected(): an error without a code: {e!r}")
+    return ValidationError(errors)

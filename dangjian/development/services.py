@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.dates import same_day_months_later
+from dangjian.core.errors import collected, refusal
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import MASKERS, birth_date_from_id, gender_from_id, validate_id_number, validate_phone
@@ -60,8 +61,7 @@ def eighteenth_birthday(birth: dt.date) -> dt.date:
 
 def _refuse(pack, rid: str, message: str, field: str | None = None):
     """Refuse citing the rule; the error's ``code`` is the rule id (on the field, if any)."""
-    err = ValidationError(f"{message} {cite(pack, rid)}", code=rid)
-    raise ValidationError({field: [err]}) if field else err
+    raise refusal(rid, f"{message} {cite(pack, rid)}", field=field)
 
 
 def _authorise(actor, action: str, case_or_org, pack) -> None:
@@ -114,8 +114,10 @@ def _full_members(ids, pack, rid: str, field: str, on: dt.date) -> list[Member]:
 
 # -- opening a case (step 1) ---------------------------------------------------------------
 def clean_applicant(data: dict, pack) -> dict:
-    """Validate the applicant's particulars (ID number checked, consistent with birth date and gender)."""
-    errors: dict[str, list[str]] = {}
+    """Validate the applicant's particulars (ID number checked, consistent with birth date and gender).
+    Every field error carries its code (``required``, ``invalid_choice``, the ID number's and the
+    phone's own codes, ``birth_date_mismatch``, ``gender_mismatch``)."""
+    errors: dict[str, list[ValidationError]] = {}
     out = {k: data.get(k) for k in APPLICANT_FIELDS}
     out["name"] = (out.get("name") or "").strip()
     out["work_unit"] = (out.get("work_unit") or "").strip()
@@ -123,29 +125,31 @@ def clean_applicant(data: dict, pack) -> dict:
     out["category"] = out.get("category") or Category.OTHER
     for f in ("name", "gender", "birth_date", "education", "id_number"):
         if not out.get(f):
-            errors.setdefault(f, []).append(_("This field is required."))
+            errors.setdefault(f, []).append(ValidationError(_("This field is required."), code="required"))
     for f, enum in (("gender", Gender), ("education", Education), ("category", Category)):
         if out.get(f) and out[f] not in enum.values:
-            errors.setdefault(f, []).append(_("Choose one of the listed values."))
+            errors.setdefault(f, []).append(ValidationError(_("Choose one of the listed values."), code="invalid_choice"))
     if out.get("id_number"):
         try:
             out["id_number"] = validate_id_number(out["id_number"])
         except ValidationError as e:
-            errors.setdefault("id_number", []).append(e.messages[0])
+            errors.setdefault("id_number", []).append(e.error_list[0])
         else:
             if out.get("birth_date") and birth_date_from_id(out["id_number"]) != out["birth_date"]:
-                errors.setdefault("birth_date", []).append(_("The birth date does not match the ID number."))
+                errors.setdefault("birth_date", []).append(ValidationError(_("The birth date does not match the ID number."),
+                                                                           code="birth_date_mismatch"))
             if out.get("gender") and gender_from_id(out["id_number"]) != out["gender"]:
-                errors.setdefault("gender", []).append(_("The gender does not match the ID number."))
+                errors.setdefault("gender", []).append(ValidationError(_("The gender does not match the ID number."),
+                                                                       code="gender_mismatch"))
     if out.get("phone"):
         try:
             out["phone"] = validate_phone(out["phone"])
         except ValidationError as e:
-            errors.setdefault("phone", []).append(e.messages[0])
+            errors.setdefault("phone", []).append(e.error_list[0])
     else:
         out["phone"] = ""
     if errors:
-        raise ValidationError(errors)
+        raise collected(errors)
     return out
 
 
@@ -170,13 +174,13 @@ def _open_case(*, actor, org: Organization, data: dict, application_date: dt.dat
     with transaction.atomic():
         org = Organization.objects.filter(pk=getattr(org, "pk", None)).first()
         if org is None or org.kind not in MEMBER_HOLDING_KINDS or not org.is_active:
-            raise ValidationError({"org": [_("An application is made to an active Party branch (or general branch, Party group, primary committee).")]})
+            raise ValidationError({"org": [ValidationError(_("An application is made to an active Party branch (or general branch, Party group, primary committee)."), code="not_branch")]})
         _authorise(actor, "manage", org, pack)
         clean = clean_applicant(data, pack)
         if not application_date:
-            raise ValidationError({"application_date": [_("This field is required.")]})
+            raise ValidationError({"application_date": [ValidationError(_("This field is required."), code="required")]})
         if application_date > _today():
-            raise ValidationError({"application_date": [_("The date is in the future.")]})
+            raise ValidationError({"application_date": [ValidationError(_("The date is in the future."), code="in_future")]})
         if application_date < eighteenth_birthday(clean["birth_date"]):
             _refuse(pack, "age18", _("The applicant is under 18 on the application date (18th birthday: %(d)s).")
                     % {"d": eighteenth_birthday(clean["birth_date"])}, "application_date")
@@ -185,12 +189,12 @@ def _open_case(*, actor, org: Organization, data: dict, application_date: dt.dat
         if open_case_of_person is not None:
             if getattr(actor, "pk", None) and not Scope.for_user(actor).can("view", open_case_of_person):
                 raise member_services.DuplicateElsewhere(open_case_of_person, clean["id_number"])  # who applies elsewhere is not said
-            raise ValidationError({"id_number": [_("An open development case already exists for this person.")]})
+            raise ValidationError({"id_number": [ValidationError(_("An open development case already exists for this person."), code="open_case_exists")]})
         if Member.objects.filter(id_number_bidx=Member._meta.get_field("id_number").index_of(clean["id_number"])).exists():
             elsewhere = member_services.recorded_elsewhere(actor=actor, id_number=clean["id_number"])
             if elsewhere is not None:
                 raise elsewhere
-            raise ValidationError({"id_number": [_("This person is already on the member roll.")]})
+            raise ValidationError({"id_number": [ValidationError(_("This person is already on the member roll."), code="id_duplicate")]})
         case = DevelopmentCase.objects.create(org=org, rule_pack=pack.version, rule_items=pack.items, **clean)
         CaseStep.objects.create(case=case, code=1, order=1, date=application_date,
                                 body=STEP_BY_CODE[1].body, documents=_documents(1, documents), note=note, entered_by=actor)
@@ -241,9 +245,9 @@ def record_step(*, actor, case: DevelopmentCase, code: int, date: dt.date, docum
         _authorise(actor, "approve" if step.needs_approve else "manage", case, pack)
         steps = _step_dates(case)
         if not date:
-            raise ValidationError({"date": [_("This field is required.")]})
+            raise ValidationError({"date": [ValidationError(_("This field is required."), code="required")]})
         if date > _today():
-            raise ValidationError({"date": [_("The date is in the future.")]})
+            raise ValidationError({"date": [ValidationError(_("The date is in the future."), code="in_future")]})
         prev = steps[case.last_code]
         if date < prev.date:
             _refuse(pack, "step_order", _("The date is earlier than the previous step's (%(d)s).") % {"d": prev.date}, "date")
@@ -509,7 +513,7 @@ def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.d
         pack = case.pack
         _authorise(actor, "manage", case, pack)
         if point not in PUBLICITY_POINTS:
-            raise ValidationError({"point": [_("Choose one of the listed values.")]})
+            raise ValidationError({"point": [ValidationError(_("Choose one of the listed values."), code="invalid_choice")]})
         before, rid, allowed = PUBLICITY_POINTS[point]
         if case.status != CaseStatus.OPEN or case.last_code not in allowed:
             _refuse(pack, rid, _("This publicity belongs just before step %(n)s.") % {"n": before}, "point")
@@ -517,11 +521,11 @@ def start_publicity(*, actor, case: DevelopmentCase, point: str, starts_on: dt.d
             _refuse(pack, rid, _("This publicity has already been started."), "point")
         last_step = CaseStep.objects.filter(case=case).order_by("-code").first()
         if not starts_on:
-            raise ValidationError({"starts_on": [_("This field is required.")]})
+            raise ValidationError({"starts_on": [ValidationError(_("This field is required."), code="required")]})
         if starts_on < last_step.date:
             _refuse(pack, "step_order", _("The publicity cannot start before the previous step (%(d)s).") % {"d": last_step.date}, "starts_on")
         if starts_on > _today() + dt.timedelta(days=60):
-            raise ValidationError({"starts_on": [_("The date is too far in the future.")]})
+            raise ValidationError({"starts_on": [ValidationError(_("The date is too far in the future."), code="too_far_ahead")]})
         days = pack.publicity_days
         _first, last = workdays.publicity_window(starts_on, days, case.org_path)
         title, body = notice_text(case, point, starts_on, last)
@@ -547,7 +551,7 @@ def _post_notice(actor, case, title: str, body: str, point: str):
         return create_notice(org=case.org, board="development", title=title, body=body, actor=actor,
                              source=f"development:{case.pk}:{point}")
     except PermissionDenied:
-        raise ValidationError(_("You may not post notices on this organization's publicity board; ask the branch secretary.")) from None
+        raise ValidationError(_("You may not post notices on this organization's publicity board; ask the branch secretary."), code="not_permitted") from None
 
 
 def add_assessment(*, actor, case: DevelopmentCase, date: dt.date, note: str = "") -> CaseAssessment:
@@ -560,7 +564,7 @@ def add_assessment(*, actor, case: DevelopmentCase, date: dt.date, note: str = "
             _refuse(pack, "assess_6m", _("Assessments are recorded while the applicant is an activist (steps 3–7)."))
         start = CaseStep.objects.get(case=case, code=3).date
         if not date or date < start or date > _today():
-            raise ValidationError({"date": [_("The date must lie between the activist decision (%(d)s) and today.") % {"d": start}]})
+            raise ValidationError({"date": [ValidationError(_("The date must lie between the activist decision (%(d)s) and today.") % {"d": start}, code="date_out_of_range")]})
         a = CaseAssessment.objects.create(case=case, date=date, note=note or "", entered_by=actor)
         audit.record(actor=actor, action="development.assessment", obj=case, data={"date": date})
     return a
@@ -600,7 +604,7 @@ def extend_probation(*, actor, case: DevelopmentCase, date: dt.date, months: int
             _refuse(pack, "extension_once_6_12", _("An extension lasts at least 6 and at most 12 months."), "months")
         last = CaseStep.objects.filter(case=case).order_by("-code").first()
         if not date or date > _today() or date < last.date:
-            raise ValidationError({"date": [_("The date must lie between the last step (%(d)s) and today.") % {"d": last.date}]})
+            raise ValidationError({"date": [ValidationError(_("The date must lie between the last step (%(d)s) and today.") % {"d": last.date}, code="date_out_of_range")]})
         earliest = case.probation_end - dt.timedelta(days=conf.extension_grace_days())
         if date < earliest:
             _refuse(pack, "extension_at_expiry", _("The probation ends on %(e)s: the branch general meeting decides on an extension "
@@ -633,10 +637,10 @@ def stop_case(*, actor, case: DevelopmentCase, reason: str) -> DevelopmentCase:
         pack = case.pack
         _authorise(actor, "manage", case, pack)
         if case.status != CaseStatus.OPEN:
-            raise ValidationError(_("This case is already closed."))
+            raise ValidationError(_("This case is already closed."), code="case_closed")
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError({"reason": [_("Give the reason.")]})
+            raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
         case.status, case.stop_reason, case.updated_at = CaseStatus.STOPPED, reason[:300], timezone.now()
         case.save(update_fields=["status", "stop_reason", "updated_at"])
         audit.record(actor=actor, action="development.stop", obj=case, data={"reason": reason[:300], "at_step": case.last_code})
@@ -655,13 +659,13 @@ def cancel_probation(*, actor, case: DevelopmentCase, date: dt.date, decision: s
         pack = case.pack
         _authorise(actor, "approve", case, pack)
         if case.status != CaseStatus.OPEN or not 17 <= case.last_code <= 22 or case.member_id is None:
-            raise ValidationError(_("Only a probation in progress (admitted, not yet converted) can be cancelled."))
+            raise ValidationError(_("Only a probation in progress (admitted, not yet converted) can be cancelled."), code="not_in_probation")
         decision = (decision or "").strip()
         if not decision:
-            raise ValidationError({"decision": [_("Enter the 支部大会 decision and the upper committee's approval (document number).")]})
+            raise ValidationError({"decision": [ValidationError(_("Enter the 支部大会 decision and the upper committee's approval (document number)."), code="no_decision")]})
         last = CaseStep.objects.filter(case=case).order_by("-code").first()
         if not date or date > _today() or date < last.date:
-            raise ValidationError({"date": [_("The date must lie between the last step (%(d)s) and today.") % {"d": last.date}]})
+            raise ValidationError({"date": [ValidationError(_("The date must lie between the last step (%(d)s) and today.") % {"d": last.date}, code="date_out_of_range")]})
         reason = f"取消预备党员资格：{decision}"[:300]
         member_services.close_record(actor=actor, member=case.member, reason=reason, on=date)
         case.status, case.stop_reason, case.updated_at = CaseStatus.STOPPED, reason, timezone.now()
@@ -674,7 +678,7 @@ def cancel_probation(*, actor, case: DevelopmentCase, date: dt.date, decision: s
 def reveal_field(*, actor, case: DevelopmentCase, field: str) -> str:
     """Show one sensitive field in clear; the reveal is audited (SECURITY.md "Field privacy")."""
     if field not in SENSITIVE:
-        raise ValidationError(_("This field is not revealable."))
+        raise ValidationError(_("This field is not revealable."), code="not_revealable")
     with transaction.atomic():
         audit.record(actor=actor, action="development.reveal", obj=case, data={"field": field})
         return getattr(case, field)
@@ -690,7 +694,7 @@ def set_local_day(*, actor, org: Organization, date: dt.date, is_working_day: bo
         if actor is None or not Scope.for_user(actor).path_allows("development", "calendar", org.path):
             _refuse(pack, "human_conclusion", _("You may not change the calendar of this organization."))
         if not date:
-            raise ValidationError({"date": [_("This field is required.")]})
+            raise ValidationError({"date": [ValidationError(_("This field is required."), code="required")]})
         row, created = LocalHoliday.objects.update_or_create(org=org, date=date, defaults={
             "org_path": org.path, "is_working_day": bool(is_working_day), "note": (note or "")[:200], "created_by": actor})
         audit.record(actor=actor, action="development.calendar_set", obj=row, org_path=org.path,
@@ -702,7 +706,7 @@ def delete_local_day(*, actor, row) -> None:
     """Remove a local calendar exception (POLICY ``development.calendar``)."""
     with transaction.atomic():
         if not Scope.for_user(actor).path_allows("development", "calendar", row.org_path):
-            raise ValidationError(_("You may not change the calendar of this organization."))
+            raise ValidationError(_("You may not change the calendar of this organization."), code="human_conclusion")
         audit.record(actor=actor, action="development.calendar_delete", obj=row, data={"date": row.date})
         row.delete()
 
@@ -727,9 +731,9 @@ def add_document(*, actor, case: DevelopmentCase, step_code: int, upload):
         except (TypeError, ValueError):
             step_code = 0
         if not 1 <= step_code <= case.last_code:
-            raise ValidationError({"step_code": [_("Documents are attached to a recorded step.")]})
+            raise ValidationError({"step_code": [ValidationError(_("Documents are attached to a recorded step."), code="step_not_recorded")]})
         if upload is None:
-            raise ValidationError({"file": [_("This field is required.")]})
+            raise ValidationError({"file": [ValidationError(_("This field is required."), code="required")]})
         clean = clean_attachment(upload)
         doc = CaseDocument(case=case, step_code=step_code, name=clean.name, content_type=clean.content_type,
                            size=len(clean.content), sha256=hashlib.sha256(clean.content).hexdigest(), uploaded_by=actor)

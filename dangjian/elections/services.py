@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from dangjian.core import api as core_services
 from dangjian.core import audit, structure
 from dangjian.core.dates import same_day_months_later
+from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
 from dangjian.members import api as member_services
 from dangjian.members.api import COMMITTEE_POSITIONS, Member, MemberStatus, RecordState
@@ -240,7 +241,7 @@ def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, p
             if problem:
                 errors.append(problem)
         if errors:  # one coded error per candidate refused (not_member, not_on_record, probationary, restricted)
-            raise ValidationError({"candidates": errors}, code="candidate_not_eligible")
+            raise collected({"candidates": errors})
         if len(members) < seats:
             raise ValidationError({"candidates": [ValidationError(
                 _("%(c)s candidates for %(s)s seats: at least as many candidates as seats.") % {"c": len(members), "s": seats},

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, rollups
+from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, PATH_STEP, AuditEvent, Organization, Role, RoleAssignment
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import (
@@ -157,7 +158,7 @@ def clean_member_data(data: dict, *, instance: Member | None = None, check_dupli
                 raise DuplicateElsewhere(existing, idn)
             errors.setdefault("id_number", []).append(ValidationError(DUPLICATE_ON_RECORD, code="id_duplicate"))
     if errors:
-        raise ValidationError(errors, code="invalid_member_data")  # the codes are the errors' own (code= on a dict is ignored)
+        raise collected(errors)
     return out
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, uploads
+from dangjian.core.errors import collected
 from dangjian.core.models import Organization
 from dangjian.members import api as member_services
 from dangjian.members.api import Member, MemberStatus
@@ -244,7 +245,7 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
         if n["voters_total"] <= 0:
             errors["voters_total"] = ValidationError(_("Enter the number of voting members who should attend."), code="no_voters_total")
         if errors:
-            raise ValidationError(errors, code="invalid_vote")  # the codes are the errors' own (code= on a dict is ignored)
+            raise collected(errors)
         defaults = vote_defaults(meeting)
         if defaults["voters_total"] and n["voters_total"] != defaults["voters_total"]:
             raise ValidationError({"voters_total": ValidationError(_(

@@ -48,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.errors import collected
 from dangjian.core.models import Organization
 from dangjian.core.policy import Scope
 
@@ -101,7 +102,7 @@ def _clean_text(title: str, body: str) -> tuple[str, str]:
     elif len(body) > BODY_MAX:
         errors["body"] = [ValidationError(_("The text is too long (at most %(n)s characters).") % {"n": BODY_MAX}, code="text_too_long")]
     if errors:  # every field error above is coded; the outer code names the whole refusal
-        raise ValidationError(errors, code="invalid_text")
+        raise collected(errors)
     return title, body
 
 
@@ -166,7 +167,7 @@ def check_personal_data(title: str, body: str, *, public_phones: bool = False) -
     """P6 on a text about to be saved: ValidationError keyed by field (title / body), numbers masked."""
     errors = _personal_data_errors(title, body, public_phones=public_phones)
     if errors:  # field errors coded pii_id_number / pii_mobile (_personal_data_errors)
-        raise ValidationError(errors, code="personal_data")
+        raise collected(errors)
 
 
 def _check_version(v: NoticeVersion) -> None:
@@ -203,7 +204,7 @@ def _clean_files(attachments, *, public_phones: bool = False) -> list:
             continue
         cleaned.append(cf)
     if errors:  # every item coded: the upload checks' codes, pii_file_name, pii_*_in_file
-        raise ValidationError({"attachments": errors}, code="attachment_refused")
+        raise collected({"attachments": errors})
     return cleaned
 
 
@@ -533,7 +534,7 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
     elif member is not None:
         errors["member"] = [ValidationError(_("An honoured organization has no member."), code="member_for_organization")]
     if errors:  # every field error above is coded; the outer code names the whole refusal
-        raise ValidationError(errors, code="invalid_honour")
+        raise collected(errors)
     if not isinstance(org, Organization) or not org.is_active:
         raise ValidationError({"org": [ValidationError(_("Choose an active organization."), code="org_inactive")]})
     scope = _scope(actor)

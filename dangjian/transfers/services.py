@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core import audit
 from dangjian.core.dates import same_day_months_later
+from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
 from dangjian.members import api as member_services
 from dangjian.members.api import Member, MemberOrgHistory, MemberStatus, RecordState
@@ -436,7 +437,7 @@ def register_incoming(*, actor, org: Organization, member_data: dict, from_name:
     if not external_letter_no:
         errors["external_letter_no"] = [ValidationError(_("Enter the number of the introduction letter."), code="no_letter_no")]
     if errors:
-        raise ValidationError(errors, code="incomplete_letter")  # the codes are the errors' own (code= on a dict is ignored)
+        raise collected(errors)
     on = on or timezone.localdate()
     # an ID number recorded where the actor cannot see it: refused unnamed, routed (kept: outside our transaction)
     member_services.refuse_if_recorded_elsewhere(actor=actor, org=org, id_number=member_data.get("id_number"), via="transfer_in")

@@ -45,3 +45,16 @@ def test_a_page_that_succeeds_has_no_refusal_header(world, login):
     c = login(world.users["town_admin"])
     r = c.get(reverse("org-dissolve", args=[world.b2.pk]))
     assert r.status_code == 200 and REFUSAL_HEADER not in r
+
+
+def test_collected_refusals_keep_every_code_and_refuse_an_uncoded_one():
+    from dangjian.core.errors import collected
+
+    exc = collected({"name": [ValidationError("Say the name.", code="required")],
+                     "birth": [ValidationError("Does not match.", code="birth_date_mismatch")]})
+    assert codes(exc) == ["required", "birth_date_mismatch"]
+    assert codes(collected([ValidationError("a", code="x"), ValidationError("b", code="y")])) == ["x", "y"]
+    import pytest
+
+    with pytest.raises(TypeError):
+        collected({"name": [ValidationError("no code")]})

@@ -109,20 +109,27 @@ def test_probation_reminder_also_reaches_the_member(world):
 def test_stop_and_assessment(world):
     from django.core.exceptions import ValidationError
 
+    from dangjian.core.errors import codes
     from dangjian.development import services
 
     case = advance(world, open_case(world), 3)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.add_assessment(actor=world.users["secretary"], case=case, date=D(2023, 7, 1))  # before the activist date
+    assert codes(exc.value) == ["date_out_of_range"]
     services.add_assessment(actor=world.users["secretary"], case=case, date=D(2024, 1, 2), note="表现良好")
     assert CaseAssessment.objects.filter(case=case).count() == 1
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.stop_case(actor=world.users["secretary"], case=case, reason=" ")
+    assert codes(exc.value) == ["no_reason"]
     services.stop_case(actor=world.users["secretary"], case=case, reason="本人撤回申请")
     case.refresh_from_db()
     assert case.status == "stopped" and alerts_for(case, D(2030, 1, 1)) == []
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         record(world, case, 4)
+    assert codes(exc.value) == ["step_order"]
+    with pytest.raises(ValidationError) as exc:
+        services.stop_case(actor=world.users["secretary"], case=case, reason="再次")
+    assert codes(exc.value) == ["case_closed"]
 
 
 @pytest.mark.parametrize("joined_year,activist,level", [

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from dangjian.core.dates import same_day_months_later
+from dangjian.core.errors import codes
 from dangjian.core.models import AuditEvent
 from dangjian.development import services
 from dangjian.development.models import CasePublicity, CaseStep, CaseWarning, DevelopmentCase
@@ -21,13 +22,14 @@ D = dt.date
 
 
 def refused(fn, rule_id: str):
-    """Call ``fn``; assert it is refused citing ``rule_id`` and that nothing was written."""
+    """Call ``fn``; assert it is refused with the code ``rule_id``, citing it, and that nothing was written."""
     before = (CaseStep.objects.count(), AuditEvent.objects.count(), CaseWarning.objects.count(), Member.objects.count(),
               CasePublicity.objects.count())
     with pytest.raises(ValidationError) as exc:
         fn()
+    assert rule_id in codes(exc.value), codes(exc.value)
     text = " ".join(exc.value.messages)
-    assert rule_id in text, text
+    assert rule_id in text, text  # the message cites the rule (rules.cite)
     assert (CaseStep.objects.count(), AuditEvent.objects.count(), CaseWarning.objects.count(), Member.objects.count(),
             CasePublicity.objects.count()) == before
     return text
@@ -369,17 +371,30 @@ def test_archive_needs_all_five_documents(world):
 def test_one_open_case_per_person_and_members_refused(world):
     data = applicant()
     services.open_case(actor=world.users["secretary"], org=world.b1, data=dict(data), application_date=TIMELINE[1])
-    with pytest.raises(ValidationError, match="already exists"):
+    with pytest.raises(ValidationError) as exc:
         services.open_case(actor=world.users["secretary"], org=world.b1, data=dict(data), application_date=TIMELINE[1])
-    with pytest.raises(ValidationError, match="member roll"):
+    assert error_codes(exc) == {"id_number": ["open_case_exists"]}
+    with pytest.raises(ValidationError) as exc:
         services.open_case(actor=world.users["secretary"], org=world.b1, data=applicant(id_number=world.m_member.id_number,
                            birth_date=world.m_member.birth_date, gender=world.m_member.gender), application_date=TIMELINE[1])
+    assert error_codes(exc) == {"id_number": ["id_duplicate"]}
+
+
+def test_applicant_errors_each_carry_a_code(world):
+    """clean_applicant collects every field error at once; each one is coded (tests/test_error_codes.py
+    cannot see through the collected dict)."""
+    from dangjian.development import rules
+
+    with pytest.raises(ValidationError) as exc:
+        services.clean_applicant({"gender": "X", "id_number": "123", "phone": "12"}, rules.get_pack())
+    assert error_codes(exc) == {"name": ["required"], "birth_date": ["required"], "education": ["required"],
+                                "gender": ["invalid_choice"], "id_number": ["id_format"], "phone": ["phone"]}
 
 
 def test_id_number_must_match_birth_date(world):
     with pytest.raises(ValidationError) as exc:
         open_case(world, id_number=applicant(birth_date=D(1999, 1, 1))["id_number"], birth_date=BIRTH)
-    assert "birth_date" in exc.value.message_dict
+    assert error_codes(exc)["birth_date"] == ["birth_date_mismatch"]
 
 
 def test_id_and_phone_encrypted_and_reveal_audited(world):

@@ -60,7 +60,11 @@ def test_local_table_overrides_for_the_subtree_only(world):
 def test_calendar_is_for_org_admins(world):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    from dangjian.core.errors import codes
+
+    with pytest.raises(ValidationError) as exc:
         services.set_local_day(actor=world.users["secretary"], org=world.b1, date=D(2026, 11, 25), is_working_day=False)
-    with pytest.raises(ValidationError):
+    assert codes(exc.value) == ["human_conclusion"]
+    with pytest.raises(ValidationError) as exc:
         services.set_local_day(actor=world.users["town_admin"], org=world.t2, date=D(2026, 11, 25), is_working_day=False)
+    assert codes(exc.value) == ["human_conclusion"]
