@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, rollups
+from .errors import collected
 from .models import (
     ALLOWED_CHILDREN,
     PATH_STEP,
@@ -54,10 +55,11 @@ def _check_dates(**dates: dt.date | None) -> None:
     lo, hi = TERM_DATE_RANGE
     for field, value in dates.items():
         if value is not None and not (lo <= value <= hi):
-            raise ValidationError({field: [_("Enter a date between %(lo)s and %(hi)s.") % {"lo": lo, "hi": hi}]})
+            raise ValidationError({field: [ValidationError(_("Enter a date between %(lo)s and %(hi)s.") % {"lo": lo, "hi": hi},
+                                                           code="date_out_of_range")]})
     start, end = dates.get("term_started_on"), dates.get("term_ends_on")
     if start and end and end <= start:
-        raise ValidationError({"term_ends_on": [_("The term must end after it starts.")]})
+        raise ValidationError({"term_ends_on": [ValidationError(_("The term must end after it starts."), code="term_ends_before_start")]})
 
 
 def term_end(start: dt.date, years: int) -> dt.date:
@@ -144,7 +146,7 @@ def update_organization(*, actor, org: Organization, **changes) -> Organization:
     """
     unknown = set(changes) - set(EDITABLE_ORG_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(_("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))}, code="not_editable")
     if "name" in changes and not (changes["name"] or "").strip():
         raise ValidationError(_("The organization needs a name."), code="name")
     if not org.is_active:
@@ -552,14 +554,17 @@ def create_account(*, actor, username: str, password: str, org: Organization) ->
     User = get_user_model()
     username = (username or "").strip()
     if not username:
-        raise ValidationError({"username": [_("Enter a username.")]})
+        raise ValidationError({"username": [ValidationError(_("Enter a username."), code="no_username")]})
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": [_("This username is taken.")]})
+        raise ValidationError({"username": [ValidationError(_("This username is taken."), code="username_taken")]})
     user = User(username=username)
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
+        # each message keeps its validator's code (password_too_short, password_too_common, ...) and
+        # params; "weak_password" for a validator that gives none
+        failed = [ValidationError(e.message, code=e.code or "weak_password", params=e.params) for e in exc.error_list]
+        raise collected({"password": failed}) from None
     with transaction.atomic():
         user.set_password(password)
         user.save()

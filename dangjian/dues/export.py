@@ -75,7 +75,7 @@ def run_export_job(job, progress):
     org = Organization.objects.filter(scope.q_paths("dues", "export", "path"), pk=params.get("org")).first()
     month = parse_month(params.get("month"))
     if org is None or month is None:
-        raise ValidationError(_("You may no longer export this organization's dues."))
+        raise ValidationError(_("You may no longer export this organization's dues."), code="not_permitted")
     filename, data, n = build_workbook(actor=actor, org=org, month=month, progress=progress)
     with transaction.atomic():
         notify_api.notify(recipients=[actor], kind="dues.export_ready", actor=actor, org=org,

@@ -74,7 +74,7 @@ def quarter_average(total) -> Decimal:
     rounded like the dues (:func:`round_money`)."""
     t = money(total)
     if t < 0:
-        raise ValidationError(_("The quarter's net income cannot be negative."))
+        raise ValidationError(_("The quarter's net income cannot be negative."), code="negative_income")
     return round_money(t / 3)
 
 
@@ -103,14 +103,14 @@ def monthly_dues(category: str, *, base=None, fixed=None, hardship=None) -> Deci
     if hardship is not None:
         h = money(hardship)
         if h < 0:
-            raise ValidationError(_("A hardship amount cannot be negative."))
+            raise ValidationError(_("A hardship amount cannot be negative."), code="negative_amount")
         return round_money(h)
     if category in ("salaried", "annual_salary", "self_employed", "retired"):
         if base is None:
-            raise ValidationError(_("A monthly base is needed for this dues category (art. 1 and 5)."))
+            raise ValidationError(_("A monthly base is needed for this dues category (art. 1 and 5)."), code="base_required")
         b = money(base)
         if b < 0:
-            raise ValidationError(_("The monthly base cannot be negative."))
+            raise ValidationError(_("The monthly base cannot be negative."), code="negative_base")
         if category != "retired":  # art. 3 and 4: "按照上述比例" — the rates of art. 2
             return round_money(b * salaried_rate(b))
         factor = Decimal(str(_cfg("DANGJIAN_DUES_RETIRED_BASE_FACTOR", "1")))
@@ -119,14 +119,14 @@ def monthly_dues(category: str, *, base=None, fixed=None, hardship=None) -> Deci
     if category == "farmer":
         lo, hi = farmer_range()
         if fixed is None:
-            raise ValidationError(_("Set the farmer's monthly amount (%(lo)s–%(hi)s yuan, art. 6).") % {"lo": lo, "hi": hi})
+            raise ValidationError(_("Set the farmer's monthly amount (%(lo)s–%(hi)s yuan, art. 6).") % {"lo": lo, "hi": hi}, code="no_farmer_amount")
         f = money(fixed)
         if not lo <= f <= hi:
-            raise ValidationError(_("A farmer pays %(lo)s–%(hi)s yuan a month (art. 6).") % {"lo": lo, "hi": hi})
+            raise ValidationError(_("A farmer pays %(lo)s–%(hi)s yuan a month (art. 6).") % {"lo": lo, "hi": hi}, code="farmer_amount_out_of_range")
         return round_money(f)
     if category in ("student", "unemployed", "low_income"):
         return round_money(fixed_amount())
-    raise ValidationError(_("Unknown dues category %(c)s.") % {"c": category})
+    raise ValidationError(_("Unknown dues category %(c)s.") % {"c": category}, code="unknown_category")
 
 
 def rate_label(category: str, base=None) -> str:

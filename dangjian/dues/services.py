@@ -95,15 +95,15 @@ def branch_of(org):
 
 def _validate_profile(category: str, base, fixed) -> None:
     if category not in DuesCategory.values:
-        raise ValidationError({"category": _("Unknown dues category.")})
+        raise ValidationError({"category": ValidationError(_("Unknown dues category."), code="unknown_category")})
     if category in BASE_CATEGORIES and base is None:
-        raise ValidationError({"base": _("A monthly base is needed for this dues category (art. 1 and 5).")})
+        raise ValidationError({"base": ValidationError(_("A monthly base is needed for this dues category (art. 1 and 5)."), code="base_required")})
     if base is not None and rates.money(base) < 0:
-        raise ValidationError({"base": _("The monthly base cannot be negative.")})
+        raise ValidationError({"base": ValidationError(_("The monthly base cannot be negative."), code="negative_base")})
     if category == DuesCategory.FARMER:
         lo, hi = rates.farmer_range()
         if fixed is None or not lo <= rates.money(fixed) <= hi:
-            raise ValidationError({"fixed_amount": _("A farmer pays %(lo)s–%(hi)s yuan a month (art. 6).") % {"lo": lo, "hi": hi}})
+            raise ValidationError({"fixed_amount": ValidationError(_("A farmer pays %(lo)s–%(hi)s yuan a month (art. 6).") % {"lo": lo, "hi": hi}, code="farmer_amount_out_of_range")})
 
 
 def quarter_start(d: dt.date) -> dt.date:
@@ -138,12 +138,14 @@ def set_profile(*, actor, member: Member, category: str, base=None, fixed_amount
     if category == DuesCategory.SELF_EMPLOYED and quarter_income not in (None, ""):
         average = rates.quarter_average(quarter_income)
         if base not in (None, "") and rates.money(base) != average:
-            raise ValidationError({"base": _("The monthly base %(b)s differs from the quarter's net income ÷ 3 (%(a)s): "
-                                             "give one of the two (art. 4).") % {"b": base, "a": average}})
+            raise ValidationError({"base": ValidationError(
+                _("The monthly base %(b)s differs from the quarter's net income ÷ 3 (%(a)s): "
+                  "give one of the two (art. 4).") % {"b": base, "a": average}, code="base_mismatch")})
         base = average
     if category in MONTHLY_BASE_CATEGORIES and effective_month > month_start(today):
-        raise ValidationError({"effective_month": _("An annual-salary member's base is the pay actually received in the month "
-                                                    "(art. 3): %(m)s has not begun yet.") % {"m": label(effective_month)}})
+        raise ValidationError({"effective_month": ValidationError(
+            _("An annual-salary member's base is the pay actually received in the month "
+              "(art. 3): %(m)s has not begun yet.") % {"m": label(effective_month)}, code="month_not_begun")})
     if category not in BASE_CATEGORIES:
         base = None
     if category != DuesCategory.FARMER:
@@ -264,7 +266,7 @@ def amount_for(member: Member, month: dt.date, *, changes=None, hardships=None) 
         hardships = list(HardshipApproval.objects.filter(member=member, status=HardshipStatus.APPROVED))
     snap = _snapshot(changes, month)
     if snap is None:
-        raise ValidationError(_("%(n)s has no dues profile for %(m)s yet.") % {"n": member.name, "m": label(month)})
+        raise ValidationError(_("%(n)s has no dues profile for %(m)s yet.") % {"n": member.name, "m": label(month)}, code="no_profile")
     h = _hardship(hardships, month)
     return rates.monthly_dues(snap.category, base=snap.base, fixed=snap.fixed_amount,
                               hardship=h.amount if h is not None else None)
@@ -294,13 +296,13 @@ def request_hardship(*, actor, member: Member, amount, reason: str, study_date: 
     required), then the next-higher Party committee approves (中组发〔2008〕3号 art. 7)."""
     amount = rates.money(amount)
     if amount < 0:
-        raise ValidationError({"amount": _("A hardship amount cannot be negative.")})
+        raise ValidationError({"amount": ValidationError(_("A hardship amount cannot be negative."), code="negative_amount")})
     if not (study_record or "").strip():
-        raise ValidationError({"study_record": _("Record the branch's study of the request (art. 7).")})
+        raise ValidationError({"study_record": ValidationError(_("Record the branch's study of the request (art. 7)."), code="no_study_record")})
     from_month = month_start(from_month)
     to_month = month_start(to_month) if to_month else None
     if to_month and to_month < from_month:
-        raise ValidationError({"to_month": _("The last month is before the first month.")})
+        raise ValidationError({"to_month": ValidationError(_("The last month is before the first month."), code="end_before_start")})
     h = HardshipApproval.objects.create(member=member, amount=amount, reason=reason,
                                         study_date=study_date, study_record=study_record.strip(),
                                         from_month=from_month, to_month=to_month, requested_by=actor)
@@ -317,9 +319,9 @@ def decide_hardship(*, actor, hardship: HardshipApproval, approve: bool, approva
     months it covers."""
     hardship = HardshipApproval.objects.select_for_update().get(pk=hardship.pk)
     if hardship.status != HardshipStatus.REQUESTED:
-        raise ValidationError(_("This request has already been decided."))
+        raise ValidationError(_("This request has already been decided."), code="decided")
     if not (approval_record or "").strip():
-        raise ValidationError({"approval_record": _("Record the approval of the next-higher Party committee (art. 7).")})
+        raise ValidationError({"approval_record": ValidationError(_("Record the approval of the next-higher Party committee (art. 7)."), code="no_approval_record")})
     hardship.status = HardshipStatus.APPROVED if approve else HardshipStatus.REJECTED
     hardship.approval_record = approval_record.strip()
     hardship.decided_by, hardship.decided_on = actor, today or timezone.localdate()
@@ -339,7 +341,7 @@ def create_bill(*, member: Member, month: dt.date) -> DuesBill:
     month = month_start(month)
     if month < billable_from(member):
         raise ValidationError(_("%(n)s owes no dues before %(m)s, the month the branch general meeting admitted them (art. 8).")
-                              % {"n": member.name, "m": label(billable_from(member))})
+                              % {"n": member.name, "m": label(billable_from(member))}, code="before_admission")
     bill = DuesBill.objects.filter(member=member, month=month).first()
     if bill is not None:
         return bill
@@ -398,10 +400,10 @@ def excuse_bill(*, actor, bill: DuesBill, reason: str) -> DuesBill:
     """Record the branch's approved reason for an unpaid month (art. 13 "without good reason"):
     the month no longer counts towards the 6-month arrears review."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the approved reason.")})
+        raise ValidationError({"reason": ValidationError(_("Give the approved reason."), code="no_reason")})
     bill = DuesBill.objects.select_for_update().get(pk=bill.pk)
     if bill.status != BillStatus.UNPAID:
-        raise ValidationError(_("Only an unpaid month can be excused."))
+        raise ValidationError(_("Only an unpaid month can be excused."), code="not_unpaid")
     bill.status, bill.excuse = BillStatus.EXCUSED, reason.strip()[:200]
     bill.save(update_fields=["status", "excuse"])
     audit.record(actor=actor, action="dues.bill_excuse", obj=bill, org_path=bill.org_path,
@@ -433,31 +435,31 @@ def record_payment(*, actor, member: Member, first_month: dt.date | None, months
     warnings: list[str] = []
     if kind not in ALLOWED_KINDS:
         raise ValidationError(_("Only regular dues and voluntary extra payments may be recorded: no other "
-                                "\"special dues\" may be levied (中组发〔2008〕3号 art. 14)."))
+                                "\"special dues\" may be levied (中组发〔2008〕3号 art. 14)."), code="special_dues")
     if payer == Payer.ORGANISATION:
-        raise ValidationError({"payer": _("A Party organization must not pay dues on a member's behalf (垫交, art. 14).")})
+        raise ValidationError({"payer": ValidationError(_("A Party organization must not pay dues on a member's behalf (垫交, art. 14)."), code="paid_by_organization")})
     if payer == Payer.DEDUCTION and not (written_consent or "").strip():
-        raise ValidationError({"written_consent": _("Dues may be deducted from pay only with the member's written consent (art. 14): record it.")})
+        raise ValidationError({"written_consent": ValidationError(_("Dues may be deducted from pay only with the member's written consent (art. 14): record it."), code="no_written_consent")})
     if payer not in Payer.values:
-        raise ValidationError({"payer": _("Unknown payer.")})
+        raise ValidationError({"payer": ValidationError(_("Unknown payer."), code="unknown_payer")})
     voluntary_extra = rates.money(voluntary_extra or 0)
     if voluntary_extra < 0:
-        raise ValidationError({"voluntary_extra": _("A voluntary extra cannot be negative.")})
+        raise ValidationError({"voluntary_extra": ValidationError(_("A voluntary extra cannot be negative."), code="negative_extra")})
     if months < 0:
-        raise ValidationError({"months": _("The number of months cannot be negative.")})
+        raise ValidationError({"months": ValidationError(_("The number of months cannot be negative."), code="negative_months")})
     if months == 0 and voluntary_extra == 0:
-        raise ValidationError({"months": _("Nothing to record: no month and no voluntary extra.")})
+        raise ValidationError({"months": ValidationError(_("Nothing to record: no month and no voluntary extra."), code="nothing_to_record")})
     if months and first_month is None:
-        raise ValidationError({"first_month": _("Choose the first month paid.")})
+        raise ValidationError({"first_month": ValidationError(_("Choose the first month paid."), code="no_first_month")})
     if paid_on > today:
-        raise ValidationError({"paid_on": _("The payment date is in the future.")})
+        raise ValidationError({"paid_on": ValidationError(_("The payment date is in the future."), code="in_future")})
     this_month = month_start(today)
     covered = [month_start_offset(month_start(first_month), i) for i in range(months)] if months else []
     ahead = [m for m in covered if m > this_month]
     if ahead and not (branch_consent or "").strip():
-        raise ValidationError({"branch_consent": _("Paying in advance (quarterly) needs the branch's consent (art. 12): record it.")})
+        raise ValidationError({"branch_consent": ValidationError(_("Paying in advance (quarterly) needs the branch's consent (art. 12): record it."), code="no_branch_consent")})
     if len(ahead) > max_advance_months():
-        raise ValidationError({"months": _("At most %(n)s months may be paid in advance (a quarter, art. 12).") % {"n": max_advance_months()}})
+        raise ValidationError({"months": ValidationError(_("At most %(n)s months may be paid in advance (a quarter, art. 12).") % {"n": max_advance_months()}, code="too_far_ahead")})
     late = [m for m in covered if months_between(m, this_month) > back_payment_months()]
     if late:
         warnings.append(_("Back payment for %(m)s is more than %(n)s months late (art. 12 allows back payment generally within 6 months).")
@@ -469,9 +471,9 @@ def record_payment(*, actor, member: Member, first_month: dt.date | None, months
             bill = create_bill(member=member, month=m)
             bill = DuesBill.objects.select_for_update().get(pk=bill.pk)
             if bill.status == BillStatus.PAID:
-                raise ValidationError(_("%(m)s is already paid.") % {"m": label(m)})
+                raise ValidationError(_("%(m)s is already paid.") % {"m": label(m)}, code="already_paid")
             if bill.status == BillStatus.EXEMPT:
-                raise ValidationError(_("%(m)s is exempt (approved hardship): nothing to pay.") % {"m": label(m)})
+                raise ValidationError(_("%(m)s is exempt (approved hardship): nothing to pay.") % {"m": label(m)}, code="exempt")
             bills.append(bill)
         dues_amount = sum((b.amount_due for b in bills), Decimal("0"))
         remit = voluntary_extra >= centre_threshold()
@@ -511,10 +513,10 @@ def record_inflow_payment(*, actor, record, first_month: dt.date, months: int, m
     from dangjian.transfers.api import AwayKind
 
     if record.kind != AwayKind.FLOWING or record.closed_on or record.inflow_org_id is None:
-        raise ValidationError(_("Only a member registered as flowing in to this organization pays dues here."))
+        raise ValidationError(_("Only a member registered as flowing in to this organization pays dues here."), code="not_flowing_in")
     if not (record.activity_cert_no or "").strip():
         raise ValidationError(_("Only a holder of the 流动党员活动证 pays dues at the inflow organization (art. 9): "
-                                "the home branch records the certificate number first."))
+                                "the home branch records the certificate number first."), code="no_activity_cert")
     with transaction.atomic():
         p, warnings = record_payment(actor=actor, member=record.member, first_month=first_month, months=months, method=method,
                                      paid_on=paid_on, reference=reference, payer=Payer.MEMBER, today=today,
@@ -677,11 +679,11 @@ def decide_case(*, actor, case: ReviewCase, meeting_date: dt.date, decision: str
     removal follows its own procedure and upper approval)."""
     case = ReviewCase.objects.select_for_update().get(pk=case.pk)
     if case.status != CaseStatus.OPEN:
-        raise ValidationError(_("This case has already been decided."))
+        raise ValidationError(_("This case has already been decided."), code="decided")
     if not (decision or "").strip():
-        raise ValidationError({"decision": _("Record what the branch general meeting decided.")})
+        raise ValidationError({"decision": ValidationError(_("Record what the branch general meeting decided."), code="no_decision")})
     if meeting_date > timezone.localdate():
-        raise ValidationError({"meeting_date": _("The meeting date is in the future.")})
+        raise ValidationError({"meeting_date": ValidationError(_("The meeting date is in the future."), code="in_future")})
     case.status, case.meeting_date, case.decision = CaseStatus.DECIDED, meeting_date, decision.strip()
     case.decided_by, case.decided_at = actor, timezone.now()
     case.save()
@@ -715,11 +717,11 @@ def publish_totals(*, actor, org, month: dt.date):
     try:
         from dangjian.publicity.api import create_notice
     except ImportError as exc:
-        raise ValidationError(_("The publicity board is not available yet.")) from exc
+        raise ValidationError(_("The publicity board is not available yet."), code="publicity_unavailable") from exc
     month = month_start(month)
     t = publicity_totals(org, month)
     if not t["billed"]:
-        raise ValidationError(_("No dues bills for %(m)s: generate the bills first.") % {"m": label(month)})
+        raise ValidationError(_("No dues bills for %(m)s: generate the bills first.") % {"m": label(month)}, code="no_bills")
     title = f"{org.name}{month.year}年{month.month}月党费收缴情况公示"
     body = (f"{month.year}年{month.month}月，{org.name}应缴党费党员{t['billed']}人，已缴{t['paid']}人，"
             f"免缴{t['exempt']}人；应缴党费合计{t['due']}元，已收{t['received']}元"
@@ -732,7 +734,7 @@ def publish_totals(*, actor, org, month: dt.date):
             notice = create_notice(org=org, board="dues", title=title, body=body, actor=actor,
                                    source=f"dues:{org.pk}:{label(month)}")
         except PermissionDenied as exc:
-            raise ValidationError(_("You may not post notices for this organization.")) from exc
+            raise ValidationError(_("You may not post notices for this organization."), code="not_permitted") from exc
         audit.record(actor=actor, action="dues.publish", org_path=org.path, object_type="dues.month",
                      object_id=label(month), data={"org": org.pk, "month": label(month), "billed": t["billed"], "paid": t["paid"]})
     return notice

@@ -281,7 +281,7 @@ def generate(request, scope):
 
     def perform(cd):
         if cd["month"] > current_month():
-            raise ValidationError({"month": _("Bills are generated for the current month or earlier.")})
+            raise ValidationError({"month": ValidationError(_("Bills are generated for the current month or earlier."), code="future_month")})
         return cd["org"], cd["month"], services.generate_bills(actor=request.user, org=cd["org"], month=cd["month"])
 
     def done(result):

@@ -100,6 +100,7 @@ def test_grant_role_creates_account_and_audits(world, login):
     c = login(world.users["town_admin"])
     r = c.post(reverse("org-roles", args=[world.b2.pk]), {"username": "new_sec", "role": "secretary", "password": "short"})
     assert r.status_code == 200 and not get_user_model().objects.filter(username="new_sec").exists()
+    assert "password_too_short" in [e.code for e in r.context["form"].errors.as_data()["password"]]  # the validator's own code
     r = c.post(reverse("org-roles", args=[world.b2.pk]), {"username": "new_sec", "role": "secretary", "password": "a-long-enough-passphrase"})
     assert r.status_code == 302
     u = get_user_model().objects.get(username="new_sec")

@@ -14,6 +14,18 @@ def at(y, m, d, h=10):
     return time_machine.travel(dt.datetime(y, m, d, h, 0, tzinfo=TZ), tick=False)
 
 
+def why(exc) -> list[tuple[str | None, str]]:
+    """A refusal as ``[(field, code)]`` (:mod:`dangjian.core.errors`): tests read the code, not the text."""
+    from dangjian.core.errors import describe
+
+    return [(d["field"], d["code"]) for d in describe(exc)]
+
+
+def form_codes(response) -> list[str]:
+    """The codes on a re-shown form page (``form.errors.as_data()``, every field)."""
+    return [e.code for errs in response.context["form"].errors.as_data().values() for e in errs]
+
+
 @pytest.fixture
 def frozen():
     """Time frozen on 2026-10-15 10:00 Beijing time."""

@@ -15,7 +15,7 @@ from dangjian.notify.models import InboxMessage
 from dangjian.transfers import services as transfers
 from dangjian.transfers.models import InflowRecord
 
-from .conftest import at
+from .conftest import at, why
 
 
 @pytest.fixture
@@ -46,14 +46,16 @@ def test_inflow_organization_collects_dues_of_a_certificate_holder(world, inflow
 
 def test_refusals(world, inflow, login):
     with at(2026, 10, 15):
-        with pytest.raises(ValidationError, match="consent"):  # paying ahead needs the home branch's consent
+        with pytest.raises(ValidationError) as e:  # paying ahead needs the home branch's consent
             services.record_inflow_payment(actor=world.users["secretary2"], record=inflow, first_month=dt.date(2026, 11, 1),
                                            months=2, method="cash", paid_on=dt.date(2026, 10, 15))
+        assert why(e.value) == [("branch_consent", "no_branch_consent")]
         inflow.activity_cert_no = ""
         inflow.save(update_fields=["activity_cert_no"])
-        with pytest.raises(ValidationError, match="流动党员活动证"):
+        with pytest.raises(ValidationError) as e:
             services.record_inflow_payment(actor=world.users["secretary2"], record=inflow, first_month=dt.date(2026, 10, 1),
                                            months=1, method="cash", paid_on=dt.date(2026, 10, 15))
+        assert why(e.value) == [(None, "no_activity_cert")]
         # nobody else may collect: the home branch's committee member and another town's staff
         assert login(world.users["committee"]).get(reverse("dues-inflow-pay", args=[inflow.pk])).status_code == 404  # no flowing_in view: not found
         assert login(world.users["town2_admin"]).get(reverse("dues-inflow-pay", args=[inflow.pk])).status_code == 404

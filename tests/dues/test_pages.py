@@ -8,11 +8,17 @@ import types
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from dangjian.core.dates import month_start_offset
+from dangjian.core.errors import REFUSAL_HEADER
 from dangjian.dues import services
 from dangjian.dues.models import BillStatus, DuesBill, DuesPayment, DuesProfile
+
+from .conftest import form_codes, why
 
 M = dt.date
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -76,12 +82,16 @@ def test_payment_form_shows_rule_refusals_and_writes_nothing(world, profiled, fr
     c = login(world.users["secretary"])
     base = {"member": world.m_member.pk, "first_month": "2026-10", "months": 1, "paid_on": "2026-10-15", "method": "cash",
             "voluntary_extra": "0"}
-    r = c.post(reverse("dues-pay"), {**base, "payer": "organisation"}, **EN)
-    assert r.status_code == 200 and "垫交" in r.content.decode()
-    r = c.post(reverse("dues-pay"), {**base, "payer": "deduction"}, **EN)
-    assert r.status_code == 200 and "written consent" in r.content.decode()
-    r = c.post(reverse("dues-pay"), {**base, "payer": "member", "months": 3}, **EN)
-    assert r.status_code == 200 and "consent" in r.content.decode()
+
+    def shown(r) -> list[str]:  # the refusal's codes, each message shown on the page
+        assert r.status_code == 200
+        for errs in r.context["form"].errors.as_data().values():
+            assert all(escape(m) in r.content.decode() for e in errs for m in e.messages)
+        return form_codes(r)
+
+    assert shown(c.post(reverse("dues-pay"), {**base, "payer": "organisation"}, **EN)) == ["paid_by_organization"]
+    assert shown(c.post(reverse("dues-pay"), {**base, "payer": "deduction"}, **EN)) == ["no_written_consent"]
+    assert shown(c.post(reverse("dues-pay"), {**base, "payer": "member", "months": 3}, **EN)) == ["no_branch_consent"]
     assert not DuesPayment.objects.exists()
 
 
@@ -104,7 +114,7 @@ def test_profile_form_creates_profile_with_history(world, frozen, login):
     assert r.status_code == 200 and "housing provident fund" in r.content.decode()  # the exclusion list
     r = c.post(reverse("dues-profile-edit"), {"member": world.m_member.pk, "category": "salaried", "base": "",
                                               "effective_month": "2026-10", "reason": "initial"}, **EN)
-    assert r.status_code == 200 and "base is needed" in r.content.decode()
+    assert r.status_code == 200 and r[REFUSAL_HEADER] == "base_required"
     r = c.post(reverse("dues-profile-edit"), {"member": world.m_member.pk, "category": "salaried", "base": "5000.01",
                                               "effective_month": "2026-10", "reason": "initial"})
     assert r.status_code == 302
@@ -247,8 +257,12 @@ def test_publicity_posts_branch_totals_without_names(world, profiled, frozen, lo
 
 def test_publicity_without_bills_is_a_clear_message(world, frozen, login, fake_publicity):
     c = login(world.users["secretary"])
+    with translation.override("en"), pytest.raises(ValidationError) as e:
+        services.publish_totals(actor=world.users["secretary"], org=world.b1, month=M(2026, 10, 1))
+    assert why(e.value) == [(None, "no_bills")]
     r = c.post(reverse("dues-publish"), {"org": world.b1.pk, "month": "2026-10"}, follow=True, **EN)
-    assert "generate the bills first" in r.content.decode() and not fake_publicity
+    assert [(m.level_tag, m.message) for m in r.context["messages"]] == [("error", e.value.messages[0])]
+    assert escape(e.value.messages[0]) in r.content.decode() and not fake_publicity
 
 
 def test_publicity_with_the_real_board(world, profiled, frozen):
@@ -288,7 +302,6 @@ def test_chinese_page_uses_dues_terms(world, profiled, frozen, login):
 
 
 def test_export_job_body_rechecks_reach_and_notifies(world, profiled, frozen):
-    from django.core.exceptions import ValidationError
     from openpyxl import load_workbook
 
     from dangjian.dues import export
@@ -304,8 +317,9 @@ def test_export_job_body_rechecks_reach_and_notifies(world, profiled, frozen):
     assert InboxMessage.objects.filter(user=world.users["secretary"], kind="dues.export_ready").exists()
     other = Job.objects.create(kind=export.EXPORT_JOB_KIND, actor=world.users["secretary2"],
                                params={"org": world.b1.pk, "month": "2026-10"})
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         export.run_export_job(other, lambda pct, note: None)
+    assert why(e.value) == [(None, "not_permitted")]
 
 
 def test_branch_page_filters(world, profiled, frozen, login):

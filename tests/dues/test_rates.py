@@ -84,8 +84,9 @@ def test_farmers_pay_between_two_jiao_and_one_yuan(amount, ok):
     if ok:
         assert rates.monthly_dues("farmer", fixed=D(amount)) == D(amount)
     else:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as e:
             rates.monthly_dues("farmer", fixed=D(amount))
+        assert e.value.code == "farmer_amount_out_of_range"
 
 
 def test_hardship_amount_replaces_the_computed_amount():
@@ -99,12 +100,15 @@ def test_money_is_never_a_float():
 
 
 def test_missing_or_negative_base_is_refused():
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         rates.monthly_dues("salaried", base=None)
-    with pytest.raises(ValidationError):
+    assert e.value.code == "base_required"
+    with pytest.raises(ValidationError) as e:
         rates.monthly_dues("retired", base=D("-1"))
-    with pytest.raises(ValidationError):
+    assert e.value.code == "negative_base"
+    with pytest.raises(ValidationError) as e:
         rates.monthly_dues("special")
+    assert e.value.code == "unknown_category"
 
 
 # -- properties (hypothesis) ------------------------------------------------------------------------
