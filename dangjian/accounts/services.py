@@ -15,13 +15,12 @@ import io
 import os
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dangjian.core import audit
+from dangjian.core import audit, config
 from dangjian.core.models import RoleAssignment
 
 DEFAULT_REQUIRED_ROLES = ("org_admin", "secretary", "audit_admin", "security_admin")
@@ -32,11 +31,11 @@ RECOVERY_NAME = "recovery codes"
 # -- who must use a second factor ---------------------------------------------------------------
 
 def enforced() -> bool:
-    return bool(getattr(settings, "DANGJIAN_OTP_ENFORCED", True))
+    return bool(config.value("OTP_ENFORCED", True))
 
 
 def required_roles() -> tuple[str, ...]:
-    return tuple(getattr(settings, "DANGJIAN_OTP_REQUIRED_ROLES", DEFAULT_REQUIRED_ROLES))
+    return tuple(config.value("OTP_REQUIRED_ROLES", DEFAULT_REQUIRED_ROLES))
 
 
 def requires_otp(user) -> bool:
@@ -120,7 +119,7 @@ def issue_recovery_codes(user) -> list[str]:
     """Replace the user's recovery codes with a fresh set; returns them (shown once)."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = [_new_recovery_code() for _i in range(int(getattr(settings, "DANGJIAN_OTP_RECOVERY_CODES", 8)))]
+    codes = [_new_recovery_code() for _i in range(int(config.value("OTP_RECOVERY_CODES", 8)))]
     for code in codes:
         device.token_set.create(token=code)
     return [format_recovery_code(c) for c in codes]

@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -34,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dangjian.core import audit
+from dangjian.core import audit, config
 from dangjian.core.models import RoleAssignment
 
 from . import services as otp_services
@@ -67,12 +66,12 @@ class TokenRefused(Exception):
 
 def ttl_seconds(privileged: bool) -> int:
     if privileged:
-        return int(getattr(settings, "DANGJIAN_API_TOKEN_PRIVILEGED_TTL_SECONDS", DEFAULT_PRIVILEGED_TTL))
-    return int(getattr(settings, "DANGJIAN_API_TOKEN_TTL_SECONDS", DEFAULT_TTL))
+        return int(config.value("API_TOKEN_PRIVILEGED_TTL_SECONDS", DEFAULT_PRIVILEGED_TTL))
+    return int(config.value("API_TOKEN_TTL_SECONDS", DEFAULT_TTL))
 
 
 def fresh_otp_seconds() -> int:
-    return int(getattr(settings, "DANGJIAN_API_FRESH_OTP_SECONDS", DEFAULT_FRESH_OTP))
+    return int(config.value("API_FRESH_OTP_SECONDS", DEFAULT_FRESH_OTP))
 
 
 def digest(key: str) -> str:

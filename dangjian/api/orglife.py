@@ -15,7 +15,6 @@ and this view authenticates the device itself (docs/decisions.md §13):
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -23,6 +22,7 @@ from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from dangjian.core import config
 from dangjian.orglife import api as orglife
 
 from .base import ScopedAPIView, error_responses
@@ -58,7 +58,7 @@ class DeviceThrottle(SimpleRateThrottle):
     scope = "orglife_device"
 
     def get_rate(self):
-        return getattr(settings, "DANGJIAN_ORGLIFE_DEVICE_RATE", "600/min")
+        return config.value("ORGLIFE_DEVICE_RATE", "600/min")
 
     def get_cache_key(self, request, view):
         key = device_key(request)

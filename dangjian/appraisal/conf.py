@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from django.conf import settings
+from dangjian.core import config
 
 RULE_VERSION = "教育管理条例(2019) art. 18; 支部工作条例(2018); 共产党员网 民主评议 topic (grades, 优秀 ≤1/3); DOMAIN §6 rev. 2026-11"
 
@@ -22,7 +22,7 @@ DEFAULTS = {
 
 
 def cfg(key: str):
-    return {**DEFAULTS, **getattr(settings, "DANGJIAN_APPRAISAL", {})}[key]
+    return config.section("APPRAISAL", DEFAULTS)[key]
 
 
 def excellent_share() -> Fraction:

@@ -25,11 +25,11 @@ import hmac
 import json
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from . import config
 from .models import AuditEvent, AuditHead, AuditSeal
 
 GENESIS = "0" * 64
@@ -164,7 +164,7 @@ class SealResult:
 
 
 def _gap_window() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "DANGJIAN_AUDIT_GAP_SECONDS", GAP_SECONDS_DEFAULT))
+    return dt.timedelta(seconds=config.value("AUDIT_GAP_SECONDS", GAP_SECONDS_DEFAULT))
 
 
 def _gap_settled(missing: list[int], later: AuditEvent) -> bool:

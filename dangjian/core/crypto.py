@@ -24,6 +24,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from . import config
+
 
 class DecryptionError(Exception):
     """A ciphertext failed authentication: tampered, wrong column, or unknown key."""
@@ -80,15 +82,14 @@ def _parse(data: dict) -> Keyring:
 @lru_cache(maxsize=1)
 def keyring() -> Keyring:
     """Load the keyring: DANGJIAN_DATA_KEYS (JSON) first, else the key file (created if absent)."""
-    from django.conf import settings
 
     raw = os.environ.get("DANGJIAN_DATA_KEYS")
     if raw:
         return _parse(json.loads(raw))
-    path = Path(settings.DANGJIAN_KEY_FILE)
+    path = Path(config.value("KEY_FILE"))
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        content = new_keyfile_content(settings.DANGJIAN_CRYPTO_ALGORITHM)
+        content = new_keyfile_content(config.value("CRYPTO_ALGORITHM"))
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump(content, fh)

@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.utils.functional import empty
 
+from . import config
 from .audit import current_ip
 
 ACTIVITY_KEY = "_dj_seen_at"
@@ -35,13 +36,13 @@ class SessionExpiryMiddleware:
                 now = int(time.time())
                 if started is None:
                     request.session["_dj_login_at"] = now
-                elif now - started > settings.DANGJIAN_SESSION_ABSOLUTE_SECONDS:
+                elif now - started > config.value("SESSION_ABSOLUTE_SECONDS"):
                     logout(request)
                     if request.path.startswith("/api/"):
                         return self.get_response(request)
                     return redirect(f"/accounts/login/?next={request.path}")
                 seen = request.session.get(ACTIVITY_KEY)
-                if seen is None or now - seen >= settings.DANGJIAN_SESSION_ACTIVITY_STEP_SECONDS:
+                if seen is None or now - seen >= config.value("SESSION_ACTIVITY_STEP_SECONDS"):
                     request.session[ACTIVITY_KEY] = now  # modified: saved, expiry and cookie renewed
             return self.get_response(request)
         finally:

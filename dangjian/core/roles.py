@@ -20,8 +20,7 @@ become a pending :class:`~dangjian.core.models.RoleGrantRequest` that a *second*
 """
 from __future__ import annotations
 
-from django.conf import settings
-
+from . import config
 from .models import Role
 from .policy import DESCENDANTS, SUBTREE, Scope
 
@@ -44,7 +43,7 @@ APPROVER_ROLE = R.SECURITY_ADMIN
 
 
 def two_person_roles() -> frozenset[str]:
-    return frozenset(getattr(settings, "DANGJIAN_TWO_PERSON_ROLES", DEFAULT_TWO_PERSON_ROLES))
+    return frozenset(config.value("TWO_PERSON_ROLES", DEFAULT_TWO_PERSON_ROLES))
 
 
 def _reaches(reach: str, granter_path: str, target_path: str) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
@@ -16,7 +15,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, rollups
+from . import audit, config, rollups
 from .errors import collected
 from .models import (
     ALLOWED_CHILDREN,
@@ -37,7 +36,7 @@ from .models import (
 def term_years(kind: str, area_type: str) -> int:
     """Term length in years (DOMAIN §2 "Terms", 2018 意见 + 条例 art. 21 [cfg]):
     village and community bodies 5; primary committees 5; general branch and branch 3."""
-    cfg = settings.DANGJIAN_STRUCTURE["term_years"]
+    cfg = config.value("STRUCTURE")["term_years"]
     if area_type in (AreaType.VILLAGE, AreaType.COMMUNITY):
         return cfg[area_type]
     if kind in (OrgKind.GENERAL_BRANCH, OrgKind.BRANCH):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import config
 from .models import Organization, OrgKind
 
 RULE_VERSION = "条例2018/意见2018"
@@ -41,7 +41,7 @@ def findings_for(org: Organization, counts: dict[str, int], committee_size: int,
     """
     if not org.is_active or org.kind not in BRANCH_KINDS:
         return []
-    cfg = settings.DANGJIAN_STRUCTURE
+    cfg = config.value("STRUCTURE")
     today = today or timezone.localdate()
     full = counts.get("status:full", 0)
     total = counts.get("total", 0)

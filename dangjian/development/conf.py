@@ -5,7 +5,7 @@ switches keep their own settings, see :mod:`.rules`).
 """
 from __future__ import annotations
 
-from django.conf import settings
+from dangjian.core import config
 
 DEFAULTS = {
     # A probation extension (预备期延长) is decided by the 支部大会 when the probation ends (党章
@@ -18,7 +18,7 @@ DEFAULTS = {
 
 
 def cfg(key: str):
-    return {**DEFAULTS, **(getattr(settings, "DANGJIAN_DEVELOPMENT", {}) or {})}[key]
+    return config.section("DEVELOPMENT", DEFAULTS)[key]
 
 
 def extension_grace_days() -> int:

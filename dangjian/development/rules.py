@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from dangjian.core import config
 
 BLOCK, WARN, RED, REMIND = "block", "warn", "red", "remind"
 
@@ -241,12 +242,12 @@ def items_for(key: str) -> dict:
     if key == "2014":
         return {k: (5 if k == "publicity_working_days" else False) for k in ITEMS_2026_DEFAULT}
     items = dict(ITEMS_2026_DEFAULT)
-    items.update(getattr(settings, "DANGJIAN_DEVELOPMENT_2026_ITEMS", {}) or {})
+    items.update(config.value("DEVELOPMENT_2026_ITEMS", {}) or {})
     return items
 
 
 def current_pack_key() -> str:
-    key = str(getattr(settings, "DANGJIAN_DEVELOPMENT_RULE_PACK", "2026"))
+    key = str(config.value("DEVELOPMENT_RULE_PACK", "2026"))
     return key if key in PACK_VERSIONS else "2026"
 
 

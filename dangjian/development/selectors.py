@@ -12,12 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dangjian.core import config
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from dangjian.members.api import Member, MemberStatus, RecordState
@@ -209,7 +209,7 @@ ORG_LEVELS = {
 
 def org_warning_config() -> dict:
     cfg = dict(ORG_WARNING_DEFAULT)
-    cfg.update(getattr(settings, "DANGJIAN_DEVELOPMENT_ORG_WARNINGS", {}) or {})
+    cfg.update(config.value("DEVELOPMENT_ORG_WARNINGS", {}) or {})
     return cfg
 
 

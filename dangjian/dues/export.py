@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, config
 from dangjian.core.models import Organization
 from dangjian.core.policy import Scope
 
@@ -27,7 +26,7 @@ METHOD = {"cash": "现金", "transfer": "转账", "online": "线上支付"}
 
 
 def direct_export_limit() -> int:
-    return int(getattr(settings, "DANGJIAN_DUES_DIRECT_EXPORT_ROWS", 2000))
+    return int(config.value("DUES_DIRECT_EXPORT_ROWS", 2000))
 
 
 def bills_for(org, month):

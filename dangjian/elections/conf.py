@@ -6,7 +6,7 @@ Override the keys below with ``DANGJIAN_ELECTIONS = {...}`` in settings.
 """
 from __future__ import annotations
 
-from django.conf import settings
+from dangjian.core import config
 
 RULE_VERSION = "党章 arts. 7, 31; 基层组织选举工作条例(2020) arts. 3, 4, 5; 支部工作条例(2018) art. 9; 关于党的基层组织任期的意见(2018); 1990 暂行条例 arts. 19, 29"
 
@@ -22,4 +22,4 @@ DEFAULTS = {
 
 
 def cfg(key: str):
-    return {**DEFAULTS, **getattr(settings, "DANGJIAN_ELECTIONS", {})}[key]
+    return config.section("ELECTIONS", DEFAULTS)[key]

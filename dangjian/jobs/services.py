@@ -26,7 +26,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, config
 
 from .models import Job, OutboxMessage
 
@@ -46,7 +46,7 @@ DEFAULTS = {
 
 def conf(key: str):
     """``settings.DANGJIAN_OUTBOX`` overrides DEFAULTS (tests shorten the lease and backoff)."""
-    return getattr(settings, "DANGJIAN_OUTBOX", {}).get(key, DEFAULTS[key])
+    return config.value("OUTBOX", {}).get(key, DEFAULTS[key])
 
 
 def worker_name() -> str:
@@ -204,7 +204,7 @@ class JobRefused(Exception):
 
 def retention_hours() -> float:
     """How long a finished job's result file is kept (``DANGJIAN_JOB_RESULT_RETENTION_HOURS``, 24)."""
-    return float(getattr(settings, "DANGJIAN_JOB_RESULT_RETENTION_HOURS", 24))
+    return float(config.value("JOB_RESULT_RETENTION_HOURS", 24))
 
 
 def create_job(*, actor, kind: str, params: dict, org_path: str = "", title: str = "", access=(), clear_text: bool = False,
@@ -240,7 +240,7 @@ def create_job(*, actor, kind: str, params: dict, org_path: str = "", title: str
 
 
 def jobs_dir() -> Path:
-    return Path(getattr(settings, "DANGJIAN_JOBS_DIR", "") or Path(settings.VAR_DIR) / "jobs")
+    return Path(config.value("JOBS_DIR", "") or Path(settings.VAR_DIR) / "jobs")
 
 
 def _ensure_dir(folder: Path) -> Path:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.core import audit, rollups
+from dangjian.core import audit, config, rollups
 from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, PATH_STEP, AuditEvent, Organization, Role, RoleAssignment
 from dangjian.core.policy import Scope
@@ -413,7 +412,7 @@ def move_member(*, actor, member: Member, to_org: Organization, reason: str = ""
         if member.state != RecordState.ACTIVE:
             raise ValidationError({"org": [ValidationError(_("This record is closed."), code="record_closed")]})
         branch = from_org.parent if from_org.kind == "party_group" and from_org.parent else from_org
-        minimum = settings.DANGJIAN_STRUCTURE["branch_min_full_members"]
+        minimum = config.value("STRUCTURE")["branch_min_full_members"]
         leaving_branch = not to_org.path.startswith(branch.path)
         if (leaving_branch and member.status == MemberStatus.FULL and not allow_below_minimum and not branch.is_joint
                 and full_members_in(branch) - 1 < minimum):
@@ -535,7 +534,7 @@ EXACT_RATE_LIMITED = gettext_lazy("Too many searches by ID number or phone numbe
 def exact_search_conf() -> dict:
     """``DANGJIAN_EXACT_SEARCH`` (optional setting) over the defaults: ``per_window`` searches a
     user may run in ``window_minutes``; the ``burst``-th attempt in a window alerts."""
-    return {**EXACT_SEARCH_DEFAULTS, **getattr(settings, "DANGJIAN_EXACT_SEARCH", {})}
+    return config.section("EXACT_SEARCH", EXACT_SEARCH_DEFAULTS)
 
 
 class ExactSearchRefused(ValidationError):

@@ -1,7 +1,6 @@
 """Job kinds and periodic jobs of the members app (Huey autodiscovers ``tasks`` modules)."""
-from django.conf import settings
 
-from dangjian.core import rollups
+from dangjian.core import config, rollups
 from dangjian.jobs.api import periodic
 
 from .roster_xlsx import register_export_job, sweep_uploads
@@ -20,4 +19,4 @@ def refresh_rollups_nightly():
 def sweep_roster_uploads():
     """Every five minutes: delete uploaded roster workbooks (plaintext ID numbers) that a preview
     left behind longer than the session idle timeout, not only when someone uploads again."""
-    return sweep_uploads(max_age=int(getattr(settings, "DANGJIAN_ROSTER_UPLOAD_TTL_SECONDS", 1800)))
+    return sweep_uploads(max_age=int(config.value("ROSTER_UPLOAD_TTL_SECONDS", 1800)))

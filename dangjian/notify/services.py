@@ -12,12 +12,11 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, config
 from dangjian.core import messages as kinds
 from dangjian.core.messages import RoleIn, Subtree
 from dangjian.core.models import Organization, RoleAssignment
@@ -31,7 +30,7 @@ LOCAL_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 def conf() -> dict:
     base = {"quiet_hours": ("22:00", "07:00"), "sms_per_hour": 5, "email_per_hour": 20, "default_language": kinds.DEFAULT_LANGUAGE}
-    base.update(getattr(settings, "DANGJIAN_NOTIFY", {}))
+    base.update(config.value("NOTIFY", {}))
     return base
 
 

@@ -29,8 +29,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from django.conf import settings
-
+from dangjian.core import config
 from dangjian.core.logging import mask_text
 from dangjian.core.privacy import mask_phone
 
@@ -42,7 +41,7 @@ class SmsError(RuntimeError):
 
 
 def sms_settings() -> dict:
-    return getattr(settings, "DANGJIAN_SMS", {}) or {}
+    return config.value("SMS", {}) or {}
 
 
 def template_for(kind: str, conf: dict) -> str:

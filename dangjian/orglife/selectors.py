@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from dangjian.core import config
+
 from .models import Attendance, AttendanceStatus
 
 
@@ -221,14 +223,13 @@ def study_attendance(year: int):
     """Attendance rows that count as collective study in ``year``: 党课 and 主题党日 (setting
     ``DANGJIAN_ORGLIFE_STUDY_TYPES``) with signed-off minutes, attended (present or late) or made up
     (补课), annotated with ``hours`` (the meeting's length, at most one day)."""
-    from django.conf import settings
     from django.db.models import DurationField, ExpressionWrapper, F, Value
     from django.db.models.functions import Least
     from django.utils import timezone
 
     from .models import HELD_STATUSES, PRESENT_STATUSES
 
-    codes = tuple(getattr(settings, "DANGJIAN_ORGLIFE_STUDY_TYPES", STUDY_TYPE_CODES))
+    codes = tuple(config.value("ORGLIFE_STUDY_TYPES", STUDY_TYPE_CODES))
     tz = timezone.get_current_timezone()
     start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
     length = ExpressionWrapper(F("meeting__ends_at") - F("meeting__starts_at"), output_field=DurationField())

@@ -13,14 +13,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, config
 from dangjian.core.errors import refusal
 from dangjian.core.models import Organization, OrgKind, OrgStatus, Role
 from dangjian.members.api import Member, RecordState
@@ -54,17 +53,17 @@ MAX_MEETING_HOURS = 12
 
 def late_minutes() -> int:
     """[cfg] minutes after the start from which a sign-in counts as late (default 15)."""
-    return int(getattr(settings, "DANGJIAN_ORGLIFE_LATE_MINUTES", 15))
+    return int(config.value("ORGLIFE_LATE_MINUTES", 15))
 
 
 def reminder_minutes() -> int:
     """[cfg] how long before the start the reminder goes out (DOMAIN §11 [remind]; default 120)."""
-    return int(getattr(settings, "DANGJIAN_ORGLIFE_REMINDER_MINUTES", 120))
+    return int(config.value("ORGLIFE_REMINDER_MINUTES", 120))
 
 
 def open_early_minutes() -> int:
     """[cfg] how early before the start sign-in may be opened (default 60)."""
-    return int(getattr(settings, "DANGJIAN_ORGLIFE_OPEN_EARLY_MINUTES", 60))
+    return int(config.value("ORGLIFE_OPEN_EARLY_MINUTES", 60))
 
 
 DEFAULT_POINTS = {
@@ -77,7 +76,7 @@ def points_rules() -> dict:
     """[cfg] ``DANGJIAN_ORGLIFE_POINTS``: {"version": ..., "rules": {attendance status: delta}}
     (DOMAIN §11 "Indices, points & warnings": a versioned rule table)."""
     conf = dict(DEFAULT_POINTS)
-    conf.update(getattr(settings, "DANGJIAN_ORGLIFE_POINTS", {}) or {})
+    conf.update(config.value("ORGLIFE_POINTS", {}) or {})
     return conf
 
 

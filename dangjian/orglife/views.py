@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from dangjian.core import config
 from dangjian.core.errors import first_code
 from dangjian.core.web import authenticated, form_view, public, scoped
 
@@ -379,7 +379,7 @@ GRACE_MAX_PENDING = 5
 
 
 def _grace_seconds() -> int:
-    return int(getattr(settings, "DANGJIAN_QR_LOGIN_GRACE_SECONDS", LOGIN_GRACE_SECONDS))
+    return int(config.value("QR_LOGIN_GRACE_SECONDS", LOGIN_GRACE_SECONDS))
 
 
 def _login_first(request, meeting, token):

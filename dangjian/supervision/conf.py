@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
+from dangjian.core import config
 
 DEFAULT_COLOURS = {"done": "red", "due": "yellow", "overdue": "grey", "not_yet": "white", "na": "white"}
 PALETTE = {  # name -> (background, text)
@@ -38,7 +38,7 @@ RULE_VERSION = "SUP-2026.1"  # bump when the grading or list definitions change
 
 def colours() -> dict[str, tuple[str, str]]:
     """status -> (background, text colour). Unknown names fall back to the default."""
-    conf = {**DEFAULT_COLOURS, **getattr(settings, "DANGJIAN_COMPLETION_COLOURS", {})}
+    conf = config.section("COMPLETION_COLOURS", DEFAULT_COLOURS)
     out = {}
     for status in DEFAULT_COLOURS:  # only the known statuses (they become CSS class names)
         value = str(conf[status]).strip()
@@ -54,24 +54,24 @@ def colours() -> dict[str, tuple[str, str]]:
 
 
 def colour_names() -> dict[str, str]:
-    conf = {**DEFAULT_COLOURS, **getattr(settings, "DANGJIAN_COMPLETION_COLOURS", {})}
+    conf = config.section("COMPLETION_COLOURS", DEFAULT_COLOURS)
     return {k: str(v) for k, v in conf.items()}
 
 
 def attendance_threshold() -> float:
-    return float(getattr(settings, "DANGJIAN_ATTENDANCE_THRESHOLD", 80))
+    return float(config.value("ATTENDANCE_THRESHOLD", 80))
 
 
 def absence_streak_months() -> int:
-    return int(getattr(settings, "DANGJIAN_ABSENCE_STREAK_MONTHS", 3))
+    return int(config.value("ABSENCE_STREAK_MONTHS", 3))
 
 
 def lapse_review_months() -> int:
-    return int(getattr(settings, "DANGJIAN_LAPSE_REVIEW_MONTHS", 6))
+    return int(config.value("LAPSE_REVIEW_MONTHS", 6))
 
 
 def grade_thresholds() -> dict[str, dict[str, float]]:
-    conf = getattr(settings, "DANGJIAN_BULLETIN_GRADES", None) or {}
+    conf = config.value("BULLETIN_GRADES", None) or {}
     out = {g: dict(v) for g, v in DEFAULT_GRADES.items()}
     for g, v in conf.items():
         out.setdefault(g, {}).update({k: float(x) for k, x in v.items()})

@@ -4,7 +4,7 @@ Override any key with ``DANGJIAN_TRANSFERS = {...}`` in settings.
 """
 from __future__ import annotations
 
-from django.conf import settings
+from dangjian.core import config
 
 RULE_VERSION = "党员教育管理工作条例(2019) arts. 24, 25, 31-34; 组通字〔2006〕45号"
 
@@ -36,4 +36,4 @@ DEFAULTS = {
 
 
 def cfg(key: str):
-    return {**DEFAULTS, **getattr(settings, "DANGJIAN_TRANSFERS", {})}[key]
+    return config.section("TRANSFERS", DEFAULTS)[key]

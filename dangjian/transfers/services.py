@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, config
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, Role
@@ -151,7 +151,7 @@ def _check_leaves_minimum(member: Member, to_org: Organization | None) -> None:
     branch = _sending_branch(member)
     if to_org is not None and to_org.path.startswith(branch.path):
         return
-    minimum = settings.DANGJIAN_STRUCTURE["branch_min_full_members"]
+    minimum = config.value("STRUCTURE")["branch_min_full_members"]
     leaving = Transfer.objects.filter(from_path__startswith=branch.path, status__in=OPEN_STATUSES,
                                       member__status=MemberStatus.FULL).exclude(member=member) \
         .exclude(to_path__startswith=branch.path, kind=TransferKind.INTERNAL).count()
