@@ -139,9 +139,9 @@ def login_as(live_server):
 
     def _login(user, pg):
         # Switching users in one browser context: let the current page's requests finish first.
-        # SESSION_SAVE_EVERY_REQUEST makes every Django response (a thumbnail, a download) set
-        # the session cookie again, so a late response of the previous user's page would put
-        # their session back over the new one.
+        # A response that saves the session (the activity stamp, written at most once a minute by
+        # core.middleware) sets the session cookie again, so a late response of the previous
+        # user's page could put their session back over the new one.
         if pg.url not in ("", "about:blank"):
             pg.wait_for_load_state("networkidle")
         pg.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
