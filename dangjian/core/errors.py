@@ -53,14 +53,20 @@ def describe(exc: ValidationError) -> list[dict]:
 
 
 def collected(errors) -> ValidationError:
-    """The one error for refusals gathered field by field (``{"field": [ValidationError, ...]}``
-    or a list of them). Every gathered error must carry its code: an uncoded entry is a
-    programming error (``TypeError``), so the static check of ``tests/test_error_codes.py`` can
-    trust a ``raise collected(errors)`` it cannot read into."""
+    """The one error for refusals gathered one by one: a dict ``{"field": [ValidationError, ...]}``,
+    or a list of errors — field refusals (``refusal(..., field=...)``) are merged by field, in
+    order. Every gathered error must carry its code: an uncoded entry is a programming error
+    (``TypeError``), so the static check of ``tests/test_error_codes.py`` can trust a
+    ``raise collected(errors)`` it cannot read into. Raise it only when something was gathered."""
     items = [e for errs in errors.values() for e in (errs if isinstance(errs, list | tuple) else [errs])] \
         if isinstance(errors, dict) else list(errors)
     for e in items:
         flat = _flat(e) if isinstance(e, ValidationError) else [(None, None)]
         if any(inner is None or not inner.code for _f, inner in flat):
             raise TypeError(f"collected(): an error without a code: {e!r}")
+    if not isinstance(errors, dict) and any(hasattr(e, "error_dict") for e in items):
+        merged: dict = {}
+        for e in items:
+            e.update_error_dict(merged)
+        return ValidationError(merged)
     return ValidationError(errors)

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, config
-from dangjian.core.errors import refusal
+from dangjian.core.errors import collected, refusal
 from dangjian.core.models import Organization, OrgKind, OrgStatus, Role
 from dangjian.members.api import Member, RecordState
 from dangjian.notify.api import RoleIn, notify
@@ -108,17 +108,6 @@ def managers_of(meeting: Meeting) -> list:
     return out
 
 
-def raise_refusals(found: list[ValidationError]) -> None:
-    """Refuse with every field refusal in ``found`` at once (each a coded ``refusal(..., field=...)``
-    of :mod:`dangjian.core.errors`), as one error about several fields; nothing found, nothing raised."""
-    if not found:
-        return
-    combined = found[0]
-    for exc in found[1:]:
-        exc.update_error_dict(combined.error_dict)
-    raise combined
-
-
 def _validate_schedule(starts_at, ends_at, *, now) -> None:
     """Refusals: ``ends_before_start``, ``too_long`` (over ``MAX_MEETING_HOURS``) on ends_at;
     ``already_over`` on starts_at."""
@@ -163,7 +152,8 @@ def _validate_people(org: Organization, host, recorder, invitees, meeting_type=N
                     "asks for leave; members exempt by rule are left out of 应到 automatically."
                 ) % {"type": meeting_type.name, "names": "、".join(missing[:10]) + ("…" if len(missing) > 10 else "")},
                     field="invitees"))
-    raise_refusals(errors)
+    if errors:
+        raise collected(errors)
 
 
 def _validate_lecturer(org: Organization, meeting_type, lecturer):
@@ -690,7 +680,8 @@ def record_makeup(*, actor, attendance: Attendance, on: dt.date, how: str, note:
         errors.append(refusal("no_how", _("Choose how the meeting was made up."), field="how"))
     if not note:
         errors.append(refusal("no_note", _("Say what was studied and how the branch checked it."), field="note"))
-    raise_refusals(errors)
+    if errors:
+        raise collected(errors)
     with transaction.atomic():
         att = Attendance.objects.select_for_update().select_related("meeting", "member").get(pk=attendance.pk)
         meeting = att.meeting
@@ -785,7 +776,8 @@ def create_exemption(*, actor, member: Member, basis: str, note: str, starts_on:
     if member.state != RecordState.ACTIVE:
         errors.append(refusal("member_inactive", _("%(name)s is no longer in the organization.") % {"name": member.name},
                               field="member"))
-    raise_refusals(errors)
+    if errors:
+        raise collected(errors)
     with transaction.atomic():
         overlap = Exemption.objects.filter(member=member, active=True).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
         if ends_on is not None:

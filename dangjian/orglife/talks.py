@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
-from dangjian.core.errors import refusal
+from dangjian.core.errors import collected, refusal
 from dangjian.members.api import COMMITTEE_POSITIONS
 
 from . import selectors
 from .models import HeartTalk
-from .services import raise_refusals
 
 
 def record_talk(*, actor, org, held_on: dt.date, first, second, subject: str) -> HeartTalk:
@@ -44,7 +43,8 @@ def record_talk(*, actor, org, held_on: dt.date, first, second, subject: str) ->
         errors.append(refusal("bad_date", _("Enter the day the talk took place (not in the future)."), field="held_on"))
     if not subject:
         errors.append(refusal("no_subject", _("Give the subject in a few words (not what was said)."), field="subject"))
-    raise_refusals(errors)
+    if errors:
+        raise collected(errors)
     with transaction.atomic():
         talk = HeartTalk.objects.create(org=org, held_on=held_on, first=first, second=second,
                                         subject=subject[:200], recorded_by=actor if getattr(actor, "pk", None) else None)

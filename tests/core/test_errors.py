@@ -58,3 +58,13 @@ def test_collected_refusals_keep_every_code_and_refuse_an_uncoded_one():
 
     with pytest.raises(TypeError):
         collected({"name": [ValidationError("no code")]})
+
+
+def test_collected_merges_field_refusals_by_field_in_order():
+    from dangjian.core.errors import collected
+
+    exc = collected([refusal("no_member", "Choose a member.", field="member"),
+                     refusal("bad_date", "Enter the day.", field="held_on"),
+                     refusal("same_member", "Two different members.", field="member")])
+    assert [(d["field"], d["code"]) for d in describe(exc)] == [("member", "no_member"), ("member", "same_member"),
+                                                                 ("held_on", "bad_date")]
