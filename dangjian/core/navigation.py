@@ -48,7 +48,7 @@ def _url(url_name: str) -> str:
 
 
 def entries(audience: str) -> list[dict]:
-    return [{"key": i.key, "label": i.label, "url": _url(i.url_name), "testid": i.testid, "badge": i.badge}
+    return [{"key": i.key, "label": i.label, "url": reverse(i.url_name), "testid": i.testid, "badge": i.badge}
             for i in sorted(_ITEMS.values(), key=lambda i: (i.order, i.key)) if i.audience == audience]
 
 
