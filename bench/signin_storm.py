@@ -8,6 +8,8 @@ What it does (issue 4 "Load, bad input, correctness"):
    written straight into the session table (no N logins), and one meeting inviting all of them,
    with sign-in open;
 3. starts gunicorn (``--workers`` 4, gthread, ``dangjian.settings.dev``) on a free local port;
+   untimed, every member first opens the scanned link (``GET``: the confirm page), as the phone
+   does before the tap (``--no-open`` skips it);
 4. fires N distinct sign-ins (``POST /orglife/s/<current QR token>/``, each member's own session
    and CSRF cookie) spread evenly over ``--seconds`` (60) by an open-loop schedule, plus
    ``--replay`` (20 %) repeated sign-ins of members already sent, and a baseline of trivial
@@ -68,6 +70,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--min-ratio", type=float, default=0.0, help="fail when full-stack / bare sign-in throughput is below this (e.g. 0.7)")
     p.add_argument("--no-bare", action="store_true", help="skip the bare Django app (bench/bare) run after the full stack")
     p.add_argument("--warmup", type=int, default=200, help="untimed read-only requests before each app's schedule (0: cold start)")
+    p.add_argument("--no-open", action="store_true",
+                   help="skip the untimed phase in which every member first opens the sign-in page (GET), as the phone does after the scan")
     return p.parse_args()
 
 
@@ -195,6 +199,23 @@ def warm_up(port: int, args, request_for) -> None:
         list(pool.map(one, range(args.warmup)))
 
 
+def open_pages(port: int, args, request_for) -> None:
+    """Untimed: every member opens the sign-in page first (``GET`` of the scanned link, kind ``open``),
+    as a phone does before the member taps "sign in" — which is where a once-a-minute session
+    renewal falls in real use. The timed schedule then sends the taps (POST). Same for both apps."""
+    local = threading.local()
+
+    def one(member: int) -> None:
+        c = getattr(local, "c", None) or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        local.c = c
+        method, path, body, headers = request_for("open", member)
+        c.request(method, path, body=body, headers=headers)
+        c.getresponse().read()
+
+    with ThreadPoolExecutor(max_workers=args.clients) as pool:
+        list(pool.map(one, range(args.members)))
+
+
 def run_server(app: str, env: dict, args, jobs, request_for, log: Path):
     """Start gunicorn serving ``app``, fire the schedule at it, stop it; (results, wall seconds, load before, after)."""
     port = free_port()
@@ -203,6 +224,8 @@ def run_server(app: str, env: dict, args, jobs, request_for, log: Path):
         wait_ready(port, proc)
         if args.warmup:
             warm_up(port, args, request_for)
+        if not args.no_open:
+            open_pages(port, args, request_for)
         interval = args.seconds / len(jobs)
         local = threading.local()
         results: list[tuple[str, int, float, bool]] = []
@@ -270,6 +293,8 @@ def prepare_bare(args, var: Path) -> dict:
         cookie = f"sessionid={keys[member]}; csrftoken={csrf}"
         if kind == "warmup":
             return "GET", "/healthz", None, {}
+        if kind == "open":  # the yardstick has no page to open: the same GET, answered 405, writes nothing
+            return "GET", "/s/", None, {"Cookie": cookie}
         if kind == "healthz":
             return "GET", "/healthz", None, {"Cookie": cookie}
         return "POST", "/s/", "", {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"}
@@ -332,6 +357,8 @@ def main() -> int:
         if kind == "warmup":  # anonymous, writes nothing: the URLconf (every app's views), a rendered page, a connection
             return "GET", "/accounts/login/", None, {"Accept-Language": "en"}
         headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"}
+        if kind == "open":  # the scanned link: the confirm page (renews the session's activity stamp)
+            return "GET", f"/orglife/s/{tokens.make_token(meeting)}/", None, {"Cookie": cookie, "Accept-Language": "en"}
         return "POST", f"/orglife/s/{tokens.make_token(meeting)}/", "", headers
 
     log = var / "gunicorn.log"

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from .models import Organization, Role, RoleAssignment
 
@@ -197,12 +199,73 @@ register(Organization, Resource("organization", "path"))
 
 
 def scope_of(request) -> Scope:
-    """The request's scope, built once and cached on the request."""
+    """The request's scope, built once and cached on the request (and on its user, so the
+    service the view calls asserts against the same scope without another query)."""
     sc = getattr(request, "_dangjian_scope", None)
     if sc is None or sc.user is not request.user:
         sc = Scope.for_user(request.user)
         request._dangjian_scope = sc
+        if getattr(request.user, "is_authenticated", False):
+            setattr(request.user, _SCOPE_ATTR, (_roles_version[0], sc))
     return sc
+
+
+# --- the service side of the one authorization rule (decisions.md 38) ---------------------------
+
+class NotPermitted(PermissionDenied):
+    """A service refusing an actor whom the policy does not let act there (HTTP 403; code
+    ``not_permitted``). The view should have refused first; this is the service's assertion."""
+
+    code = "not_permitted"
+
+
+_SCOPE_ATTR = "_dangjian_scope"
+_roles_version = [0]  # bumped by every saved or deleted role assignment in this process
+
+
+def _roles_changed(**kwargs) -> None:
+    _roles_version[0] += 1
+
+
+def scope_for(user) -> Scope:
+    """``user``'s Scope: the one its request built (:func:`scope_of` leaves it on the request's
+    user) while no role assignment of this process changed since, otherwise built now."""
+    cached = getattr(user, _SCOPE_ATTR, None) if user is not None else None
+    if cached is not None and cached[0] == _roles_version[0]:
+        return cached[1]
+    return Scope.for_user(user)
+
+
+def allows(actor, resource: str, action: str, target) -> bool:
+    """Whether POLICY lets ``actor`` do ``resource``/``action`` on ``target``: an organization,
+    a registered scoped row (its path column; its SELF field when the row is of ``resource``),
+    or a path string. ``actor`` None is the system (jobs, the demo, management commands)."""
+    if actor is None:
+        return True
+    from .scoping import path_of
+
+    scope = scope_for(actor)
+    if isinstance(target, str):
+        return scope.path_allows(resource, action, target)
+    res = RESOURCES.get(type(target))
+    if res is not None and res.name == resource:
+        return scope.can(action, target)
+    return scope.path_allows(resource, action, path_of(target))
+
+
+def authorize(actor, resource: str, action: str, target) -> None:
+    """The service's assertion of the one rule (decisions.md 38): raise :class:`NotPermitted`
+    unless :func:`allows`. The view authorized already through the scope (404/403); this is what
+    holds when the service is reached another way (REST, another app's ``api.py``, a job)."""
+    if not allows(actor, resource, action, target):
+        raise NotPermitted(_("You may not do this for this organization."))
+
+
+def authorize_self(actor, member) -> None:
+    """The service's assertion for an action a member takes for themselves (sign in, ask for
+    leave, pay dues): ``member`` must be ``actor``'s own member record."""
+    if actor is not None and getattr(member, "user_id", None) != getattr(actor, "pk", -1):
+        raise NotPermitted(_("You may do this only for yourself."))
 
 
 def _register_audit() -> None:
@@ -212,3 +275,23 @@ def _register_audit() -> None:
 
 
 _register_audit()
+
+
+from django.db.models.signals import post_delete, post_save  # noqa: E402 (after the receiver)
+
+post_save.connect(_roles_changed, sender=RoleAssignment, dispatch_uid="policy-roles-changed")
+post_delete.connect(_roles_changed, sender=RoleAssignment, dispatch_uid="policy-roles-changed-del")
+
+
+def authorized_by(reason: str):
+    """Mark a service whose actor is not checked by :func:`authorize`/:func:`authorize_self`
+    itself, saying why (e.g. "the sealed ballot's voter is the session's own member, checked
+    against the voters table"). ``tests/test_service_authorization.py`` accepts the mark."""
+    if not reason or not reason.strip():
+        raise ValueError("authorized_by needs the reason")
+
+    def mark(fn):
+        fn.authorized_by = reason
+        return fn
+
+    return mark
