@@ -1,4 +1,4 @@
-"""Thin forms of org life: types and shapes only; the rules live in services.py."""
+"""Thin forms of org life: types and shapes only; the rules live in the services package."""
 from __future__ import annotations
 
 from django import forms

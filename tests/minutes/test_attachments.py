@@ -98,7 +98,7 @@ def test_bad_uploads_refused(world, gm, data, name, code):
 
 
 def test_oversized_file_refused(world, gm, monkeypatch):
-    monkeypatch.setattr(services, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(services.attachments, "MAX_FILE_BYTES", 100)
     with pytest.raises(ValidationError) as exc:
         upload(world, gm.record, b"%PDF-1.4\n" + b"0" * 200, "big.pdf")
     assert exc.value.code == "too_big"
@@ -167,7 +167,7 @@ def test_png_exif_stripped_too(world, gm):
 
 
 def test_too_many_pixels_refused(world, gm, monkeypatch):
-    monkeypatch.setattr(services, "MAX_PIXELS", 100)
+    monkeypatch.setattr(services.attachments, "MAX_PIXELS", 100)
     buf = io.BytesIO()
     Image.new("RGB", (20, 20)).save(buf, format="JPEG")
     with pytest.raises(ValidationError) as exc:

@@ -1,0 +1,161 @@
+"""Holding a meeting (Meeting while it is open, and its Attendance rows): open sign-in, sign a
+member in (QR, device), the secretary's roll call, and closing the meeting.
+
+Rules: issue 4 sign-in "(a) by QR / device, (b) by the secretary ticking a roll call"; late
+after ``late_minutes()``; closing marks the members still only invited ABSENT (DOMAIN §11
+member-level: absent without leave), releases and credits flowing members (教育管理条例 art. 32,
+in :mod:`.flowing`) and writes the points of the rule table (:mod:`.points`)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit, config
+from dangjian.members.api import Member
+
+from .. import selectors
+from ..models import PRESENT_STATUSES, Attendance, LeaveRequest, LeaveStatus, Meeting, MeetingStatus, SigninDevice, SigninMethod
+from ._common import S
+from .flowing import _credit_inflow, _release_flowing_in
+from .points import award_points
+
+
+def late_minutes() -> int:
+    """[cfg] minutes after the start from which a sign-in counts as late (default 15)."""
+    return int(config.value("ORGLIFE_LATE_MINUTES", 15))
+
+
+def open_early_minutes() -> int:
+    """[cfg] how early before the start sign-in may be opened (default 60)."""
+    return int(config.value("ORGLIFE_OPEN_EARLY_MINUTES", 60))
+
+
+def open_signin(*, actor, meeting: Meeting) -> Meeting:
+    """Open sign-in ("start the meeting"): from ``open_early_minutes()`` before the start."""
+    now = timezone.now()
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("Sign-in can be opened only for a planned meeting."), code="not_planned")
+    if now < meeting.starts_at - dt.timedelta(minutes=open_early_minutes()):
+        raise ValidationError(_("Sign-in opens at the earliest %(m)s minutes before the start.") % {"m": open_early_minutes()},
+                              code="too_early")
+    with transaction.atomic():
+        if not Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(status=MeetingStatus.OPEN, opened_at=now):
+            raise ValidationError(_("Sign-in can be opened only for a planned meeting."), code="not_planned")
+        meeting.refresh_from_db()
+        audit.record(actor=actor, action="orglife.signin_open", obj=meeting, data={})
+    return meeting
+
+
+def status_for_signin(meeting: Meeting, at: dt.datetime) -> str:
+    """PRESENT, or LATE after the start + ``late_minutes()`` ([cfg], default 15)."""
+    return S.LATE if at > meeting.starts_at + dt.timedelta(minutes=late_minutes()) else S.PRESENT
+
+
+#: The codes with which :func:`sign_in` says the meeting is not open for sign-in, by the reason.
+SIGNIN_NOT_OPEN = {MeetingStatus.PLANNED: "not_yet_open", MeetingStatus.CANCELLED: "cancelled"}
+SIGNIN_ENDED = "ended"
+SIGNIN_NOT_OPEN_CODES = frozenset({*SIGNIN_NOT_OPEN.values(), SIGNIN_ENDED})
+
+
+def _signin_not_open(status) -> ValidationError:
+    """Why sign-in is refused on a meeting of ``status`` that is not open: ``not_yet_open``
+    (planned), ``cancelled``, or ``ended`` (closed or recorded)."""
+    return ValidationError(_("Sign-in is not open for this meeting."), code=SIGNIN_NOT_OPEN.get(status, SIGNIN_ENDED))
+
+
+def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: SigninDevice | None = None,
+            attendance: Attendance | None = None) -> tuple[Attendance, bool]:
+    """Record one member's sign-in; returns (attendance, newly signed in).
+
+    Refusals (``ValidationError`` codes): the meeting is not open for sign-in —
+    ``not_yet_open`` (planned), ``cancelled``, ``ended`` (closed or recorded; also when it was
+    ended between the caller's read and the sign-in: its status is then read once more, on the
+    refusal only); ``not_invited`` — the member is not invited.
+    Idempotent and race-free: the row is updated only while it is not yet signed in *and* the
+    meeting is open (one conditional UPDATE on the unique (meeting, member) row), so concurrent
+    duplicates write once and the others answer "already signed in"."""
+    now = timezone.now()
+    if meeting.status != MeetingStatus.OPEN:
+        raise _signin_not_open(meeting.status)
+    att = attendance if attendance is not None and attendance.member_id == member.pk and attendance.meeting_id == meeting.pk \
+        else Attendance.objects.filter(meeting=meeting, member=member).first()
+    if att is None:
+        raise ValidationError(_("You are not invited to this meeting."), code="not_invited")
+    if att.status in PRESENT_STATUSES:
+        return att, False
+    status = status_for_signin(meeting, now)
+    with transaction.atomic():
+        # One table in the WHERE clause (no join): PostgreSQL re-checks it on the row version a
+        # concurrent duplicate committed, so the second UPDATE matches nothing.
+        still_open = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.OPEN).values("pk")
+        n = (Attendance.objects.filter(pk=att.pk, meeting_id__in=still_open)
+             .exclude(status__in=PRESENT_STATUSES)
+             .update(status=status, method=method, signed_at=now, recorded_by=actor if getattr(actor, "pk", None) else None))
+        if not n:  # a concurrent duplicate won, or the meeting was closed meanwhile
+            att.refresh_from_db()
+            if att.status in PRESENT_STATUSES:
+                return att, False
+            raise _signin_not_open(Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first())
+        att.status, att.method, att.signed_at = status, method, now
+        att.recorded_by_id = actor.pk if getattr(actor, "pk", None) else None
+        audit.record(actor=actor, action="orglife.sign_in", obj=att, data={
+            "meeting": meeting.pk, "member": member.pk, "method": method, "status": status,
+            **({"device": device.pk} if device is not None else {})})
+    return att, True
+
+
+def roll_call(*, actor, meeting: Meeting, attendance: Attendance, status: str) -> Attendance:
+    """The secretary's roll call: present / late / absent for one invited member, method
+    ``roll_call`` (issue 4 "(b) by the secretary ticking a roll call"). Only while sign-in is open."""
+    if status not in (S.PRESENT, S.LATE, S.ABSENT):
+        raise ValidationError(_("Choose present, late or absent."), code="bad_status")
+    if attendance.meeting_id != meeting.pk:
+        raise ValidationError(_("This member is not invited to this meeting."), code="not_invited")
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.OPEN:
+            raise ValidationError(_("Open sign-in first: the roll call is taken while the meeting is open."), code="not_open")
+        before = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        attendance = before
+        old = attendance.status
+        attendance.status = status
+        attendance.method = SigninMethod.ROLL_CALL
+        attendance.signed_at = timezone.now() if status in PRESENT_STATUSES else None
+        attendance.recorded_by = actor
+        if status == S.ABSENT and old != S.ABSENT:
+            attendance.reason = ""
+        attendance.save(update_fields=["status", "method", "signed_at", "recorded_by", "reason"])
+        audit.record(actor=actor, action="orglife.roll_call", obj=attendance,
+                     data={"meeting": meeting.pk, "member": attendance.member_id, "from": old, "to": status})
+    return attendance
+
+
+def close_meeting(*, actor, meeting: Meeting) -> dict:
+    """End the meeting: status CLOSED, members still only invited become ABSENT, and the points
+    of the attendance rule table are written (DOMAIN §11 member-level: absent without leave).
+    Refused while leave requests wait for a decision (decide them first)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.OPEN:
+            raise ValidationError(_("Only a meeting with sign-in open can be ended."), code="not_open")
+        pending = LeaveRequest.objects.filter(meeting=meeting, status=LeaveStatus.PENDING).count()
+        if pending:
+            raise ValidationError(_("%(n)s leave request(s) still wait for your decision: decide them first.") % {"n": pending},
+                                  code="leave_pending")
+        now = timezone.now()
+        meeting.status, meeting.closed_at = MeetingStatus.CLOSED, now
+        meeting.save(update_fields=["status", "closed_at"])
+        guests = _release_flowing_in(meeting)
+        absent = Attendance.objects.filter(meeting=meeting, status=S.INVITED).update(status=S.ABSENT)
+        credited = _credit_inflow(meeting)
+        points = award_points(meeting=meeting)
+        summary = selectors.attendance_summary(meeting)
+        audit.record(actor=actor, action="orglife.meeting_close", obj=meeting, data={
+            "absent_marked": absent, "points_rows": points, "should": summary["should"], "present": summary["present"],
+            **({"flowing_in_not_required": guests} if guests else {}),
+            **({"inflow_credited": [[mid, att.meeting_id] for mid, att in sorted(credited.items())]} if credited else {})})
+    return summary
