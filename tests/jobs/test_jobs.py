@@ -200,7 +200,7 @@ def test_progress_survives_a_busy_database(world, job_kind, monkeypatch):
         return real_update(self, **kw)
 
     monkeypatch.setattr(QuerySet, "update", flaky_update)
-    monkeypatch.setattr(services.time, "sleep", lambda s: None)
+    monkeypatch.setattr(services.runs.time, "sleep", lambda s: None)
     job = Job.objects.create(kind="test.export", actor=world.users["secretary"])
     assert services.run_job(job.pk) == J.DONE
     assert calls["n"] == 3 * 5  # three progress calls, five attempts each
