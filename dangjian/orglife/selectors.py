@@ -419,20 +419,81 @@ def leave_request_of_meeting(meeting, pk):
 
 # the QR sign-in page (the sign-in storm): keep these queries as they are, they were tuned
 
-def signin_invitation(user, meeting_id):
-    """The sign-in storm's page: meeting, member and invitation in one query (the member's
-    encrypted fields are not needed here); the separate lookups (``signin_meeting``,
-    ``active_member_of``, ``invitation_of``) only name a refusal. The member's id as a scalar
-    subquery: the unique (meeting, member) index finds the one row whatever the table statistics
-    say (a join on the user scanned every invitation)."""
-    from django.db.models import Subquery
+#: What the QR page reads of the invitation, its meeting, the meeting's organization and the
+#: member: the refusals and the result page (status, times, title, place, organization name), the
+#: code's check (``signin_secret``), the audit row (``org_path``). Nothing encrypted, no meeting type.
+SIGNIN_COLUMNS = {
+    "attendance": ("id", "meeting_id", "member_id", "org_path", "status", "method", "signed_at", "recorded_by_id"),
+    "meeting": ("id", "org_id", "org_path", "type_id", "title", "status", "starts_at", "ends_at", "place", "signin_secret"),
+    "org": ("id", "name"),
+    "member": ("id", "org_id", "org_path", "user_id", "name", "state"),
+}
+_signin_statements: dict[str, tuple] = {}
 
+
+def _signin_statement():
+    """(SQL, [(model, attnames, converters)]) of :func:`signin_invitation` for this database,
+    built once per backend from the models (table and column names, the backend's converters)."""
+    from django.db import connection
+
+    from dangjian.core.models import Organization
     from dangjian.members.api import Member, RecordState
 
-    mine = Member.objects.filter(user=user, state=RecordState.ACTIVE).order_by().values("pk")[:1]
-    return (Attendance.objects.select_related("meeting__org", "meeting__type", "member")
-            .defer("member__id_number", "member__phone", "member__address")
-            .filter(meeting_id=meeting_id, member_id=Subquery(mine)).order_by("pk").first())
+    from .models import Meeting
+
+    found = _signin_statements.get(connection.vendor)
+    if found is None:
+        q = connection.ops.quote_name
+        shape = [("a", Attendance, "attendance"), ("m", Meeting, "meeting"), ("o", Organization, "org"), ("p", Member, "member")]
+        select, parts = [], []
+        for alias, model, key in shape:
+            # in the model's field order: Model.from_db maps a partial row onto concrete_fields in order
+            wanted = {model._meta.get_field(name).attname for name in SIGNIN_COLUMNS[key]}
+            fields = [f for f in model._meta.concrete_fields if f.attname in wanted]
+            select += [f"{alias}.{q(f.column)}" for f in fields]
+            cols = [f.get_col(alias) for f in fields]
+            # (column expression, its converters) where the backend converts (SQLite's datetimes)
+            parts.append((model, [f.attname for f in fields], [(c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in cols]))
+        t = {key: q(model._meta.db_table) for _a, model, key in shape}
+        sql = (f"SELECT {', '.join(select)} FROM {t['attendance']} a "  # noqa: S608 (names from the models; values are parameters)
+               f"JOIN {t['meeting']} m ON m.{q('id')} = a.{q('meeting_id')} "
+               f"JOIN {t['org']} o ON o.{q('id')} = m.{q('org_id')} "
+               f"JOIN {t['member']} p ON p.{q('id')} = a.{q('member_id')} "
+               f"WHERE a.{q('meeting_id')} = %s AND a.{q('member_id')} = "
+               f"(SELECT {q('id')} FROM {t['member']} WHERE {q('user_id')} = %s AND {q('state')} = %s LIMIT 1)")
+        found = _signin_statements[connection.vendor] = (sql, parts, RecordState.ACTIVE)
+    return found
+
+
+def signin_invitation(user, meeting_id):
+    """The sign-in storm's page: the invitation with its meeting, organization and member in one
+    statement, or None. Only the columns the page uses (:data:`SIGNIN_COLUMNS`), written out once
+    per backend and turned into model instances with ``Model.from_db`` (the rest of each row is
+    deferred): building the same query through the ORM cost three times what running it did
+    (docs/benchmarks.md). The member's id as a scalar subquery: the unique (meeting, member) index
+    finds the one row whatever the table statistics say. The separate lookups
+    (``signin_meeting``, ``active_member_of``, ``invitation_of``) only name a refusal."""
+    from django.db import connection
+
+    sql, parts, active = _signin_statement()
+    with connection.cursor() as cur:
+        cur.execute(sql, [meeting_id, user.pk, active])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    objs, i = [], 0
+    for model, names, converters in parts:
+        values = list(row[i:i + len(names)])
+        for j, (expr, funcs) in enumerate(converters):
+            for fn in funcs:
+                values[j] = fn(values[j], expr, connection)
+        objs.append(model.from_db(connection.alias, names, values))
+        i += len(names)
+    att, meeting, org, member = objs
+    meeting._state.fields_cache["org"] = org
+    att._state.fields_cache["meeting"] = meeting
+    att._state.fields_cache["member"] = member
+    return att
 
 
 def signin_meeting(meeting_id):
