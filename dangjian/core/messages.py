@@ -1,8 +1,9 @@
 """Message templates per kind, in Chinese with English fallback (issue 3 "Notifications").
 
-``register_kind("meeting.reminder", title={"zh-hans": "会议提醒：{meeting}", "en": "Meeting: {meeting}"},
-body={...}, link="/orglife/meetings/{meeting_id}/")`` declares a kind once (in an app's
-``AppConfig.ready``). Placeholders are plain ``{name}`` fields: attribute and index access
+Each app declares its kinds in one table, ``<app>/messages.py`` ``KINDS = {"meeting.reminder":
+{"title": {"zh-hans": "会议提醒：{meeting}", "en": "Meeting: {meeting}"}, "body": {...}, "link":
+"/orglife/meetings/{meeting_id}/"}}``, which its ``AppConfig.ready`` registers with
+:func:`register_kinds`. Placeholders are plain ``{name}`` fields: attribute and index access
 (``{user.password}``, ``{a[0]}``) and conversions are refused at registration, so a template
 can never reach into the objects it is given. Every language of a kind must use the same
 placeholders, and rendering with a missing key raises :class:`TemplateError` naming the kind
@@ -99,11 +100,21 @@ def register_kind(kind: str, *, title: dict[str, str], body: dict[str, str], lin
     return new
 
 
+def register_kinds(table: dict[str, dict]) -> None:
+    """Register an app's message kinds: its ``messages.KINDS`` table, ``{kind: {"title": {...},
+    "body": {...}, "link": "..."}}``, from its ``AppConfig.ready`` — the one way kinds are declared."""
+    for kind, spec in table.items():
+        unknown = set(spec) - {"title", "body", "link"}
+        if unknown:
+            raise TemplateError(f"message kind {kind!r}: unknown keys {sorted(unknown)}")
+        register_kind(kind, title=spec["title"], body=spec["body"], link=spec.get("link", ""))
+
+
 def get_kind(kind: str) -> Kind:
     try:
         return KINDS[kind]
     except KeyError:
-        raise TemplateError(f"unknown message kind {kind!r}: register it with notify.api.register_kind") from None
+        raise TemplateError(f"unknown message kind {kind!r}: declare it in its app's messages.KINDS") from None
 
 
 def check_context(kind: str, context: dict) -> Kind:

@@ -8,14 +8,16 @@ class DevelopmentConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        from dangjian.core.messages import register_kinds
+
         from . import (
             policies,  # noqa: F401  (adds this app's POLICY rows and resources)
             tasks,  # noqa: F401  (daily reminders)
         )
-        from .notifications import register_kinds
+        from .messages import KINDS
         from .panels import register_panel
 
-        register_kinds()
+        register_kinds(KINDS)
         register_panel()
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from dangjian.jobs.api import periodic
 
+from .messages import ALERT_KIND
 from .models import CaseStatus, DevelopmentCase, ReminderSent
-from .notifications import ALERT_KIND
 
 
 def send_reminders(today=None) -> int:

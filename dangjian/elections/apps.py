@@ -9,21 +9,12 @@ class ElectionsConfig(AppConfig):
 
     def ready(self):
         _register_ui()
-        from dangjian.notify.api import register_kind
+        from dangjian.core.messages import register_kinds
 
         from . import policies, tasks  # noqa: F401  (POLICY rows, resources; periodic jobs)
+        from .messages import KINDS
 
-        register_kind("elections.term_ending",
-                      title={"zh-hans": "换届提醒：{org}", "en": "Term ending: {org}"},
-                      body={"zh-hans": "{org}本届任期将于{ends_on}届满，请提前做好换届选举准备（届满前6个月提醒）。",
-                            "en": "The term of {org} ends on {ends_on}; prepare the re-election (6-month reminder)."},
-                      link="/elections/org/{org_id}/")
-        register_kind("elections.adjust_request",
-                      title={"zh-hans": "延期/提前换届待审批：{org}", "en": "Term adjustment to approve: {org}"},
-                      body={"zh-hans": "{org}申请将任期届满日由{old}调整为{new}，请审批。",
-                            "en": "{org} asks to move its term end from {old} to {new}; please decide."},
-                      link="/elections/adjustments/{adjustment_id}/")
-
+        register_kinds(KINDS)
 
 def _register_ui() -> None:
     """This app's entries in the navigation bar and on the organization page (core registries)."""

@@ -812,17 +812,7 @@ def run_export_job(job, progress) -> tuple[str, bytes]:
 
 
 def register_export_job() -> None:
-    """Register the job kind and its inbox message kind (idempotent)."""
-    from django.urls import reverse
-
-    from dangjian.core import messages as notify_api
+    """Register the job kind (idempotent); its inbox message kind ``export_ready`` is in messages.py."""
     from dangjian.jobs import api as jobs_api
 
     jobs_api.register_job_kind(EXPORT_JOB_KIND, run_export_job)
-    link = reverse("job-detail", kwargs={"pk": 987654321}).replace("987654321", "{job_id}")
-    notify_api.register_kind(
-        "export_ready",
-        title={"zh-hans": "导出完成：{title}", "en": "Export ready: {title}"},
-        body={"zh-hans": "{title}（{rows} 行）已生成，请打开任务页面下载。", "en": "{title} ({rows} rows) is ready: open the job page to download it."},
-        link=link,
-    )

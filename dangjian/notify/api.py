@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from dangjian.core.messages import RoleIn, Subtree, TemplateError
 
-__all__ = ["RoleIn", "Subtree", "TemplateError", "notify", "register_kind", "unread_count"]
+__all__ = ["RoleIn", "Subtree", "TemplateError", "notify", "unread_count"]
 
-
-def register_kind(kind: str, *, title: dict[str, str], body: dict[str, str], link: str = "") -> None:
-    """Message template per kind, ``{"zh-hans": ..., "en": ...}`` with ``{name}`` placeholders.
-
-    Raises ``TemplateError`` at once for a malformed template, placeholders that differ between
-    languages, attribute/index access in a placeholder, or a link that is not a local path."""
-    from dangjian.core.messages import register_kind as _register
-
-    _register(kind, title=title, body=body, link=link)
+# Message kinds are declared in each app's messages.KINDS and registered from its ready() with
+# dangjian.core.messages.register_kinds (decisions.md 37).
 
 
 def notify(*, recipients, kind: str, context: dict, channels: tuple[str, ...] = ("inbox",), org=None, actor=None) -> int:

@@ -8,31 +8,21 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         _register_ui()
-        from dangjian.core.messages import register_kind, register_sender
+        from dangjian.core.messages import register_kinds, register_sender
         from dangjian.jobs.api import register_channel
 
         from . import delivery, services
+        from .messages import KINDS
 
         register_sender(services.notify)
+        register_kinds(KINDS)
 
         register_channel("sms", delivery.deliver_sms)
         register_channel("email", delivery.deliver_email)
         # A failed job (an export) reaches its owner's inbox with a link to its page and retry button.
         from dangjian.jobs.api import on_job_failed
 
-        register_kind(
-            "job.failed",
-            title={"zh-hans": "任务失败：{title}", "en": "Job failed: {title}"},
-            body={"zh-hans": "{title}未能完成。请打开任务页面查看原因并重新开始。", "en": "{title} did not finish. Open the job page to see why and start it again."},
-            link="/jobs/{job_id}/",
-        )
         on_job_failed(_job_failed_to_inbox)
-        # A plain notice (administrators' announcements, tests, the demo).
-        register_kind(
-            "notice",
-            title={"zh-hans": "{title}", "en": "{title}"},
-            body={"zh-hans": "{text}", "en": "{text}"},
-        )
 
 
 def _job_failed_to_inbox(job) -> None:

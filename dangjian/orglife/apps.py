@@ -8,6 +8,7 @@ class OrglifeConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        from dangjian.core.messages import register_kinds
         from dangjian.members.api import register_panel
         from dangjian.transfers.api import register_inflow_attendance
 
@@ -16,10 +17,10 @@ class OrglifeConfig(AppConfig):
             selectors,
             tasks,  # noqa: F401  (periodic jobs: reminders, inflow credit)
         )
-        from .notices import register_kinds
+        from .messages import KINDS
         from .panels import member_panel_context
 
-        register_kinds()
+        register_kinds(KINDS)
         register_inflow_attendance(selectors.inflow_attendance_of)
         register_panel("orglife-attendance", template="orglife/_member_panel.html", context=member_panel_context, order=20)
 

@@ -8,25 +8,12 @@ class PublicityConfig(AppConfig):
 
     def ready(self):
         _register_ui()
-        from dangjian.notify.api import register_kind
+        from dangjian.core.messages import register_kinds
 
         from . import policies  # noqa: F401  (adds this app's POLICY rows and resources)
+        from .messages import KINDS
 
-        register_kind(
-            "publicity.submitted",
-            title={"zh-hans": "待审批的公开事项：{title}", "en": "Notice to approve: {title}"},
-            body={"zh-hans": "{org}的公开事项“{title}”（第{version}版）已提交，请审核后发布。",
-                  "en": "The notice \"{title}\" of {org} (version {version}) was submitted; please review and publish it."},
-            link="/publicity/notice/{notice_id}/",
-        )
-        register_kind(
-            "publicity.returned",
-            title={"zh-hans": "公开事项被退回：{title}", "en": "Notice returned: {title}"},
-            body={"zh-hans": "公开事项“{title}”（第{version}版）被退回修改，原因：{reason}",
-                  "en": "The notice \"{title}\" (version {version}) was returned for changes: {reason}"},
-            link="/publicity/notice/{notice_id}/",
-        )
-
+        register_kinds(KINDS)
 
 def _register_ui() -> None:
     """This app's entries in the navigation bar and on the organization page (core registries)."""

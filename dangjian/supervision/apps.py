@@ -9,13 +9,15 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        from dangjian.core.messages import register_kinds
+
         from . import (
             policies,  # noqa: F401  (adds this app's POLICY rows and resources)
             tasks,  # noqa: F401  (the monthly bulletin job)
         )
-        from .services import register_kinds
+        from .messages import KINDS
 
-        register_kinds()
+        register_kinds(KINDS)
 
 
 def _register_ui() -> None:

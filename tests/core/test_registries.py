@@ -52,3 +52,62 @@ def test_the_bar_by_audience(world, login, client):
     assert 'data-testid="nav-my-dues"' not in staff and 'data-testid="inbox-unread"' in staff
     member = login(world.m_member.user, client.__class__()).get(reverse("home"), follow=True).content.decode()
     assert 'data-testid="nav-my-meetings"' in member and 'data-testid="nav-dues"' not in member
+
+
+# --- message kinds: one way to declare them (issue 9 item 6) -----------------------------------
+
+APPS = Path(__file__).resolve().parents[2] / "dangjian"
+
+
+def test_message_kinds_are_declared_only_in_each_apps_messages_table():
+    """Nobody calls register_kind but the kernel's register_kinds: an app's kinds are its
+    ``messages.KINDS`` table, registered from its ready()."""
+    import ast
+
+    offenders = []
+    for p in APPS.rglob("*.py"):
+        if "migrations" in p.parts or p == APPS / "core" / "messages.py":
+            continue
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.Call):
+                f = node.func
+                if (f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")) == "register_kind":
+                    offenders.append(f"{p.relative_to(APPS)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_every_registered_kind_comes_from_an_apps_table_and_its_link_resolves():
+    import importlib
+
+    from django.apps import apps
+    from django.urls import resolve
+
+    from dangjian.core import messages
+
+    declared = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("dangjian.") or config.label == "core":  # core.messages is the registry itself
+            continue
+        try:
+            table = importlib.import_module(f"{config.name}.messages").KINDS
+        except ModuleNotFoundError:
+            continue
+        for kind in table:
+            assert kind not in declared, f"{kind} declared by {declared.get(kind)} and {config.label}"
+            declared[kind] = config.label
+    assert set(declared) == set(messages.KINDS)
+    assert len(declared) > 40
+    for kind, k in messages.KINDS.items():
+        if k.link:
+            filled = k.link.format_map({n: "1" for n in messages.placeholders_of(kind, k.link)})
+            path = filled.split("#")[0].split("?")[0]
+            resolve(path)  # raises Resolver404 for a link to no page
+
+
+def test_a_table_entry_with_an_unknown_key_is_refused():
+    import pytest
+
+    from dangjian.core import messages
+
+    with pytest.raises(messages.TemplateError):
+        messages.register_kinds({"x.y": {"title": {"en": "t"}, "body": {"en": "b"}, "url": "/"}})

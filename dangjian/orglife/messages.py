@@ -1,10 +1,9 @@
-"""Message kinds of org life (registered once from ``OrglifeConfig.ready``).
+"""Message kinds of org life: one table, registered from ``OrglifeConfig.ready`` with
+:func:`dangjian.core.messages.register_kinds`.
 
 Notices carry no personal data beyond the member's own name: no ID numbers, no phones, and the
 reason of a leave request goes to the inbox of the branch staff only (never by SMS)."""
 from __future__ import annotations
-
-from dangjian.notify.api import register_kind
 
 MY = "/orglife/my/#meeting-{meeting_id}"
 DETAIL = "/orglife/meetings/{meeting_id}/"
@@ -46,8 +45,3 @@ KINDS = {
               "en": "Your leave from {org}'s {type} at {place} on {when} is not approved: please attend. Note: {note}"},
         link=MY),
 }
-
-
-def register_kinds() -> None:
-    for kind, spec in KINDS.items():
-        register_kind(kind, **spec)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 LINK = "/development/cases/{case}/"
-KINDS = {
+#: (zh-hans title, zh-hans body, English title, English body) per kind
+_TEXTS = {
     "development.talk": ("入党申请人谈话提醒：{name}", "{name}同志的入党申请谈话应于{due}前完成（{rule}）。",
                          "Talk due: {name}", "The talk with applicant {name} is due by {due} ({rule})."),
     "development.assessment": ("入党积极分子考察提醒：{name}", "{name}同志的半年考察应于{due}前完成（{rule}）。",
@@ -23,9 +24,6 @@ ALERT_KIND = {"talk": "development.talk", "assessment": "development.assessment"
               "probation_1w": "development.probation", "conversion": "development.conversion",
               "conversion_approval": "development.approval"}
 
-
-def register_kinds() -> None:
-    from dangjian.notify.api import register_kind
-
-    for kind, (tz, bz, te, be) in KINDS.items():
-        register_kind(kind, title={"zh-hans": tz, "en": te}, body={"zh-hans": bz, "en": be}, link=LINK)
+#: This app's message kinds, as every app declares them (registered from ``ready()``)
+KINDS = {kind: {"title": {"zh-hans": tz, "en": te}, "body": {"zh-hans": bz, "en": be}, "link": LINK}
+         for kind, (tz, bz, te, be) in _TEXTS.items()}
