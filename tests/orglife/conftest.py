@@ -24,6 +24,14 @@ def mtype(code):
     return MeetingType.objects.get(owner_path="", code=code)
 
 
+def staff(world, org):
+    """A user who plans and manages the meetings of ``org`` (POLICY "meeting" plan/manage): the
+    branch secretary of b1 (and its Party group), secretary2 of b2, the town admin above b3."""
+    by_org = {world.b1.pk: "secretary", world.g1.pk: "secretary", world.b2.pk: "secretary2",
+              world.b3.pk: "town2_admin", world.t1.pk: "town_admin", world.t2.pk: "town2_admin"}
+    return world.users[by_org.get(org.pk, "city_admin")]
+
+
 @pytest.fixture
 def plan(world, clock):
     """``plan(**over)`` plans a 主题党日 of b1 tomorrow 09:00–11:00 for all b1 members."""
@@ -33,7 +41,7 @@ def plan(world, clock):
         org = over.pop("org", world.b1)
         t = over.pop("meeting_type", None) or mtype(over.pop("code", "theme_day"))
         start = over.pop("starts_at", NOW + dt.timedelta(days=1))
-        kw = dict(actor=world.users["secretary"], org=org, meeting_type=t, title=over.pop("title", "11月主题党日"),
+        kw = dict(actor=staff(world, org), org=org, meeting_type=t, title=over.pop("title", "11月主题党日"),
                   starts_at=start, ends_at=over.pop("ends_at", start + dt.timedelta(hours=2)), place="村党群服务中心",
                   host=over.pop("host", world.m_secretary), recorder=over.pop("recorder", world.m_committee), agenda="学习",
                   invitees=over.pop("invitees", None))

@@ -73,7 +73,7 @@ def test_meeting_of_another_org_is_404(world, device, plan, clock):
     _dev, key = device
     other = plan(org=world.b2, starts_at=NOW + dt.timedelta(minutes=20), host=world.m_b2[0], recorder=world.m_b2[1],
                  invitees=world.m_b2)
-    services.open_signin(actor=world.users["secretary"], meeting=other)
+    services.open_signin(actor=world.users["secretary2"], meeting=other)
     r = call(key, {"meeting": other.pk, "member": world.m_b2[0].pk})
     assert r.status_code == 404
     assert call(key, {"meeting": 10**12, "member": world.m_b2[0].pk}).status_code == 404

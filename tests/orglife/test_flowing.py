@@ -21,7 +21,7 @@ from dangjian.orglife import selectors, services
 from dangjian.orglife.models import Attendance, AttendanceStatus, MeetingStatus, PointsEntry
 from dangjian.transfers import services as transfers
 
-from .conftest import TZ, mtype
+from .conftest import TZ, mtype, staff
 
 S = AttendanceStatus
 
@@ -51,16 +51,16 @@ def hold(world, clock, org, code, start, present=(), invitees=None, close=True):
     clock.move_to(start - dt.timedelta(minutes=30))
     home = org == world.b1
     inv = list(selectors.default_invitees(org, t)) if invitees is None else invitees
-    m = services.plan_meeting(actor=world.users["secretary"], org=org, meeting_type=t, title=f"{org.name}{t.name}",
+    m = services.plan_meeting(actor=staff(world, org), org=org, meeting_type=t, title=f"{org.name}{t.name}",
                               starts_at=start, ends_at=start + dt.timedelta(hours=2), place="活动室",
                               host=world.m_secretary if home else world.m_b3[0],
                               recorder=world.m_committee if home else world.m_b3[1], agenda="学习", invitees=inv)
-    services.open_signin(actor=world.users["secretary"], meeting=m)
+    services.open_signin(actor=staff(world, org), meeting=m)
     clock.move_to(start + dt.timedelta(minutes=5))
     for p in present:
         services.sign_in(actor=None, meeting=m, member=p, method="roll_call")
     if close:
-        services.close_meeting(actor=world.users["secretary"], meeting=m)
+        services.close_meeting(actor=staff(world, org), meeting=m)
     return m
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import collected, refusal
 from dangjian.core.models import OrgKind, Role
 from dangjian.notify.api import RoleIn, notify
@@ -42,6 +42,7 @@ def record_makeup(*, actor, attendance: Attendance, on: dt.date, how: str, note:
     stays as it was (应到/实到 and the minutes do not change); the 补课 is shown beside it, in the
     member's file, and earns the ``makeup`` points of the rule table once. Only after the meeting
     ended, dated between the meeting day and today, once per row."""
+    policy.authorize(actor, "attendance", "manage", attendance)
     note = (note or "").strip()
     errors = []
     if how not in MakeupHow.values:
@@ -84,6 +85,7 @@ def record_makeup(*, actor, attendance: Attendance, on: dt.date, how: str, note:
 def request_leave(*, actor, attendance: Attendance, reason: str) -> LeaveRequest:
     """A member asks for leave before the meeting starts (DOMAIN §1.1: absentees ask for leave
     beforehand). After the start no new request is taken."""
+    policy.authorize_self(actor, attendance.member)
     reason = (reason or "").strip()
     if not reason:
         raise refusal("no_reason", _("Give a reason."), field="reason")
@@ -111,6 +113,7 @@ def request_leave(*, actor, attendance: Attendance, reason: str) -> LeaveRequest
 def decide_leave(*, actor, leave: LeaveRequest, approve: bool, note: str = "") -> LeaveRequest:
     """The secretary approves (attendance → LEAVE, the reason kept for the record's "absentees
     with reasons", DOMAIN §1.3) or rejects a pending request; the member is told."""
+    policy.authorize(actor, "meeting", "manage", leave)
     with transaction.atomic():
         req = LeaveRequest.objects.select_for_update().select_related("meeting", "meeting__org", "member").get(pk=leave.pk)
         if req.status != LeaveStatus.PENDING:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import refusal
 from dangjian.core.models import Organization
 from dangjian.members.api import Member
@@ -28,6 +28,7 @@ def _hash_key(key: str) -> str:
 def create_device(*, actor, org: Organization, name: str) -> tuple[SigninDevice, str]:
     """Register a sign-in terminal of ``org``'s subtree; returns (device, key). The key is shown
     once and stored only as a hash (docs/decisions.md §13)."""
+    policy.authorize(actor, "signin_device", "manage", org)
     name = (name or "").strip()
     if not name:
         raise refusal("no_name", _("Give the device a name."), field="name")
@@ -50,6 +51,7 @@ def create_device(*, actor, org: Organization, name: str) -> tuple[SigninDevice,
 
 def deactivate_device(*, actor, device: SigninDevice) -> SigninDevice:
     """Switch a device off: its key stops working at once."""
+    policy.authorize(actor, "signin_device", "manage", device)
     with transaction.atomic():
         SigninDevice.objects.filter(pk=device.pk).update(active=False)
         device.refresh_from_db()

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import collected, refusal
 from dangjian.members.api import Member, RecordState
 
@@ -21,6 +21,7 @@ def create_exemption(*, actor, member: Member, basis: str, note: str, starts_on:
     """Mark a member exempt from attending org life by rule (DOMAIN §1.1, 教育管理条例 art. 23:
     old, frail, immobile or gravely ill members have no hard requirement; the branch brings study
     to them). New meetings invite them as EXEMPT, left out of the denominator (DOMAIN §11)."""
+    policy.authorize(actor, "exemption", "manage", member)
     errors = []
     if basis not in ExemptionBasis.values:
         errors.append(refusal("no_basis", _("Choose the basis of the exemption."), field="basis"))
@@ -47,6 +48,7 @@ def create_exemption(*, actor, member: Member, basis: str, note: str, starts_on:
 
 def end_exemption(*, actor, exemption: Exemption) -> Exemption:
     """End an exemption today (the member is invited normally again to new meetings)."""
+    policy.authorize(actor, "exemption", "manage", exemption)
     with transaction.atomic():
         today = timezone.localdate()
         n = Exemption.objects.filter(pk=exemption.pk, active=True).update(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import refusal
 from dangjian.core.models import Organization
 
@@ -22,6 +22,7 @@ TYPE_FIELDS = ("name", "name_en", "audience", "frequency", "min_per_period", "re
 def create_meeting_type(*, actor, owner: Organization, data: dict) -> MeetingType:
     """A custom meeting type of ``owner``'s subtree (issue 4: "custom types configured by the
     county"); built-in types follow DOMAIN §1.1 and cannot be changed here."""
+    policy.authorize(actor, "meeting_type", "configure", owner)
     with transaction.atomic():
         _check_type_name(owner, data.get("name", ""), exclude=None)
         mt = MeetingType(owner=owner, owner_path=owner.path, code=f"custom-{secrets.token_hex(4)}", order=500,
@@ -34,7 +35,9 @@ def create_meeting_type(*, actor, owner: Organization, data: dict) -> MeetingTyp
 
 
 def update_meeting_type(*, actor, meeting_type: MeetingType, data: dict) -> MeetingType:
-    """Change a custom type; meetings already planned keep their type."""
+    """Change a custom type; meetings already planned keep their type. A built-in type (no owner)
+    is in nobody's scope: only the system reaches the ``builtin_type`` refusal."""
+    policy.authorize(actor, "meeting_type", "configure", meeting_type)
     if meeting_type.owner_id is None:
         raise ValidationError(_("Built-in meeting types follow the national rules and cannot be changed."), code="builtin_type")
     with transaction.atomic():

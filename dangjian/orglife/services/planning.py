@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, config
+from dangjian.core import audit, config, policy
 from dangjian.core.errors import collected, refusal
 from dangjian.core.models import Organization, OrgKind, OrgStatus
 from dangjian.members.api import Member
@@ -104,6 +104,7 @@ def plan_meeting(*, actor, org: Organization, meeting_type: MeetingType, title: 
     Members exempt by rule on the meeting day (教育管理条例 art. 23) are invited as EXEMPT, out of
     the denominator. Invitees get the notice in the inbox and by SMS; a meeting starting within
     the reminder lead time counts as reminded by this notice."""
+    policy.authorize(actor, "meeting", "plan", org)
     now = timezone.now()
     if org.status != OrgStatus.ACTIVE:
         raise ValidationError(_("%(org)s is no longer active.") % {"org": org.name}, code="org_inactive")
@@ -153,6 +154,7 @@ def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, p
                    recorder: Member, agenda: str, invitees: list[Member], lecturer: Member | None = None) -> Meeting:
     """Edit a meeting while it is planned: schedule, people, agenda, invitees (added members are
     invited, removed ones lose their invitation). Invitees are told of a new time or place."""
+    policy.authorize(actor, "meeting", "plan", meeting)
     now = timezone.now()
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("org", "type").get(pk=meeting.pk)
@@ -199,6 +201,7 @@ def update_meeting(*, actor, meeting: Meeting, title: str, starts_at, ends_at, p
 
 def cancel_meeting(*, actor, meeting: Meeting, reason: str) -> Meeting:
     """Cancel a planned meeting with a reason; invitees are told (inbox + SMS)."""
+    policy.authorize(actor, "meeting", "plan", meeting)
     reason = (reason or "").strip()
     if not reason:
         raise refusal("no_reason", _("Give the reason for cancelling."), field="reason")

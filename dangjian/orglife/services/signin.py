@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, config
+from dangjian.core import audit, config, policy
 from dangjian.members.api import Member
 
 from .. import selectors
@@ -35,7 +35,9 @@ def open_early_minutes() -> int:
 
 
 def open_signin(*, actor, meeting: Meeting) -> Meeting:
-    """Open sign-in ("start the meeting"): from ``open_early_minutes()`` before the start."""
+    """Open sign-in ("start the meeting"): from ``open_early_minutes()`` before the start.
+    Who: "meeting manage" on the meeting (branch staff)."""
+    policy.authorize(actor, "meeting", "manage", meeting)
     now = timezone.now()
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("Sign-in can be opened only for a planned meeting."), code="not_planned")
@@ -96,7 +98,10 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
     refusal only); ``not_invited`` — the member is not invited.
     Idempotent and race-free: the row is updated only while it is not yet signed in *and* the
     meeting is open (one conditional UPDATE on the unique (meeting, member) row), so concurrent
-    duplicates write once and the others answer "already signed in"."""
+    duplicates write once and the others answer "already signed in".
+    Who: the member themself (``actor`` is ``member``'s user); a terminal signs in with
+    ``actor=None`` after checking its own key (:mod:`.devices`)."""
+    policy.authorize_self(actor, member)
     now = timezone.now()
     if meeting.status != MeetingStatus.OPEN:
         raise _signin_not_open(meeting.status)
@@ -125,7 +130,9 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
 
 def roll_call(*, actor, meeting: Meeting, attendance: Attendance, status: str) -> Attendance:
     """The secretary's roll call: present / late / absent for one invited member, method
-    ``roll_call`` (issue 4 "(b) by the secretary ticking a roll call"). Only while sign-in is open."""
+    ``roll_call`` (issue 4 "(b) by the secretary ticking a roll call"). Only while sign-in is open.
+    Who: "meeting manage" on the meeting."""
+    policy.authorize(actor, "meeting", "manage", meeting)
     if status not in (S.PRESENT, S.LATE, S.ABSENT):
         raise ValidationError(_("Choose present, late or absent."), code="bad_status")
     if attendance.meeting_id != meeting.pk:
@@ -152,7 +159,9 @@ def roll_call(*, actor, meeting: Meeting, attendance: Attendance, status: str) -
 def close_meeting(*, actor, meeting: Meeting) -> dict:
     """End the meeting: status CLOSED, members still only invited become ABSENT, and the points
     of the attendance rule table are written (DOMAIN §11 member-level: absent without leave).
-    Refused while leave requests wait for a decision (decide them first)."""
+    Refused while leave requests wait for a decision (decide them first).
+    Who: "meeting manage" on the meeting; the minutes' first signature closes it as the system."""
+    policy.authorize(actor, "meeting", "manage", meeting)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
         if meeting.status != MeetingStatus.OPEN:
