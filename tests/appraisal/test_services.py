@@ -21,6 +21,7 @@ from dangjian.appraisal.models import (
     Stage,
     Voted,
 )
+from dangjian.core import policy
 from dangjian.core.errors import codes
 from dangjian.core.models import AuditEvent
 from tests.appraisal.conftest import close_with_unqualified, part, vote_all, walk_to
@@ -179,8 +180,10 @@ def test_mutual_comments_one_per_pair_named_by_the_author(rnd, voters):
     assert list(MutualComment.objects.filter(author=a, subject=s).values_list("text", flat=True)) == ["带头作用突出"]
     services.write_comments(actor=voters.users["member"], author=a, comments={s.pk: ""})
     assert not MutualComment.objects.filter(author=a).exists()
-    with refused("not_self"):
+    with pytest.raises(policy.NotPermitted):  # the staff may not write them for the member
         services.write_comments(actor=voters.users["secretary"], author=a, comments={s.pk: "代写"})
+    with refused("not_self"):  # nor may the system: the comments carry the author's name
+        services.write_comments(actor=None, author=a, comments={s.pk: "代写"})
     with refused("not_a_subject"):
         services.write_comment(actor=voters.users["member"], author=a, subject=a, text="自评")
 
@@ -212,8 +215,10 @@ def test_ballot_refusals(rnd, voters):
     with refused("wrong_stage"):
         services.cast_ballot(actor=voters.users["member"], voter=v, marks=full)
     walk_to(rnd, Stage.ASSESSMENT, sec)
-    with refused("not_self"):
+    with pytest.raises(policy.NotPermitted):  # no proxy vote by the staff
         services.cast_ballot(actor=sec, voter=v, marks=full)
+    with refused("not_self"):  # nor by the system
+        services.cast_ballot(actor=None, voter=v, marks=full)
     with refused("incomplete_ballot"):
         services.cast_ballot(actor=voters.users["member"], voter=v, marks=dict(list(full.items())[:2]))
     with refused("bad_grade"):
@@ -221,7 +226,10 @@ def test_ballot_refusals(rnd, voters):
     prob = part(rnd, voters.m_probationary)
     from django.contrib.auth import get_user_model
 
+    from dangjian.core import services as org_services
+
     u = get_user_model().objects.create_user(username="prob", password="x-very-long-password-2")
+    org_services.grant_role(actor=None, user=u, org=voters.m_probationary.org, role="member")
     voters.m_probationary.user = u
     voters.m_probationary.save(update_fields=["user"])
     prob.refresh_from_db()

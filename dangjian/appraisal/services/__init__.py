@@ -9,8 +9,9 @@ appraisal"; rule version: ``conf.RULE_VERSION``. One submodule per aggregate (is
 
 Plain functions, keyword-only, actor first; each runs in one transaction, writes an audit row and
 raises ``ValidationError`` with a message the user can act on. Permission (who may call which
-function on which organization) is checked by the views through the POLICY table; the rules
-here are the domain's: stage order, who takes part and votes, one ballot each, the 优秀 share.
+function on which organization) is the POLICY table's: the views load through the scope and each
+function asserts its actor first (``policy.authorize``, decisions.md 38); the rules after that
+are the domain's: stage order, who takes part and votes, one ballot each, the 优秀 share.
 The names below are the ones used from outside the package (views, forms, selectors, tasks, the
 demo, tests); a test that patches a function patches it in the submodule that looks it up.
 """

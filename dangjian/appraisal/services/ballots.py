@@ -9,8 +9,9 @@ says who voted (``Voted``) and what was voted (``Ballot``) but never links the t
 
 Plain functions, keyword-only, actor first; each runs in one transaction, writes an audit row and
 raises ``ValidationError`` with a message the user can act on. Permission (who may call which
-function on which organization) is checked by the views through the POLICY table; the rules
-here are the domain's.
+function on which organization) is the POLICY table's: the views load through the scope and each
+function asserts its actor first (``policy.authorize``, decisions.md 38); the rules after that
+are the domain's.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 
 from ..models import AppraisalRound, Ballot, BallotMark, Grade, Participant, Stage, Voted
 from ._common import _locked_round, _require_stage
@@ -52,6 +53,7 @@ def cast_ballot(*, actor, voter: Participant, marks: dict[int, str]) -> None:
     (what, not who, not when: random keys, marks in random order). The audit row says a ballot
     was cast, never its content.
     """
+    policy.authorize(actor, "appraisal_entry", "take_part", voter)
     if voter.member.user_id is None or voter.member.user_id != getattr(actor, "pk", None):
         raise ValidationError(_("Only the member themself casts their ballot."), code="not_self")
     if not voter.may_vote:
@@ -105,6 +107,7 @@ def mark_paper_voters(*, actor, round: AppraisalRound, voters: list[Participant]
     assessment is held at the 党员大会, 无记名). Same rules as an online vote: a member with a vote,
     once (a member who voted online cannot also hand in paper). Only *that* they voted is stored;
     the paper ballots are entered afterwards, separately, in the box's order."""
+    policy.authorize(actor, "appraisal", "manage", round)
     if not voters:
         raise ValidationError({"voters": [ValidationError(_("Tick the members who handed in a paper ballot."), code="no_voters")]})
     with transaction.atomic():
@@ -127,6 +130,7 @@ def enter_paper_ballot(*, actor, round: AppraisalRound, marks: dict[int, str]) -
     """Enter one paper ballot taken from the box: a grade for any graded participant (a person
     left blank on the paper is an abstention). Never more paper ballots than members recorded as
     having handed one in. Stored like an online ballot: no voter, no time."""
+    policy.authorize(actor, "appraisal", "manage", round)
     marks = {pid: g for pid, g in marks.items() if g}
     if not marks:
         raise ValidationError(_("The ballot is empty: enter the grades written on it."), code="empty_ballot")

@@ -7,8 +7,9 @@ recorded here and carried out by people — nothing in the member's record chang
 
 Plain functions, keyword-only, actor first; each runs in one transaction, writes an audit row and
 raises ``ValidationError`` with a message the user can act on. Permission (who may call which
-function on which organization) is checked by the views through the POLICY table; the rules
-here are the domain's.
+function on which organization) is the POLICY table's: the views load through the scope and each
+function asserts its actor first (``policy.authorize``, decisions.md 38); the rules after that
+are the domain's.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.dates import same_day_months_later
 
 from ..models import CaseStatus, DispositionCase, Outcome
@@ -32,6 +33,7 @@ def decide_case(*, actor, case: DispositionCase, outcome: str, note: str, decide
     Education and help come first; 限期改正 needs an end date within one year; 劝退 / 除名 are
     decisions of the 支部大会 with the upper organization's approval — recorded here, carried out
     by people (nothing in the member's record changes)."""
+    policy.authorize(actor, "appraisal_case", "decide", case)
     decided_on = decided_on or timezone.localdate()
     note = (note or "").strip()
     if outcome not in Outcome.values:

@@ -7,8 +7,9 @@ author and subject, only by the author themself; exempt members take no part.
 
 Plain functions, keyword-only, actor first; each runs in one transaction, writes an audit row and
 raises ``ValidationError`` with a message the user can act on. Permission (who may call which
-function on which organization) is checked by the views through the POLICY table; the rules
-here are the domain's.
+function on which organization) is the POLICY table's: the views load through the scope and each
+function asserts its actor first (``policy.authorize``, decisions.md 38); the rules after that
+are the domain's.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 
 from ..models import MutualComment, Participant, Stage
 from ._common import _locked_round, _require_stage, _uid
@@ -27,6 +28,7 @@ from .ballots import ballot_subjects
 def write_self_appraisal(*, actor, participant: Participant, text: str) -> Participant:
     """Record a participant's self-appraisal (自我评议, DOMAIN §6) during the self-appraisal stage —
     by the member through their own login, or by the secretary on their behalf (marked so)."""
+    policy.authorize(actor, "appraisal_entry", "write", participant)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": [ValidationError(_("Write the self-appraisal."), code="no_text")]})
@@ -50,6 +52,11 @@ def write_comment(*, actor, author: Participant, subject: Participant, text: str
     """Mutual appraisal (相互评议, DOMAIN §6): a short, named comment by one participant about
     another, during the mutual stage; optional per pair, one per author and subject (writing again
     replaces it)."""
+    policy.authorize(actor, "appraisal_entry", "take_part", author)
+    return _write_comment(actor, author, subject, text)
+
+
+def _write_comment(actor, author: Participant, subject: Participant, text: str) -> MutualComment:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": [ValidationError(_("Write the comment."), code="no_text")]})
@@ -80,6 +87,7 @@ def comment_subjects(author: Participant):
 def write_comments(*, actor, author: Participant, comments: dict[int, str]) -> int:
     """Save a participant's mutual-appraisal comments at once (empty box: no comment; emptying a
     box withdraws that comment). Only the author themself writes — the comments carry their name."""
+    policy.authorize(actor, "appraisal_entry", "take_part", author)
     if author.member.user_id is None or author.member.user_id != getattr(actor, "pk", None):
         raise ValidationError(_("Only the member themself writes their comments: they carry their name."), code="not_self")
     subjects = {p.pk: p for p in comment_subjects(author)}
@@ -92,7 +100,7 @@ def write_comments(*, actor, author: Participant, comments: dict[int, str]) -> i
             if subject is None:
                 raise ValidationError(_("Comment on another participant of the same round."), code="not_a_subject")
             if (text or "").strip():
-                write_comment(actor=actor, author=author, subject=subject, text=text)
+                _write_comment(actor, author, subject, text)
                 n += 1
             else:
                 gone, _x = MutualComment.objects.filter(author=author, subject=subject).delete()

@@ -9,8 +9,9 @@ a vote, DOMAIN §1.2); stage order self → mutual → assessment → grading �
 
 Plain functions, keyword-only, actor first; each runs in one transaction, writes an audit row and
 raises ``ValidationError`` with a message the user can act on. Permission (who may call which
-function on which organization) is checked by the views through the POLICY table; the rules
-here are the domain's.
+function on which organization) is the POLICY table's: the views load through the scope and each
+function asserts its actor first (``policy.authorize``, decisions.md 38); the rules after that
+are the domain's.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, OrgStatus
 from dangjian.members.api import Member, MemberStatus, RecordState
@@ -61,6 +62,7 @@ def open_round(*, actor, org: Organization, year: int, meeting=None, on: dt.date
     cast no ballot (DOMAIN §1.2). One round per organization and year, and none overlapping a
     round of an organization above or below in the same year (a member is appraised once).
     """
+    policy.authorize(actor, "appraisal", "manage", org)
     from dangjian.members.api import restricted_ids
     from dangjian.orglife.api import exempt_member_ids
 
@@ -133,6 +135,7 @@ def advance(*, actor, round: AppraisalRound, to: str) -> AppraisalRound:  # noqa
     """Move the round to its next stage (DOMAIN §6: self → mutual → assessment → grading → closed);
     any other transition is refused. Opening the assessment tells the voters; ending it shakes
     the ballot box (rows rewritten in random order); closing is :func:`close_round`."""
+    policy.authorize(actor, "appraisal", "manage", round)
     if to == Stage.CLOSED:
         return close_round(actor=actor, round=round)
     with transaction.atomic():
@@ -163,6 +166,7 @@ def set_grades(*, actor, round: AppraisalRound, grades: dict[int, tuple[str, str
     ([cfg] ``excellent_max_share``; DOMAIN §6 "normally ≤1/3", §11 [block]). Returns the number
     of grades changed.
     """
+    policy.authorize(actor, "appraisal", "manage", round)
     with transaction.atomic():
         rnd = _locked_round(round)
         _require_stage(rnd, Stage.GRADING)
@@ -207,6 +211,7 @@ def close_round(*, actor, round: AppraisalRound) -> AppraisalRound:  # noqa: A00
     """Close the round (read-only from then on): every participant who is not exempt must have a
     grade. Each 不合格 opens a disposition case for the branch to decide (DOMAIN §6: education
     first, then organisational disposition by procedure; the system never removes anyone)."""
+    policy.authorize(actor, "appraisal", "manage", round)
     with transaction.atomic():
         rnd = _locked_round(round)
         _require_stage(rnd, Stage.GRADING)
@@ -230,6 +235,7 @@ def link_meeting(*, actor, round: AppraisalRound, meeting=None) -> AppraisalRoun
     """Link (or unlink, with None) the round's 民主评议党员 meeting of org life — often planned after
     the round was opened (DOMAIN §6: the appraisal is held at a 党员大会, may be combined with the
     organisational-life meeting). Not once the round is closed."""
+    policy.authorize(actor, "appraisal", "manage", round)
     with transaction.atomic():
         rnd = _locked_round(round)
         if rnd.stage == Stage.CLOSED:
@@ -250,6 +256,7 @@ def remind(*, actor, round: AppraisalRound) -> int:  # noqa: A002
     """Remind, by inbox, the participants who still have something to do: at the self-appraisal
     stage those without one; at the assessment those with a vote who have not voted (the
     ``Voted`` table says who; nothing about what). At most once a day per round."""
+    policy.authorize(actor, "appraisal", "manage", round)
     from dangjian.notify.api import notify
 
     today = timezone.localdate()

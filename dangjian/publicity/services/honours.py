@@ -18,23 +18,40 @@ DOMAIN §10 and §11 "Personal information"):
 """
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import collected
 from dangjian.core.models import Organization
-from dangjian.core.policy import Scope
 
 from .. import pii
 from ..models import HonourEntry, HonourKind
 from ._common import _invalidate
 
 
-def _scope(actor) -> Scope | None:
-    return Scope.for_user(actor) if actor is not None else None
+def _require_select(actor, target, message: str) -> None:
+    """H1: only an org admin of an organization strictly above ``target`` (an organization or an
+    entry) selects or withdraws — POLICY ``honour.select`` (DESCENDANTS), asserted through
+    ``policy.authorize`` (decisions.md 38). The system (actor None) does not: the roll names the
+    selecting organization. Raises ``policy.NotPermitted`` with ``message``."""
+    if actor is None:
+        raise policy.NotPermitted(message)
+    try:
+        policy.authorize(actor, "honour", "select", target)
+    except policy.NotPermitted:
+        raise policy.NotPermitted(message) from None
+
+
+def _selecting_org(actor, org: Organization) -> Organization | None:
+    """The selecting organization: the closest one strictly above ``org`` where ``actor`` selects."""
+    reaches = policy.scope_for(actor).reaches("honour", "select")
+    for _reach, path in sorted(reaches, key=lambda rp: -len(rp[1])):
+        if org.path.startswith(path) and org.path != path:
+            return Organization.objects.get(path=path)
+    return None
 
 
 def _citation_errors(citation: str) -> list[ValidationError]:
@@ -95,6 +112,11 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
     strictly above ``org`` may select (POLICY ``honour.select``, DESCENDANTS). H2: a member must
     have been one with full rights in ``year`` (``honour_member_error``); P6: the citation holds
     no ID or phone number."""
+    if member is not None and kind == HonourKind.MEMBER:
+        org = member.org
+    if not isinstance(org, Organization) or not org.is_active:
+        raise ValidationError({"org": [ValidationError(_("Choose an active organization."), code="org_inactive")]})
+    _require_select(actor, org, _("Only a superior organization may select %(org)s.") % {"org": org.name})
     if kind not in HonourKind.values:
         raise ValidationError({"kind": [ValidationError(_("Unknown honour."), code="unknown_honour")]})
     citation = (citation or "").strip()
@@ -115,23 +137,11 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
             why = honour_member_error(member, int(year)) if not errors.get("year") else None
             if why:
                 errors["member"] = [why]
-            else:
-                org = member.org
     elif member is not None:
         errors["member"] = [ValidationError(_("An honoured organization has no member."), code="member_for_organization")]
     if errors:  # every field error above is coded; the outer code names the whole refusal
         raise collected(errors)
-    if not isinstance(org, Organization) or not org.is_active:
-        raise ValidationError({"org": [ValidationError(_("Choose an active organization."), code="org_inactive")]})
-    scope = _scope(actor)
-    if scope is None or not scope.path_allows("honour", "select", org.path):
-        raise PermissionDenied(_("Only a superior organization may select %(org)s.") % {"org": org.name})
-    # the selecting organization: the closest one above org where the actor is org admin
-    selector = None
-    for _reach, path in sorted(scope.reaches("honour", "select"), key=lambda rp: -len(rp[1])):
-        if org.path.startswith(path) and org.path != path:
-            selector = Organization.objects.get(path=path)
-            break
+    selector = _selecting_org(actor, org)
     with transaction.atomic():
         dup = HonourEntry.objects.filter(year=year, kind=kind, org=org, withdrawn_at__isnull=True)
         dup = dup.filter(member=member) if member is not None else dup
@@ -150,9 +160,7 @@ def select_honour(*, actor, year: int, kind: str, org: Organization, citation: s
 
 def withdraw_honour(*, actor, entry: HonourEntry, reason: str) -> HonourEntry:
     """Take an entry off the public honour roll, with a reason (H1: same reach as selection)."""
-    scope = _scope(actor)
-    if scope is None or not scope.path_allows("honour", "select", entry.org_path):
-        raise PermissionDenied(_("You may not do this for this organization."))
+    _require_select(actor, entry, _("You may not do this for this organization."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [ValidationError(_("Give the reason for the withdrawal."), code="no_reason")]})

@@ -18,32 +18,31 @@ DOMAIN §10):
 """
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.models import Organization
-from dangjian.core.policy import Scope
 
 from ..models import Board, Notice, NoticeAttachment, NoticeStatus, NoticeVersion, VersionState
 from ._common import RULE_VERSION, _invalidate
 from .notice_content import _add_files, _check_version, _clean_files, _clean_text, check_personal_data
 
 
-def _may(actor, action: str, path: str, resource: str = "publicity") -> bool:
-    if actor is None:
-        return False
-    return Scope.for_user(actor).path_allows(resource, action, path)
+def _may_approve(actor, org: Organization) -> bool:
+    """Whether ``actor`` is a person who may approve on ``org`` (P1): the system never is."""
+    return actor is not None and policy.allows(actor, "publicity", "approve", org)
 
 
-def _require(actor, action: str, path: str, resource: str = "publicity") -> None:
-    """System callers (actor None) may draft; every human action checks POLICY."""
-    if actor is None and action == "draft":
-        return
-    if not _may(actor, action, path, resource):
-        raise PermissionDenied(_("You may not do this for this organization."))
+def _require(actor, action: str, target) -> None:
+    """Assert that ``actor`` may ``publicity.<action>`` on ``target`` (an organization or a notice;
+    decisions.md 38), raising ``policy.NotPermitted``. The system (actor None) may draft — other
+    apps generate notices — but never approves, returns or withdraws: a person does (P1)."""
+    if actor is None and action != "draft":
+        raise policy.NotPermitted(_("You may not do this for this organization."))
+    policy.authorize(actor, "publicity", action, target)
 
 
 def _new_version(notice: Notice, *, title: str, body: str, actor, copy_from: NoticeVersion | None,
@@ -123,15 +122,15 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
     ``public_phones`` confirms that the notice's numbers are public contact numbers (stored with
     the version and audited). Generated notices of other apps pass through the same check.
     """
-    if board not in Board.values:
-        raise ValidationError({"board": [ValidationError(_("Unknown board %(board)s.") % {"board": board}, code="unknown_board")]})
     if not isinstance(org, Organization) or not org.is_active:
         raise ValidationError({"org": [ValidationError(_("Notices can only be posted for an active organization."), code="org_inactive")]})
+    _require(actor, "draft", org)
+    if board not in Board.values:
+        raise ValidationError({"board": [ValidationError(_("Unknown board %(board)s.") % {"board": board}, code="unknown_board")]})
     title, body = _clean_text(title, body)
     public_phones = bool(public_phones)
     check_personal_data(title, body, public_phones=public_phones)
     source = (source or "").strip()[:120]
-    _require(actor, "draft", org.path)
     cleaned = _clean_files(attachments, public_phones=public_phones)
     with transaction.atomic():
         notice = None
@@ -153,7 +152,7 @@ def create_notice(*, org: Organization, board: str, title: str, body: str, actor
                      data={"board": board, "source": source, "version": notice.latest.number,
                            "public_phones": public_phones})
         if publish:
-            if _may(actor, "approve", org.path):
+            if _may_approve(actor, org):
                 _approve(notice, actor, via="create_notice")
             else:
                 _submit(notice, actor)
@@ -166,7 +165,7 @@ def edit_notice(*, actor, notice: Notice, title: str, body: str, attachments=(),
     """Edit a notice's text (P2): a draft/pending/returned version is changed in place (and goes
     back to draft); a published notice gets a new version that must be approved again. P6 as in
     ``create_notice`` (the confirmation is given again for every version)."""
-    _require(actor, "draft", notice.org_path)
+    _require(actor, "draft", notice)
     if notice.status == NoticeStatus.WITHDRAWN:
         raise ValidationError(_("A withdrawn notice cannot be edited."), code="withdrawn")
     title, body = _clean_text(title, body)
@@ -207,7 +206,7 @@ def _notify_approvers(notice: Notice, v: NoticeVersion, actor) -> None:
 
 def submit_notice(*, actor, notice: Notice) -> Notice:
     """Submit the working version for approval (P1)."""
-    _require(actor, "draft", notice.org_path)
+    _require(actor, "draft", notice)
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         v = notice.latest
@@ -220,7 +219,7 @@ def submit_notice(*, actor, notice: Notice) -> Notice:
 def approve_notice(*, actor, notice: Notice) -> Notice:
     """Approve and publish the working version (P1, P2): only the branch secretary or an org admin
     above (POLICY ``publicity.approve``). The approver may also publish a draft directly."""
-    _require(actor, "approve", notice.org_path)
+    _require(actor, "approve", notice)
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         v = notice.latest
@@ -235,7 +234,7 @@ def approve_notice(*, actor, notice: Notice) -> Notice:
 def reject_notice(*, actor, notice: Notice, reason: str) -> Notice:
     """Return the working version to its author with a reason; the public keeps seeing the last
     approved version, if any."""
-    _require(actor, "approve", notice.org_path)
+    _require(actor, "approve", notice)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [ValidationError(_("Give the reason for returning the notice."), code="no_reason")]})
@@ -263,7 +262,7 @@ def reject_notice(*, actor, notice: Notice, reason: str) -> Notice:
 def withdraw_notice(*, actor, notice: Notice, reason: str) -> Notice:
     """Withdraw a published notice with a reason (P3); it stays listed as withdrawn for staff and
     nothing of it remains public."""
-    _require(actor, "approve", notice.org_path)
+    _require(actor, "approve", notice)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [ValidationError(_("Give the reason for the withdrawal."), code="no_reason")]})
