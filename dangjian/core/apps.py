@@ -23,4 +23,5 @@ def _register_ui() -> None:
     navigation.register(
         navigation.NavItem("nav-orgs", _("Organizations"), "org-tree", "staff", order=10),
         navigation.NavItem("nav-audit", _("Audit log"), "audit-log", "role:audit_admin", order=10),
+        navigation.NavItem("nav-exports", _("Exports"), "exports", "staff", order=90),
     )

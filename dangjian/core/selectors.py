@@ -162,3 +162,21 @@ def active_assignments(org: Organization) -> QuerySet[RoleAssignment]:
 def account_named(username: str):
     """The user account with this username, or None."""
     return get_user_model().objects.filter(username=username).first()
+
+
+def exports_page(scope: Scope) -> list[dict]:
+    """The exports page (导出中心): each registered export ``scope`` may run, with the page(s) to
+    start it from — one per top organization it may export for when the page is per organization."""
+    from django.urls import reverse
+
+    from . import exports
+
+    rows = []
+    for e in exports.allowed(scope):
+        if e.per_org:
+            orgs = Organization.objects.filter(path__in=scope.root_paths(e.resource, e.action)).order_by("path")
+            links = [{"org": o.name, "url": reverse(e.url_name, kwargs={"pk": o.pk})} for o in orgs]
+        else:
+            links = [{"org": "", "url": reverse(e.url_name)}]
+        rows.append({"export": e, "links": links})
+    return rows

@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/<int:pk>/merge/", views.org_merge, name="org-merge"),
     path("orgs/<int:pk>/dissolve/", views.org_dissolve, name="org-dissolve"),
     path("orgs/<int:pk>/roles/", views.org_roles, name="org-roles"),
+    path("exports/", views.exports_page, name="exports"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/verify/", views.audit_verify, name="audit-verify"),
 ]

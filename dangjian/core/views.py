@@ -219,6 +219,12 @@ def audit_verify(request, scope):
     return render(request, "core/_verify_result.html", {"result": result})
 
 
+@authenticated
+def exports_page(request):
+    """导出中心: every export this user may run and where to start it (core.exports registry)."""
+    return render(request, "core/exports.html", {"rows": selectors.exports_page(scope_of(request))})
+
+
 @public
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")

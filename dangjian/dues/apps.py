@@ -25,7 +25,7 @@ def _register_ui() -> None:
     """This app's entries in the navigation bar and on the organization page (core registries)."""
     from django.utils.translation import gettext_lazy as _
 
-    from dangjian.core import navigation, orglinks
+    from dangjian.core import exports, navigation, orglinks
 
     navigation.register(
         navigation.NavItem("nav-dues", _("Dues"), "dues-branch", "staff", order=60),
@@ -34,3 +34,8 @@ def _register_ui() -> None:
     orglinks.register(
         orglinks.link(orglinks.AFFAIRS, _("Party dues"), "dues-branch", "dues", "view", by_query=True, order=120),
     )
+    exports.register(exports.Export(
+        "dues.month", _("Party dues of a month"),
+        _("One row per billed member of the organization and its subtree: amount, status, receipt, date and way "
+          "of payment; no ID numbers or phones. Start it from the dues summary of the month."),
+        "dues-summary", "dues", "export", audit_action="dues.export", endpoints=("dues-export",), personal=True))

@@ -22,8 +22,13 @@ def _register_ui() -> None:
     """This app's entries in the navigation bar and on the organization page (core registries)."""
     from django.utils.translation import gettext_lazy as _
 
-    from dangjian.core import navigation
+    from dangjian.core import exports, navigation
 
     navigation.register(
         navigation.NavItem("nav-members", _("Members"), "member-roster", "staff", order=20),
     )
+    exports.register(exports.Export(
+        "members.roster", _("Member roster (花名册)"),
+        _("All members of an organization and its subtree, in the roster layout the import reads; ID numbers "
+          "and phones masked unless you may reveal them and ask for it. Large rosters are prepared in the background."),
+        "member-roster-export", "member", "export", audit_action="member.export", personal=True))

@@ -24,7 +24,7 @@ def _register_ui() -> None:
     """This app's entries in the navigation bar and on the organization page (core registries)."""
     from django.utils.translation import gettext_lazy as _
 
-    from dangjian.core import navigation, orglinks
+    from dangjian.core import exports, navigation, orglinks
     from dangjian.core.models import OrgKind
     from dangjian.core.orglinks import BRANCH_LIKE, LEADING
 
@@ -37,3 +37,9 @@ def _register_ui() -> None:
         orglinks.link(orglinks.ORG_LIFE, _("Supervision lists"), "supervision-lists", "supervision", "view", order=90),
         orglinks.link(orglinks.ORG_LIFE, _("Bulletins"), "supervision-bulletins", "supervision", "view", order=100),
     )
+    exports.register(exports.Export(
+        "supervision.bulletin", _("Supervision bulletin (通报)"),
+        _("A generated bulletin of organizational-life completion by organization, as Excel or PDF; "
+          "organizations only, no member's data."),
+        "supervision-bulletins", "supervision", "export", audit_action="supervision.export_bulletin",
+        endpoints=("supervision-bulletin-xlsx", "supervision-bulletin-pdf"), formats=("xlsx", "pdf"), per_org=True))

@@ -168,7 +168,7 @@ def base_env(tmp: Path) -> dict:
 def test_kill_9_mid_batch_sqlite(tmp_path):
     env = base_env(tmp_path)
     env.update(DANGJIAN_DB="sqlite", DANGJIAN_SQLITE=str(tmp_path / "crash.sqlite3"))
-    Harness(tmp_path, env).run("manage.py", "migrate", "-v", "0")
+    Harness(tmp_path, env).run("manage.py", "migrate", "-v", "0", timeout=300)  # slow on a busy 2-core machine
     crash_run(tmp_path, env, "SQLite + SqliteHuey")
 
 
