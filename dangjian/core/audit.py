@@ -85,7 +85,7 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-_INSERT_PG = (
+_INSERT_PG_TEMPLATE = (
     # One statement per row: nextval, then the advisory lock, then the clock — in this order (OFFSET
     # 0 keeps each subquery from being flattened, so nextval runs once, before the lock, before the
     # clock). One lock per transaction, not per row (a merge writing 10,000 rows would exhaust the
@@ -93,20 +93,27 @@ _INSERT_PG = (
     # Every position the transaction takes is >= that key, which is what the sealer relies on
     # (_gap_settled). The key: the namespace in the high 32 bits, the position's low 32 bits in the
     # low ones (pg_locks.classid/objid; compared modulo 2**32 — four billion rows).
+    # {source}: "" (one row), or " FROM u" — the row a writable CTE ``u`` changed (update_recorded).
     "INSERT INTO core_auditevent (seq, created_at, actor_id, actor_name, action, object_type, object_id, org_path, ip, data, "
     "prev_hash, hash) SELECT v, clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s::jsonb, '', '' FROM (SELECT v, "
     "pg_advisory_xact_lock(%s::bigint * 4294967296 + mod(k, 4294967296)), set_config('dangjian.audit_first', k::text, true) "
     "FROM (SELECT v, COALESCE(NULLIF(current_setting('dangjian.audit_first', true), '')::bigint, v) AS k "
-    "FROM (SELECT nextval('core_auditevent_seq') AS v OFFSET 0) a OFFSET 0) b OFFSET 0) c RETURNING id, seq, created_at"
+    "FROM (SELECT nextval('core_auditevent_seq') AS v{source} OFFSET 0) a OFFSET 0) b OFFSET 0) c RETURNING id, seq, created_at"
 )
+_INSERT_PG = _INSERT_PG_TEMPLATE.format(source="")
+_INSERT_AFTER_UPDATE_PG = "WITH u AS ({update} RETURNING 1) " + _INSERT_PG_TEMPLATE.format(source=" FROM (SELECT 1 FROM u LIMIT 1) u")  # noqa: S608 (constant SQL; the UPDATE is the caller's own, its values parameters)
+
+
+def _row_params(ev: AuditEvent) -> list:
+    return [ev.actor_id, ev.actor_name, ev.action, ev.object_type, ev.object_id, ev.org_path, ev.ip,
+            json.dumps(ev.data, ensure_ascii=False), LOCK_NAMESPACE]
 
 
 def _insert(ev: AuditEvent) -> None:
     """Write ``ev`` with its position and time from the database (one statement on PostgreSQL)."""
     if _pg():
         with connection.cursor() as cur:
-            cur.execute(_INSERT_PG, [ev.actor_id, ev.actor_name, ev.action, ev.object_type, ev.object_id, ev.org_path, ev.ip,
-                                     json.dumps(ev.data, ensure_ascii=False), LOCK_NAMESPACE])
+            cur.execute(_INSERT_PG, _row_params(ev))
             ev.pk, ev.seq, ev.created_at = cur.fetchone()
         ev._state.adding, ev._state.db = False, connection.alias
         return
@@ -125,6 +132,42 @@ def _handed_out() -> int | None:
         return cur.fetchone()[0]
 
 
+def _event(*, actor, action, object_type, object_id, org_path, data) -> AuditEvent:
+    return AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", "") or "system",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        org_path=org_path,
+        ip=current_ip.get(),
+        data=_normalize(data or {}),
+    )
+
+
+def update_recorded(update_sql: str, params: list, *, actor, action: str, object_type: str, object_id, org_path: str,
+                    data: dict | None = None) -> int:
+    """Run the caller's conditional ``UPDATE`` of one row (by its primary key; no ``RETURNING``)
+    and, only if it changed the row, append its audit row; returns the rows changed (0 or 1).
+
+    PostgreSQL: one statement (the UPDATE as a writable CTE, the audit insert reading it), so
+    outside a transaction it is its own: no ``BEGIN``/``COMMIT`` round trips, and still no update
+    without its audit row (the sign-in storm's write, docs/benchmarks.md). SQLite: the UPDATE then
+    :func:`record`, in one transaction."""
+    ev = _event(actor=actor, action=action, object_type=object_type, object_id=object_id, org_path=org_path, data=data)
+    if _pg():
+        with connection.cursor() as cur:
+            cur.execute(_INSERT_AFTER_UPDATE_PG.format(update=update_sql), [*params, *_row_params(ev)])
+            return cur.rowcount
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(update_sql, params)
+            n = cur.rowcount
+        if n:
+            _insert(ev)
+    return n
+
+
 def record(*, actor, action: str, obj=None, object_type: str = "", object_id: str | int = "", org_path: str = "", data: dict | None = None) -> AuditEvent:
     """Append one audit row (unsealed); must run inside the caller's transaction (it opens one if not).
 
@@ -135,16 +178,7 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id: st
         org_path = org_path or getattr(obj, "org_path", "") or getattr(obj, "path", "")
     # savepoint=False: a failed insert fails the caller's whole transaction (no half-audited action)
     with transaction.atomic(savepoint=False):
-        ev = AuditEvent(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=getattr(actor, "username", "") or "system",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            org_path=org_path,
-            ip=current_ip.get(),
-            data=_normalize(data or {}),
-        )
+        ev = _event(actor=actor, action=action, object_type=object_type, object_id=object_id, org_path=org_path, data=data)
         _insert(ev)
     return ev
 

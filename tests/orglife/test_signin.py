@@ -307,10 +307,14 @@ def test_qr_signin_closed_meanwhile_reads_the_status_once(world, login, open_mee
         return real(**kw)
 
     monkeypatch.setattr(services, "sign_in", ended_meanwhile)
-    with django_assert_num_queries(QUERIES_CLOSED_MEANWHILE):
+    from django.db import connection
+
+    with django_assert_num_queries(QUERIES_CLOSED_MEANWHILE[connection.vendor]):
         r = c.post(qr_url(open_meeting), {"c": confirm})
     assert r.status_code == 409 and r.context["code"] == "closed"
     assert row(open_meeting, world.m_member).status == S.INVITED
 
 
-QUERIES_CLOSED_MEANWHILE = 10  # with the meeting update of the test; the view read the status itself before, as many
+# with the meeting update of the test; PostgreSQL: the refused UPDATE is one statement with its
+# audit insert (audit.update_recorded), SQLite: a savepoint around the UPDATE
+QUERIES_CLOSED_MEANWHILE = {"postgresql": 7, "sqlite": 9}

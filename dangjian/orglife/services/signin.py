@@ -69,23 +69,22 @@ def _signin_not_open(status) -> ValidationError:
     return ValidationError(_("Sign-in is not open for this meeting."), code=SIGNIN_NOT_OPEN.get(status, SIGNIN_ENDED))
 
 
-def _mark_signed_in(attendance_id: int, meeting_id: int, *, status: str, method: str, at: dt.datetime, by: int | None) -> int:
-    """The conditional UPDATE of :func:`sign_in`: the row, only while it is not signed in and its
-    meeting is open; returns the rows changed (0 or 1). One table in the WHERE clause besides the
-    meeting's status subquery (no join): PostgreSQL re-checks it on the row version a concurrent
-    duplicate committed, so the second UPDATE matches nothing. Written out because it is the
-    statement of the sign-in storm: the ORM spent longer building it than the database running it
-    (docs/benchmarks.md)."""
+def _mark_signed_in(attendance_id: int, meeting_id: int, *, status: str, method: str, at: dt.datetime,
+                    by: int | None) -> tuple[str, list]:
+    """The conditional UPDATE of :func:`sign_in` (SQL and parameters): the row, only while it is
+    not signed in and its meeting is open. One table in the WHERE clause besides the meeting's
+    status subquery (no join): PostgreSQL re-checks it on the row version a concurrent duplicate
+    committed, so the second UPDATE matches nothing. Written out because it is the statement of
+    the sign-in storm: the ORM spent longer building it than the database running it
+    (docs/benchmarks.md); :func:`dangjian.core.audit.update_recorded` runs it with its audit row."""
     a, m = Attendance._meta.db_table, Meeting._meta.db_table
     present = list(PRESENT_STATUSES)
     # table names from the models, every value a parameter
     sql = (f'UPDATE "{a}" SET "status" = %s, "method" = %s, "signed_at" = %s, "recorded_by_id" = %s '  # noqa: S608
            f'WHERE "id" = %s AND "status" NOT IN ({", ".join(["%s"] * len(present))}) '
            f'AND "meeting_id" IN (SELECT "id" FROM "{m}" WHERE "id" = %s AND "status" = %s)')
-    with connection.cursor() as cur:
-        cur.execute(sql, [status, method, connection.ops.adapt_datetimefield_value(at), by, attendance_id, *present,
-                          meeting_id, MeetingStatus.OPEN])
-        return cur.rowcount
+    return sql, [status, method, connection.ops.adapt_datetimefield_value(at), by, attendance_id, *present,
+                 meeting_id, MeetingStatus.OPEN]
 
 
 def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: SigninDevice | None = None,
@@ -112,19 +111,19 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
     if att.status in PRESENT_STATUSES:
         return att, False
     status = status_for_signin(meeting, now)
-    with transaction.atomic():
-        n = _mark_signed_in(att.pk, meeting.pk, status=status, method=method, at=now,
-                            by=actor.pk if getattr(actor, "pk", None) else None)
-        if not n:  # a concurrent duplicate won, or the meeting was closed meanwhile
-            att.refresh_from_db()
-            if att.status in PRESENT_STATUSES:
-                return att, False
-            raise _signin_not_open(Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first())
-        att.status, att.method, att.signed_at = status, method, now
-        att.recorded_by_id = actor.pk if getattr(actor, "pk", None) else None
-        audit.record(actor=actor, action="orglife.sign_in", obj=att, data={
-            "meeting": meeting.pk, "member": member.pk, "method": method, "status": status,
-            **({"device": device.pk} if device is not None else {})})
+    by = actor.pk if getattr(actor, "pk", None) else None
+    sql, params = _mark_signed_in(att.pk, meeting.pk, status=status, method=method, at=now, by=by)
+    # the UPDATE and its audit row in one statement (PostgreSQL), its own transaction outside one
+    n = audit.update_recorded(sql, params, actor=actor, action="orglife.sign_in", object_type=Attendance._meta.label_lower,
+                              object_id=att.pk, org_path=att.org_path, data={
+                                  "meeting": meeting.pk, "member": member.pk, "method": method, "status": status,
+                                  **({"device": device.pk} if device is not None else {})})
+    if not n:  # a concurrent duplicate won, or the meeting was closed meanwhile
+        att.refresh_from_db()
+        if att.status in PRESENT_STATUSES:
+            return att, False
+        raise _signin_not_open(Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first())
+    att.status, att.method, att.signed_at, att.recorded_by_id = status, method, now, by
     return att, True
 
 
