@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
+from dangjian.core import policy
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.errors import codes
 from dangjian.core.models import AuditEvent
@@ -77,8 +78,13 @@ def test_upper_committee_steps_need_the_upper_committee(world):
 def test_no_system_or_unauthorised_entries(world):
     case = open_case(world)
     refused(lambda: services.record_step(actor=None, case=case, code=2, date=TIMELINE[2]), "human_conclusion")
-    refused(lambda: record(world, case, 2, actor=world.users["secretary2"]), "human_conclusion")  # other branch
-    refused(lambda: record(world, case, 2, actor=world.users["member"]), "human_conclusion")
+    # who may not act here at all is refused by the policy (decisions.md 38), before any domain rule
+    for who in ("secretary2", "member"):  # another branch's secretary; a member without the role
+        before = (CaseStep.objects.count(), AuditEvent.objects.count())
+        with pytest.raises(policy.NotPermitted) as exc:
+            record(world, case, 2, actor=world.users[who])
+        assert exc.value.code == "not_permitted"
+        assert (CaseStep.objects.count(), AuditEvent.objects.count()) == before
 
 
 # -- talk within 1 month (warn) -------------------------------------------------------------------
@@ -279,7 +285,7 @@ def test_extension_once_only_and_moves_the_conversion_date(world):
     case = advance(world, open_case(world), 21)
     extend(world, case, D(2025, 9, 1))
     refused(lambda: extend(world, case, D(2025, 9, 2)), "extension_once_6_12")
-    with pytest.raises(ValidationError):
+    with pytest.raises(policy.NotPermitted):  # the extension needs the upper committee (development.approve)
         extend(world, case, D(2025, 9, 2), actor="secretary")
     case.refresh_from_db()
     assert case.probation_end == D(2026, 3, 20)
@@ -452,7 +458,7 @@ def test_cancel_probation_closes_case_and_member_record(world):
     case.refresh_from_db()
     member = case.member
     assert member.status == "probationary" and member.state == RecordState.ACTIVE
-    with pytest.raises(ValidationError):  # the branch secretary cannot: it needs the upper approval
+    with pytest.raises(policy.NotPermitted):  # the branch secretary cannot: it needs the upper approval
         services.cancel_probation(actor=world.users["secretary"], case=case, date=D(2025, 9, 20), decision="支部大会决议")
     with pytest.raises(ValidationError):
         services.cancel_probation(actor=world.users["town_admin"], case=case, date=D(2025, 9, 20), decision=" ")

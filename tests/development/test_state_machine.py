@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -45,8 +45,8 @@ def make_machine(world):
             before = _snapshot(self.case)
             try:
                 fn()
-            except ValidationError as e:
-                FAILS.append((self.case.last_code, " ".join(e.messages)[:90]))
+            except (ValidationError, PermissionDenied) as e:  # a domain refusal, or policy.NotPermitted
+                FAILS.append((self.case.last_code, " ".join(getattr(e, "messages", [str(e)]))[:90]))
                 assert _snapshot(self.case) == before, "a refused operation wrote something"
                 return False
             finally:
