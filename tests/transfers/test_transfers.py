@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from dangjian.core.errors import codes
 from dangjian.core.models import AuditEvent
-from dangjian.core.services import create_organization
+from dangjian.core.policy import NotPermitted
+from dangjian.core.services import create_organization, grant_role
 from dangjian.members.models import Member, MemberOrgHistory
 from dangjian.notify.models import InboxMessage
 from dangjian.transfers import services as s
@@ -122,10 +124,15 @@ def test_reminder_three_days_before_the_letter_expires(world):
 
 def test_only_the_upper_committee_approves(world):
     t = req(world)
-    for who in ("secretary", "town2_admin"):
-        with pytest.raises(ValidationError) as e:
+    for who in ("secretary", "town2_admin"):  # no "transfer.approve" over b1: refused before any rule
+        with pytest.raises(NotPermitted) as e:
             s.approve_transfer(actor=world.users[who], transfer=t, on=D)
-        assert codes(e.value) == ["not_approver"]
+        assert e.value.code == "not_permitted"
+    branch_admin = get_user_model().objects.create_user(username="b1_admin", password="x")
+    grant_role(actor=None, user=branch_admin, org=world.b1, role="org_admin")
+    with pytest.raises(ValidationError) as e:  # in scope, but the branch never approves its own transfer
+        s.approve_transfer(actor=branch_admin, transfer=t, on=D)
+    assert codes(e.value) == ["not_approver"]
     t.refresh_from_db()
     assert t.status == TransferStatus.PENDING
     assert s.approve_transfer(actor=world.users["county_admin"], transfer=t, on=D).status == TransferStatus.ISSUED

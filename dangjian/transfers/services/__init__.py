@@ -3,8 +3,10 @@
 
 Every function: keyword-only, ``actor`` first, one transaction, an audit row, notifications
 written inside the transaction; a refused operation raises ``ValidationError`` before anything
-is written. Permission (which POLICY action) is checked by the views; the business rules
-(states, dates, the approving level) are checked here. One submodule per aggregate:
+is written. Permission: the views authorize through the scope, and every service asserts its
+actor first against the same POLICY row (``policy.authorize`` / ``authorize_self``; decisions.md
+38) — a refusal is ``policy.NotPermitted`` before any domain error; the business rules (states,
+dates, the approving level) are checked here after it. One submodule per aggregate:
 
 * :mod:`.letters` — the introduction letter: number, verification code, validity, approving level;
 * :mod:`.lifecycle` — a transfer request, from the request to acceptance (art. 25);

@@ -1,6 +1,7 @@
 """Helpers shared by the submodules of ``transfers.services``: the acting user as stored, the
-year arithmetic of the registers and the daily job, the locked transfer and its status check, the member's
-sending branch, and the notifications of a transfer and who receives them on each side."""
+year arithmetic of the registers and the daily job, the system-only guard, the locked transfer
+and its status check, the member's sending branch, and the notifications of a transfer and who
+receives them on each side."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization, OrgKind, Role
+from dangjian.core.policy import NotPermitted
 from dangjian.members.api import Member
 from dangjian.notify.api import RoleIn, notify
 
@@ -25,6 +27,13 @@ def add_years(d: dt.date, years: int) -> dt.date:
 
 def _uid(actor):
     return actor if getattr(actor, "pk", None) else None
+
+
+def _system_only(actor) -> None:
+    """The daily job's steps (expire a letter, warn on a missing receipt) are the system's
+    (``actor`` None); a user is refused (``not_permitted``)."""
+    if actor is not None:
+        raise NotPermitted(_("Only the system does this."))
 
 
 def _locked(transfer: Transfer) -> Transfer:

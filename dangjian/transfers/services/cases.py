@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.models import Role
 from dangjian.members.api import Member, RecordState
 from dangjian.notify.api import RoleIn, notify
@@ -28,6 +28,7 @@ from ._common import _uid
 def open_case(*, actor, member: Member, kind: str, basis: str, record: AwayRecord | None = None,
               on: dt.date | None = None) -> MembershipCase:
     """Open a membership case for people to decide (art. 24); one open case per member and kind."""
+    policy.authorize(actor, "flowing", "manage", member.org_path)
     basis = (basis or "").strip()
     if not basis:
         raise ValidationError({"basis": [ValidationError(_("Give the basis of the case."), code="no_basis")]})
@@ -57,6 +58,7 @@ def raise_lapse_review(*, actor, member: Member, basis: str, since: dt.date, on:
     longer on record, when a LAPSED case of the member is open or decided, or when one was opened
     on or after ``since`` (the first day of the run of months that calls for it — a dismissed case
     is raised again only after a whole new run of months after it)."""
+    policy.authorize(actor, "flowing", "manage", member.org_path)
     with transaction.atomic():
         m = Member.objects.select_for_update().get(pk=member.pk)
         if m.state != RecordState.ACTIVE:
@@ -70,7 +72,8 @@ def raise_lapse_review(*, actor, member: Member, basis: str, since: dt.date, on:
 def decide_case(*, actor, case: MembershipCase, outcome: str, note: str, on: dt.date | None = None) -> MembershipCase:
     """Record the people's decision (``outcome``: "decided" — membership stopped / removal
     decided by the 支部大会 with upper approval — or "dismissed"). Only an authorised person
-    decides (the view checks "flowing.manage"); the record says which body decided."""
+    decides ("flowing.manage" over the case's organization); the record says which body decided."""
+    policy.authorize(actor, "flowing", "manage", case)
     note = (note or "").strip()
     if outcome not in (CaseStatus.DECIDED, CaseStatus.DISMISSED):
         raise ValidationError({"outcome": [ValidationError(_("Choose one of the listed values."), code="invalid_choice")]})

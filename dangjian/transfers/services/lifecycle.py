@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, config
+from dangjian.core import audit, config, policy
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, Role
 from dangjian.members import api as member_services
@@ -32,7 +32,7 @@ from dangjian.notify.api import RoleIn, notify
 
 from ..conf import RULE_VERSION, cfg
 from ..models import OPEN_STATUSES, Transfer, TransferKind, TransferStatus
-from ._common import _locked, _notify, _require_status, _sending_branch, _side_recipients, _uid
+from ._common import _locked, _notify, _require_status, _sending_branch, _side_recipients, _system_only, _uid
 from .letters import approver_org, default_valid_days, letter_valid_on, may_approve
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -75,6 +75,21 @@ def _approver_recipients(t: Transfer) -> list:
     return [RoleIn(up, Role.ORG_ADMIN)] if up else []
 
 
+def _may_request(actor, member: Member, asked_by_member: bool) -> None:
+    """A member asks for their own transfer (``transfer.ask``, SELF); otherwise the secretary or
+    an admin over the member's branch requests it (``transfer.request``)."""
+    if asked_by_member:
+        policy.authorize_self(actor, member)
+    else:
+        policy.authorize(actor, "transfer", "request", member.org_path)
+
+
+def _may_receive(actor, transfer: Transfer) -> None:
+    """The receiving side (``transfer_in.accept``) over the destination (``to_path``), whichever
+    class the row was loaded as."""
+    policy.authorize(actor, "transfer_in", "accept", transfer.to_path)
+
+
 # -- transfers -----------------------------------------------------------------------------------
 
 def request_transfer(*, actor, member: Member, kind: str = TransferKind.INTERNAL, to_org: Organization | None = None,
@@ -86,6 +101,7 @@ def request_transfer(*, actor, member: Member, kind: str = TransferKind.INTERNAL
     active member-holding organization (inside the platform) or a named outside organization;
     a full member's move may not leave the branch below 3 full members [block].
     """
+    _may_request(actor, member, asked_by_member)
     if kind not in (TransferKind.INTERNAL, TransferKind.OUT):
         raise ValidationError(_("Unknown kind of transfer."), code="unknown_kind")
     to_name = (to_name or "").strip()
@@ -124,6 +140,7 @@ def request_transfer(*, actor, member: Member, kind: str = TransferKind.INTERNAL
 
 def confirm_request(*, actor, transfer: Transfer) -> Transfer:
     """The branch secretary confirms a member's own request; it then awaits approval."""
+    policy.authorize(actor, "transfer", "request", transfer)
     with transaction.atomic():
         t = _locked(transfer)
         _require_status(t, TransferStatus.REQUESTED)
@@ -144,6 +161,7 @@ def approve_transfer(*, actor, transfer: Transfer, valid_days: int | None = None
     A letter to an organization outside the platform closes the member's record here (the member
     leaves; the receipt is awaited).
     """
+    policy.authorize(actor, "transfer", "approve", transfer)
     on = on or timezone.localdate()
     with transaction.atomic():
         t = _locked(transfer)
@@ -185,6 +203,7 @@ def approve_transfer(*, actor, transfer: Transfer, valid_days: int | None = None
 
 def refuse_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
     """The sending side refuses a request (before the letter is issued); a reason is required."""
+    policy.authorize(actor, "transfer", "approve", transfer)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
@@ -201,6 +220,7 @@ def refuse_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
 def reject_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
     """The receiving side refuses an issued letter, with its reason (the member stays where they
     are: the sending organization remains responsible, art. 25)."""
+    _may_receive(actor, transfer)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
@@ -218,6 +238,7 @@ def accept_transfer(*, actor, transfer: Transfer, on: dt.date | None = None) -> 
     """The receiving side accepts: the member moves with full history (move_member), the receipt
     counts as returned at once inside the platform. [block] after the letter's last valid day
     (a new letter is needed), or when the member is no longer in the sending organization."""
+    _may_receive(actor, transfer)
     on = on or timezone.localdate()
     with transaction.atomic():
         t = _locked(transfer)
@@ -240,6 +261,7 @@ def accept_transfer(*, actor, transfer: Transfer, on: dt.date | None = None) -> 
 
 def cancel_transfer(*, actor, transfer: Transfer, reason: str = "") -> Transfer:
     """The sending side withdraws an open transfer (a letter already issued becomes void)."""
+    policy.authorize(actor, "transfer", "request", transfer)
     with transaction.atomic():
         t = _locked(transfer)
         _require_status(t, *OPEN_STATUSES)
@@ -249,9 +271,12 @@ def cancel_transfer(*, actor, transfer: Transfer, reason: str = "") -> Transfer:
         return t
 
 
+@policy.authorized_by("system only: called by the daily job (run_daily, periodic transfers.daily) with actor=None; "
+                      "_system_only refuses any user")
 def expire_transfer(*, actor, transfer: Transfer, today: dt.date | None = None) -> Transfer:
     """§11 [warn] a letter expired without report-in: the transfer becomes "expired" after its last
     valid day and both sides are told (the member is still in the sending branch)."""
+    _system_only(actor)
     today = today or timezone.localdate()
     with transaction.atomic():
         t = _locked(transfer)

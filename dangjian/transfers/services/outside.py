@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import collected
 from dangjian.core.models import Organization
 from dangjian.members import api as member_services
@@ -23,11 +23,12 @@ from dangjian.members.api import MemberOrgHistory
 
 from ..conf import cfg
 from ..models import Transfer, TransferKind, TransferStatus
-from ._common import _locked, _notify, _require_status, _side_recipients, _uid
+from ._common import _locked, _notify, _require_status, _side_recipients, _system_only, _uid
 
 
 def mark_receipt_returned(*, actor, transfer: Transfer, on: dt.date | None = None) -> Transfer:
     """The receipt (回执) of a letter to an outside organization came back (45号)."""
+    policy.authorize(actor, "transfer", "request", transfer)
     on = on or timezone.localdate()
     with transaction.atomic():
         t = _locked(transfer)
@@ -46,7 +47,11 @@ def receipt_overdue(t: Transfer, today: dt.date) -> bool:
         today > t.valid_until + dt.timedelta(days=cfg("receipt_due_days"))
 
 
+@policy.authorized_by("system only: called by the daily job (run_daily, periodic transfers.daily) with actor=None; "
+                      "_system_only refuses any user")
 def warn_receipt_overdue(*, actor, transfer: Transfer, today: dt.date | None = None) -> bool:
+    """§11 [warn] once, when the receipt of a letter to an outside organization is overdue."""
+    _system_only(actor)
     today = today or timezone.localdate()
     with transaction.atomic():
         t = _locked(transfer)
@@ -64,6 +69,7 @@ def register_incoming(*, actor, org: Organization, member_data: dict, from_name:
     """Transfer in from an organization outside the platform: the incoming letter is registered
     (its number, the sending organization, dues paid up to) and the member is added to the branch
     with ``members.services.create_member`` (all member validations apply)."""
+    policy.authorize(actor, "transfer_in", "accept", org)
     from_name, external_letter_no = (from_name or "").strip(), (external_letter_no or "").strip()
     errors = {}
     if not from_name:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, Role
 from dangjian.members.api import Member, RecordState
@@ -71,6 +71,7 @@ def flag_away(*, actor, member: Member, kind: str, since: dt.date, whereabouts: 
     member may name the inflow organization in the platform (``check_inflow``; art. 32) — its
     secretary is told.
     """
+    policy.authorize(actor, "flowing", "manage", member.org_path)
     today = today or timezone.localdate()
     whereabouts, contact_person = (whereabouts or "").strip(), (contact_person or "").strip()
     activity_cert_no = (activity_cert_no or "").strip()
@@ -109,6 +110,7 @@ def set_inflow(*, actor, record: AwayRecord, inflow_org: Organization | None, ac
     活动证 number (教育管理条例 arts. 9, 32; rules of ``check_inflow``). Audited with the values
     before and after; a newly named inflow organization's secretary is told. Org life already
     counted for the home branch stays as it was (the attendance rows record where it took place)."""
+    policy.authorize(actor, "flowing", "manage", record)
     activity_cert_no = (activity_cert_no or "").strip()
     with transaction.atomic():
         rec = AwayRecord.objects.select_for_update().select_related("member", "org").get(pk=record.pk)
@@ -133,6 +135,7 @@ def set_inflow(*, actor, record: AwayRecord, inflow_org: Organization | None, ac
 
 def log_contact(*, actor, record: AwayRecord, contacted_on: dt.date, method: str, reached: bool = True, note: str = "") -> ContactLog:
     """Add a contact log entry; a successful contact updates the record's last contact."""
+    policy.authorize(actor, "flowing", "manage", record)
     if contacted_on > timezone.localdate():
         raise ValidationError({"contacted_on": [ValidationError(_("The date is in the future."), code="in_future")]})
     with transaction.atomic():
@@ -152,6 +155,8 @@ def log_contact(*, actor, record: AwayRecord, contacted_on: dt.date, method: str
 
 
 def close_away(*, actor, record: AwayRecord, reason: str) -> AwayRecord:
+    """Take a member off a register (the entry is closed with its reason, never deleted)."""
+    policy.authorize(actor, "flowing", "manage", record)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
