@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, structure
+from dangjian.core import audit, policy, structure
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization
 from dangjian.members import api as member_services
@@ -103,7 +103,9 @@ def standing_problem(member: Member, position: str, on: dt.date) -> str | None:
 
 def approve_officer(*, actor, seat: CommitteeMember, on: dt.date | None = None) -> CommitteeMember:
     """The upper organization approves (批准) the elected secretary / deputy secretary; only then
-    do they count as in office and take the position on the member record."""
+    do they count as in office and take the position on the member record. Row
+    ``election.approve`` on the seat (reaches strictly lower organizations)."""
+    policy.authorize(actor, "election", "approve", seat)
     on = on or timezone.localdate()
     with transaction.atomic():
         s = CommitteeMember.objects.select_for_update().get(pk=seat.pk)
@@ -137,8 +139,9 @@ def file_committee(*, actor, org: Organization, filed_on: dt.date) -> list[Commi
     the current term not yet filed gets ``filed_on`` and the person who entered it; audited.
 
     [block] no elected committee, or every seat already filed; the date before the election or
-    in the future. Only the upper organization may call this (the view checks "election.approve",
-    which reaches strictly lower organizations)."""
+    in the future. Only the upper organization records it: row ``election.approve`` on ``org``
+    (the view's row, which reaches strictly lower organizations)."""
+    policy.authorize(actor, "election", "approve", org)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         t = current_term(org)

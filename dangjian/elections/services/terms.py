@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import api as core_services
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.dates import same_day_months_later
 from dangjian.core.models import Organization, Role
 from dangjian.notify.api import RoleIn, notify
@@ -88,7 +88,9 @@ def _check_adjust_bound(org: Organization, kind: str, new_end: dt.date) -> None:
 
 
 def request_adjustment(*, actor, org: Organization, kind: str, new_ends_on: dt.date, reason: str) -> TermAdjustment:
-    """Ask the upper organization to postpone or advance the election (≤ 1 year, art. 3)."""
+    """Ask the upper organization to postpone or advance the election (≤ 1 year, art. 3). Row
+    ``election.manage`` on ``org``."""
+    policy.authorize(actor, "election", "manage", org)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [ValidationError(_("Give the reason."), code="no_reason")]})
@@ -112,7 +114,9 @@ def request_adjustment(*, actor, org: Organization, kind: str, new_ends_on: dt.d
 
 def decide_adjustment(*, actor, adjustment: TermAdjustment, approve: bool, note: str = "") -> TermAdjustment:
     """The upper organization approves (the term end moves, one record with reason and approver)
-    or refuses."""
+    or refuses. Row ``election.approve`` on the request (strictly lower organizations only: an
+    organization never approves its own postponement)."""
+    policy.authorize(actor, "election", "approve", adjustment)
     with transaction.atomic():
         a = TermAdjustment.objects.select_for_update().get(pk=adjustment.pk)
         if a.status != AdjustStatus.PENDING:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import api as core_services
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization, OrgKind
 from dangjian.members import api as member_services
@@ -82,7 +82,9 @@ def create_election(*, actor, org: Organization, held_on: dt.date, seats: int, p
     """Record an election meeting: entitled voters (应到) are computed; candidates must have the
     right to stand ([block] probationary / 留党察看); ≥ seats candidates [block]; ≥ seats × 1.2
     rounded up [warn]; present ≤ entitled [block]. With a linked org-life meeting, ``present``
-    defaults to the entitled voters signed in there ([warn] when the number entered differs)."""
+    defaults to the entitled voters signed in there ([warn] when the number entered differs).
+    Row ``election.manage`` on ``org``."""
+    policy.authorize(actor, "election", "manage", org)
     base = base or cfg("elected_base")
     if org.kind not in ELECTING_KINDS or not org.is_active:
         raise ValidationError(_("Only an active branch, general branch or Party committee holds elections."), code="not_electing_org")
@@ -155,7 +157,9 @@ def record_result(*, actor, election: Election, votes: dict[int, int], positions
     the election date and ends after the term length of the organization's kind (core
     ``update_organization``); members' positions follow (``members.services.update_member``):
     secretary / deputy take their position only when the upper organization approves.
+    Row ``election.manage`` on the election.
     """
+    policy.authorize(actor, "election", "manage", election)
     with transaction.atomic():
         e = Election.objects.select_for_update().get(pk=election.pk)
         if e.status != ElectionStatus.DRAFT:

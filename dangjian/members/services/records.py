@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, config, rollups
+from dangjian.core import audit, config, policy, rollups
 from dangjian.core.errors import collected
 from dangjian.core.models import MEMBER_HOLDING_KINDS, Organization
 from dangjian.core.policy import Scope
@@ -167,7 +167,11 @@ def create_member(*, actor, org: Organization, data: dict) -> Member:
     """Add a member to a branch (DOMAIN §2, §4): validated, encrypted, counted, audited.
 
     An ID number on record where ``actor`` cannot see it is refused without naming where
-    (``id_duplicate_routed``) and routed to the organization department above both."""
+    (``id_duplicate_routed``) and routed to the organization department above both.
+
+    Row ``member.add`` on ``org`` (the add form, ``POST /api/v1/members/``; the callers of other
+    apps reach the same roles: a transfer in from outside, an admission by the upper committee)."""
+    policy.authorize(actor, "member", "add", org)
     try:
         clean = clean_member_data(data, actor=_person(actor))
     except DuplicateElsewhere as exc:
@@ -196,7 +200,9 @@ def _create_member(*, actor, org: Organization, clean: dict) -> Member:
 
 
 def update_member(*, actor, member: Member, data: dict) -> Member:
-    """Edit a member's record; changed fields are audited (sensitive ones masked)."""
+    """Edit a member's record; changed fields are audited (sensitive ones masked). Row
+    ``member.change`` on the member (the edit form, ``PATCH /api/v1/members/{id}/``)."""
+    policy.authorize(actor, "member", "change", member)
     changes = {k: v for k, v in data.items() if k in EDITABLE}
     try:
         return _update_member(actor=actor, member=member, changes=changes)
@@ -244,7 +250,14 @@ def move_member(*, actor, member: Member, to_org: Organization, reason: str = ""
     DOMAIN §11 [block]: a branch needs ≥3 full members — the move is refused if it would leave
     the sending branch (not a Party group inside it) below that, unless ``allow_below_minimum``
     (used by merges and dissolutions, and recorded in the audit row).
+
+    Row ``member.add`` on ``to_org``, the organization the record goes to — the one row both
+    callers' views enforce: the member page (``member.move`` on the member, its targets those of
+    ``member.add``) and the receiving side accepting a transfer letter the sending side issued
+    (``transfer_in.accept``: the same roles on the destination; it holds no right on the sending
+    branch, so ``member.move`` on the member is not asserted here).
     """
+    policy.authorize(actor, "member", "add", to_org)
     on = on or timezone.localdate()
     with transaction.atomic():
         to_org = _current_org(to_org)
@@ -282,7 +295,11 @@ def close_record(*, actor, member: Member, reason: str, on: dt.date | None = Non
     outside it; later death or removal decided by the organization): state "left", the open history
     row ends, head-counts follow. The record, its history and its organization stay readable —
     statutory Party records are restricted, never deleted (DOMAIN §10). The ≥3 full members rule
-    of a leaving branch is the caller's to check (a transfer counts its other open transfers)."""
+    of a leaving branch is the caller's to check (a transfer counts its other open transfers).
+
+    Row ``member.change`` on the member (the callers: the sending side's approval of a transfer
+    out, the upper committee cancelling a probation — both organization admins above)."""
+    policy.authorize(actor, "member", "change", member)
     on = on or timezone.localdate()
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)

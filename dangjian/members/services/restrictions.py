@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 
 from ..models import Member, RestrictionKind, RightsRestriction
 
@@ -38,7 +38,10 @@ def add_restriction(*, actor, member: Member, kind: str, starts_on: dt.date, end
                     note: str = ""):
     """Record that a member's rights are restricted from ``starts_on`` (until ``ends_on``, or until
     a later entry ends it). 留党察看 lasts one or two years (党章 art. 40): the end is optional
-    because the organization decides the restoration; it is entered when decided."""
+    because the organization decides the restoration; it is entered when decided. Row
+    ``member.change`` on the member (the member page; the elections app's restriction form
+    checks ``election.manage``, held by the same roles)."""
+    policy.authorize(actor, "member", "change", member)
     if kind not in RestrictionKind.values:
         raise ValidationError({"kind": [ValidationError(_("Choose a kind of restriction."), code="no_kind")]})
     if ends_on and ends_on < starts_on:
@@ -55,7 +58,9 @@ def add_restriction(*, actor, member: Member, kind: str, starts_on: dt.date, end
 def end_restriction(*, actor, restriction, ends_on: dt.date, note: str = ""):
     """Enter the restoration of rights decided by the organization: the restriction is in force up
     to and including ``ends_on``. Audited; the start is never changed (a wrong entry is ended the
-    day it started and a new one recorded)."""
+    day it started and a new one recorded). Row ``member.change`` on the restriction (it is seen
+    and changed where its member is)."""
+    policy.authorize(actor, "member", "change", restriction)
     with transaction.atomic():
         r = RightsRestriction.objects.select_for_update().get(pk=restriction.pk)
         if ends_on < r.starts_on:

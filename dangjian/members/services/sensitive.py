@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.core import audit, config
+from dangjian.core import audit, config, policy
 from dangjian.core.models import PATH_STEP, AuditEvent, Organization, Role, RoleAssignment
 from dangjian.core.policy import Scope
 from dangjian.core.privacy import MASKERS, mask_phone
@@ -45,15 +45,32 @@ def _common_ancestor(paths: list[str]) -> Organization | None:
     return Organization.objects.filter(path=common).first() if common else None
 
 
+# The row of the attempt a routed duplicate answers, by its ``via``: the refusal is raised on the
+# actor's own attempt, so it may name only an organization where they may make it.
+ATTEMPT_ROWS = {
+    "create": ("member", "add"), "import": ("member", "add"), "update": ("member", "change"),
+    "development": ("development", "manage"), "transfer_in": ("transfer_in", "accept"),
+}
+
+
+def _may_attempt(actor, org: Organization | None, via: str) -> None:
+    """Assert that ``actor`` may make the attempt (``via``) at ``org`` whose refusal is routed: the
+    row of the view that makes it (:data:`ATTEMPT_ROWS`, ``member.add`` for another ``via``)."""
+    resource, action = ATTEMPT_ROWS.get(via, ("member", "add"))
+    policy.authorize(actor, resource, action, org if org is not None else "")
+
+
 def route_duplicate(*, actor, org: Organization | None, existing: Member, id_number: str, via: str) -> int:
     """Hand an ID number that is already on record outside the user's view to the organization
     department above both records (SECURITY.md "mask reconstruction"; PIPL: say only what the
     user may know). One audit row (``member.duplicate_routed``: both organizations, the number
     masked) and an inbox message to the org admins of the nearest organization above both (or,
     with none there, above it), in its own transaction: the refusal itself writes nothing else.
-    Returns the number of messages."""
+    Returns the number of messages. ``actor`` must be one who may make the attempt at ``org``
+    (:func:`_may_attempt`): nobody routes a refusal in another organization's name."""
     from dangjian.core.messages import send as notify
 
+    _may_attempt(actor, org, via)
     target_path = org.path if org is not None else ""
     paths = [p for p in (target_path, existing.org_path) if p]
     with transaction.atomic():
@@ -74,9 +91,12 @@ def route_duplicate(*, actor, org: Organization | None, existing: Member, id_num
 
 def route_duplicates(*, actor, pairs: list[tuple[Organization, Member, str]], via: str) -> int:
     """:func:`route_duplicate` for a whole file: one audit row per number, one message per
-    organization department (the count, the organizations), in one transaction."""
+    organization department (the count, the organizations), in one transaction; ``actor`` may
+    make the attempt at every organization of the file (:func:`_may_attempt`)."""
     from dangjian.core.messages import send as notify
 
+    for org in {o.pk: o for o, _e, _i in pairs}.values():
+        _may_attempt(actor, org, via)
     if not pairs:
         return 0
     groups: dict[int, list] = {}
@@ -105,11 +125,14 @@ def route_duplicates(*, actor, pairs: list[tuple[Organization, Member, str]], vi
 
 def refuse_duplicate(*, actor, org, exc: DuplicateElsewhere, via: str) -> ValidationError:
     """Route ``exc``'s record (:func:`route_duplicate`) and return the refusal to raise; call it
-    outside the caller's transaction so the audit row and the message stay."""
+    outside the caller's transaction so the audit row and the message stay (asserted there)."""
     route_duplicate(actor=actor, org=org, existing=exc.existing, id_number=exc.id_number, via=via)
     return ValidationError({"id_number": [ValidationError(DUPLICATE_ROUTED, code="id_duplicate_routed")]})
 
 
+@policy.authorized_by("a read answered from the actor's own scope: it returns the unnamed refusal only for a record "
+                      "the actor may not view (Scope.can('view'), in _on_record_elsewhere), names nothing and writes "
+                      "nothing; the caller raises it through refuse_duplicate, which asserts the attempt's row")
 def recorded_elsewhere(*, actor, id_number: str | None) -> DuplicateElsewhere | None:
     """The refusal for an ID number on record in a member record ``actor`` may not see, or None
     (also for an invalid number: the caller's own validation reports that)."""
@@ -118,7 +141,9 @@ def recorded_elsewhere(*, actor, id_number: str | None) -> DuplicateElsewhere | 
 
 def refuse_if_recorded_elsewhere(*, actor, org, id_number: str | None, via: str) -> None:
     """For callers that add a member inside their own transaction (a transfer in from outside):
-    check first, so a routed duplicate is audited and passed on before their transaction starts."""
+    check first, so a routed duplicate is audited and passed on before their transaction starts.
+    ``actor`` may make the attempt at ``org`` (:func:`_may_attempt`), duplicate or not."""
+    _may_attempt(actor, org, via)
     exc = recorded_elsewhere(actor=actor, id_number=id_number)
     if exc is not None:
         raise refuse_duplicate(actor=actor, org=org, exc=exc, via=via)
@@ -130,9 +155,12 @@ def reveal_field(*, actor, member: Member, field: str, purpose: str, purpose_not
     """Return one sensitive field in clear and audit the reveal (SECURITY.md "Field privacy").
 
     The purpose is required (PIPL art. 6): one of :class:`dangjian.core.reveal.RevealPurpose`,
-    with a note when it is "other" (:func:`dangjian.core.reveal.clean_purpose`; coded refusals)."""
+    with a note when it is "other" (:func:`dangjian.core.reveal.clean_purpose`; coded refusals).
+    Row ``member.reveal`` on the member (the reveal button, ``POST /api/v1/members/{id}/reveal/``;
+    a member reveals their own record): a refused actor gets nothing and leaves no reveal row."""
     from dangjian.core.reveal import clean_purpose
 
+    policy.authorize(actor, "member", "reveal", member)
     if field not in SENSITIVE:
         raise ValidationError(_("This field is not revealable."), code="field")
     purpose, purpose_note = clean_purpose(purpose, purpose_note)
@@ -174,12 +202,19 @@ def security_admins_over(paths: list[str]):
     return sorted({ra.user for ra in rows if any(p.startswith(ra.org.path) for p in paths)}, key=lambda u: u.pk)
 
 
+NOT_YOUR_SCOPE = gettext_lazy("You may not do this for this organization.")
+
+
+@policy.authorized_by("the exact-search rule decides, on the actor's own scope (checked first): it runs only for a "
+                      "user holding member.reveal somewhere and the selector then matches only members they may "
+                      "reveal; every refusal (exact_search_forbidden, exact_search_rate_limited) is coded and audited")
 def authorize_exact_search(*, actor, scope: Scope, field: str, term: str, via: str) -> None:
     """Let one search by a full ID number (``field="id_number"``) or phone run, or refuse it.
 
     SECURITY.md "mask reconstruction" (exact-value searches rate-limited and audited): an exact
     search confirms a guess of the masked digits, so it is an oracle. Rules:
 
+    * it is decided on the actor's own scope (another user's scope: ``not_permitted``, nothing audited);
     * only a user with the reveal right somewhere runs it, and the selector then matches only
       members they may reveal (``exact_search_forbidden`` otherwise);
     * at most ``per_window`` searches in ``window_minutes`` per user (``exact_search_rate_limited``);
@@ -189,6 +224,8 @@ def authorize_exact_search(*, actor, scope: Scope, field: str, term: str, via: s
     * the ``burst``-th attempt of a window also writes ``member.search_exact_burst`` and sends the
       security admins above the user an inbox message.
     """
+    if actor is not None and getattr(scope.user, "pk", None) != getattr(actor, "pk", None):
+        raise policy.NotPermitted(NOT_YOUR_SCOPE)
     cfg = exact_search_conf()
     now = timezone.now()
     field_def = Member._meta.get_field(field)
