@@ -51,6 +51,7 @@ GRADE_ORDER = [Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED]
 
 
 class AppraisalRound(models.Model):
+    scope_resource = "appraisal"  # its POLICY resource: core.policy registers it at start-up
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="org")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -84,6 +85,8 @@ class AppraisalRound(models.Model):
 
 
 class Participant(models.Model):
+    scope_resource = "appraisal_entry"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="participants")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="appraisals")
     org_path = OrgPathField(source="round")  # the round's organization (scope)
@@ -116,6 +119,7 @@ class Participant(models.Model):
 
 class MutualComment(models.Model):
     """Mutual appraisal (互评): open, named comments — one per author per subject (DOMAIN §6)."""
+    scope_unlisted = "read only through its round (the round's results and the author's own page)"
 
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="comments")
     org_path = OrgPathField(source="round")
@@ -186,6 +190,7 @@ class CaseStatus(models.TextChoices):
 class DispositionCase(models.Model):
     """What the branch decides about a member graded 不合格 (DOMAIN §6 "education first, then
     organisational disposition by procedure"). Recorded by people; nothing here changes membership."""
+    scope_resource = "appraisal_case"  # its POLICY resource: core.policy registers it at start-up
 
     round = models.ForeignKey(AppraisalRound, on_delete=models.PROTECT, related_name="cases")
     participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="case")

@@ -11,9 +11,7 @@
 * ``appraisal_case`` — disposition cases after a 不合格 grade: staff only.
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import OWN, SELF, SUBTREE, Resource, extend, register
-
-from .models import AppraisalRound, DispositionCase, Participant
+from dangjian.core.policy import OWN, SELF, SUBTREE, extend
 
 STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
 
@@ -35,6 +33,3 @@ extend({
     },
 })
 
-register(AppraisalRound, Resource("appraisal", "org_path"))
-register(Participant, Resource("appraisal_entry", "org_path", self_field="member__user"))
-register(DispositionCase, Resource("appraisal_case", "org_path"))

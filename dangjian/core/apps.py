@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        from .policy import register_declared
+
+        register_declared()  # every model's POLICY resource, from its scope_resource declaration
         from . import (
             middleware,  # noqa: F401  (connects the login-time signal receiver)
             scoping,  # noqa: F401  (registers the scoping system check)

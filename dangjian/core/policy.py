@@ -268,6 +268,16 @@ def authorize_self(actor, member) -> None:
         raise NotPermitted(_("You may do this only for yourself."))
 
 
+def register_declared() -> None:
+    """Register every model that declares its POLICY resource on the class (``scope_resource``,
+    ``scope_path``, ``scope_self``: :func:`dangjian.core.scoping.declared_resources`). Called once
+    from core's ``ready()``, when every model is loaded; no app registers its models by hand."""
+    from .scoping import declared_resources
+
+    for model, resource, path, self_field in declared_resources():
+        register(model, Resource(resource, path, self_field=self_field))
+
+
 def _register_audit() -> None:
     from .models import AuditEvent
 

@@ -103,6 +103,33 @@ def path_columns() -> list[tuple[type[models.Model], str]]:
     return out
 
 
+def declared(model, name: str):
+    """A scoping declaration of ``model`` itself (``scope_resource``, ``scope_path``,
+    ``scope_self``, ``scope_unlisted``): from the class or an abstract base, never from a concrete
+    parent (a proxy declares its own resource)."""
+    for klass in model.__mro__:
+        if klass is not model and issubclass(klass, models.Model) and klass is not models.Model \
+                and not klass._meta.abstract:
+            return None  # a concrete parent's declaration is the parent's
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
+
+
+def declared_resources() -> list[tuple[type[models.Model], str, str, str | None]]:
+    """(model, resource, path column, self field) of every model declaring ``scope_resource``:
+    the path column is ``scope_path`` or the model's first :class:`OrgPathField`."""
+    out = []
+    for model in apps.get_models():
+        resource = declared(model, "scope_resource")
+        if not resource:
+            continue
+        path = declared(model, "scope_path") or next(
+            (f.name for f in model._meta.concrete_fields if isinstance(f, OrgPathField)), "")
+        out.append((model, resource, path, declared(model, "scope_self")))
+    return out
+
+
 def _indexed(model, field) -> bool:
     if field.db_index or field.unique:
         return True
@@ -124,11 +151,14 @@ def scoping_errors(model) -> list[checks.Error]:
     """E100: a foreign key to an organization but no path column (and no ``scoping_exempt``);
     E101: a ``*path`` CharField that is not an :class:`OrgPathField`; E102: a path column whose
     ``source`` does not lead to an organization or a scoped model; E103: a path column without
-    an index."""
+    an index; E104: a path column but neither a POLICY resource (``scope_resource``) nor
+    ``scope_unlisted = "why"``; E105: ``scope_path`` naming no path column of the model."""
     label = model._meta.label
-    if label == "core.Organization" or model._meta.proxy:
+    if label == "core.Organization":
         return []
-    errors = []
+    errors = _resource_errors(model, label)
+    if model._meta.proxy:
+        return errors
     exempt = getattr(model, "scoping_exempt", "")
     fields = model._meta.concrete_fields
     declared = [f for f in fields if isinstance(f, OrgPathField)]
@@ -153,6 +183,22 @@ def scoping_errors(model) -> list[checks.Error]:
                                        hint="Keep db_index=True (the default) or lead a Meta index with it.",
                                        obj=model, id="dangjian.E103"))
     return errors
+
+
+def _resource_errors(model, label: str) -> list[checks.Error]:
+    paths = [f.name for f in model._meta.concrete_fields if isinstance(f, OrgPathField)]
+    resource, unlisted = declared(model, "scope_resource"), declared(model, "scope_unlisted")
+    if paths and not resource and not unlisted and not model._meta.proxy:
+        return [checks.Error(
+            f"{label} carries an organization path but declares no POLICY resource.",
+            hint="Set scope_resource = '<resource>' on the model (with scope_self / scope_path when needed), "
+                 "or scope_unlisted = 'why' when its rows are read only through another scoped row.",
+            obj=model, id="dangjian.E104")]
+    path = declared(model, "scope_path")
+    if resource and path and path not in paths:
+        return [checks.Error(f"{label}: scope_path {path!r} is not one of its path columns {paths}.",
+                             obj=model, id="dangjian.E105")]
+    return []
 
 
 def _source_ok(model, source: str) -> bool:

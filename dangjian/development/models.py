@@ -32,6 +32,7 @@ class CaseStatus(models.TextChoices):
 
 
 class DevelopmentCase(models.Model):
+    scope_resource = "development"  # its POLICY resource: core.policy registers it at start-up
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="development_cases")
     org_path = OrgPathField(source="org", db_index=False)  # led by Meta index devcase_orgpath_id
     name = models.CharField(_("name"), max_length=64)
@@ -85,6 +86,7 @@ class DevelopmentCase(models.Model):
 
 
 class CaseStep(models.Model):
+    scope_unlisted = "read only through its development case"
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="steps")
     org_path = OrgPathField(source="case")
     code = models.PositiveSmallIntegerField()
@@ -113,6 +115,7 @@ class PublicityPoint(models.TextChoices):
 
 
 class CasePublicity(models.Model):
+    scope_unlisted = "read only through its development case"
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="publicities")
     org_path = OrgPathField(source="case")
     point = models.CharField(max_length=16, choices=PublicityPoint.choices)
@@ -133,6 +136,7 @@ class CasePublicity(models.Model):
 
 
 class CaseAssessment(models.Model):
+    scope_unlisted = "read only through its development case"
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="assessments")
     org_path = OrgPathField(source="case")
     date = models.DateField(_("date"))
@@ -148,6 +152,7 @@ class CaseAssessment(models.Model):
 
 
 class CaseWarning(models.Model):
+    scope_unlisted = "read only through its development case"
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="warnings")
     org_path = OrgPathField(source="case")
     step_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -168,6 +173,7 @@ class CaseWarning(models.Model):
 class LocalHoliday(models.Model):
     """A local exception to the national calendar for an organization's subtree (e.g. a county's
     own holiday, or a make-up working day). ``is_working_day`` True makes a day a working day."""
+    scope_resource = "development"  # its POLICY resource: core.policy registers it at start-up
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     org_path = OrgPathField(source="org")
@@ -194,6 +200,7 @@ def document_path(instance, filename: str) -> str:
 class CaseDocument(models.Model):
     """A scanned document of a recorded step (private file, served only through the scope;
     images re-encoded without EXIF, type checked by content)."""
+    scope_resource = "development"  # its POLICY resource: core.policy registers it at start-up
 
     case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="documents")
     org_path = OrgPathField(source="case")

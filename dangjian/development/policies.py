@@ -10,7 +10,7 @@
 * calendar — the local working-day table.
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import DESCENDANTS, SUBTREE, Resource, extend, register
+from dangjian.core.policy import DESCENDANTS, SUBTREE, extend
 
 extend({
     "development": {
@@ -21,14 +21,3 @@ extend({
         "calendar": {R.ORG_ADMIN: SUBTREE},
     },
 })
-
-
-def _register():
-    from .models import CaseDocument, DevelopmentCase, LocalHoliday
-
-    register(DevelopmentCase, Resource("development", "org_path"))
-    register(CaseDocument, Resource("development", "org_path"))
-    register(LocalHoliday, Resource("development", "org_path"))
-
-
-_register()

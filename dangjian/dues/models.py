@@ -69,6 +69,8 @@ BASE_HELP = _(
 
 
 class DuesProfile(models.Model):
+    scope_resource = "dues"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
     member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="dues_profile")
     org_path = OrgPathField(source="member")  # the member's organization path
     category = models.CharField(_("dues category"), max_length=16, choices=DuesCategory.choices)
@@ -114,6 +116,8 @@ class HardshipStatus(models.TextChoices):
 
 
 class HardshipApproval(models.Model):
+    scope_resource = "dues"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_hardships")
     org_path = OrgPathField(source="member")  # the member's organization path
     amount = models.DecimalField(_("reduced monthly amount (0 = exempt)"), **MONEY)
@@ -157,6 +161,8 @@ class Payer(models.TextChoices):
 
 
 class DuesPayment(models.Model):
+    scope_resource = "dues"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_payments")
     org_path = OrgPathField(source="member")  # the member's organization path
     receipt_no = models.CharField(max_length=32, unique=True, null=True, blank=True)
@@ -188,6 +194,8 @@ class DuesPayment(models.Model):
 
 
 class DuesBill(models.Model):
+    scope_resource = "dues"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_bills")
     org_path = OrgPathField(source="member", db_index=False)  # led by Meta index dues_bill_path_month
     month = models.DateField()
@@ -237,6 +245,8 @@ class CaseStatus(models.TextChoices):
 
 
 class ReviewCase(models.Model):
+    scope_resource = "dues"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_review_cases")
     org_path = OrgPathField(source="member")  # the member's organization path
     since_month = models.DateField()

@@ -10,9 +10,7 @@
 * export           — the Excel export of a month.
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import DESCENDANTS, SELF, SUBTREE, Resource, extend, register
-
-from .models import DuesBill, DuesPayment, DuesProfile, HardshipApproval, ReviewCase
+from dangjian.core.policy import DESCENDANTS, SELF, SUBTREE, extend
 
 extend({
     "dues": {
@@ -24,5 +22,3 @@ extend({
     },
 })
 
-for _model in (DuesProfile, DuesBill, DuesPayment, HardshipApproval, ReviewCase):
-    register(_model, Resource("dues", "org_path", self_field="member__user"))

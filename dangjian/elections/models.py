@@ -19,6 +19,7 @@ from dangjian.core.scoping import OrgPathField
 
 
 class Term(models.Model):
+    scope_unlisted = "read only through its organization's election pages"
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="org")
     number = models.PositiveSmallIntegerField(_("term number (届次)"))
@@ -53,6 +54,7 @@ class CommitteeMember(models.Model):
     secretary / deputy secretary is "in office" only once the upper organization's approval (批准)
     is recorded, any other member once the filing is (DOMAIN §2, §11 "Record 委员 filing and
     书记/副书记 approval by the upper org before they count as in office")."""
+    scope_resource = "election"  # its POLICY resource: core.policy registers it at start-up
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="seats")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -94,6 +96,7 @@ class VoteBase(models.TextChoices):
 
 
 class Election(models.Model):
+    scope_resource = "election"  # its POLICY resource: core.policy registers it at start-up
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="org")
     meeting = models.ForeignKey("orglife.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -142,6 +145,7 @@ class AdjustStatus(models.TextChoices):
 
 
 class TermAdjustment(models.Model):
+    scope_resource = "election"  # its POLICY resource: core.policy registers it at start-up
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="org")
     kind = models.CharField(_("kind"), max_length=10, choices=AdjustKind.choices)

@@ -1,8 +1,6 @@
 """This app's rows of the one POLICY table (dangjian.core.policy) and its scoped resources."""
 from dangjian.core.models import Role as R
-from dangjian.core.policy import DESCENDANTS, SUBTREE, Resource, extend, register
-
-from .models import CommitteeMember, Election, TermAdjustment
+from dangjian.core.policy import DESCENDANTS, SUBTREE, extend
 
 extend({
     "election": {
@@ -12,6 +10,3 @@ extend({
     },
 })
 
-register(Election, Resource("election", "org_path"))
-register(TermAdjustment, Resource("election", "org_path"))
-register(CommitteeMember, Resource("election", "org_path"))

@@ -51,6 +51,7 @@ class OutboxMessage(models.Model):
 
 class Job(models.Model):
     """Long user-visible work (an export): progress, a note, a result file, its own page."""
+    scope_unlisted = "each job carries its own access rows (Job.access), checked when it is opened"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

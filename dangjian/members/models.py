@@ -80,6 +80,8 @@ ETHNICITIES = [
 
 class Member(models.Model):
     """One Party member. ``org_path`` copies the organization's path for subtree scans."""
+    scope_resource = "member"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "user"  # the user whose own row it is (SELF)
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
     org_path = OrgPathField(source="org", db_index=False)  # led by Meta index member_orgpath_id_c (C-collated on PostgreSQL)
@@ -165,6 +167,8 @@ class RightsRestriction(models.Model):
     first name (``elections_rightsrestriction``): elections recorded restrictions before development
     and the meeting records needed them too.
     """
+    scope_resource = "member"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="rights_restrictions")
     org_path = OrgPathField(source="member")

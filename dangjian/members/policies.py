@@ -1,8 +1,5 @@
 """Members reach their organization through ``org_path``; SELF compares ``user``. A rights
-restriction is seen and changed exactly where its member is (its ``org_path`` follows the member)."""
-from dangjian.core.policy import Resource, register
+restriction is seen and changed exactly where its member is (its ``org_path`` follows the member).
 
-from .models import Member, RightsRestriction
-
-register(Member, Resource("member", "org_path", self_field="user"))
-register(RightsRestriction, Resource("member", "org_path", self_field="member__user"))
+The ``member`` rows of POLICY are the kernel's (dangjian.core.policy); the models declare their
+resource themselves (``Member.scope_resource``, ``RightsRestriction.scope_resource``)."""

@@ -60,6 +60,7 @@ class RecordLocked(ValidationError):
 
 
 class MeetingRecord(models.Model):
+    scope_resource = "meeting"  # its POLICY resource: core.policy registers it at start-up
     meeting = models.ForeignKey("orglife.Meeting", on_delete=models.PROTECT, related_name="records")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="org", db_index=False)  # led by Meta index minutes_orgpath_signed
@@ -158,6 +159,7 @@ class VoteKind(models.TextChoices):
 
 class Vote(models.Model):
     """One vote of a 支部党员大会 (DOMAIN §1.2): counts checked by ``quorum.check_vote``."""
+    scope_resource = "meeting"  # its POLICY resource: core.policy registers it at start-up
 
     record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="votes")
     org_path = OrgPathField(source="record")
@@ -208,6 +210,7 @@ def attachment_path(instance, filename: str) -> str:
 
 class Attachment(models.Model):
     """A photo or file of a record. Images are re-encoded (no EXIF); type is checked by content."""
+    scope_resource = "meeting"  # its POLICY resource: core.policy registers it at start-up
 
     record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="attachments")
     org_path = OrgPathField(source="record")

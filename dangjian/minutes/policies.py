@@ -12,9 +12,7 @@ their own reason stays. The host or recorder of a record also reads it (they sig
 ``minutes.selectors.readable`` applies this; no record is registered under ``minutes``.
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import SUBTREE, Resource, extend, register
-
-from .models import Attachment, MeetingRecord, Vote
+from dangjian.core.policy import SUBTREE, extend
 
 extend({
     "minutes": {
@@ -22,6 +20,3 @@ extend({
     },
 })
 
-register(MeetingRecord, Resource("meeting", "org_path"))
-register(Vote, Resource("meeting", "org_path"))
-register(Attachment, Resource("meeting", "org_path"))

@@ -43,6 +43,7 @@ class Frequency(models.TextChoices):
 class MeetingType(models.Model):
     """A kind of meeting. Built-in types (owner NULL) follow DOMAIN §1.1; a county (or any
     organization) may add custom types for its subtree (``owner``/``owner_path``)."""
+    scope_resource = "meeting_type"  # its POLICY resource: core.policy registers it at start-up
 
     code = models.SlugField(max_length=40)
     name = models.CharField(_("name"), max_length=60)
@@ -87,6 +88,7 @@ def new_signin_secret() -> str:
 
 class Meeting(models.Model):
     """One meeting of one organization (a branch, or a Party group for 党小组会)."""
+    scope_resource = "meeting"  # its POLICY resource: core.policy registers it at start-up
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings")
     org_path = OrgPathField(source="org", db_index=False)  # led by Meta index meeting_orgpath_start
@@ -158,6 +160,8 @@ class Attendance(models.Model):
 
     Denominator (应到) = invited rows except EXEMPT (DOMAIN §1.1, 教育管理条例 art. 23: old, frail,
     immobile or gravely ill members have no hard requirement to attend)."""
+    scope_resource = "attendance"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="attendance")
@@ -195,6 +199,8 @@ class LeaveStatus(models.TextChoices):
 class LeaveRequest(models.Model):
     """A member's request for leave from one meeting, asked before it starts (DOMAIN §1.1:
     absentees ask for leave beforehand and make up). Approval sets the attendance to LEAVE."""
+    scope_resource = "attendance"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
 
     attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="leave_requests")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="leave_requests")
@@ -229,6 +235,7 @@ class Exemption(models.Model):
 
     While in force, new meetings invite the member with status EXEMPT, which is left out of the
     denominator (应到). The free-text note stays on this record only; meetings show the basis."""
+    scope_resource = "exemption"  # its POLICY resource: core.policy registers it at start-up
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="member")  # the member's organization when marked (scope)
@@ -255,6 +262,7 @@ class SigninDevice(models.Model):
     """A sign-in terminal (face terminal, card reader) of one organization's subtree. It calls
     the device sign-in API with ``Authorization: Device <key>``; only a SHA-256 of the key is
     stored (the key is random, 256 bits: no slow hash needed) and the key is shown once."""
+    scope_resource = "signin_device"  # its POLICY resource: core.policy registers it at start-up
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="org")
@@ -278,6 +286,7 @@ class PointsEntry(models.Model):
     """A minimal points ledger for org-life attendance (DOMAIN §11 "Indices, points": versioned
     rule table). One row per (meeting, member, rule); written when a meeting is closed. The
     future study app owns points in general and may take these rows over."""
+    scope_unlisted = "read only through its meeting and by the member it credits"
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="meeting")  # the meeting's organization
@@ -302,6 +311,7 @@ class HeartTalk(models.Model):
     """One heart-to-heart talk (谈心谈话) between two members of an organization (支部工作条例
     art. 19; DOMAIN §1.1: between committee members, committee and members, members; each pair
     at least once a year). Only who, when and the subject are kept — never what was said."""
+    scope_resource = "heart_talk"  # its POLICY resource: core.policy registers it at start-up
 
     org = models.ForeignKey("core.Organization", on_delete=models.PROTECT, related_name="+")
     org_path = OrgPathField(source="org")

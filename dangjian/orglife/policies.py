@@ -23,9 +23,7 @@ Added by org life (never changing the rows above):
 * ``signin_device`` — sign-in terminals and their keys, managed by the secretary / org admin.
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import OWN, SELF, SUBTREE, Resource, extend, register
-
-from .models import Attendance, Exemption, HeartTalk, LeaveRequest, Meeting, MeetingType, SigninDevice
+from dangjian.core.policy import OWN, SELF, SUBTREE, extend
 
 STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
 BRANCH_STAFF = {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE}
@@ -68,10 +66,3 @@ extend({
     },
 })
 
-register(Meeting, Resource("meeting", "org_path"))
-register(MeetingType, Resource("meeting_type", "owner_path"))
-register(Attendance, Resource("attendance", "org_path", self_field="member__user"))
-register(LeaveRequest, Resource("attendance", "org_path", self_field="member__user"))
-register(Exemption, Resource("exemption", "org_path"))
-register(SigninDevice, Resource("signin_device", "org_path"))
-register(HeartTalk, Resource("heart_talk", "org_path"))

@@ -54,6 +54,7 @@ class Notice(models.Model):
     * published — ``current`` is public; a newer unapproved version may exist (``latest``);
     * withdrawn — nothing public any more (kept for the record, with the reason).
     """
+    scope_resource = "publicity"  # its POLICY resource: core.policy registers it at start-up
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="notices", verbose_name=_("organization"))
     org_path = OrgPathField(source="org", db_index=False)  # led by Meta index notice_org_path_like
@@ -137,6 +138,7 @@ class NoticeVersion(models.Model):
 
 
 class NoticeAttachment(models.Model):
+    scope_resource = "publicity"  # its POLICY resource: core.policy registers it at start-up
     version = models.ForeignKey(NoticeVersion, on_delete=models.CASCADE, related_name="attachments")
     org_path = OrgPathField(source="version.notice", db_index=False)  # led by Meta index noticeatt_org_path_like
     file = models.FileField(upload_to="publicity/%Y/%m/", max_length=255)
@@ -167,6 +169,7 @@ class HonourEntry(models.Model):
     """An honour of one year (时代先锋). ``org``/``org_path`` is the honoured organization (for a
     member: the member's branch at selection); ``selected_by_org`` the superior that selected it.
     Names are snapshots: the public page never reads the member record (no ID, no phone)."""
+    scope_resource = "honour"  # its POLICY resource: core.policy registers it at start-up
 
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("honour"), max_length=8, choices=HonourKind.choices)

@@ -14,9 +14,7 @@
             (selected by the superior: a town admin selects its branches, not the town itself).
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import DESCENDANTS, SUBTREE, Resource, extend, register
-
-from .models import HonourEntry, Notice, NoticeAttachment
+from dangjian.core.policy import DESCENDANTS, SUBTREE, extend
 
 extend({
     "publicity": {
@@ -30,6 +28,3 @@ extend({
     },
 })
 
-register(Notice, Resource("publicity", "org_path"))
-register(NoticeAttachment, Resource("publicity", "org_path"))
-register(HonourEntry, Resource("honour", "org_path"))

@@ -17,6 +17,7 @@ from dangjian.core.scoping import OrgPathField
 
 class Bulletin(models.Model):
     """One month's bulletin published by a town/county committee over its subtree."""
+    scope_resource = "supervision"  # its POLICY resource: core.policy registers it at start-up
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by"))
     org_path = OrgPathField(source="org", db_index=False)  # led by Meta index bulletin_orgpath_period
@@ -47,6 +48,7 @@ class Grade(models.TextChoices):
 
 class BulletinRow(models.Model):
     """One organization's grade and figures in a bulletin (a copy: names may change later)."""
+    scope_unlisted = "read only through its bulletin"
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="rows")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")

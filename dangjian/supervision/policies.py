@@ -10,9 +10,7 @@ Members have no row: a superior's supervision is not a member's page (a member s
 attendance on their member page, built by org life).
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import SUBTREE, Resource, extend, register
-
-from .models import Bulletin
+from dangjian.core.policy import SUBTREE, extend
 
 extend({
     "supervision": {
@@ -22,4 +20,3 @@ extend({
     },
 })
 
-register(Bulletin, Resource("supervision", "org_path"))

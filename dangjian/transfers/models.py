@@ -42,6 +42,8 @@ LETTER_STATUSES = (TransferStatus.ISSUED, TransferStatus.ACCEPTED, TransferStatu
 
 
 class Transfer(models.Model):
+    scope_resource = "transfer"  # its POLICY resource: core.policy registers it at start-up
+    scope_self = "member__user"  # the user whose own row it is (SELF)
     kind = models.CharField(_("kind"), max_length=8, choices=TransferKind.choices, default=TransferKind.INTERNAL)
     status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfers")
@@ -90,6 +92,8 @@ class Transfer(models.Model):
 
 class IncomingTransfer(Transfer):
     """The same transfer, seen by the receiving side (scoped by ``to_path``)."""
+    scope_resource = "transfer_in"  # its POLICY resource: core.policy registers it at start-up
+    scope_path = "to_path"  # the path column the resource is checked on (not the first)
 
     class Meta:
         proxy = True
@@ -104,6 +108,7 @@ class AwayKind(models.TextChoices):
 
 class AwayRecord(models.Model):
     """A member away from their branch: flowing, lost contact, abroad, or a graduate (arts. 24, 32-34)."""
+    scope_resource = "flowing"  # its POLICY resource: core.policy registers it at start-up
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="away_records")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -136,6 +141,8 @@ class AwayRecord(models.Model):
 class InflowRecord(AwayRecord):
     """The same flowing-member entry, seen by the inflow organization (scoped by ``inflow_path``):
     its staff see who takes part in their org life, never the rest of the member's file."""
+    scope_resource = "flowing_in"  # its POLICY resource: core.policy registers it at start-up
+    scope_path = "inflow_path"  # the path column the resource is checked on (not the first)
 
     class Meta:
         proxy = True
@@ -150,6 +157,7 @@ class ContactMethod(models.TextChoices):
 
 
 class ContactLog(models.Model):
+    scope_unlisted = "read only through its away record"
     record = models.ForeignKey(AwayRecord, on_delete=models.CASCADE, related_name="contacts")
     org_path = OrgPathField(source="record")  # the away record's org_path
     contacted_on = models.DateField(_("date"))
@@ -179,6 +187,7 @@ class CaseStatus(models.TextChoices):
 
 class MembershipCase(models.Model):
     """A case for humans to decide; the system never stops or removes anyone by itself (art. 24)."""
+    scope_resource = "flowing"  # its POLICY resource: core.policy registers it at start-up
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="membership_cases")
     record = models.ForeignKey(AwayRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")

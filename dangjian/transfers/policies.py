@@ -9,9 +9,7 @@
   organization (教育管理条例 art. 32) and nothing else of the member.
 """
 from dangjian.core.models import Role as R
-from dangjian.core.policy import SELF, SUBTREE, Resource, extend, register
-
-from .models import AwayRecord, IncomingTransfer, InflowRecord, MembershipCase, Transfer
+from dangjian.core.policy import SELF, SUBTREE, extend
 
 extend({
     "transfer": {
@@ -36,8 +34,3 @@ extend({
     },
 })
 
-register(Transfer, Resource("transfer", "from_path", self_field="member__user"))
-register(IncomingTransfer, Resource("transfer_in", "to_path"))
-register(AwayRecord, Resource("flowing", "org_path"))
-register(MembershipCase, Resource("flowing", "org_path"))
-register(InflowRecord, Resource("flowing_in", "inflow_path"))

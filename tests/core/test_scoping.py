@@ -13,7 +13,7 @@ from django.test.utils import isolate_apps
 from django.utils import timezone
 
 from dangjian.core.models import Organization
-from dangjian.core.scoping import OrgPathField, ScopedModel, check_scoping, path_columns, scoping_errors
+from dangjian.core.scoping import OrgPathField, ScopedModel, check_scoping, declared, path_columns, scoping_errors
 from dangjian.orglife.models import Attendance, Meeting, MeetingType
 
 
@@ -64,6 +64,7 @@ def test_the_check_refuses_what_it_should():
             app_label = "core"
 
     class Unindexed(models.Model):
+        scope_resource = "member"
         org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
         org_path = OrgPathField(source="org", db_index=False)
 
@@ -71,6 +72,7 @@ def test_the_check_refuses_what_it_should():
             app_label = "core"
 
     class BadSource(models.Model):
+        scope_unlisted = "a test"
         org_path = OrgPathField(source="nowhere")
 
         class Meta:
@@ -84,10 +86,32 @@ def test_the_check_refuses_what_it_should():
             app_label = "core"
 
     class Declared(ScopedModel):
+        scope_resource = "member"
+        scope_self = "org__pk"
+
         class Meta:
             app_label = "core"
 
+    class NoResource(ScopedModel):
+        class Meta:
+            app_label = "core"
+
+    class WrongScopePath(ScopedModel):
+        scope_resource = "member"
+        scope_path = "elsewhere_path"
+
+        class Meta:
+            app_label = "core"
+
+    class ItsOwnResource(Declared):
+        scope_resource = "organization"
+
+        class Meta:
+            app_label = "core"
+            proxy = True
+
     class Child(models.Model):
+        scope_unlisted = "read only through its parent"
         parent = models.ForeignKey(Declared, on_delete=models.CASCADE)
         org_path = OrgPathField(source="parent")
 
@@ -101,7 +125,12 @@ def test_the_check_refuses_what_it_should():
     assert ids(ConventionOnly) == ["dangjian.E101"]
     assert ids(Unindexed) == ["dangjian.E103"]
     assert ids(BadSource) == ["dangjian.E102"]
-    assert ids(Exempt) == ids(Declared) == ids(Child) == []
+    assert ids(NoResource) == ["dangjian.E104"]
+    assert ids(WrongScopePath) == ["dangjian.E105"]
+    assert ids(Exempt) == ids(Declared) == ids(Child) == ids(ItsOwnResource) == []
+    # a proxy declares its own resource and does not inherit its concrete parent's SELF field
+    assert (declared(ItsOwnResource, "scope_resource"), declared(ItsOwnResource, "scope_self")) == ("organization", None)
+    assert (declared(Declared, "scope_resource"), declared(Declared, "scope_self")) == ("member", "org__pk")
     assert all(isinstance(e, checks.Error) for e in scoping_errors(Undeclared))
 
 
@@ -112,3 +141,25 @@ def test_the_field_deconstructs_to_what_migrations_need(kwargs, expected):
     _name, path, _args, kw = OrgPathField(**kwargs).deconstruct()
     assert path == "dangjian.core.scoping.OrgPathField"
     assert kw == expected
+
+
+def test_every_scoped_model_is_registered_from_its_own_declaration():
+    """No app registers a model by hand: POLICY's resources are exactly the declared ones (plus the
+    kernel's organization and audit log), and a model with a path column is declared or unlisted."""
+    from dangjian.core.policy import RESOURCES
+    from dangjian.core.scoping import declared_resources
+
+    by_decl = {m: (r, p, s) for m, r, p, s in declared_resources()}
+    assert {m._meta.label for m in RESOURCES} - {m._meta.label for m in by_decl} == {"core.Organization", "core.AuditEvent"}
+    for model, (resource, path, self_field) in by_decl.items():
+        got = RESOURCES[model]
+        assert (got.name, got.path_field, got.self_field) == (resource, path, self_field), model
+    assert (RESOURCES[by_label("transfers.IncomingTransfer")].path_field, RESOURCES[by_label("transfers.IncomingTransfer")].self_field) == ("to_path", None)
+    for model, _f in path_columns():
+        assert declared(model, "scope_resource") or declared(model, "scope_unlisted"), model
+
+
+def by_label(label):
+    from django.apps import apps
+
+    return apps.get_model(label)
