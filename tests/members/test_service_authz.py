@@ -182,3 +182,20 @@ def test_a_lookup_of_a_number_recorded_elsewhere_answers_from_the_actors_own_vie
     assert isinstance(hidden, services.DuplicateElsewhere)
     assert services.recorded_elsewhere(actor=world.users["town2_admin"], id_number=world.m_b3[0].id_number) is None
     assert state() == before
+
+
+@pytest.mark.django_db
+def test_moving_a_member_needs_the_member_and_the_target_receiving_needs_only_the_target(world):
+    """A secretary may add members to their own branch but not pull another branch's member into
+    it (move_member: ``member.move`` on the member too); the receiving side of an accepted
+    transfer letter takes the member in (receive_member: ``member.add`` on the target only)."""
+    someone = world.m_member  # 东村 (b1), outside secretary2's subtree (西村, b2)
+    before = state()
+    with pytest.raises(policy.NotPermitted) as exc:
+        services.move_member(actor=world.users["secretary2"], member=someone, to_org=world.b2, reason="x", on=DAY)
+    assert exc.value.code == "not_permitted" and state() == before
+    moved = services.receive_member(actor=world.users["secretary2"], member=someone, to_org=world.b2, reason="letter 1", on=DAY)
+    assert moved.org_id == world.b2.pk
+    assert AuditEvent.objects.filter(action="member.move", object_id=str(someone.pk)).count() == 1
+    with pytest.raises(policy.NotPermitted):  # the receiving side, not the sending one
+        services.receive_member(actor=world.users["secretary2"], member=world.m_b3[0], to_org=world.b3, reason="x", on=DAY)

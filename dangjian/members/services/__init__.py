@@ -11,7 +11,17 @@ submodule per aggregate:
 Re-exported here: every name the app and the tests use from ``members.services``.
 """
 from ._common import DuplicateElsewhere
-from .records import EDITABLE, clean_member_data, close_record, create_member, existing_records, full_members_in, move_member, update_member
+from .records import (
+    EDITABLE,
+    clean_member_data,
+    close_record,
+    create_member,
+    existing_records,
+    full_members_in,
+    move_member,
+    receive_member,
+    update_member,
+)
 from .restrictions import add_restriction, end_restriction, restricted_ids, restrictions_during
 from .sensitive import (
     SENSITIVE,
@@ -37,6 +47,7 @@ __all__ = [
     "existing_records",
     "full_members_in",
     "move_member",
+    "receive_member",
     "recorded_elsewhere",
     "refuse_duplicate",
     "refuse_if_recorded_elsewhere",

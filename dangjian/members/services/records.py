@@ -251,13 +251,25 @@ def move_member(*, actor, member: Member, to_org: Organization, reason: str = ""
     the sending branch (not a Party group inside it) below that, unless ``allow_below_minimum``
     (used by merges and dissolutions, and recorded in the audit row).
 
-    Row ``member.add`` on ``to_org``, the organization the record goes to — the one row both
-    callers' views enforce: the member page (``member.move`` on the member, its targets those of
-    ``member.add``) and the receiving side accepting a transfer letter the sending side issued
-    (``transfer_in.accept``: the same roles on the destination; it holds no right on the sending
-    branch, so ``member.move`` on the member is not asserted here).
-    """
+    Rows ``member.move`` on the member and ``member.add`` on ``to_org`` (the member page's view:
+    its targets are those of ``member.add``). A member arriving by a transfer letter goes through
+    :func:`receive_member`."""
+    policy.authorize(actor, "member", "move", member)
     policy.authorize(actor, "member", "add", to_org)
+    return _move(actor=actor, member=member, to_org=to_org, reason=reason, allow_below_minimum=allow_below_minimum, on=on)
+
+
+def receive_member(*, actor, member: Member, to_org: Organization, reason: str, on: dt.date | None = None) -> Member:
+    """The receiving organization takes in a member whose sending organization issued a transfer
+    letter (组织关系转接, transfers): the same move as :func:`move_member`, asserted on the
+    receiving side only — row ``member.add`` on ``to_org`` — because the receiving side holds no
+    right on the sending branch; the letter it accepts is the sender's consent, and checking the
+    letter is the transfers app's (its ``accept_transfer`` asserts ``transfer_in.accept``)."""
+    policy.authorize(actor, "member", "add", to_org)
+    return _move(actor=actor, member=member, to_org=to_org, reason=reason, allow_below_minimum=False, on=on)
+
+
+def _move(*, actor, member: Member, to_org: Organization, reason: str, allow_below_minimum: bool, on: dt.date | None) -> Member:
     on = on or timezone.localdate()
     with transaction.atomic():
         to_org = _current_org(to_org)

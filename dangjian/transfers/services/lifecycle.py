@@ -248,8 +248,8 @@ def accept_transfer(*, actor, transfer: Transfer, on: dt.date | None = None) -> 
         if t.member.state != RecordState.ACTIVE or t.member.org_id != t.from_org_id:
             raise ValidationError(_("The member is no longer in the sending organization."), code="member_left")
         _check_day(t.member, on)
-        member_services.move_member(actor=actor, member=t.member, to_org=t.to_org,
-                                    reason=_("Relationship transferred, letter %(n)s") % {"n": t.letter_no}, on=on)
+        member_services.receive_member(actor=actor, member=t.member, to_org=t.to_org,
+                                       reason=_("Relationship transferred, letter %(n)s") % {"n": t.letter_no}, on=on)
         t.status, t.decided_by, t.decided_at = TransferStatus.ACCEPTED, _uid(actor), timezone.now()
         t.reported_on = t.receipt_returned_on = on
         t.save()
