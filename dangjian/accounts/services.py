@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dangjian.core import audit, config
+from dangjian.core import audit, config, policy
 from dangjian.core.models import RoleAssignment
 
 DEFAULT_REQUIRED_ROLES = ("org_admin", "secretary", "audit_admin", "security_admin")
@@ -228,8 +228,19 @@ def verify_api_otp(user, code: str | None) -> bool:
     return ok
 
 
+def _may_reset(actor, user) -> None:
+    """Row ``organization.manage_roles`` (the roles page, where accounts are managed) at every
+    organization where ``user`` holds an active role; an account holding none is reset by the
+    system only (``manage.py otp_reset``)."""
+    paths = set(RoleAssignment.objects.filter(user=user, active=True).values_list("org__path", flat=True))
+    for path in sorted(paths) or [""]:
+        policy.authorize(actor, "organization", "manage_roles", path)
+
+
 def reset(user, *, actor=None) -> int:
-    """Remove a user's devices and recovery codes (lost phone): they enrol again at next sign-in."""
+    """Remove a user's devices and recovery codes (lost phone): they enrol again at next sign-in.
+    Asserted by :func:`_may_reset`; ``actor`` None is ``manage.py otp_reset``."""
+    _may_reset(actor, user)
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
         audit.record(actor=actor, action="auth.2fa_reset", object_type="auth.user", object_id=user.pk,

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dangjian.core import audit, config
+from dangjian.core import audit, config, policy
 from dangjian.core import messages as kinds
 from dangjian.core.messages import RoleIn, Subtree
 from dangjian.core.models import Organization, RoleAssignment
@@ -316,6 +316,8 @@ def unread_count(user) -> int:
     return InboxMessage.objects.filter(user=user, read_at__isnull=True).count()
 
 
+@policy.authorized_by("the actor's own inbox only: the message is looked up with user=actor, so another "
+                      "user's message is DoesNotExist (404, existence not disclosed)")
 def mark_read(*, actor, message_id: int) -> InboxMessage:
     """Mark one of the actor's own messages read; another user's message is ``DoesNotExist``."""
     msg = InboxMessage.objects.get(pk=message_id, user=actor)
@@ -325,13 +327,16 @@ def mark_read(*, actor, message_id: int) -> InboxMessage:
     return msg
 
 
+@policy.authorized_by("the actor's own inbox only: the update is filtered by user=actor")
 def mark_all_read(*, actor, kind: str = "") -> int:
+    """Mark the actor's own unread messages (of ``kind``, if given) read; returns how many."""
     qs = InboxMessage.objects.filter(user=actor, read_at__isnull=True)
     if kind:
         qs = qs.filter(kind=kind)
     return qs.update(read_at=timezone.now())
 
 
+@policy.authorized_by("the actor's own preference row only: written with user=actor")
 def save_preferences(*, actor, kind: str = ALL_KINDS, **values) -> NotificationPreference:
     """The actor's own preference row for ``kind`` (created on first save)."""
     allowed = {"inbox", "sms", "email", "quiet_start", "quiet_end", "language"}

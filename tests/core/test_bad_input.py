@@ -101,7 +101,8 @@ CASES = [
     ("org_under_itself",
      lambda w, a: org_services.move_organization(actor=a, org=w.t1, new_parent=w.t1), "cycle"),
     ("org_under_grandchild_group",
-     lambda w, a: org_services.move_organization(actor=a, org=w.county, new_parent=w.g1), "cycle"),
+     # the county's superior moves it: the county admin may not move its own organization
+     lambda w, a: org_services.move_organization(actor=w.users["city_admin"], org=w.county, new_parent=w.g1), "cycle"),
     ("branch_under_party_group",
      lambda w, a: org_services.create_organization(actor=a, parent=w.g1, name="小组下的支部", kind="branch"), "kind_not_allowed"),
     ("branch_moved_under_party_group",
@@ -178,27 +179,28 @@ def test_lookup_of_a_missing_parent_is_a_404_and_writes_nothing(world):
     assert snapshot() == before
 
 
-def _ghost(kind: str) -> Organization:
-    """An Organization object whose row does not exist (stale form data, a deleted test fixture)."""
-    return Organization(pk=MISSING_PK, name="幽灵党委", kind=kind, path="zzzz", depth=1)
+def _ghost(kind: str, under: Organization) -> Organization:
+    """An Organization object whose row does not exist (stale form data, a deleted test fixture),
+    placed under ``under`` so that the actor's scope reaches it and the missing row is what fails."""
+    return Organization(pk=MISSING_PK, name="幽灵党委", kind=kind, path=under.path + "zzzz", depth=under.depth + 1)
 
 
 def test_moving_under_a_missing_parent_fails_cleanly(world):
     before = snapshot()
     with pytest.raises((ValidationError, ObjectDoesNotExist)):
-        org_services.move_organization(actor=world.users["county_admin"], org=world.b2, new_parent=_ghost("town"))
+        org_services.move_organization(actor=world.users["county_admin"], org=world.b2, new_parent=_ghost("town", world.county))
     assert snapshot() == before
 
 
 def test_creating_under_a_missing_parent_fails_cleanly(world):
     before = snapshot()
     with pytest.raises((ValidationError, ObjectDoesNotExist)):
-        org_services.create_organization(actor=world.users["county_admin"], parent=_ghost("town"), name="新支部", kind="branch")
+        org_services.create_organization(actor=world.users["county_admin"], parent=_ghost("town", world.county), name="新支部", kind="branch")
     assert snapshot() == before
 
 
 def test_member_into_a_missing_org_fails_cleanly(world):
     before = snapshot()
     with pytest.raises((ValidationError, ObjectDoesNotExist)):
-        member_services.create_member(actor=world.users["county_admin"], org=_ghost("branch"), data=member_data())
+        member_services.create_member(actor=world.users["county_admin"], org=_ghost("branch", world.t1), data=member_data())
     assert snapshot() == before

@@ -188,7 +188,7 @@ def test_list_is_paged(world, login):
 
 
 def test_list_filtered_by_organization(world, gm, login):
-    services.start_record(actor=world.users["secretary"], meeting=make_meeting(world, org=world.b2, attendance=False))
+    services.start_record(actor=world.users["secretary2"], meeting=make_meeting(world, org=world.b2, attendance=False))
     c = login(world.users["town_admin"])
     assert c.get(reverse("minutes-list")).content.count(b'data-testid="record-row"') == 2
     assert c.get(reverse("minutes-list") + f"?org={world.b2.pk}").content.count(b'data-testid="record-row"') == 1

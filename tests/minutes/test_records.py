@@ -122,9 +122,12 @@ def test_only_host_and_recorder_sign(world, gm):
     r = complete(gm.record, world)
     from django.contrib.auth import get_user_model
 
-    for name in ("town_admin", "member", "secretary2"):
-        with pytest.raises(PermissionDenied, match="Only the host"):
+    with pytest.raises(PermissionDenied, match="Only the host"):  # in scope, but neither host nor recorder
+        services.sign(actor=world.users["member"], record=r)
+    for name in ("town_admin", "secretary2"):  # no sign_off row here: refused before the domain rule
+        with pytest.raises(PermissionDenied) as exc:
             services.sign(actor=world.users[name], record=r)
+        assert exc.value.code == "not_permitted"
     r.refresh_from_db()
     assert r.host_signed_at is None and r.recorder_signed_at is None
     assert get_user_model().objects.count() > 0

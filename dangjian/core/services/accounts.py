@@ -9,14 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import audit
+from .. import audit, policy
 from ..errors import collected
 from ..models import Organization
 
 
 def create_account(*, actor, username: str, password: str, org: Organization) -> object:
     """Create a login account (Argon2-hashed, password rules of SECURITY.md: ≥12 characters,
-    not common, not numeric, not similar to the username); audited under ``org``."""
+    not common, not numeric, not similar to the username); audited under ``org``. Row
+    ``organization.manage_roles`` on ``org`` (the roles page that creates it)."""
+    policy.authorize(actor, "organization", "manage_roles", org)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
 

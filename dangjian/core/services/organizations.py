@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .. import audit, config
+from .. import audit, config, policy
 from ..models import AreaType, Organization, OrgKind
 from ._common import _check_parent, _next_child_path
 
@@ -61,8 +61,10 @@ def create_organization(*, actor, parent: Organization | None, name: str, kind: 
     DOMAIN §2: new organizations are decided by the upper organization (the actor must hold
     ``add_child`` on the parent, checked by the caller's scope); party groups are not a level of
     organization and hold no children; a joint branch covers ≤5 units ([warn] above, §11).
-    The term end is computed from the term start and the term length of §2.
+    The term end is computed from the term start and the term length of §2. Row
+    ``organization.add_child`` on ``parent``; a top-level organization only by the system.
     """
+    policy.authorize(actor, "organization", "add_child", parent if parent is not None else "")
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("The organization needs a name."), code="name")
@@ -96,13 +98,26 @@ def create_organization(*, actor, parent: Organization | None, name: str, kind: 
 
 
 EDITABLE_ORG_FIELDS = ("name", "area_type", "code", "founded_on", "term_started_on", "term_ends_on", "is_joint", "unit_count")
+TERM_FIELDS = frozenset({"term_started_on", "term_ends_on"})
+
+
+def _may_update(actor, org: Organization, fields) -> None:
+    """Row ``organization.change`` on ``org``. The term alone is also set by the organization's
+    election (elections records the result under its own row ``election.manage``, which a branch
+    secretary holds, and approves a postponement under ``election.approve``)."""
+    if (set(fields) <= TERM_FIELDS and "election" in policy.POLICY
+            and policy.allows(actor, "election", "manage", org)):
+        return
+    policy.authorize(actor, "organization", "change", org)
 
 
 def update_organization(*, actor, org: Organization, **changes) -> Organization:
     """Rename or edit an organization; every changed field is audited (old → new).
 
     Term end defaults to term start + term length (DOMAIN §2) when only the start changes.
+    Row ``organization.change`` (:func:`_may_update`).
     """
+    _may_update(actor, org, changes)
     unknown = set(changes) - set(EDITABLE_ORG_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))}, code="not_editable")

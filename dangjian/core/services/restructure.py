@@ -20,7 +20,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, rollups
+from .. import audit, policy, rollups
 from ..models import Organization, OrgStatus, Role, RoleAssignment
 from ._common import _check_parent, _next_child_path
 
@@ -78,8 +78,11 @@ def move_organization(*, actor, org: Organization, new_parent: Organization) -> 
 
     DOMAIN §2: changes of structure are decided by the upper organization. Refused: moving an
     organization under itself or one of its descendants, under a dissolved organization, or
-    under a kind that may not hold it.
+    under a kind that may not hold it. Rows ``organization.move`` on ``org`` and
+    ``organization.add_child`` on ``new_parent``.
     """
+    policy.authorize(actor, "organization", "move", org)
+    policy.authorize(actor, "organization", "add_child", new_parent)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         new_parent = Organization.objects.get(pk=new_parent.pk)
@@ -199,9 +202,12 @@ def merge_organizations(*, actor, source: Organization, target: Organization, re
     DOMAIN §2: merging and abolishing organizations is decided by the upper organization; the
     committee and secretary of a branch are elected there and approved above (so they end).
     Issue 10 item 12: nothing of the merged organization is left reachable through its old roles.
+    Rows ``organization.merge`` on ``source`` and ``organization.add_child`` on ``target``.
     """
     from ..population import members
 
+    policy.authorize(actor, "organization", "merge", source)
+    policy.authorize(actor, "organization", "add_child", target)
     with transaction.atomic():
         source = Organization.objects.select_for_update().get(pk=source.pk)
         target = Organization.objects.select_for_update().get(pk=target.pk)
@@ -232,9 +238,11 @@ def dissolve_organization(*, actor, org: Organization, reason: str, on: dt.date 
 
     Refused while it still has active members or active sub-organizations: DOMAIN §11 [block]
     "a member in no branch" — members must first be moved (or the organization merged).
+    Row ``organization.dissolve`` on ``org``.
     """
     from ..population import members
 
+    policy.authorize(actor, "organization", "dissolve", org)
     if not (reason or "").strip():
         raise ValidationError(_("Give the reason and the decision for dissolving."), code="reason")
     with transaction.atomic():

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit
+from .. import audit, policy
 from ..models import GrantStatus, Organization, Role, RoleAssignment, RoleGrantRequest
 
 
@@ -54,6 +54,8 @@ def _check_grant(*, actor, user, org: Organization, role: str) -> None:
                       % {"role": Role(role).label, "held": ", ".join(str(Role(h).label) for h in sorted(clash))})
 
 
+@policy.authorized_by("separation of duties (core.roles): _check_grant refuses a self-grant and any role the "
+                      "actor's own role may not grant within its reach (out_of_reach, role_not_grantable), audited")
 def grant_role(*, actor, user, org: Organization, role: str) -> RoleAssignment | RoleGrantRequest:
     """Give ``user`` a role at ``org`` (SECURITY.md roles, 三权分立); audited.
 
@@ -91,6 +93,8 @@ def grant_role(*, actor, user, org: Organization, role: str) -> RoleAssignment |
         return ra
 
 
+@policy.authorized_by("two-person rule (core.roles.may_approve): only a security admin reaching the organization, "
+                      "neither the requester nor the grantee, approves (second_person_required, not_approver), audited")
 def approve_role_grant(*, actor, grant_request: RoleGrantRequest) -> RoleAssignment:
     """The second person of the two-person rule (:mod:`dangjian.core.roles`): a security admin
     reaching the organization, who is neither the requester nor the grantee, applies a pending
@@ -129,6 +133,8 @@ def approve_role_grant(*, actor, grant_request: RoleGrantRequest) -> RoleAssignm
         return ra
 
 
+@policy.authorized_by("only the requester or a security admin who could approve it (core.roles.may_approve) "
+                      "decides a pending grant (not_approver)")
 def reject_role_grant(*, actor, grant_request: RoleGrantRequest) -> RoleGrantRequest:
     """Turn down (or, by its requester, withdraw) a pending grant; audited. Who may: the
     requester, or a security admin who could approve it (:func:`approve_role_grant`)."""
@@ -148,6 +154,8 @@ def reject_role_grant(*, actor, grant_request: RoleGrantRequest) -> RoleGrantReq
         return req
 
 
+@policy.authorized_by("separation of duties (core.roles.may_grant): only who could grant the role there revokes "
+                      "it, or its holder gives it up (role_not_grantable), audited")
 def revoke_role(*, actor, assignment: RoleAssignment) -> None:
     """End a role assignment; audited. With an ``actor``, only someone who could grant the role
     there revokes it (:mod:`dangjian.core.roles`: an org admin does not remove the audit or the

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core import audit, config
+from dangjian.core import audit, config, policy
 
 from ..models import Job
 from ._common import JobRefused, logger
@@ -91,17 +91,20 @@ def read_result(job: Job) -> bytes | None:
 
 # -- downloads and retention -----------------------------------------------------------------------
 
+def _require_rights(actor, access) -> None:
+    """Every ``(resource, action, path)`` right in ``access`` through the policy
+    (:func:`dangjian.core.policy.authorize`); a refusal is the job's ``not_allowed``."""
+    for resource, action, path in access or ():
+        try:
+            policy.authorize(actor, resource, action, path)
+        except policy.NotPermitted:
+            raise JobRefused("not_allowed") from None
+
+
 def check_access(*, actor, job: Job) -> None:
     """The user's *current* roles must still give every right the result needs (``job.access``):
     a revoked administrator gets nothing, however the link was kept (issue 10 item 5)."""
-    from dangjian.core.policy import Scope
-
-    if not job.access:
-        return
-    scope = Scope.for_user(actor)
-    for resource, action, path in job.access:
-        if not scope.path_allows(resource, action, path):
-            raise JobRefused("not_allowed")
+    _require_rights(actor, job.access)
 
 
 def download(*, actor, job: Job) -> tuple[str, bytes]:
@@ -114,7 +117,7 @@ def download(*, actor, job: Job) -> tuple[str, bytes]:
             raise JobRefused("not_ready")
         if job.expired or not job.result_file:
             raise JobRefused("expired")
-        check_access(actor=actor, job=job)
+        _require_rights(actor, job.access)
         data = read_result(job)
         if data is None:
             raise JobRefused("missing")

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 
 from ..models import Job
 from ._common import JobRefused, conf, logger
@@ -31,8 +31,11 @@ def create_job(*, actor, kind: str, params: dict, org_path: str = "", title: str
 
     ``access`` lists the ``(resource, action, path)`` rights the result needs: they are checked
     again when the file is downloaded (a user who lost them gets nothing; SECURITY.md "export
-    lifecycle"). ``clear_text`` marks a result holding unmasked personal data."""
+    lifecycle"). ``clear_text`` marks a result holding unmasked personal data. The actor must
+    hold them now (:func:`_may_start`): nobody starts a job for a result they may not read."""
     from ..api import JOB_KINDS
+
+    _may_start(actor, access)
 
     if kind not in JOB_KINDS:
         # Apps register their kinds in their tasks.py, which the worker imports; a web process may
@@ -55,6 +58,12 @@ def create_job(*, actor, kind: str, params: dict, org_path: str = "", title: str
 
         transaction.on_commit(enqueue)
     return job
+
+
+def _may_start(actor, access) -> None:
+    """Every right the result needs, through the policy (``NotPermitted`` otherwise)."""
+    for resource, action, path in access or ():
+        policy.authorize(actor, resource, action, path)
 
 
 def _display_name(filename: str) -> str:

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, uploads
+from dangjian.core import audit, policy, uploads
 
 from ..models import Attachment, AttachmentKind, MeetingRecord
 from ._common import _require_draft, _touch
@@ -95,6 +95,7 @@ def validate_upload(data: bytes, name: str) -> tuple[bytes, str, str]:
 def add_attachment(*, actor, record: MeetingRecord, upload, kind: str = AttachmentKind.PHOTO, title: str = "") -> Attachment:
     """Attach a photo or file to a draft record (DOMAIN §1.3 practice extras: sign-in sheet,
     photos, materials). Checked by content; images re-encoded without EXIF/GPS."""
+    policy.authorize(actor, "meeting", "record", record)
     if upload is None:
         raise ValidationError(_("Choose a file."), code="empty")
     if getattr(upload, "size", 0) and upload.size > max(MAX_IMAGE_BYTES, MAX_FILE_BYTES):
@@ -126,6 +127,7 @@ def add_attachment(*, actor, record: MeetingRecord, upload, kind: str = Attachme
 
 def delete_attachment(*, actor, attachment: Attachment) -> None:
     """Remove an attachment of a draft record (the file stays if an earlier version uses it)."""
+    policy.authorize(actor, "meeting", "record", attachment)
     with transaction.atomic():
         record = _require_draft(attachment.record)
         audit.record(actor=actor, action="minutes.attachment_delete", obj=attachment, data={"record": record.pk, "sha256": attachment.sha256})

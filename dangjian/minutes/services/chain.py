@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.models import Organization
 
 from ..models import GENESIS, Attachment, MeetingRecord, RecordStatus, Vote
@@ -71,6 +71,7 @@ class ChainResult:
 def verify_chain(org: Organization, *, actor=None) -> ChainResult:
     """Recompute the hash chain of an organization's signed records (DOMAIN §11 "records become
     append-only after sign-off (hash chain)") and report the first broken link."""
+    policy.authorize(actor, "meeting", "print", org)
     expected_prev, seq, checked = GENESIS, 0, 0
     rows = MeetingRecord.objects.filter(org=org).filter(Q(chain_seq__isnull=False) | Q(status=RecordStatus.SIGNED))
     result = None

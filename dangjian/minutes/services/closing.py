@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.models import Organization
 from dangjian.orglife.api import Attendance, AttendanceStatus, Meeting, MeetingStatus
 
@@ -65,7 +65,9 @@ def _close_meeting(*, actor, meeting: Meeting) -> None:
             # ends an OPEN meeting, so pass through OPEN — the whole step is one transaction
             Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.OPEN)
             meeting.status = MeetingStatus.OPEN
-        close_meeting(actor=actor, meeting=meeting)
+        # the system closes it: the signer was checked as host or recorder (sign), who may be an
+        # ordinary member without "meeting manage"; the signature's audit row names them
+        close_meeting(actor=None, meeting=meeting)
     Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.INVITED).update(status=AttendanceStatus.ABSENT)
     meeting.refresh_from_db(fields=["status", "closed_at"])
 
@@ -79,6 +81,7 @@ def sign(*, actor, record: MeetingRecord) -> MeetingRecord:
     sign-in and freezes 应到/实到 and the absentees. When both have signed, the record becomes
     read-only; its canonical content is hashed and chained to the organization's previous signed
     record; ``Meeting.status`` becomes RECORDED (the meeting now counts as held)."""
+    policy.authorize(actor, "meeting", "sign_off", record)
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=record.org_id).first()  # serializes the org's chain
         record = MeetingRecord.objects.select_for_update(of=("self",)).select_related("meeting", "meeting__type", "host", "recorder").get(pk=record.pk)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 
 from ..models import Attachment, MeetingRecord, RecordStatus, Vote
 
@@ -16,6 +16,7 @@ def correct(*, actor, record: MeetingRecord, reason: str) -> MeetingRecord:
     sign-off): a draft copying the content, votes and attachments, linked to the old version,
     signed again by host and recorder. The old version stays readable; it is marked superseded
     when the new one is signed. Never an edit in place."""
+    policy.authorize(actor, "meeting", "record", record)
     reason = (reason or "").strip()
     with transaction.atomic():
         record = MeetingRecord.objects.select_for_update().get(pk=record.pk)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.members.api import Member
 from dangjian.orglife.api import Attendance, Meeting, MeetingStatus
 
@@ -31,6 +31,7 @@ def _member_name(m: Member | None) -> str:
 def start_record(*, actor, meeting: Meeting) -> MeetingRecord:
     """Open version 1 of a meeting's record (DOMAIN §1.3), pre-filled from the meeting and its
     attendance. One record chain per meeting; a cancelled meeting has no minutes."""
+    policy.authorize(actor, "meeting", "record", meeting)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update(of=("self",)).select_related("type", "host", "recorder", "org").get(pk=meeting.pk)
         if meeting.status == MeetingStatus.CANCELLED:
@@ -62,6 +63,7 @@ def update_record(*, actor, record: MeetingRecord, data: dict, absentee_reasons:
     """Edit a draft record (DOMAIN §1.3). 应到/实到 and the names come from attendance and are
     refreshed, not typed; the recorder may fill in a missing reason of an absentee. Editing a
     draft that one signer already signed removes that signature (they signed other content)."""
+    policy.authorize(actor, "meeting", "record", record)
     with transaction.atomic():
         record = _require_draft(record)
         changed = []

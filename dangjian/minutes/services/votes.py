@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.core import audit
+from dangjian.core import audit, policy
 from dangjian.core.errors import collected
 from dangjian.members import api as member_services
 from dangjian.members.api import MemberStatus
@@ -49,6 +49,7 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
     > ½ of 应到. Written opinions count only in admission/conversion votes, one candidate per vote.
     Voters are full members: 应到 is exactly the invited full members with voting rights who are not
     exempt (``vote_defaults``) — a smaller typed number would make the quorum easier."""
+    policy.authorize(actor, "meeting", "record", record)
     with transaction.atomic():
         record = _require_draft(record)
         meeting = record.meeting
@@ -93,6 +94,7 @@ def add_vote(*, actor, record: MeetingRecord, data: dict) -> Vote:
 
 def delete_vote(*, actor, vote: Vote) -> None:
     """Remove a vote from a draft record (a signed record is read-only)."""
+    policy.authorize(actor, "meeting", "record", vote)
     with transaction.atomic():
         record = _require_draft(vote.record)
         audit.record(actor=actor, action="minutes.vote_delete", obj=vote, data={"record": record.pk, "motion": vote.motion})
