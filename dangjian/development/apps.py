@@ -8,6 +8,7 @@ class DevelopmentConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        _register_indicators()
         from dangjian.core.messages import register_kinds
 
         from . import (
@@ -19,6 +20,13 @@ class DevelopmentConfig(AppConfig):
 
         register_kinds(KINDS)
         register_panel()
+
+
+def _register_indicators() -> None:
+    """This app's monitor in the core registry (dangjian.core.indicators)."""
+    from . import indicators
+
+    indicators.register()
 
 
 def _register_ui() -> None:

@@ -8,6 +8,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        _register_indicators()
         from dangjian.core import population as core_population
         from dangjian.core.messages import register_kinds
 
@@ -17,6 +18,14 @@ class MembersConfig(AppConfig):
 
         core_population.register(Population())
         register_kinds(KINDS)
+
+
+def _register_indicators() -> None:
+    """This app's indicator in the core registry (dangjian.core.indicators)."""
+    from . import indicators
+
+    indicators.register()
+
 
 def _register_ui() -> None:
     """This app's entries in the navigation bar and on the organization page (core registries)."""

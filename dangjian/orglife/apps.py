@@ -8,6 +8,7 @@ class OrglifeConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        _register_indicators()
         from dangjian.core.messages import register_kinds
         from dangjian.members.api import register_panel
         from dangjian.transfers.api import register_inflow_attendance
@@ -23,6 +24,13 @@ class OrglifeConfig(AppConfig):
         register_kinds(KINDS)
         register_inflow_attendance(selectors.inflow_attendance_of)
         register_panel("orglife-attendance", template="orglife/_member_panel.html", context=member_panel_context, order=20)
+
+
+def _register_indicators() -> None:
+    """This app's indicators in the core registry (dangjian.core.indicators)."""
+    from . import indicators
+
+    indicators.register()
 
 
 def _register_ui() -> None:

@@ -9,6 +9,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        _register_indicators()
         from dangjian.core.messages import register_kinds
 
         from . import (
@@ -18,6 +19,13 @@ class SupervisionConfig(AppConfig):
         from .messages import KINDS
 
         register_kinds(KINDS)
+
+
+def _register_indicators() -> None:
+    """This app's monitor in the core registry (dangjian.core.indicators)."""
+    from . import indicators
+
+    indicators.register()
 
 
 def _register_ui() -> None:

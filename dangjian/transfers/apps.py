@@ -9,6 +9,7 @@ class TransfersConfig(AppConfig):
 
     def ready(self):
         _register_ui()
+        _register_indicators()
         from dangjian.core.messages import register_kinds
         from dangjian.members.api import register_panel
 
@@ -18,6 +19,13 @@ class TransfersConfig(AppConfig):
 
         register_kinds(KINDS)
         register_panel("transfers", template="transfers/_member_panel.html", context=member_panel, order=40)
+
+
+def _register_indicators() -> None:
+    """This app's monitor in the core registry (dangjian.core.indicators)."""
+    from . import indicators
+
+    indicators.register()
 
 
 def _register_ui() -> None:
