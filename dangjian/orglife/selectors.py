@@ -455,7 +455,7 @@ def _signin_statement():
             # (column expression, its converters) where the backend converts (SQLite's datetimes)
             parts.append((model, [f.attname for f in fields], [(c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in cols]))
         t = {key: q(model._meta.db_table) for _a, model, key in shape}
-        sql = (f"SELECT {', '.join(select)} FROM {t['attendance']} a "  # noqa: S608 (names from the models; values are parameters)
+        sql = (f"SELECT {', '.join(select)} FROM {t['attendance']} a "  # noqa: S608 (names from the models; values are parameters)  # nosec B608
                f"JOIN {t['meeting']} m ON m.{q('id')} = a.{q('meeting_id')} "
                f"JOIN {t['org']} o ON o.{q('id')} = m.{q('org_id')} "
                f"JOIN {t['member']} p ON p.{q('id')} = a.{q('member_id')} "

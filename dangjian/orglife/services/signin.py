@@ -80,7 +80,7 @@ def _mark_signed_in(attendance_id: int, meeting_id: int, *, status: str, method:
     a, m = Attendance._meta.db_table, Meeting._meta.db_table
     present = list(PRESENT_STATUSES)
     # table names from the models, every value a parameter
-    sql = (f'UPDATE "{a}" SET "status" = %s, "method" = %s, "signed_at" = %s, "recorded_by_id" = %s '  # noqa: S608
+    sql = (f'UPDATE "{a}" SET "status" = %s, "method" = %s, "signed_at" = %s, "recorded_by_id" = %s '  # noqa: S608 (names from the models; values are parameters)  # nosec B608
            f'WHERE "id" = %s AND "status" NOT IN ({", ".join(["%s"] * len(present))}) '
            f'AND "meeting_id" IN (SELECT "id" FROM "{m}" WHERE "id" = %s AND "status" = %s)')
     return sql, [status, method, connection.ops.adapt_datetimefield_value(at), by, attendance_id, *present,
