@@ -37,6 +37,9 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         "view_stats": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE, R.COMMITTEE: SUBTREE},
         "add_child": {R.ORG_ADMIN: SUBTREE},
         "change": {R.ORG_ADMIN: SUBTREE},
+        # the committee's term (DOMAIN §2), set by recording the election result or approving a
+        # postponement: the branch secretary records their own branch's election
+        "set_term": {R.ORG_ADMIN: SUBTREE, R.SECRETARY: SUBTREE},
         "move": {R.ORG_ADMIN: DESCENDANTS},
         "merge": {R.ORG_ADMIN: DESCENDANTS},
         "dissolve": {R.ORG_ADMIN: DESCENDANTS},

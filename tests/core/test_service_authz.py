@@ -87,8 +87,8 @@ def test_only_the_system_creates_a_top_level_organization(world):
 
 
 def test_a_secretary_sets_the_term_of_its_own_branch_only(world):
-    """The term alone is the organization's election's (elections records it under its row
-    ``election.manage``): the branch secretary sets it for B1, not for B2, and renames nothing."""
+    """The term alone needs ``organization.set_term`` (recording the branch's election result):
+    the branch secretary sets it for B1, not for B2, and renames nothing."""
     start, end = dt.date(2026, 3, 1), dt.date(2031, 3, 1)
     secretary = world.users["secretary"]
     org = org_services.update_organization(actor=secretary, org=world.b1, term_started_on=start, term_ends_on=end)
