@@ -198,3 +198,17 @@ def login(client):
         return c
 
     return _login
+
+
+@pytest.fixture
+def audit_refused(db):
+    """The database refuses every new audit row ("disk full") for the rest of the test: an audited
+    action must then fail whole (SECURITY.md "an action fails if its audit row cannot be written")."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("CREATE FUNCTION test_refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql")
+            cur.execute("CREATE TRIGGER test_refuse_audit BEFORE INSERT ON core_auditevent FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()")
+        else:
+            cur.execute("CREATE TRIGGER test_refuse_audit BEFORE INSERT ON core_auditevent BEGIN SELECT RAISE(ABORT, 'disk full'); END")

@@ -112,13 +112,7 @@ def test_a_row_deleted_before_sealing(world):
 # --- an action fails when its audit row cannot be written -------------------------------------
 
 
-def test_an_action_fails_when_the_database_refuses_its_audit_row(world):
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("CREATE FUNCTION test_refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql")
-            cur.execute("CREATE TRIGGER test_refuse_audit BEFORE INSERT ON core_auditevent FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()")
-        else:
-            cur.execute("CREATE TRIGGER test_refuse_audit BEFORE INSERT ON core_auditevent BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+def test_an_action_fails_when_the_database_refuses_its_audit_row(world, audit_refused):
     rows, name = AuditEvent.objects.count(), world.b3.name
     with pytest.raises(DatabaseError), transaction.atomic():
         org_services.update_organization(actor=world.users["county_admin"], org=world.b3, name="南村党支部（新）")

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from dangjian.core import policy
 from dangjian.core import services as org_services
 from dangjian.core.models import AuditEvent, Organization, RoleAssignment
+from tests.authz import assert_refused
 
 
 def _dissolve(world):
@@ -43,11 +44,7 @@ def _state():
 def test_a_sibling_admin_is_refused_and_nothing_is_written(world, name):
     refused, _allowed, prepare = CASES[name]
     call = prepare(world)
-    before = _state()
-    with pytest.raises(policy.NotPermitted) as exc:
-        call(world.users[refused])
-    assert exc.value.code == "not_permitted"
-    assert _state() == before
+    assert_refused(call, world.users[refused], _state)
 
 
 @pytest.mark.parametrize("name", CASES)

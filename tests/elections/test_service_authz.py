@@ -18,6 +18,7 @@ from dangjian.elections.models import Candidate, CommitteeMember, Election, Term
 from dangjian.members.models import Member
 from dangjian.members.services import create_member
 from dangjian.notify.models import InboxMessage
+from tests.authz import assert_refused_then_allowed
 from tests.factories import member_data
 
 TODAY = dt.date.today()
@@ -105,13 +106,7 @@ CASES = [
 @pytest.mark.parametrize(("setup", "insider", "sibling"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_a_sibling_is_refused_and_nothing_is_written(world, setup, insider, sibling):
     call = setup(world)
-    before = state()
-    with pytest.raises(policy.NotPermitted) as exc:
-        call(world.users[sibling])
-    assert exc.value.code == "not_permitted"
-    assert state() == before
-    call(world.users[insider])
-    assert state() != before, "the actor in scope acts"
+    assert_refused_then_allowed(call, world.users[sibling], world.users[insider], state)
 
 
 def test_the_refusal_comes_before_the_domain_rules(world):

@@ -17,6 +17,7 @@ from dangjian.members import services
 from dangjian.members.models import Member, MemberOrgHistory, RightsRestriction
 from dangjian.members.services.sensitive import route_duplicate
 from dangjian.notify.models import InboxMessage
+from tests.authz import assert_refused_then_allowed
 from tests.factories import member_data
 
 DAY = dt.date(2026, 1, 5)
@@ -126,13 +127,7 @@ CASES = [
 @pytest.mark.parametrize(("setup", "insider", "sibling"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_a_sibling_is_refused_and_nothing_is_written(world, setup, insider, sibling):
     call = setup(world)
-    before = state()
-    with pytest.raises(policy.NotPermitted) as exc:
-        call(world.users[sibling])
-    assert exc.value.code == "not_permitted"
-    assert state() == before
-    call(world.users[insider])
-    assert state() != before, "the actor in scope acts"
+    assert_refused_then_allowed(call, world.users[sibling], world.users[insider], state)
 
 
 def test_a_member_reveals_only_their_own_record(world):

@@ -9,6 +9,7 @@ from dangjian.core import policy
 from dangjian.core.models import AuditEvent
 from dangjian.minutes import services
 from dangjian.minutes.models import Attachment, MeetingRecord, Vote
+from tests.authz import assert_refused
 
 from .conftest import complete, make_meeting
 from .matrix import png_bytes
@@ -96,11 +97,7 @@ def _state():
 @pytest.mark.parametrize("name", CASES)
 def test_sibling_branch_is_refused_and_nothing_is_written(world, gm, name):
     call = CASES[name](world, gm)
-    before = _state()
-    with pytest.raises(policy.NotPermitted) as exc:
-        call(world.users["secretary2"])
-    assert exc.value.code == "not_permitted"
-    assert _state() == before
+    assert_refused(call, world.users["secretary2"], _state)
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -22,6 +22,7 @@ from dangjian.orglife.models import (
     PointsEntry,
     SigninDevice,
 )
+from tests.authz import assert_refused_then_allowed
 
 from .conftest import NOW, mtype
 
@@ -138,13 +139,7 @@ CASES = [
 def test_sibling_is_refused_and_nothing_is_written_while_the_actor_in_scope_succeeds(world, plan, clock, setup, insider,
                                                                                       sibling):
     call = setup(world, plan, clock)
-    before = state()
-    with pytest.raises(policy.NotPermitted) as exc:
-        call(world.users[sibling])
-    assert exc.value.code == "not_permitted"
-    assert state() == before
-    call(world.users[insider])
-    assert state() != before
+    assert_refused_then_allowed(call, world.users[sibling], world.users[insider], state)
 
 
 def test_outsider_without_any_role_is_refused(world, plan, clock):

@@ -3,7 +3,7 @@ together — one statement on PostgreSQL — or not at all."""
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from dangjian.core import audit
 from dangjian.core.models import AuditEvent
@@ -41,13 +41,7 @@ def test_a_refused_update_writes_no_audit_row_and_takes_no_position(world, open_
     assert _row(open_meeting, world.m_member).status == "invited"
 
 
-def test_when_the_database_refuses_the_audit_row_the_sign_in_is_not_written(world, open_meeting):
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("CREATE FUNCTION test_refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql")
-            cur.execute("CREATE TRIGGER test_refuse_audit BEFORE INSERT ON core_auditevent FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()")
-        else:
-            cur.execute("CREATE TRIGGER test_refuse_audit BEFORE INSERT ON core_auditevent BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+def test_when_the_database_refuses_the_audit_row_the_sign_in_is_not_written(world, open_meeting, audit_refused):
     rows = AuditEvent.objects.count()
     with pytest.raises(DatabaseError), transaction.atomic():
         services.sign_in(actor=world.users["member"], meeting=open_meeting, member=world.m_member, method="qr")
