@@ -93,15 +93,18 @@ _INSERT_PG_TEMPLATE = (
     # Every position the transaction takes is >= that key, which is what the sealer relies on
     # (_gap_settled). The key: the namespace in the high 32 bits, the position's low 32 bits in the
     # low ones (pg_locks.classid/objid; compared modulo 2**32 — four billion rows).
-    # {source}: "" (one row), or " FROM u" — the row a writable CTE ``u`` changed (update_recorded).
+    # {source}: "" (one row), or " FROM u" — the rows of a writable CTE ``u`` (update_recorded,
+    # insert_for_rows); {carry}: the CTE's columns passed up to {object_id}, {org_path}, {data}.
     "INSERT INTO core_auditevent (seq, created_at, actor_id, actor_name, action, object_type, object_id, org_path, ip, data, "
-    "prev_hash, hash) SELECT v, clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s::jsonb, '', '' FROM (SELECT v, "
+    "prev_hash, hash) SELECT v, clock_timestamp(), %s, %s, %s, %s, {object_id}, {org_path}, %s, {data}, '', '' FROM (SELECT v{carry}, "
     "pg_advisory_xact_lock(%s::bigint * 4294967296 + mod(k, 4294967296)), set_config('dangjian.audit_first', k::text, true) "
-    "FROM (SELECT v, COALESCE(NULLIF(current_setting('dangjian.audit_first', true), '')::bigint, v) AS k "
-    "FROM (SELECT nextval('core_auditevent_seq') AS v{source} OFFSET 0) a OFFSET 0) b OFFSET 0) c RETURNING id, seq, created_at"
+    "FROM (SELECT v{carry}, COALESCE(NULLIF(current_setting('dangjian.audit_first', true), '')::bigint, v) AS k "
+    "FROM (SELECT nextval('core_auditevent_seq') AS v{carry}{source} OFFSET 0) a OFFSET 0) b OFFSET 0) c RETURNING id, seq, created_at"
 )
-_INSERT_PG = _INSERT_PG_TEMPLATE.format(source="")
-_INSERT_AFTER_UPDATE_PG = "WITH u AS ({update} RETURNING 1) " + _INSERT_PG_TEMPLATE.format(source=" FROM (SELECT 1 FROM u LIMIT 1) u")  # noqa: S608 (constant SQL; the UPDATE is the caller's own, its values parameters)
+_ROW_SLOTS = {"object_id": "%s", "org_path": "%s", "data": "%s::jsonb", "carry": ""}
+_INSERT_PG = _INSERT_PG_TEMPLATE.format(source="", **_ROW_SLOTS)
+_INSERT_AFTER_UPDATE_PG = "WITH u AS ({update} RETURNING 1) " + _INSERT_PG_TEMPLATE.format(  # noqa: S608 (constant SQL; the UPDATE is the caller's own, its values parameters)
+    source=" FROM (SELECT 1 FROM u LIMIT 1) u", **_ROW_SLOTS)
 
 
 def _row_params(ev: AuditEvent) -> list:
@@ -166,6 +169,21 @@ def update_recorded(update_sql: str, params: list, *, actor, action: str, object
         if n:
             _insert(ev)
     return n
+
+
+def insert_for_rows(*, source: str, columns: tuple[str, ...], actor, action: str, object_type: str,
+                    object_id_sql: str, org_path_sql: str, data_sql: str, data_params: list) -> tuple[str, list]:
+    """PostgreSQL: (SQL, parameters) of the audit ``INSERT`` writing one row per row of the
+    writable CTE ``source`` of the caller's statement (its ``columns``; ``object_id_sql``,
+    ``org_path_sql`` and ``data_sql`` are expressions over them, ``data_sql`` a ``jsonb`` with
+    ``data_params``): an update and its audit rows in one statement, as :func:`update_recorded`,
+    for a statement that must also return what it read (the QR sign-in). Same positions, lock
+    and clock as :func:`record`."""
+    ev = _event(actor=actor, action=action, object_type=object_type, object_id="", org_path="", data={})
+    carry = "".join(f", {c}" for c in columns)
+    sql = _INSERT_PG_TEMPLATE.format(source=f" FROM {source}", carry=carry, object_id=object_id_sql,
+                                     org_path=org_path_sql, data=data_sql)
+    return sql, [ev.actor_id, ev.actor_name, ev.action, ev.object_type, ev.ip, *data_params, LOCK_NAMESPACE]
 
 
 def record(*, actor, action: str, obj=None, object_type: str = "", object_id: str | int = "", org_path: str = "", data: dict | None = None) -> AuditEvent:

@@ -479,8 +479,15 @@ def signin_invitation(user, meeting_id):
     with connection.cursor() as cur:
         cur.execute(sql, [meeting_id, user.pk, active])
         row = cur.fetchone()
-    if row is None:
-        return None
+    return None if row is None else invitation_from_row(row)
+
+
+def invitation_from_row(row):
+    """The attendance (with its meeting, organization and member cached) of one row of
+    :func:`signin_invitation`'s statement (also the head of the QR sign-in's one statement)."""
+    from django.db import connection
+
+    _sql, parts, _active = _signin_statement()
     objs, i = [], 0
     for model, names, converters in parts:
         values = list(row[i:i + len(names)])
@@ -494,6 +501,13 @@ def signin_invitation(user, meeting_id):
     att._state.fields_cache["meeting"] = meeting
     att._state.fields_cache["member"] = member
     return att
+
+
+def signin_statement():
+    """(SQL, the active-record state) of :func:`signin_invitation`: its parameters are the
+    meeting's id, the user's id and that state; a row is what :func:`invitation_from_row` reads."""
+    sql, _parts, active = _signin_statement()
+    return sql, active
 
 
 def signin_meeting(meeting_id):

@@ -445,6 +445,15 @@ SIGNIN_REFUSALS = {
 }
 
 
+def _confirmed(request, meeting_id: int, token: str) -> bool:
+    """The POST carries the confirm page's signature for this user, meeting and code (2 minutes)."""
+    try:
+        data = signing.loads(request.POST.get("c", ""), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return data == {"m": meeting_id, "u": request.user.pk, "t": token}
+
+
 @public
 @never_cache
 def qr_signin(request, token):
@@ -457,6 +466,14 @@ def qr_signin(request, token):
         meeting_id, _w, _s = tokens.parse(token)
     except tokens.TokenError:
         meeting_id = None
+    if (request.method == "POST" and meeting_id and request.user.is_authenticated and "g" not in request.GET
+            and _confirmed(request, meeting_id, token)):
+        # the tap on the confirm button (the sign-in storm): one statement signs in; the full path
+        # below only runs to name a refusal
+        done = services.sign_in_confirmed(actor=request.user, meeting_id=meeting_id, method="qr")
+        if done is not None:
+            att, created = done
+            return _result(request, {"ok": True, "already": not created, "m": att.meeting, "a": att})
     meeting = member = att = None
     if meeting_id and request.user.is_authenticated:
         # The sign-in storm's page: meeting, member and invitation in one query; the separate
@@ -477,11 +494,7 @@ def qr_signin(request, token):
         return _refuse(request, "other_session", 403, meeting)
     confirmed = grace == "ok"
     if request.method == "POST" and not confirmed:
-        try:
-            data = signing.loads(request.POST.get("c", ""), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-            confirmed = data == {"m": meeting.pk, "u": request.user.pk, "t": token}
-        except signing.BadSignature:
-            confirmed = False
+        confirmed = _confirmed(request, meeting.pk, token)
     if not confirmed:
         try:
             tokens.verify(meeting, token)

@@ -45,3 +45,41 @@ def test_racing_duplicates_write_one_row_and_one_audit_entry(live_world):
     assert sorted(created) == [False] * 7 + [True]
     assert Attendance.objects.filter(meeting=m, member=w.m_member, status="present").count() == 1
     assert AuditEvent.objects.filter(action="orglife.sign_in").count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not PG, reason="needs DANGJIAN_DB=postgres (SQLite serialises writers)")
+def test_racing_taps_in_one_statement_write_one_row_and_one_audit_entry(live_world):
+    """The one-statement sign-in (services.sign_in_confirmed): of 8 concurrent taps of one member,
+    one signs in; the others either see it signed in or decline (their UPDATE re-checked the row
+    a concurrent tap committed), and the full path then answers "already"."""
+    from dangjian.core.models import AuditEvent
+    from dangjian.orglife import selectors, services
+    from dangjian.orglife.models import Attendance, MeetingType
+
+    w = live_world
+    t = MeetingType.objects.get(owner_path="", code="theme_day")
+    start = timezone.now() + dt.timedelta(minutes=10)
+    m = services.plan_meeting(actor=w.users["secretary"], org=w.b1, meeting_type=t, title="并发确认", starts_at=start,
+                              ends_at=start + dt.timedelta(hours=1), place="会议室", host=w.m_secretary, recorder=w.m_committee,
+                              agenda="", invitees=list(selectors.default_invitees(w.b1, t)))
+    m = services.open_signin(actor=w.users["secretary"], meeting=m)
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def go():
+        try:
+            barrier.wait()
+            done = services.sign_in_confirmed(actor=w.users["member"], meeting_id=m.pk, method="qr")
+            outcomes.append(None if done is None else done[1])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=go) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert outcomes.count(True) == 1 and len(outcomes) == 8
+    assert Attendance.objects.filter(meeting=m, member=w.m_member, status="present").count() == 1
+    assert AuditEvent.objects.filter(action="orglife.sign_in").count() == 1

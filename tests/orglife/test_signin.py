@@ -288,33 +288,38 @@ def test_qr_page_answers_the_services_code(world, login, open_meeting, monkeypat
     def refuse(**kw):
         raise ValidationError("x", code=code)
 
+    monkeypatch.setattr(services, "sign_in_confirmed", lambda **kw: None)  # the one-statement path declines
     monkeypatch.setattr(services, "sign_in", refuse)
     r = c.post(qr_url(open_meeting), {"c": confirm})
     assert r.status_code == status and r.context["code"] == page
 
 
-def test_qr_signin_closed_meanwhile_reads_the_status_once(world, login, open_meeting, monkeypatch, django_assert_num_queries):
-    """The meeting is ended between the page's read and the sign-in: the service's conditional
-    update refuses and its code names the reason; the page reloads nothing (same queries as before)."""
+def test_qr_signin_closed_meanwhile_is_refused_with_the_reason(world, login, open_meeting, monkeypatch, django_assert_num_queries):
+    """The meeting is ended between the confirm page and the tap: the one-statement sign-in
+    changes nothing (its UPDATE checks the meeting is open) and declines; the full path reads the
+    invitation once more and names the reason — 409 "closed", nothing written."""
+    from django.db import connection
+
     from dangjian.orglife.models import Meeting
 
     c = login(world.users["member"])
     confirm = c.get(qr_url(open_meeting)).context["c"]
-    real = services.sign_in
+    real = services.sign_in_confirmed
 
     def ended_meanwhile(**kw):
-        Meeting.objects.filter(pk=kw["meeting"].pk).update(status=MeetingStatus.CLOSED)
+        Meeting.objects.filter(pk=kw["meeting_id"]).update(status=MeetingStatus.CLOSED)
         return real(**kw)
 
-    monkeypatch.setattr(services, "sign_in", ended_meanwhile)
-    from django.db import connection
-
+    monkeypatch.setattr(services, "sign_in_confirmed", ended_meanwhile)
+    audit_rows = AuditEvent.objects.count()
     with django_assert_num_queries(QUERIES_CLOSED_MEANWHILE[connection.vendor]):
         r = c.post(qr_url(open_meeting), {"c": confirm})
     assert r.status_code == 409 and r.context["code"] == "closed"
     assert row(open_meeting, world.m_member).status == S.INVITED
+    assert AuditEvent.objects.count() == audit_rows
 
 
-# with the meeting update of the test; PostgreSQL: the refused UPDATE is one statement with its
-# audit insert (audit.update_recorded), SQLite: a savepoint around the UPDATE
-QUERIES_CLOSED_MEANWHILE = {"postgresql": 7, "sqlite": 9}
+# session, user, the test's meeting update, then PostgreSQL: the one statement (declined) and the
+# full path's lookup; SQLite: the one-statement path's lookup (the meeting is not open: declined)
+# and the full path's
+QUERIES_CLOSED_MEANWHILE = {"postgresql": 5, "sqlite": 5}

@@ -45,6 +45,7 @@ from .signin import (
     open_signin,
     roll_call,
     sign_in,
+    sign_in_confirmed,
     status_for_signin,
 )
 
@@ -81,6 +82,7 @@ __all__ = [
     "RULE_VERSION",
     "send_due_reminders",
     "sign_in",
+    "sign_in_confirmed",
     "status_for_signin",
     "type_period",
     "TYPE_FIELDS",

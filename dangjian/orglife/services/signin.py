@@ -127,6 +127,69 @@ def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: Sig
     return att, True
 
 
+def sign_in_confirmed(*, actor, meeting_id: int, method: str) -> tuple[Attendance, bool] | None:
+    """The QR sign-in of a member who confirmed on the code's own page (the confirm form's
+    signature binds this user, this meeting and this code, so the code is not checked again):
+    find the actor's invitation and sign it in. Returns (the attendance, with its meeting,
+    organization and member; newly signed in), or None when it cannot be answered so — no
+    active member record, no invitation, the meeting not open, a concurrent duplicate — and the
+    caller's full path names the reason (:func:`sign_in`'s codes).
+
+    Who: only the actor's own invitation — it is found by the member record whose user is the
+    actor, in the statement itself (on SQLite through :func:`sign_in`, which asserts it).
+    PostgreSQL: one statement — the invitation read as :func:`selectors.signin_invitation` reads
+    it, the conditional UPDATE of :func:`sign_in` (late after ``late_minutes()``, as
+    :func:`status_for_signin`), and its audit row (:func:`dangjian.core.audit.insert_for_rows`):
+    the sign-in storm's page then costs what the bare app's does (docs/benchmarks.md)."""
+    if connection.vendor != "postgresql":
+        att = selectors.signin_invitation(actor, meeting_id) if getattr(actor, "pk", None) else None
+        if att is None or (att.status not in PRESENT_STATUSES and att.meeting.status != MeetingStatus.OPEN):
+            return None
+        if att.status in PRESENT_STATUSES:
+            return att, False
+        try:
+            return sign_in(actor=actor, meeting=att.meeting, member=att.member, method=method, attendance=att)
+        except ValidationError:
+            return None
+    now = timezone.now()
+    sql, params = _confirmed_statement(actor, meeting_id, method, now)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    if row is None:
+        return None
+    att, new_status = selectors.invitation_from_row(row[1:-1]), row[-1]
+    if new_status:
+        att.status, att.method, att.signed_at, att.recorded_by_id = new_status, method, now, actor.pk
+        return att, True
+    return (att, False) if att.status in PRESENT_STATUSES else None
+
+
+def _confirmed_statement(actor, meeting_id: int, method: str, now: dt.datetime) -> tuple[str, list]:
+    """PostgreSQL: the one statement of :func:`sign_in_confirmed` and its parameters."""
+    head, active = selectors.signin_statement()
+    a, m = Attendance._meta.db_table, Meeting._meta.db_table
+    present = list(PRESENT_STATUSES)
+    # table names from the models, every value a parameter
+    update = (f'UPDATE "{a}" SET "status" = CASE WHEN %s > (SELECT "starts_at" FROM "{m}" WHERE "id" = %s) '  # noqa: S608 (names from the models; values are parameters)  # nosec B608
+              f"+ %s * INTERVAL '1 minute' THEN %s ELSE %s END, "
+              f'"method" = %s, "signed_at" = %s, "recorded_by_id" = %s '
+              f'WHERE "id" = (SELECT inv_id FROM inv) AND "status" NOT IN ({", ".join(["%s"] * len(present))}) '
+              f'AND "meeting_id" IN (SELECT "id" FROM "{m}" WHERE "id" = %s AND "status" = %s) '
+              f'RETURNING "id", "member_id", "org_path", "status"')
+    at = connection.ops.adapt_datetimefield_value(now)
+    update_params = [at, meeting_id, late_minutes(), S.LATE, S.PRESENT, method, at, actor.pk, *present, meeting_id, MeetingStatus.OPEN]
+    insert, insert_params = audit.insert_for_rows(
+        source="u", columns=("id", "member_id", "org_path", "status"), actor=actor, action="orglife.sign_in",
+        object_type=Attendance._meta.label_lower, object_id_sql="id::text", org_path_sql="org_path",
+        data_sql="jsonb_build_object('meeting', %s::bigint, 'member', member_id, 'method', %s::text, 'status', status)",
+        data_params=[meeting_id, method])
+    inv = head.replace("SELECT ", 'SELECT a."id" AS inv_id, ', 1)  # the invitation's id, named for the UPDATE
+    sql = (f"WITH inv AS ({inv}), u AS ({update}), ins AS ({insert}) "  # noqa: S608 (our own statements; values are parameters)  # nosec B608
+           "SELECT inv.*, (SELECT status FROM u) FROM inv")
+    return sql, [meeting_id, actor.pk, active, *update_params, *insert_params]
+
+
 def roll_call(*, actor, meeting: Meeting, attendance: Attendance, status: str) -> Attendance:
     """The secretary's roll call: present / late / absent for one invited member, method
     ``roll_call`` (issue 4 "(b) by the secretary ticking a roll call"). Only while sign-in is open.
