@@ -12,20 +12,28 @@ from django.utils import timezone
 PG = os.environ.get("DANGJIAN_DB") == "postgres"
 
 
+def _open_theme_day(w, title):
+    """A 主题党日 of b1 starting in 10 minutes, every b1 member invited, sign-in open."""
+    from dangjian.orglife import selectors, services
+    from dangjian.orglife.models import MeetingType
+
+    t = MeetingType.objects.get(owner_path="", code="theme_day")
+    start = timezone.now() + dt.timedelta(minutes=10)
+    m = services.plan_meeting(actor=w.users["secretary"], org=w.b1, meeting_type=t, title=title, starts_at=start,
+                              ends_at=start + dt.timedelta(hours=1), place="会议室", host=w.m_secretary, recorder=w.m_committee,
+                              agenda="", invitees=list(selectors.default_invitees(w.b1, t)))
+    return services.open_signin(actor=w.users["secretary"], meeting=m)
+
+
 @pytest.mark.postgres_only
 @pytest.mark.skipif(not PG, reason="needs DANGJIAN_DB=postgres (SQLite serialises writers)")
 def test_racing_duplicates_write_one_row_and_one_audit_entry(live_world):
     from dangjian.core.models import AuditEvent
-    from dangjian.orglife import selectors, services
-    from dangjian.orglife.models import Attendance, MeetingType
+    from dangjian.orglife import services
+    from dangjian.orglife.models import Attendance
 
     w = live_world
-    t = MeetingType.objects.get(owner_path="", code="theme_day")
-    start = timezone.now() + dt.timedelta(minutes=10)
-    m = services.plan_meeting(actor=w.users["secretary"], org=w.b1, meeting_type=t, title="并发", starts_at=start,
-                              ends_at=start + dt.timedelta(hours=1), place="会议室", host=w.m_secretary, recorder=w.m_committee,
-                              agenda="", invitees=list(selectors.default_invitees(w.b1, t)))
-    m = services.open_signin(actor=w.users["secretary"], meeting=m)
+    m = _open_theme_day(w, "并发")
     barrier = threading.Barrier(8)
     created = []
 
@@ -54,16 +62,11 @@ def test_racing_taps_in_one_statement_write_one_row_and_one_audit_entry(live_wor
     one signs in; the others either see it signed in or decline (their UPDATE re-checked the row
     a concurrent tap committed), and the full path then answers "already"."""
     from dangjian.core.models import AuditEvent
-    from dangjian.orglife import selectors, services
-    from dangjian.orglife.models import Attendance, MeetingType
+    from dangjian.orglife import services
+    from dangjian.orglife.models import Attendance
 
     w = live_world
-    t = MeetingType.objects.get(owner_path="", code="theme_day")
-    start = timezone.now() + dt.timedelta(minutes=10)
-    m = services.plan_meeting(actor=w.users["secretary"], org=w.b1, meeting_type=t, title="并发确认", starts_at=start,
-                              ends_at=start + dt.timedelta(hours=1), place="会议室", host=w.m_secretary, recorder=w.m_committee,
-                              agenda="", invitees=list(selectors.default_invitees(w.b1, t)))
-    m = services.open_signin(actor=w.users["secretary"], meeting=m)
+    m = _open_theme_day(w, "并发确认")
     barrier = threading.Barrier(8)
     outcomes = []
 
