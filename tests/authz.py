@@ -18,8 +18,11 @@ def assert_refused(call, actor, state):
 
 
 def assert_refused_then_allowed(call, refused, allowed, state):
-    """:func:`assert_refused` for ``refused``, then ``call(allowed)`` succeeds and writes."""
-    before = assert_refused(call, refused, state)
+    """:func:`assert_refused` for ``refused`` (one actor, or a list of them), then
+    ``call(allowed)`` succeeds and writes."""
+    before = state()
+    for actor in (refused if isinstance(refused, list) else [refused]):
+        assert_refused(call, actor, state)
     result = call(allowed)
     assert state() != before, "the actor in scope acts"
     return result

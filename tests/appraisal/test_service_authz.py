@@ -15,6 +15,7 @@ from dangjian.core import policy
 from dangjian.core.errors import codes
 from dangjian.core.models import AuditEvent
 from tests.appraisal.conftest import close_with_unqualified, part, walk_to
+from tests.authz import assert_refused_then_allowed
 
 pytestmark = pytest.mark.django_db
 
@@ -87,14 +88,8 @@ def _written():
 def test_out_of_scope_actor_is_refused_and_nothing_is_written(voters, name):
     setup, call, refused, allowed = CASES[name]
     target = setup(voters)
-    before = _written()
-    for who in refused:
-        with pytest.raises(policy.NotPermitted) as exc:
-            call(voters.users[who], voters, target)
-        assert exc.value.code == "not_permitted", who
-        assert _written() == before, who
-    call(voters.users[allowed], voters, target)
-    assert _written() != before
+    assert_refused_then_allowed(lambda actor: call(actor, voters, target), [voters.users[w] for w in refused],
+                                voters.users[allowed], _written)
 
 
 def test_every_service_with_an_actor_is_covered():

@@ -12,6 +12,26 @@ from django.utils import timezone
 PG = os.environ.get("DANGJIAN_DB") == "postgres"
 
 
+def _race(n, call):
+    """``call()`` from ``n`` threads released together; their results (each thread its own connection)."""
+    barrier, results = threading.Barrier(n), []
+
+    def go():
+        try:
+            barrier.wait()
+            results.append(call())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=go) for _ in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(results) == n, "a thread failed"
+    return results
+
+
 def _open_theme_day(w, title):
     """A 主题党日 of b1 starting in 10 minutes, every b1 member invited, sign-in open."""
     from dangjian.orglife import selectors, services
@@ -34,22 +54,7 @@ def test_racing_duplicates_write_one_row_and_one_audit_entry(live_world):
 
     w = live_world
     m = _open_theme_day(w, "并发")
-    barrier = threading.Barrier(8)
-    created = []
-
-    def go():
-        try:
-            barrier.wait()
-            _a, c = services.sign_in(actor=w.users["member"], meeting=m, member=w.m_member, method="qr")
-            created.append(c)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=go) for _ in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    created = [c for _a, c in _race(8, lambda: services.sign_in(actor=w.users["member"], meeting=m, member=w.m_member, method="qr"))]
     assert sorted(created) == [False] * 7 + [True]
     assert Attendance.objects.filter(meeting=m, member=w.m_member, status="present").count() == 1
     assert AuditEvent.objects.filter(action="orglife.sign_in").count() == 1
@@ -67,22 +72,8 @@ def test_racing_taps_in_one_statement_write_one_row_and_one_audit_entry(live_wor
 
     w = live_world
     m = _open_theme_day(w, "并发确认")
-    barrier = threading.Barrier(8)
-    outcomes = []
-
-    def go():
-        try:
-            barrier.wait()
-            done = services.sign_in_confirmed(actor=w.users["member"], meeting_id=m.pk, method="qr")
-            outcomes.append(None if done is None else done[1])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=go) for _ in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    done = _race(8, lambda: services.sign_in_confirmed(actor=w.users["member"], meeting_id=m.pk, method="qr"))
+    outcomes = [None if d is None else d[1] for d in done]
     assert outcomes.count(True) == 1 and len(outcomes) == 8
     assert Attendance.objects.filter(meeting=m, member=w.m_member, status="present").count() == 1
     assert AuditEvent.objects.filter(action="orglife.sign_in").count() == 1

@@ -69,22 +69,33 @@ def _signin_not_open(status) -> ValidationError:
     return ValidationError(_("Sign-in is not open for this meeting."), code=SIGNIN_NOT_OPEN.get(status, SIGNIN_ENDED))
 
 
+def _signin_update(status_sql: str, id_sql: str) -> str:
+    """The conditional UPDATE of a sign-in, with its status (``status_sql``) and the row
+    (``id_sql``) as SQL: the row only while it is not signed in and its meeting is open. One table
+    in the WHERE clause besides the meeting's status subquery (no join): PostgreSQL re-checks it
+    on the row version a concurrent duplicate committed, so the second UPDATE matches nothing.
+    Parameters, in order: the status's, method, signed at, recorded by, the row's, the present
+    statuses, the meeting's id (:func:`_signin_update_params`). Written out because it is the
+    statement of the sign-in storm: the ORM spent longer building it than the database running it
+    (docs/benchmarks.md)."""
+    a, m = Attendance._meta.db_table, Meeting._meta.db_table
+    # table names from the models, every value a parameter
+    return (f'UPDATE "{a}" SET "status" = {status_sql}, "method" = %s, "signed_at" = %s, "recorded_by_id" = %s '  # noqa: S608 (names from the models; values are parameters)  # nosec B608
+            f'WHERE "id" = {id_sql} AND "status" NOT IN ({", ".join(["%s"] * len(PRESENT_STATUSES))}) '
+            f'AND "meeting_id" IN (SELECT "id" FROM "{m}" WHERE "id" = %s AND "status" = %s)')
+
+
+def _signin_update_params(status: list, row: list, *, meeting_id: int, method: str, at: dt.datetime, by: int | None) -> list:
+    return [*status, method, connection.ops.adapt_datetimefield_value(at), by, *row, *PRESENT_STATUSES,
+            meeting_id, MeetingStatus.OPEN]
+
+
 def _mark_signed_in(attendance_id: int, meeting_id: int, *, status: str, method: str, at: dt.datetime,
                     by: int | None) -> tuple[str, list]:
-    """The conditional UPDATE of :func:`sign_in` (SQL and parameters): the row, only while it is
-    not signed in and its meeting is open. One table in the WHERE clause besides the meeting's
-    status subquery (no join): PostgreSQL re-checks it on the row version a concurrent duplicate
-    committed, so the second UPDATE matches nothing. Written out because it is the statement of
-    the sign-in storm: the ORM spent longer building it than the database running it
-    (docs/benchmarks.md); :func:`dangjian.core.audit.update_recorded` runs it with its audit row."""
-    a, m = Attendance._meta.db_table, Meeting._meta.db_table
-    present = list(PRESENT_STATUSES)
-    # table names from the models, every value a parameter
-    sql = (f'UPDATE "{a}" SET "status" = %s, "method" = %s, "signed_at" = %s, "recorded_by_id" = %s '  # noqa: S608 (names from the models; values are parameters)  # nosec B608
-           f'WHERE "id" = %s AND "status" NOT IN ({", ".join(["%s"] * len(present))}) '
-           f'AND "meeting_id" IN (SELECT "id" FROM "{m}" WHERE "id" = %s AND "status" = %s)')
-    return sql, [status, method, connection.ops.adapt_datetimefield_value(at), by, attendance_id, *present,
-                 meeting_id, MeetingStatus.OPEN]
+    """:func:`sign_in`'s UPDATE (SQL and parameters), run by
+    :func:`dangjian.core.audit.update_recorded` with its audit row."""
+    return _signin_update("%s", "%s"), _signin_update_params([status], [attendance_id], meeting_id=meeting_id,
+                                                               method=method, at=at, by=by)
 
 
 def sign_in(*, actor, meeting: Meeting, member: Member, method: str, device: SigninDevice | None = None,
@@ -168,17 +179,14 @@ def sign_in_confirmed(*, actor, meeting_id: int, method: str) -> tuple[Attendanc
 def _confirmed_statement(actor, meeting_id: int, method: str, now: dt.datetime) -> tuple[str, list]:
     """PostgreSQL: the one statement of :func:`sign_in_confirmed` and its parameters."""
     head, active = selectors.signin_statement()
-    a, m = Attendance._meta.db_table, Meeting._meta.db_table
-    present = list(PRESENT_STATUSES)
-    # table names from the models, every value a parameter
-    update = (f'UPDATE "{a}" SET "status" = CASE WHEN %s > (SELECT "starts_at" FROM "{m}" WHERE "id" = %s) '  # noqa: S608 (names from the models; values are parameters)  # nosec B608
-              f"+ %s * INTERVAL '1 minute' THEN %s ELSE %s END, "
-              f'"method" = %s, "signed_at" = %s, "recorded_by_id" = %s '
-              f'WHERE "id" = (SELECT inv_id FROM inv) AND "status" NOT IN ({", ".join(["%s"] * len(present))}) '
-              f'AND "meeting_id" IN (SELECT "id" FROM "{m}" WHERE "id" = %s AND "status" = %s) '
-              f'RETURNING "id", "member_id", "org_path", "status"')
-    at = connection.ops.adapt_datetimefield_value(now)
-    update_params = [at, meeting_id, late_minutes(), S.LATE, S.PRESENT, method, at, actor.pk, *present, meeting_id, MeetingStatus.OPEN]
+    # late after the start + late_minutes(), as status_for_signin; the row is the invitation read
+    m = Meeting._meta.db_table
+    late = (f'CASE WHEN %s > (SELECT "starts_at" FROM "{m}" WHERE "id" = %s) '  # noqa: S608 (names from the models; values are parameters)  # nosec B608
+            "+ %s * INTERVAL '1 minute' THEN %s ELSE %s END")
+    returning = ' RETURNING "id", "member_id", "org_path", "status"'
+    update = _signin_update(late, "(SELECT inv_id FROM inv)") + returning
+    late_params = [connection.ops.adapt_datetimefield_value(now), meeting_id, late_minutes(), S.LATE, S.PRESENT]
+    update_params = _signin_update_params(late_params, [], meeting_id=meeting_id, method=method, at=now, by=actor.pk)
     insert, insert_params = audit.insert_for_rows(
         source="u", columns=("id", "member_id", "org_path", "status"), actor=actor, action="orglife.sign_in",
         object_type=Attendance._meta.label_lower, object_id_sql="id::text", org_path_sql="org_path",
